@@ -1,0 +1,200 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z, type ZodError, type ZodType } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { isPluginInstance, type PluginInstance } from '../plugin.js';
+import { applyEnvOverrides } from './env.js';
+import { checkDependencies, dependencyOrder } from './graph.js';
+import { baseServiceShape, SERVICE_NAME, topLevelShape } from './schema.js';
+import type { ResolvedConfig, ResolvedService } from './types.js';
+
+export interface ResolveOptions {
+  /** The config file (for messages and relative paths); null for a config built in code. */
+  file: string | null;
+  /** Where relative paths resolve when there is no file (default: the current directory). */
+  root?: string;
+  env?: Record<string, string | undefined>;
+  /** The plugins that run when the config has no `plugins` key. */
+  builtins?: () => PluginInstance[];
+}
+
+/**
+ * Turns what a config file exported into a ResolvedConfig, or throws one ConfigError that
+ * lists every problem with its key path. Env overrides apply first; nothing is started here.
+ */
+export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedConfig {
+  const where = options.file ?? '(inline config)';
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(where, [
+      { path: '', message: `expected an object (export default defineConfig({ services: {...} })), got ${describe(raw)}` },
+    ]);
+  }
+  const { config: overridden, issues } = applyEnvOverrides(raw as Record<string, unknown>, options.env ?? process.env);
+
+  const pluginValue = (overridden as { plugins?: unknown }).plugins;
+  const plugins = pluginValue === undefined ? (options.builtins?.() ?? []) : checkPlugins(pluginValue, issues);
+  const serviceSchema = z.strictObject({ ...baseServiceShape, ...pluginServiceShape(plugins, issues) });
+  const schema = z.strictObject({
+    ...topLevelShape,
+    services: z
+      .record(z.string().regex(SERVICE_NAME, 'a service name is letters, digits, _ . - (not starting with . - _)'), serviceSchema)
+      .refine((s) => Object.keys(s).length > 0, 'expected at least one service'),
+  });
+
+  const parsed = schema.safeParse(overridden);
+  if (!parsed.success) issues.push(...zodIssues(parsed.error));
+  const pluginOptions = plugins.map((p, i) => resolvePluginOptions(p, i, issues));
+  if (!parsed.success || issues.length > 0) throw new ConfigError(where, issues);
+
+  const data = parsed.data;
+  const root = options.file ? dirname(options.file) : resolve(options.root ?? process.cwd());
+  if ('monitor' in data.services) {
+    issues.push({ path: 'services.monitor', message: "the name 'monitor' is reserved (monitor.pid is the supervisor's)" });
+  }
+  issues.push(...checkDependencies(Object.fromEntries(Object.entries(data.services).map(([n, s]) => [n, s.dependsOn]))));
+  issues.push(...checkPorts(data.services));
+
+  const services: ResolvedService[] = [];
+  for (const [name, s] of Object.entries(data.services)) {
+    const cwd = resolve(root, s.cwd ?? '.');
+    if (!isDirectory(cwd)) issues.push({ path: `services.${name}.cwd`, message: `folder ${cwd} does not exist` });
+    const venv = s.venv ? resolve(cwd, s.venv) : null;
+    if (venv && !isDirectory(join(venv, 'bin'))) {
+      issues.push({ path: `services.${name}.venv`, message: `${venv} is not a virtualenv (no bin/ folder in it)` });
+    }
+    const options: Record<string, unknown> = {};
+    for (const p of plugins) {
+      const key = p.definition.service?.key;
+      if (key && (s as Record<string, unknown>)[key] !== undefined) options[key] = (s as Record<string, unknown>)[key];
+    }
+    services.push({
+      name,
+      title: s.title ?? name,
+      command: s.command,
+      commandText: Array.isArray(s.command) ? s.command.join(' ') : s.command,
+      cwd,
+      env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, String(v)])),
+      venv,
+      port: s.port ?? null,
+      restart: {
+        policy: s.restart.policy,
+        maxRestarts: s.restart.maxRestarts,
+        windowMs: s.restart.window,
+        backoff: { initialMs: s.restart.backoff.initial, factor: s.restart.backoff.factor, maxMs: s.restart.backoff.max },
+        minUptimeMs: s.restart.minUptime,
+      },
+      stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
+      dependsOn: s.dependsOn,
+      options,
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(where, issues);
+
+  const order = dependencyOrder(Object.fromEntries(services.map((s) => [s.name, s.dependsOn])));
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const absolute = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
+  return {
+    file: options.file,
+    root,
+    pidDir: absolute(data.pidDir),
+    logDir: absolute(data.logDir),
+    debug: data.debug,
+    monitor: { intervalMs: data.monitor.interval, timeoutMs: data.monitor.timeout },
+    services: order.map((n) => byName.get(n)!),
+    plugins: plugins.map((p, i) => ({ ...p, given: pluginOptions[i] ?? p.given })),
+  };
+}
+
+function checkPlugins(value: unknown, issues: ConfigIssue[]): PluginInstance[] {
+  if (!Array.isArray(value)) {
+    issues.push({ path: 'plugins', message: `expected an array of plugins, got ${describe(value)}` });
+    return [];
+  }
+  const plugins: PluginInstance[] = [];
+  const seen = new Set<string>();
+  value.forEach((item, i) => {
+    if (!isPluginInstance(item)) {
+      const hint = typeof item === 'function' ? ' (call the factory: myPlugin() rather than myPlugin)' : '';
+      issues.push({ path: `plugins[${i}]`, message: `expected a plugin${hint}, got ${describe(item)}` });
+    } else if (seen.has(item.name)) {
+      issues.push({ path: `plugins[${i}]`, message: `plugin '${item.name}' is listed twice` });
+    } else {
+      seen.add(item.name);
+      plugins.push(item);
+    }
+  });
+  return plugins;
+}
+
+/** Each plugin's per-service key, validated by the plugin's schema (kept even when disabled). */
+function pluginServiceShape(plugins: PluginInstance[], issues: ConfigIssue[]): Record<string, ZodType> {
+  const shape: Record<string, ZodType> = {};
+  for (const p of plugins) {
+    const service = p.definition.service;
+    if (!service) continue;
+    if (service.key in baseServiceShape || service.key in shape) {
+      issues.push({ path: `plugins (${p.name})`, message: `per-service key '${service.key}' is already taken` });
+      continue;
+    }
+    shape[service.key] = service.schema.optional();
+  }
+  return shape;
+}
+
+function resolvePluginOptions(plugin: PluginInstance, index: number, issues: ConfigIssue[]): object | undefined {
+  const where = `plugins[${index}] (${plugin.name})`;
+  const defaults = plugin.definition.defaults as Record<string, unknown>;
+  for (const key of Object.keys(plugin.given)) {
+    if (!(key in defaults)) {
+      issues.push({ path: `${where}.${key}`, message: `unknown option (known: ${Object.keys(defaults).join(', ') || 'none'})` });
+    }
+  }
+  const merged = { ...defaults, ...plugin.given };
+  const schema = plugin.definition.options;
+  if (!schema) return merged;
+  const parsed = schema.safeParse(merged);
+  if (parsed.success) return parsed.data as object;
+  issues.push(...zodIssues(parsed.error, where));
+  return undefined;
+}
+
+function checkPorts(services: Record<string, { port?: number }>): ConfigIssue[] {
+  const owners = new Map<number, string>();
+  const issues: ConfigIssue[] = [];
+  for (const [name, s] of Object.entries(services)) {
+    if (s.port === undefined) continue;
+    const owner = owners.get(s.port);
+    if (owner) issues.push({ path: `services.${name}.port`, message: `port ${s.port} is already used by service '${owner}'` });
+    else owners.set(s.port, name);
+  }
+  return issues;
+}
+
+export function zodIssues(error: ZodError, prefix = ''): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.reduce<string>(
+      (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+      prefix,
+    );
+    if (issue.code === 'unrecognized_keys') {
+      return { path: issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(', '), message: 'unknown key' };
+    }
+    return { path, message: issue.message };
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return existsSync(path) && statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,94 @@
+import type { Duration } from '../units.js';
+import type { PluginInstance } from '../plugin.js';
+
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+export type DependencyCondition = 'started' | 'healthy';
+
+/**
+ * Per-service options that plugins declare. A plugin adds its key by module augmentation:
+ * `declare module 'zmart' { interface ServiceOptionsRegistry { health?: HealthOptions } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ServiceOptionsRegistry {}
+
+export interface RestartInput {
+  /** always (default): restart on any exit; on-failure: not after exit code 0; never. */
+  policy?: RestartPolicy;
+  /** Restarts allowed within `window` before the service is marked failed (default 3). */
+  maxRestarts?: number;
+  window?: Duration;
+  backoff?: { initial?: Duration; factor?: number; max?: Duration };
+  /** A run at least this long earns the restart budget back (default '30s'). */
+  minUptime?: Duration;
+}
+
+export interface ServiceInput {
+  title?: string;
+  /** A string runs through /bin/sh; an array is argv and runs without a shell. */
+  command: string | string[];
+  /** Relative to the config file's folder. */
+  cwd?: string;
+  env?: Record<string, string | number | boolean>;
+  /** A Python virtualenv folder (relative to `cwd`): its bin/ goes first on PATH. */
+  venv?: string;
+  port?: number;
+  restart?: RestartInput;
+  stop?: { signal?: NodeJS.Signals; timeout?: Duration };
+  /** Services to wait for: a list (wait until started) or `{ name: 'started' | 'healthy' }`. */
+  dependsOn?: string[] | Record<string, DependencyCondition>;
+}
+
+export type ServiceConfigInput = ServiceInput & { [K in keyof ServiceOptionsRegistry]?: ServiceOptionsRegistry[K] };
+
+export interface ZmartConfigInput {
+  /** Pid files and the control socket; relative to the config file (default 'server_pids'). */
+  pidDir?: string;
+  /** Log files; relative to the config file (default 'logs'). */
+  logDir?: string;
+  /** Write DEBUG lines to the logs (also: DEBUG=true). */
+  debug?: boolean;
+  /** Global monitoring defaults that probing plugins start from. */
+  monitor?: { interval?: Duration; timeout?: Duration };
+  services: Record<string, ServiceConfigInput>;
+  /** Without this key the built-in plugins run with their defaults; with it, exactly these. */
+  plugins?: PluginInstance[];
+}
+
+export interface ResolvedRestart {
+  policy: RestartPolicy;
+  maxRestarts: number;
+  windowMs: number;
+  backoff: { initialMs: number; factor: number; maxMs: number };
+  minUptimeMs: number;
+}
+
+export interface ResolvedService {
+  name: string;
+  title: string;
+  command: string | string[];
+  /** The command as one line, for logs and status. */
+  commandText: string;
+  cwd: string;
+  env: Record<string, string>;
+  venv: string | null;
+  port: number | null;
+  restart: ResolvedRestart;
+  stop: { signal: NodeJS.Signals; timeoutMs: number };
+  dependsOn: Record<string, DependencyCondition>;
+  /** Plugin-declared per-service options, by key, as parsed by each plugin's schema. */
+  options: Record<string, unknown>;
+}
+
+export interface ResolvedConfig {
+  /** Absolute path of the config file, or null for a config built in code. */
+  file: string | null;
+  /** The folder relative paths resolve against. */
+  root: string;
+  pidDir: string;
+  logDir: string;
+  debug: boolean;
+  monitor: { intervalMs: number; timeoutMs: number };
+  /** In dependency order: each service after everything it depends on. */
+  services: ResolvedService[];
+  plugins: PluginInstance[];
+}

@@ -1,0 +1,140 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The seams of zmart: every token and the interface behind it, in one place. Production
+ * wires the real implementations in `composition-root.ts`; tests register fakes in a
+ * child container.
+ */
+export const TOKENS = {
+  Clock: Symbol('Clock'),
+  Scheduler: Symbol('Scheduler'),
+  ProcessRunner: Symbol('ProcessRunner'),
+  ProcessInspector: Symbol('ProcessInspector'),
+  Logs: Symbol('Logs'),
+  PidStore: Symbol('PidStore'),
+  Config: Symbol('Config'),
+} as const;
+
+/** What time it is, in epoch milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+export interface Timer {
+  cancel(): void;
+}
+
+/** Deferred and repeated work; the fake in core/testing fires it when its clock advances. */
+export interface Scheduler {
+  setTimeout(fn: () => void, ms: number): Timer;
+  setInterval(fn: () => void, ms: number): Timer;
+}
+
+export interface Logger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+/** The supervisor's log channels (each its own file) and one output log per service. */
+export interface Logs {
+  supervisor: Logger;
+  startup: Logger;
+  shutdown: Logger;
+  monitor: Logger;
+  /** A logger tagged with a plugin's name, writing to the monitor and supervisor logs. */
+  forPlugin(name: string): Logger;
+  /** The sink for a service's stdout and stderr: every line timestamped, none split. */
+  serviceOutput(service: string): ServiceOutput;
+  close(): Promise<void>;
+}
+
+export interface ServiceOutput {
+  /** Pipes both streams into the service's log; resolves once both have ended and been written. */
+  attach(streams: { stdout: Readable | null; stderr: Readable | null }): Promise<void>;
+  /** A line written by zmart itself into the service's log (start, exit, stop notes). */
+  note(message: string): void;
+}
+
+export interface SpawnSpec {
+  service: string;
+  /** A string runs through /bin/sh; an array is argv. */
+  command: string | string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A running process that zmart started, with the proof that it is ours. */
+export interface ProcessHandle {
+  pid: number;
+  /** /proc start time in ticks: pid + startTime identify the process. */
+  startTime: number;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Resolves when the leader has exited (never rejects). */
+  exited: Promise<ExitInfo>;
+}
+
+export interface StopOptions {
+  signal: NodeJS.Signals;
+  timeoutMs: number;
+  /** The leader already exited and the caller, its parent, just saw it: clean up its group. */
+  leaderJustExited?: boolean;
+}
+
+/** A process (or group) known by pid and start time: what a pid file's state proves. */
+export interface ProcessIdentity {
+  pid: number;
+  startTime: number;
+}
+
+/** Spawns services in their own process group and stops whole groups. */
+export interface ProcessRunner {
+  spawn(spec: SpawnSpec): Promise<ProcessHandle>;
+  /** Signals the group, waits, then SIGKILLs what is left; `forced` says whether it had to. */
+  stop(target: ProcessIdentity, options: StopOptions & { exited?: Promise<unknown> }): Promise<{ forced: boolean }>;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  startTime: number;
+  command: string;
+}
+
+/** Read-only questions about processes on this machine. */
+export interface ProcessInspector {
+  info(pid: number): ProcessInfo | null;
+  /** True when a process with this pid and start time is alive. */
+  isAlive(identity: ProcessIdentity): boolean;
+  /** The process and all its descendants that are alive. */
+  tree(pid: number): ProcessInfo[];
+  /** Epoch ms at which the process with this start time began. */
+  startedAt(startTime: number): number;
+}
+
+/** What a pid file's state file records: proof that a pid is the process zmart started. */
+export interface PidRecord {
+  pid: number;
+  startTime: number;
+  command: string;
+  /** Epoch ms when zmart recorded it. */
+  recordedAt: number;
+}
+
+export interface PidStore {
+  readonly dir: string;
+  write(name: string, record: PidRecord): void;
+  read(name: string): PidRecord | null;
+  /** Removes `<name>.pid` and its state file, only if they still describe `pid` (when given). */
+  remove(name: string, pid?: number): void;
+  /** Names that have a pid file (services and `monitor`). */
+  list(): string[];
+}

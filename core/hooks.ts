@@ -1,0 +1,46 @@
+import type { Alert, Health, RestartReason, ServiceState } from './service/types.js';
+
+/**
+ * Every lifecycle hook zmart emits, with its payload. This is the one list: a new hook
+ * is a line here plus its emit site. Names read `namespace:event`.
+ */
+export interface HookMap {
+  /** The supervisor has loaded its config and is about to start services. */
+  'supervisor:start': { services: string[]; configPath: string | null };
+  /** Every service asked for has come up (running, and healthy where probed) or failed to. */
+  'supervisor:ready': { up: string[]; down: string[] };
+  /** The supervisor is stopping every service and will exit. */
+  'supervisor:stop': { reason: string };
+  /** A service moved from one state to another; fired for every move. */
+  'service:state': { service: string; from: ServiceState; to: ServiceState };
+  /** A process was spawned for the service (its pid file is written). */
+  'service:spawn': { service: string; pid: number; command: string; attempt: number };
+  /** The service's process is up: state `running`. */
+  'service:started': { service: string; pid: number };
+  /** The service is ready for dependants: running, and healthy when a plugin probes it. */
+  'service:ready': { service: string; pid: number };
+  /** The service's process ended; `expected` is true when zmart stopped it. */
+  'service:exit': {
+    service: string;
+    pid: number;
+    code: number | null;
+    signal: string | null;
+    expected: boolean;
+    uptimeMs: number;
+  };
+  /** A plugin reported a change of health. */
+  'service:health': { service: string; health: Health; previous: Health | null; detail?: string };
+  /** Core decided to restart the service after `delayMs`. */
+  'service:restart': { service: string; reason: RestartReason; attempt: number; delayMs: number };
+  /** The restart budget is spent: the service stays down until the operator restarts it. */
+  'service:failed': { service: string; reason: RestartReason; restarts: number };
+  /** zmart is stopping the service (operator stop, restart or shutdown). */
+  'service:stopping': { service: string; pid: number; signal: string };
+  /** The service's process tree is gone after a stop. */
+  'service:stopped': { service: string; forced: boolean };
+  /** Core or a plugin raised an alert. */
+  alert: Alert & { at: string };
+}
+
+export type HookName = keyof HookMap;
+export type HookHandler<K extends HookName> = (payload: HookMap[K]) => void | Promise<void>;

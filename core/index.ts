@@ -1,0 +1,39 @@
+/**
+ * The public API of zmart: what a config file and a plugin may import (as `zmart`).
+ * Plugins import only from here. Keep this module light: no supervisor, no process code.
+ */
+import type { ZmartConfigInput } from './config/types.js';
+
+export { definePlugin, isPluginInstance } from './plugin.js';
+export type { PluginContext, PluginDefinition, PluginFactory, PluginInstance, Teardown } from './plugin.js';
+export type { HookMap, HookName, HookHandler } from './hooks.js';
+export type {
+  Alert,
+  AlertLevel,
+  Health,
+  LastRestart,
+  RestartKind,
+  RestartReason,
+  ServiceSnapshot,
+  ServiceState,
+} from './service/types.js';
+export type {
+  DependencyCondition,
+  ResolvedConfig,
+  ResolvedService,
+  RestartPolicy,
+  ServiceConfigInput,
+  ServiceOptionsRegistry,
+  ZmartConfigInput,
+} from './config/types.js';
+export type { Clock, Logger, Scheduler, Timer } from './di/tokens.js';
+export { TOKENS } from './di/tokens.js';
+export { ZmartError, ConfigError, type ZmartErrorCode, type ConfigIssue } from './errors.js';
+export { parseDuration, parseSize, formatDuration, type Duration, type Size } from './units.js';
+export { duration, size } from './config/schema.js';
+export { z } from 'zod';
+
+/** Types a config file: `export default defineConfig({ services: {...} })`. */
+export function defineConfig(config: ZmartConfigInput): ZmartConfigInput {
+  return config;
+}

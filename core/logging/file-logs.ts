@@ -1,0 +1,122 @@
+import { createConsola, type ConsolaInstance, type LogObject } from 'consola';
+import { join } from 'node:path';
+import { formatWithOptions } from 'node:util';
+import type { Logger, Logs, ServiceOutput } from '../di/tokens.js';
+import { LineStamper } from './line-stamper.js';
+import { LogFile } from './log-file.js';
+import type { Redactor } from './redact.js';
+
+/** The file names in `logDir`; the seed's names, so operators' `tail -f` habits still work. */
+export const LOG_FILES = {
+  supervisor: 'zmart.log',
+  startup: 'server_startup.log',
+  shutdown: 'server_shutdown.log',
+  monitor: 'server_monitor.log',
+} as const;
+
+export const serviceLogFile = (service: string): string => `${service}.log`;
+
+const LEVEL_NAMES: Record<number, string> = { 0: 'ERROR', 1: 'WARN', 2: 'INFO', 3: 'INFO', 4: 'DEBUG', 5: 'DEBUG' };
+
+export interface FileLogsOptions {
+  logDir: string;
+  debug: boolean;
+  redact: Redactor;
+}
+
+/**
+ * Every log zmart writes: the supervisor's own (`zmart.log`, which gets every line), the
+ * startup, shutdown and monitor channels, and one output log per service.
+ */
+export class FileLogs implements Logs {
+  readonly supervisor: Logger;
+  readonly startup: Logger;
+  readonly shutdown: Logger;
+  readonly monitor: Logger;
+  private readonly files = new Map<string, LogFile>();
+  private readonly outputs = new Map<string, ServiceOutput>();
+
+  constructor(private readonly options: FileLogsOptions) {
+    const all = this.file(LOG_FILES.supervisor);
+    this.supervisor = this.channel([all]);
+    this.startup = this.channel([this.file(LOG_FILES.startup), all]);
+    this.shutdown = this.channel([this.file(LOG_FILES.shutdown), all]);
+    this.monitor = this.channel([this.file(LOG_FILES.monitor), all]);
+  }
+
+  forPlugin(name: string): Logger {
+    return this.channel([this.file(LOG_FILES.monitor), this.file(LOG_FILES.supervisor)], name);
+  }
+
+  serviceOutput(service: string): ServiceOutput {
+    let output = this.outputs.get(service);
+    if (!output) {
+      output = new FileServiceOutput(this.file(serviceLogFile(service)), this.options.redact);
+      this.outputs.set(service, output);
+    }
+    return output;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.files.values()].map((f) => f.close()));
+    this.files.clear();
+    this.outputs.clear();
+  }
+
+  private file(name: string): LogFile {
+    let file = this.files.get(name);
+    if (!file) {
+      file = new LogFile(join(this.options.logDir, name));
+      this.files.set(name, file);
+    }
+    return file;
+  }
+
+  private channel(files: LogFile[], tag?: string): Logger {
+    const redact = this.options.redact;
+    const consola: ConsolaInstance = createConsola({
+      level: this.options.debug ? 4 : 3,
+      throttle: 0,
+      defaults: tag ? { tag } : {},
+      reporters: [
+        {
+          log(entry: LogObject) {
+            const level = LEVEL_NAMES[entry.level] ?? 'INFO';
+            const text = formatWithOptions({ breakLength: Infinity }, ...entry.args);
+            const tagText = entry.tag ? ` [${entry.tag}]` : '';
+            const line = redact(`${entry.date.toISOString()} [${level}]${tagText} ${text}`.replace(/\n/g, '\n    ')) + '\n';
+            for (const file of files) file.writeLines(line);
+          },
+        },
+      ],
+    });
+    return {
+      debug: (m, ...a) => consola.debug(m, ...a),
+      info: (m, ...a) => consola.info(m, ...a),
+      warn: (m, ...a) => consola.warn(m, ...a),
+      error: (m, ...a) => consola.error(m, ...a),
+    };
+  }
+}
+
+class FileServiceOutput implements ServiceOutput {
+  constructor(
+    private readonly file: LogFile,
+    private readonly redact: Redactor,
+  ) {}
+
+  attach(streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null }): Promise<void> {
+    const piped = (['stdout', 'stderr'] as const).flatMap((name) => {
+      const source = streams[name];
+      if (!source) return [];
+      const stamper = new LineStamper(name === 'stdout' ? 'out' : 'err', this.redact);
+      source.pipe(stamper).pipe(this.file.stream, { end: false });
+      return [new Promise<void>((resolve) => stamper.once('end', resolve).once('error', () => resolve()))];
+    });
+    return Promise.all(piped).then(() => undefined);
+  }
+
+  note(message: string): void {
+    this.file.writeLines(this.redact(`${new Date().toISOString()} zmart ${message}\n`));
+  }
+}

@@ -1,0 +1,96 @@
+import type { ResolvedService } from './config/types.js';
+import type { Clock, Logs, Scheduler } from './di/tokens.js';
+import type { HookBus } from './hook-bus.js';
+import type { PluginContext, PluginInstance, Teardown } from './plugin.js';
+import type { Alert, Health, RestartReason, ServiceSnapshot } from './service/types.js';
+
+/** What plugins may read and ask of the services: the supervisor, or the test harness's fakes. */
+export interface ServiceDirectory {
+  snapshots(): ServiceSnapshot[];
+  config(name: string): ResolvedService | undefined;
+  requestRestart(name: string, reason: RestartReason): void;
+  reportHealth(name: string, health: Health, detail?: string): void;
+}
+
+export interface PluginHostDeps {
+  hooks: HookBus;
+  clock: Clock;
+  scheduler: Scheduler;
+  logs: Logs;
+  directory: ServiceDirectory;
+  alert: (alert: Alert) => void;
+  monitor: { intervalMs: number; timeoutMs: number };
+}
+
+/** True when an enabled plugin reports health for this service (it sets the plugin's key). */
+export function isProbed(service: ResolvedService, plugins: PluginInstance[]): boolean {
+  return plugins.some((p) => p.enabled && p.definition.reportsHealth && p.definition.service && p.definition.service.key in service.options);
+}
+
+/** Builds the `ctx` a plugin's setup receives: the only door from a plugin into zmart. */
+export function createContext(plugin: PluginInstance, deps: PluginHostDeps): PluginContext<any, any> {
+  const { name, definition } = plugin;
+  const logger = deps.logs.forPlugin(name);
+  const known = (service: string) => deps.directory.config(service) !== undefined;
+  return {
+    name,
+    options: { ...definition.defaults, ...plugin.given },
+    monitor: deps.monitor,
+    clock: deps.clock,
+    scheduler: deps.scheduler,
+    logger,
+    on: (hook, handler) => deps.hooks.on(hook, handler, name),
+    services: () => deps.directory.snapshots(),
+    service: (service) => deps.directory.snapshots().find((s) => s.name === service),
+    serviceConfig: (service) => deps.directory.config(service),
+    serviceOptions: (service) => {
+      const key = definition.service?.key;
+      return key ? deps.directory.config(service)?.options[key] : undefined;
+    },
+    restart: (service, reason) => {
+      if (!known(service)) return logger.warn(`restart asked for unknown service '${service}'`);
+      deps.directory.requestRestart(service, { ...reason, by: name });
+    },
+    alert: (alert) => deps.alert(alert),
+    reportHealth: (service, health, detail) => {
+      if (!definition.reportsHealth) return logger.warn(`reportHealth ignored: plugin is not declared with reportsHealth`);
+      if (!known(service)) return logger.warn(`health reported for unknown service '${service}'`);
+      deps.directory.reportHealth(service, health, detail);
+    },
+  };
+}
+
+/**
+ * Sets up every enabled plugin in order. A plugin whose setup throws is logged with its
+ * name and left out; the others run. Returns the teardown of them all (reverse order).
+ */
+export async function startPlugins(plugins: PluginInstance[], deps: PluginHostDeps): Promise<() => Promise<void>> {
+  const teardowns: Array<{ name: string; teardown: Teardown | void }> = [];
+  for (const plugin of plugins) {
+    if (!plugin.enabled) {
+      deps.logs.supervisor.info(`plugin ${plugin.name}: disabled`);
+      continue;
+    }
+    try {
+      const teardown = await plugin.definition.setup(createContext(plugin, deps));
+      teardowns.push({ name: plugin.name, teardown });
+      deps.logs.supervisor.debug(`plugin ${plugin.name}: set up`);
+    } catch (error) {
+      deps.hooks.removeOwner(plugin.name);
+      deps.logs.supervisor.error(`plugin ${plugin.name}: setup failed, plugin disabled: ${errorText(error)}`);
+      deps.alert({ level: 'warning', kind: 'plugin-error', message: `plugin ${plugin.name} failed to set up: ${errorText(error)}` });
+    }
+  }
+  return async () => {
+    for (const { name, teardown } of teardowns.reverse()) {
+      deps.hooks.removeOwner(name);
+      try {
+        await teardown?.();
+      } catch (error) {
+        deps.logs.supervisor.error(`plugin ${name}: teardown failed: ${errorText(error)}`);
+      }
+    }
+  };
+}
+
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,92 @@
+import type { ZodType } from 'zod';
+import type { Clock, Logger, Scheduler } from './di/tokens.js';
+import type { HookHandler, HookName } from './hooks.js';
+import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
+import type { ResolvedService } from './config/types.js';
+
+/** Called when the plugin is torn down (supervisor stop, reload, end of a test). */
+export type Teardown = () => void | Promise<void>;
+
+/** Everything a plugin can see and do. Plugins get nothing else: no container, no internals. */
+export interface PluginContext<Options, ServiceOptions = never> {
+  /** The plugin's name, as given to definePlugin. */
+  readonly name: string;
+  /** The plugin's defaults merged with the options given in config. */
+  readonly options: Options;
+  /** Global monitoring defaults (config `monitor`, env MONITOR_INTERVAL, HEALTH_CHECK_TIMEOUT). */
+  readonly monitor: { intervalMs: number; timeoutMs: number };
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  /** Writes to the monitor log and the supervisor log, tagged with the plugin's name. */
+  readonly logger: Logger;
+  /** Registers a hook handler; returns its unregister function. Removed at teardown anyway. */
+  on<K extends HookName>(hook: K, handler: HookHandler<K>): () => void;
+  /** Read-only pictures of every service, in dependency order. */
+  services(): ServiceSnapshot[];
+  service(name: string): ServiceSnapshot | undefined;
+  /** A service's resolved config (command, port, cwd, env...). */
+  serviceConfig(name: string): Readonly<ResolvedService> | undefined;
+  /** This plugin's per-service options for `name` (its `service.key`), parsed; undefined if unset. */
+  serviceOptions(name: string): ServiceOptions | undefined;
+  /** Asks core to restart a service; core applies the restart policy and budget. */
+  restart(service: string, reason: { kind: RestartKind; detail: string }): void;
+  /** Raises an alert; the alerts plugin (if any) delivers it, the monitor log always records it. */
+  alert(alert: Alert): void;
+  /** Reports a service's health (only plugins declared with `reportsHealth`). */
+  reportHealth(service: string, health: Health, detail?: string): void;
+}
+
+export interface PluginDefinition<Options extends object, ServiceOptions = never> {
+  name: string;
+  defaults: Options;
+  /** Validates the merged options (optional): a zod schema whose output replaces them. */
+  options?: ZodType<Options>;
+  /** Per-service options under `services.<name>.<key>`, validated with `schema` by core. */
+  service?: { key: string; schema: ZodType<ServiceOptions> };
+  /** The plugin reports health for every service that sets its `service.key`. */
+  reportsHealth?: boolean;
+  setup(ctx: PluginContext<Options, ServiceOptions>): void | Teardown | Promise<void | Teardown>;
+}
+
+/** What a plugin factory returns and `plugins: [...]` holds. */
+export interface PluginInstance<Options extends object = any, ServiceOptions = any> {
+  readonly kind: 'zmart-plugin';
+  readonly name: string;
+  readonly enabled: boolean;
+  /** The options as given (before defaults). */
+  readonly given: Partial<Options>;
+  readonly definition: PluginDefinition<Options, ServiceOptions>;
+}
+
+export type PluginFactory<Options extends object, ServiceOptions = never> = (
+  options?: Partial<Options> & { enabled?: boolean },
+) => PluginInstance<Options, ServiceOptions>;
+
+/**
+ * Declares a plugin. Returns a factory that users call in config with their options;
+ * `enabled: false` turns the plugin off and keeps its settings.
+ */
+export function definePlugin<Options extends object, ServiceOptions = never>(
+  definition: PluginDefinition<Options, ServiceOptions>,
+): PluginFactory<Options, ServiceOptions> {
+  if (!definition.name || !/^[a-z0-9][a-z0-9-]*$/.test(definition.name)) {
+    throw new TypeError(`definePlugin: name must be kebab-case (a-z, 0-9, -), got ${JSON.stringify(definition.name)}`);
+  }
+  if (typeof definition.setup !== 'function') {
+    throw new TypeError(`definePlugin(${definition.name}): setup must be a function`);
+  }
+  return (options = {}) => {
+    const { enabled = true, ...given } = options;
+    return Object.freeze({
+      kind: 'zmart-plugin' as const,
+      name: definition.name,
+      enabled,
+      given: given as Partial<Options>,
+      definition,
+    });
+  };
+}
+
+export function isPluginInstance(value: unknown): value is PluginInstance {
+  return typeof value === 'object' && value !== null && (value as PluginInstance).kind === 'zmart-plugin';
+}

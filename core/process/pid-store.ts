@@ -1,0 +1,63 @@
+import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PidRecord, PidStore } from '../di/tokens.js';
+
+/**
+ * `<dir>/<name>.pid` holds the pid and a newline, nothing else (so `kill $(cat ...)` works);
+ * `<dir>/<name>.state.json` beside it holds the proof of identity: pid, start time, command.
+ * Both are written atomically (temp file + rename) and owner-only.
+ */
+export class FilePidStore implements PidStore {
+  constructor(readonly dir: string) {}
+
+  write(name: string, record: PidRecord): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    writeAtomic(join(this.dir, `${name}.state.json`), `${JSON.stringify(record)}\n`);
+    writeAtomic(join(this.dir, `${name}.pid`), `${record.pid}\n`);
+  }
+
+  read(name: string): PidRecord | null {
+    let pidText: string;
+    try {
+      pidText = readFileSync(join(this.dir, `${name}.pid`), 'utf8').trim();
+    } catch {
+      return null;
+    }
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    try {
+      const state = JSON.parse(readFileSync(join(this.dir, `${name}.state.json`), 'utf8')) as Partial<PidRecord>;
+      if (state.pid !== pid || typeof state.startTime !== 'number') return { pid, startTime: -1, command: '', recordedAt: 0 };
+      return { pid, startTime: state.startTime, command: String(state.command ?? ''), recordedAt: Number(state.recordedAt ?? 0) };
+    } catch {
+      // A pid file without proof: its pid is reported, never signalled (startTime -1 matches nothing).
+      return { pid, startTime: -1, command: '', recordedAt: 0 };
+    }
+  }
+
+  remove(name: string, pid?: number): void {
+    if (pid !== undefined) {
+      const current = this.read(name);
+      if (current && current.pid !== pid) return;
+    }
+    rmSync(join(this.dir, `${name}.pid`), { force: true });
+    rmSync(join(this.dir, `${name}.state.json`), { force: true });
+  }
+
+  list(): string[] {
+    try {
+      return readdirSync(this.dir)
+        .filter((f) => f.endsWith('.pid'))
+        .map((f) => f.slice(0, -'.pid'.length));
+    } catch {
+      return [];
+    }
+  }
+}
+
+function writeAtomic(path: string, content: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, content, { mode: 0o600 });
+  chmodSync(temp, 0o600);
+  renameSync(temp, path);
+}

@@ -1,0 +1,82 @@
+import { descendantsOf, isSameProcess, readAllStats, type ProcStat } from './proc.js';
+import type { ProcessIdentity } from '../di/tokens.js';
+
+const POLL_MS = 20;
+/** After SIGKILL the kernel needs a moment; past this the processes are reported as left. */
+const KILL_GRACE_MS = 2000;
+
+export interface StopTreeOptions {
+  signal: NodeJS.Signals;
+  timeoutMs: number;
+  /**
+   * The leader has exited and the caller, its parent, just saw it: its pid cannot have been
+   * reused while its group still has members, so the remaining members are still ours.
+   */
+  leaderJustExited?: boolean;
+}
+
+/**
+ * Stops a service's whole process tree: its process group plus any descendant that left
+ * the group. Sends `signal`, waits up to `timeoutMs` for every process to go, then SIGKILLs
+ * what is left. Only processes proven ours (pid + start time) are ever signalled.
+ */
+export async function stopProcessTree(
+  leader: ProcessIdentity,
+  options: StopTreeOptions,
+): Promise<{ forced: boolean; left: number[] }> {
+  const targets = collectTree(leader, options.leaderJustExited === true);
+  if (targets.length === 0) return { forced: false, left: [] };
+
+  signalAll(leader, targets, options.signal);
+  if (await waitGone(targets, options.timeoutMs)) return { forced: false, left: [] };
+
+  // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
+  const remaining = [...targets, ...collectTree(leader, true)].filter((t) => isSameProcess(t.pid, t.startTime));
+  signalAll(leader, remaining, 'SIGKILL');
+  // A stopped (SIGSTOP) process is killed by SIGKILL directly; SIGCONT is not needed.
+  await waitGone(remaining, KILL_GRACE_MS);
+  return { forced: true, left: remaining.filter((t) => isSameProcess(t.pid, t.startTime)).map((t) => t.pid) };
+}
+
+function collectTree(leader: ProcessIdentity, leaderGone: boolean): ProcStat[] {
+  const stats = readAllStats();
+  const leaderStat = stats.find((s) => s.pid === leader.pid && s.startTime === leader.startTime && s.state !== 'Z');
+  if (!leaderStat && !leaderGone) return [];
+  const found = new Map<number, ProcStat>();
+  if (leaderStat) found.set(leaderStat.pid, leaderStat);
+  for (const s of stats) {
+    if (s.pgid === leader.pid && s.startTime >= leader.startTime && s.state !== 'Z') found.set(s.pid, s);
+  }
+  for (const member of [...found.values()]) {
+    for (const d of descendantsOf(member.pid, stats)) if (d.state !== 'Z') found.set(d.pid, d);
+  }
+  return [...found.values()];
+}
+
+function signalAll(leader: ProcessIdentity, targets: ProcStat[], signal: NodeJS.Signals): void {
+  if (targets.some((t) => t.pgid === leader.pid)) trySignal(-leader.pid, signal);
+  for (const t of targets) {
+    if (t.pgid !== leader.pid && isSameProcess(t.pid, t.startTime)) trySignal(t.pid, signal);
+  }
+  if (signal !== 'SIGKILL' && signal !== 'SIGCONT') {
+    // A SIGSTOPped process would hold the signal pending forever: let it run to handle it.
+    for (const t of targets) if (t.state === 'T' && isSameProcess(t.pid, t.startTime)) trySignal(t.pid, 'SIGCONT');
+  }
+}
+
+function trySignal(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // ESRCH: already gone. EPERM cannot happen for processes we started.
+  }
+}
+
+async function waitGone(targets: ProcStat[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (targets.every((t) => !isSameProcess(t.pid, t.startTime))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}

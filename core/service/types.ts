@@ -1,0 +1,48 @@
+/** Where a service is in its life. See `core/service/state-machine.ts` for the allowed moves. */
+export type ServiceState = 'stopped' | 'starting' | 'running' | 'backoff' | 'stopping' | 'exited' | 'failed';
+
+/** Health as reported by a plugin that probes the service; `null` when nothing probes it. */
+export type Health = 'unknown' | 'healthy' | 'unhealthy' | 'slow';
+
+export type RestartKind = 'exit' | 'unhealthy' | 'slow' | 'memory' | 'port' | 'manual';
+
+/** Why a service is (to be) restarted: data, not a string. */
+export interface RestartReason {
+  kind: RestartKind;
+  /** Who asked: 'core' for a process exit, a plugin's name, or 'operator'. */
+  by: string;
+  /** Human words: 'exited with code 1', 'RSS 1.2 GB > 1 GB for 3 samples'. */
+  detail: string;
+}
+
+export interface LastRestart extends RestartReason {
+  /** ISO time of the restart decision. */
+  at: string;
+}
+
+export type AlertLevel = 'info' | 'warning' | 'critical';
+
+/** An alert raised by core or a plugin; sinks (the alerts plugin) deliver it. */
+export interface Alert {
+  level: AlertLevel;
+  /** What happened, machine-readable: 'service-failed', 'restart', 'unhealthy', ... */
+  kind: string;
+  service?: string;
+  message: string;
+}
+
+/** A read-only picture of one service, as plugins and status see it. */
+export interface ServiceSnapshot {
+  name: string;
+  title: string;
+  state: ServiceState;
+  health: Health | null;
+  pid: number | null;
+  port: number | null;
+  command: string;
+  /** Epoch ms when the current process started, or null when none runs. */
+  startedAt: number | null;
+  restarts: number;
+  lastRestart: LastRestart | null;
+  lastExit: { code: number | null; signal: string | null; at: string } | null;
+}

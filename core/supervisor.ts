@@ -1,0 +1,227 @@
+import { inject, injectable } from 'tsyringe';
+import type { ResolvedConfig } from './config/types.js';
+import {
+  TOKENS,
+  type Clock,
+  type Logs,
+  type PidStore,
+  type ProcessInspector,
+  type ProcessRunner,
+  type Scheduler,
+} from './di/tokens.js';
+import { ZmartError } from './errors.js';
+import { HookBus } from './hook-bus.js';
+import { errorText, isProbed, startPlugins } from './plugin-host.js';
+import { ServiceController } from './service/controller.js';
+import type { Alert, ServiceSnapshot } from './service/types.js';
+
+export const MONITOR = 'monitor';
+
+export interface StartReport {
+  up: string[];
+  down: Array<{ name: string; why: string }>;
+}
+
+const settled = (state: string) => state === 'failed' || state === 'exited' || state === 'stopped';
+
+/**
+ * Owns the services and the plugins: claims the supervisor's pid file, clears what a
+ * crashed run left behind, starts services in dependency order and stops them in reverse.
+ */
+@injectable()
+export class Supervisor {
+  readonly hooks: HookBus;
+  private readonly controllers = new Map<string, ServiceController>();
+  private teardownPlugins: (() => Promise<void>) | null = null;
+  private stopping: Promise<void> | null = null;
+  readonly startedAt: number;
+
+  constructor(
+    @inject(TOKENS.Config) readonly config: ResolvedConfig,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Scheduler) private readonly scheduler: Scheduler,
+    @inject(TOKENS.ProcessRunner) private readonly runner: ProcessRunner,
+    @inject(TOKENS.ProcessInspector) private readonly inspector: ProcessInspector,
+    @inject(TOKENS.PidStore) private readonly pids: PidStore,
+    @inject(TOKENS.Logs) private readonly logs: Logs,
+  ) {
+    this.startedAt = clock.now();
+    this.hooks = new HookBus((error, { hook, owner }) => {
+      logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${errorText(error)}`);
+    });
+    const deps = {
+      runner,
+      pids,
+      clock,
+      scheduler,
+      logs,
+      hooks: this.hooks,
+      alert: (alert: Alert) => this.alert(alert),
+      baseEnv: process.env,
+    };
+    for (const service of config.services) {
+      this.controllers.set(service.name, new ServiceController(service, deps, isProbed(service, config.plugins)));
+    }
+  }
+
+  snapshots(): ServiceSnapshot[] {
+    return [...this.controllers.values()].map((c) => c.snapshot());
+  }
+
+  controller(name: string): ServiceController | undefined {
+    return this.controllers.get(name);
+  }
+
+  /** Starts the named services (all by default) and what they depend on; resolves once each is up or down. */
+  async start(names?: string[]): Promise<StartReport> {
+    if (!this.teardownPlugins) await this.boot();
+    const wanted = this.withDependencies(names ?? [...this.controllers.keys()]);
+    const outcomes = await Promise.all(wanted.map((c) => this.startOne(c)));
+    const report: StartReport = { up: [], down: [] };
+    outcomes.forEach((why, i) => (why === null ? report.up.push(wanted[i].name) : report.down.push({ name: wanted[i].name, why })));
+    void this.hooks.emit('supervisor:ready', { up: report.up, down: report.down.map((d) => d.name) });
+    return report;
+  }
+
+  /** Stops every service in reverse dependency order, tears plugins down, removes monitor.pid. */
+  stop(reason = 'stop requested'): Promise<void> {
+    this.stopping ??= this.shutdown(reason);
+    return this.stopping;
+  }
+
+  /** Stops the named services, each after the services that depend on it. */
+  async stopServices(names: string[]): Promise<void> {
+    const targets = new Set(names);
+    const stopped = new Map<string, Promise<void>>();
+    const stopOne = (c: ServiceController): Promise<void> => {
+      let done = stopped.get(c.name);
+      if (!done) {
+        const dependants = [...this.controllers.values()].filter((d) => c.name in d.config.dependsOn && targets.has(d.name));
+        done = Promise.all(dependants.map(stopOne)).then(() => c.stop());
+        stopped.set(c.name, done);
+      }
+      return done;
+    };
+    await Promise.all([...this.controllers.values()].filter((c) => targets.has(c.name)).map(stopOne));
+  }
+
+  alert(alert: Alert): void {
+    const line = `ALERT ${alert.kind}${alert.service ? ` ${alert.service}` : ''}: ${alert.message}`;
+    if (alert.level === 'critical') this.logs.monitor.error(line);
+    else if (alert.level === 'warning') this.logs.monitor.warn(line);
+    else this.logs.monitor.info(line);
+    void this.hooks.emit('alert', { ...alert, at: new Date(this.clock.now()).toISOString() });
+  }
+
+  private async boot(): Promise<void> {
+    this.claimMonitorPid();
+    this.clearLeftovers();
+    const names = [...this.controllers.keys()];
+    this.logs.startup.info(`zmart ${process.pid} starting ${names.join(', ')} (config ${this.config.file ?? 'inline'})`);
+    void this.hooks.emit('supervisor:start', { services: names, configPath: this.config.file });
+    this.teardownPlugins = await startPlugins(this.config.plugins, {
+      hooks: this.hooks,
+      clock: this.clock,
+      scheduler: this.scheduler,
+      logs: this.logs,
+      alert: (alert) => this.alert(alert),
+      monitor: this.config.monitor,
+      directory: {
+        snapshots: () => this.snapshots(),
+        config: (name) => this.controllers.get(name)?.config,
+        requestRestart: (name, reason) => {
+          this.controllers
+            .get(name)
+            ?.requestRestart(reason)
+            .catch((error) => this.logs.monitor.error(`${name}: restart failed: ${errorText(error)}`));
+        },
+        reportHealth: (name, health, detail) => this.controllers.get(name)?.setHealth(health, detail),
+      },
+    });
+  }
+
+  /** One supervisor per pid folder: refuse when monitor.pid names a live zmart that is not us. */
+  private claimMonitorPid(): void {
+    const record = this.pids.read(MONITOR);
+    if (record && record.pid !== process.pid && this.inspector.isAlive(record)) {
+      throw new ZmartError('ZMART_ALREADY_RUNNING', `zmart is already running for ${this.config.root} (pid ${record.pid})`);
+    }
+    const self = this.inspector.info(process.pid);
+    this.pids.write(MONITOR, {
+      pid: process.pid,
+      startTime: self?.startTime ?? -1,
+      command: self?.command ?? process.argv.join(' '),
+      recordedAt: this.clock.now(),
+    });
+  }
+
+  /**
+   * Pid files left by a run that died without stopping its services: a process proven ours
+   * (pid + start time) is stopped, gracefully then by force; any other pid is never signalled.
+   */
+  private clearLeftovers(): void {
+    const pending: Promise<unknown>[] = [];
+    for (const name of this.pids.list()) {
+      if (name === MONITOR) continue;
+      const record = this.pids.read(name);
+      if (!record) continue;
+      if (this.inspector.isAlive(record)) {
+        const stop = this.controllers.get(name)?.config.stop ?? { signal: 'SIGTERM' as const, timeoutMs: 10_000 };
+        this.logs.startup.warn(`${name}: pid ${record.pid} left by an earlier run is still alive: stopping it`);
+        pending.push(this.runner.stop(record, stop).then(() => this.pids.remove(name, record.pid)));
+      } else {
+        const why = record.startTime === -1 ? 'has no proof of identity' : 'is gone or is another process now';
+        this.logs.startup.info(`${name}: stale pid file removed (pid ${record.pid} ${why}; not signalled)`);
+        this.pids.remove(name, record.pid);
+      }
+    }
+    this.leftovers = Promise.all(pending);
+  }
+
+  private leftovers: Promise<unknown> = Promise.resolve();
+
+  private async startOne(c: ServiceController): Promise<string | null> {
+    await this.leftovers;
+    for (const [dep, condition] of Object.entries(c.config.dependsOn)) {
+      const d = this.controllers.get(dep)!;
+      await d.until(() => settled(d.state) || (condition === 'healthy' ? d.ready : d.state === 'running'));
+      if (settled(d.state)) {
+        this.logs.startup.error(`${c.name}: not started: dependency ${dep} is ${d.state}`);
+        return `dependency ${dep} is ${d.state}`;
+      }
+    }
+    if (this.stopping) return 'zmart is stopping';
+    await c.start();
+    await c.until(() => c.ready || settled(c.state));
+    if (c.ready) {
+      this.logs.startup.info(`${c.name}: up (pid ${c.snapshot().pid})`);
+      return null;
+    }
+    const exit = c.snapshot().lastExit;
+    return `${c.state}${exit ? ` (last exit: ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})` : ''}`;
+  }
+
+  private withDependencies(names: string[]): ServiceController[] {
+    const wanted = new Set<string>();
+    const add = (name: string) => {
+      const c = this.controllers.get(name);
+      if (!c) throw new ZmartError('ZMART_USAGE', `no service named '${name}' (known: ${[...this.controllers.keys()].join(', ')})`);
+      if (wanted.has(name)) return;
+      wanted.add(name);
+      Object.keys(c.config.dependsOn).forEach(add);
+    };
+    names.forEach(add);
+    return [...this.controllers.values()].filter((c) => wanted.has(c.name));
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    this.logs.shutdown.info(`zmart ${process.pid} stopping: ${reason}`);
+    void this.hooks.emit('supervisor:stop', { reason });
+    await this.leftovers;
+    await this.stopServices([...this.controllers.keys()]);
+    await this.teardownPlugins?.();
+    this.teardownPlugins = null;
+    this.pids.remove(MONITOR, process.pid);
+    this.logs.shutdown.info(`zmart ${process.pid} stopped`);
+  }
+}

@@ -1,0 +1,26 @@
+// The example fleet: a Python API (the seed's port 8000) and a Node dashboard (port 3400)
+// that waits for the API. Run it from the repo root with `npm run example`; override the
+// ports with API_PORT / DASHBOARD_PORT as the old scripts allowed.
+import { defineConfig } from 'zmart';
+
+export default defineConfig({
+  pidDir: 'server_pids',
+  logDir: 'logs',
+  services: {
+    api: {
+      title: 'API Server',
+      command: ['python3', 'fleet/api.py'],
+      port: 8000,
+      env: { LOG_LEVEL: 'info' },
+      restart: { policy: 'always', maxRestarts: 3, window: '10m', backoff: { initial: '1s', factor: 2, max: '30s' }, minUptime: '30s' },
+      stop: { signal: 'SIGTERM', timeout: '10s' },
+    },
+    dashboard: {
+      title: 'Dashboard Server',
+      command: 'node fleet/dashboard.mjs',
+      port: 3400,
+      env: { API_URL: 'http://127.0.0.1:8000' },
+      dependsOn: { api: 'started' },
+    },
+  },
+});

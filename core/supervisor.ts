@@ -22,6 +22,18 @@ export interface StartReport {
   down: Array<{ name: string; why: string }>;
 }
 
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+/** Promise.withResolvers, which Node 20 lacks. */
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 const settled = (state: string) => state === 'failed' || state === 'exited' || state === 'stopped';
 
 /**
@@ -76,7 +88,11 @@ export class Supervisor {
   async start(names?: string[]): Promise<StartReport> {
     if (!this.teardownPlugins) await this.boot();
     const wanted = this.withDependencies(names ?? [...this.controllers.keys()]);
-    const outcomes = await Promise.all(wanted.map((c) => this.startOne(c)));
+    // Settles once a service's start was attempted (or given up): what dependants wait on first.
+    const launched = new Map(wanted.map((c) => [c.name, deferred()]));
+    const outcomes = await Promise.all(
+      wanted.map((c) => this.startOne(c, launched).finally(() => launched.get(c.name)!.resolve())),
+    );
     const report: StartReport = { up: [], down: [] };
     outcomes.forEach((why, i) => (why === null ? report.up.push(wanted[i].name) : report.down.push({ name: wanted[i].name, why })));
     void this.hooks.emit('supervisor:ready', { up: report.up, down: report.down.map((d) => d.name) });
@@ -180,10 +196,11 @@ export class Supervisor {
 
   private leftovers: Promise<unknown> = Promise.resolve();
 
-  private async startOne(c: ServiceController): Promise<string | null> {
+  private async startOne(c: ServiceController, launched: Map<string, Deferred>): Promise<string | null> {
     await this.leftovers;
     for (const [dep, condition] of Object.entries(c.config.dependsOn)) {
       const d = this.controllers.get(dep)!;
+      await launched.get(dep)?.promise;
       await d.until(() => settled(d.state) || (condition === 'healthy' ? d.ready : d.state === 'running'));
       if (settled(d.state)) {
         this.logs.startup.error(`${c.name}: not started: dependency ${dep} is ${d.state}`);
@@ -191,7 +208,9 @@ export class Supervisor {
       }
     }
     if (this.stopping) return 'zmart is stopping';
-    await c.start();
+    const start = c.start();
+    launched.get(c.name)?.resolve();
+    await start;
     await c.until(() => c.ready || settled(c.state));
     if (c.ready) {
       this.logs.startup.info(`${c.name}: up (pid ${c.snapshot().pid})`);

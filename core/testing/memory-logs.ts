@@ -1,0 +1,38 @@
+import type { Logger, Logs, ServiceOutput } from '../di/tokens.js';
+import { formatWithOptions } from 'node:util';
+
+export interface LogRecord {
+  channel: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** Logs kept in memory, for asserting what a plugin or core wrote. */
+export class MemoryLogs implements Logs {
+  readonly records: LogRecord[] = [];
+  readonly supervisor = this.channel('supervisor');
+  readonly startup = this.channel('startup');
+  readonly shutdown = this.channel('shutdown');
+  readonly monitor = this.channel('monitor');
+
+  forPlugin(name: string): Logger {
+    return this.channel(`plugin:${name}`);
+  }
+
+  serviceOutput(service: string): ServiceOutput {
+    const log = this.channel(`service:${service}`);
+    return {
+      attach: async () => undefined,
+      note: (message) => log.info(message),
+    };
+  }
+
+  async close(): Promise<void> {}
+
+  private channel(channel: string): Logger {
+    const record = (level: LogRecord['level']) => (message: string, ...args: unknown[]) => {
+      this.records.push({ channel, level, message: formatWithOptions({ breakLength: Infinity }, message, ...args) });
+    };
+    return { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  }
+}

@@ -1,0 +1,113 @@
+import { resolveConfig } from '../config/resolve.js';
+import type { ResolvedService, ServiceConfigInput } from '../config/types.js';
+import { HookBus } from '../hook-bus.js';
+import type { HookMap, HookName } from '../hooks.js';
+import type { PluginInstance } from '../plugin.js';
+import { isProbed, startPlugins } from '../plugin-host.js';
+import type { Alert, Health, RestartReason, ServiceSnapshot } from '../service/types.js';
+import type { Duration } from '../units.js';
+import { FakeClock } from './fake-clock.js';
+import { MemoryLogs, type LogRecord } from './memory-logs.js';
+
+export interface HarnessOptions {
+  /** Services as in zmart.config.ts (validated the same way, plugin options included). */
+  services: Record<string, ServiceConfigInput>;
+  monitor?: { interval?: Duration; timeout?: Duration };
+  /** Epoch ms the fake clock starts at. */
+  now?: number;
+}
+
+export interface PluginHarness {
+  readonly clock: FakeClock;
+  /** Restart requests the plugin made, in order. */
+  readonly restarts: Array<{ service: string; reason: RestartReason }>;
+  readonly alerts: Alert[];
+  readonly healthReports: Array<{ service: string; health: Health; detail?: string }>;
+  /** What the plugin (and the harness) logged. */
+  readonly logs: LogRecord[];
+  /** Emits a hook as core would, and waits for the plugin's handlers to finish. */
+  emit<K extends HookName>(hook: K, payload: HookMap[K]): Promise<void>;
+  /** Advances the fake clock, firing the plugin's scheduled work. */
+  advance(ms: number): Promise<void>;
+  service(name: string): ServiceSnapshot;
+  config(name: string): ResolvedService;
+  /** Changes what the plugin sees of a service (state, pid, health...). */
+  setService(name: string, patch: Partial<ServiceSnapshot>): void;
+  teardown(): Promise<void>;
+}
+
+/**
+ * Runs ONE plugin in isolation: its options and per-service options are validated as in
+ * production, services are fakes (running, pids 1001...), time is a FakeClock, and every
+ * action the plugin asks for is recorded instead of carried out.
+ */
+export async function createPluginHarness(plugin: PluginInstance, options: HarnessOptions): Promise<PluginHarness> {
+  const config = resolveConfig({ services: options.services, monitor: options.monitor, plugins: [plugin] }, { file: null, env: {} });
+  const clock = new FakeClock(options.now);
+  const logs = new MemoryLogs();
+  const hooks = new HookBus((error, { hook, owner }) => {
+    logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const snapshots = new Map<string, ServiceSnapshot>(
+    config.services.map((s, i) => [
+      s.name,
+      {
+        name: s.name,
+        title: s.title,
+        state: 'running',
+        health: isProbed(s, config.plugins) ? 'unknown' : null,
+        pid: 1001 + i,
+        port: s.port,
+        command: s.commandText,
+        startedAt: clock.now(),
+        restarts: 0,
+        lastRestart: null,
+        lastExit: null,
+      },
+    ]),
+  );
+  const restarts: PluginHarness['restarts'] = [];
+  const alerts: Alert[] = [];
+  const healthReports: PluginHarness['healthReports'] = [];
+  const byName = (name: string) => {
+    const s = snapshots.get(name);
+    if (!s) throw new Error(`harness: no service named '${name}'`);
+    return s;
+  };
+
+  const teardown = await startPlugins(config.plugins, {
+    hooks,
+    clock,
+    scheduler: clock,
+    logs,
+    monitor: config.monitor,
+    alert: (alert) => alerts.push(alert),
+    directory: {
+      snapshots: () => [...snapshots.values()].map((s) => ({ ...s })),
+      config: (name) => config.services.find((s) => s.name === name),
+      requestRestart: (service, reason) => restarts.push({ service, reason }),
+      reportHealth: (service, health, detail) => {
+        healthReports.push({ service, health, detail });
+        byName(service).health = health;
+      },
+    },
+  });
+
+  return {
+    clock,
+    restarts,
+    alerts,
+    healthReports,
+    logs: logs.records,
+    emit: (hook, payload) => hooks.emit(hook, payload),
+    advance: (ms) => clock.advance(ms),
+    service: (name) => ({ ...byName(name) }),
+    config: (name) => {
+      const found = config.services.find((s) => s.name === name);
+      if (!found) throw new Error(`harness: no service named '${name}'`);
+      return found;
+    },
+    setService: (name, patch) => Object.assign(byName(name), patch),
+    teardown,
+  };
+}

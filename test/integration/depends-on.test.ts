@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { definePlugin, z } from '../../core/index.js';
+import { createFleet, fixture, type Fleet } from '../helpers/project.js';
+
+let fleet: Fleet | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+/** Reports `healthy` 300 ms after a service with `fakeHealth` starts: a stand-in for health-http. */
+const delayedHealth = definePlugin<{ delayMs: number }, { ok: boolean }>({
+  name: 'delayed-health',
+  defaults: { delayMs: 300 },
+  reportsHealth: true,
+  service: { key: 'fakeHealth', schema: z.object({ ok: z.boolean() }) },
+  setup(ctx) {
+    ctx.on('service:started', ({ service }) => {
+      if (!ctx.serviceOptions(service)) return;
+      ctx.scheduler.setTimeout(() => ctx.reportHealth(service, 'healthy'), ctx.options.delayMs);
+    });
+  },
+});
+
+describe('dependsOn', () => {
+  it('starts services in dependency order, waiting for health where asked, and stops them in reverse', async () => {
+    fleet = createFleet({
+      services: {
+        web: { command: fixture(), dependsOn: { api: 'started', worker: 'started' } },
+        api: { command: fixture(), dependsOn: { db: 'healthy' } },
+        db: { command: fixture(), fakeHealth: { ok: true } } as never,
+        worker: { command: fixture(), dependsOn: ['db'] },
+      },
+      plugins: [delayedHealth()],
+    });
+    const report = await fleet.supervisor.start();
+    expect(JSON.stringify(report.down)).toBe('[]');
+    expect(report.up).toEqual(['db', 'api', 'worker', 'web']);
+
+    const spawned = fleet.of('service:spawn');
+    const at = (name: string) => spawned.find((s) => s.service === name)!.at;
+    const dbHealthy = fleet.of('service:health').find((h) => h.service === 'db' && h.health === 'healthy')!.at;
+    expect(at('api')).toBeGreaterThanOrEqual(dbHealthy); // waited for health
+    expect(at('worker')).toBeLessThan(dbHealthy); // only waited for db to be started
+    expect(at('web')).toBeGreaterThanOrEqual(Math.max(at('api'), at('worker')));
+
+    await fleet.supervisor.stop();
+    const stopping = fleet.of('service:stopping').map((s) => s.service);
+    const stoppedAt = (name: string) => fleet!.of('service:stopped').find((s) => s.service === name)!.at;
+    const stoppingAt = (name: string) => fleet!.of('service:stopping').find((s) => s.service === name)!.at;
+    expect(stopping[0]).toBe('web');
+    expect(stopping.at(-1)).toBe('db');
+    expect(stoppingAt('api')).toBeGreaterThanOrEqual(stoppedAt('web'));
+    expect(stoppingAt('db')).toBeGreaterThanOrEqual(Math.max(stoppedAt('api'), stoppedAt('worker')));
+  });
+
+  it('does not start a service whose dependency failed, and says why', async () => {
+    fleet = createFleet({
+      services: {
+        broken: { command: fixture('--exit-after', 10), restart: { maxRestarts: 1, backoff: { initial: 10 } }, fakeHealth: { ok: true } } as never,
+        app: { command: fixture(), dependsOn: { broken: 'healthy' } },
+      },
+      plugins: [delayedHealth()],
+    });
+    // it dies long before its health could be reported, twice, and fails
+    const report = await fleet.supervisor.start();
+    expect(report.down).toContainEqual({ name: 'app', why: 'dependency broken is failed' });
+    expect(fleet.of('service:spawn').map((s) => s.service)).not.toContain('app');
+  });
+});

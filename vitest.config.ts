@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 15_000,
+    hookTimeout: 15_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});

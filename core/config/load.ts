@@ -63,10 +63,17 @@ export async function loadConfig(options: LoadOptions = {}): Promise<ResolvedCon
 
 async function importConfig(file: string): Promise<unknown> {
   const jiti = createJiti(import.meta.url, { alias: ALIASES, moduleCache: false, fsCache: false, tryNative: false });
+  let module: Record<string, unknown>;
   try {
-    return await jiti.import(file, { default: true });
+    module = (await jiti.import(file)) as Record<string, unknown>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new ConfigError(file, [{ path: '', message: `cannot load: ${message.split('\n').slice(0, 6).join('\n    ')}` }]);
   }
+  if (!module || !('default' in module) || module.default === undefined) {
+    throw new ConfigError(file, [
+      { path: '', message: 'expected an object as the default export (export default defineConfig({ services: {...} }))' },
+    ]);
+  }
+  return module.default;
 }

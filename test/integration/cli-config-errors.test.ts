@@ -1,0 +1,54 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/project.js';
+
+const { dir: root, cleanup } = tempDir();
+afterAll(cleanup);
+
+const ok = `command: 'node -e 0'`;
+/** [name, config file text, env, what the message must contain] */
+const CASES: Array<[string, string, Record<string, string>, RegExp[]]> = [
+  ['syntax error', `export default defineConfig({ services: { api: { ${ok} } }`, {}, [/cannot load/]],
+  ['unknown top-level key', `export default defineConfig({ servics: {}, services: { api: { ${ok} } } } as any)`, {}, [/servics: unknown key/]],
+  ['unknown service key', `export default defineConfig({ services: { api: { ${ok}, comand: 'x' } } } as any)`, {}, [/services\.api\.comand: unknown key/]],
+  ['wrong type', `export default defineConfig({ services: { api: { ${ok}, port: '8000' } } } as any)`, {}, [/services\.api\.port: .*expected number/]],
+  ['port out of range', `export default defineConfig({ services: { api: { ${ok}, port: 70000 } } })`, {}, [/services\.api\.port: .*65535/]],
+  ['bad duration', `export default defineConfig({ services: { api: { ${ok}, restart: { window: 'forever' } } } })`, {}, [/services\.api\.restart\.window: expected a duration .*"forever"/]],
+  ['unknown dependsOn target', `export default defineConfig({ services: { web: { ${ok}, dependsOn: ['db'] } } })`, {}, [/services\.web\.dependsOn\.db: no service named 'db'/]],
+  ['dependency cycle', `export default defineConfig({ services: { a: { ${ok}, dependsOn: ['b'] }, b: { ${ok}, dependsOn: ['a'] } } })`, {}, [/dependency cycle: a -> b -> a/]],
+  ['missing command', `export default defineConfig({ services: { api: { port: 8000 } } } as any)`, {}, [/services\.api\.command: /]],
+  ['empty command', `export default defineConfig({ services: { api: { command: '  ' } } })`, {}, [/services\.api\.command: expected a non-empty command/]],
+  ['bad stop signal', `export default defineConfig({ services: { api: { ${ok}, stop: { signal: 'SIGFOO' } } } } as any)`, {}, [/services\.api\.stop\.signal: /]],
+  ['no services', `export default defineConfig({ services: {} })`, {}, [/services: expected at least one service/]],
+  ['plugin not called', `const p = () => ({}); export default defineConfig({ services: { api: { ${ok} } }, plugins: [p] } as any)`, {}, [/plugins\[0\]: expected a plugin \(call the factory/]],
+  ['missing cwd', `export default defineConfig({ services: { api: { ${ok}, cwd: 'nowhere' } } })`, {}, [/services\.api\.cwd: folder .*nowhere does not exist/]],
+  ['two services on one port', `export default defineConfig({ services: { a: { ${ok}, port: 9 }, b: { ${ok}, port: 9 } } })`, {}, [/services\.b\.port: port 9 is already used by service 'a'/]],
+  ['bad env override', `export default defineConfig({ services: { api: { ${ok} } } })`, { API_PORT: 'eighty' }, [/env API_PORT: expected a whole number/]],
+  ['no default export', `export const config = {}`, {}, [/\(root\): expected an object/]],
+];
+
+describe('a bad config exits 2, names the file and the key, and starts nothing', () => {
+  it.concurrent.each(CASES)('%s', async (name, body, env, patterns) => {
+    const dir = join(root, name.replace(/\W+/g, '-'));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'zmart.config.ts');
+    writeFileSync(file, `import { defineConfig } from 'zmart';\n${body}\n`);
+
+    const result = await runCli(['start', '--foreground'], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(file);
+    for (const pattern of patterns) expect(result.stderr).toMatch(pattern);
+    expect(existsSync(join(dir, 'server_pids'))).toBe(false);
+    expect(existsSync(join(dir, 'logs'))).toBe(false);
+  });
+
+  it('says where it looked when there is no config at all', async () => {
+    const dir = join(root, 'empty');
+    mkdirSync(dir);
+    const result = await runCli(['start', '--foreground', '--config', 'missing.ts'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/config file .*missing\.ts \(from --config\) does not exist/);
+  });
+});

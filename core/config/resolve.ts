@@ -176,6 +176,7 @@ export function zodIssues(error: ZodError, prefix = ''): ConfigIssue[] {
       (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
       prefix,
     );
+    if (issue.code === 'invalid_key' && issue.issues[0]) return { path, message: issue.issues[0].message };
     if (issue.code === 'unrecognized_keys') {
       return { path: issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(', '), message: 'unknown key' };
     }

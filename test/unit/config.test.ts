@@ -1,0 +1,119 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../core/config/resolve.js';
+import { ConfigError } from '../../core/errors.js';
+import { definePlugin, z } from '../../core/index.js';
+import { tempDir } from '../helpers/project.js';
+
+const { dir: root, cleanup } = tempDir();
+afterAll(cleanup);
+const resolve = (raw: unknown, env: Record<string, string> = {}) => resolveConfig(raw, { file: null, root, env });
+
+function issuesOf(raw: unknown, env: Record<string, string> = {}): string[] {
+  try {
+    resolve(raw, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('resolveConfig', () => {
+  it('fills the defaults, parses durations, resolves paths against the config folder', () => {
+    const config = resolve({ services: { api: { command: 'python -m app', restart: { window: '2m', backoff: { initial: '500ms' } } } } });
+    expect(config).toMatchObject({ pidDir: join(root, 'server_pids'), logDir: join(root, 'logs'), debug: false, monitor: { intervalMs: 30_000, timeoutMs: 10_000 } });
+    expect(config.services[0]).toMatchObject({
+      name: 'api',
+      title: 'api',
+      cwd: root,
+      port: null,
+      restart: { policy: 'always', maxRestarts: 3, windowMs: 120_000, backoff: { initialMs: 500, factor: 2, maxMs: 60_000 }, minUptimeMs: 30_000 },
+      stop: { signal: 'SIGTERM', timeoutMs: 10_000 },
+      dependsOn: {},
+    });
+  });
+
+  it('orders services so that each comes after what it depends on', () => {
+    const config = resolve({
+      services: { web: { command: 'x', dependsOn: ['api'] }, api: { command: 'x', dependsOn: { db: 'healthy' } }, db: { command: 'x' } },
+    });
+    expect(config.services.map((s) => s.name)).toEqual(['db', 'api', 'web']);
+    expect(config.services[1].dependsOn).toEqual({ db: 'healthy' });
+  });
+
+  it('applies the seed environment variables over the file', () => {
+    const config = resolve(
+      { services: { api: { command: 'x', port: 8000 }, dashboard: { command: 'x', port: 3400, restart: { maxRestarts: 9 } } } },
+      { API_PORT: '18000', DASHBOARD_PORT: '13400', MAX_RESTART_ATTEMPTS: '5', MONITOR_INTERVAL: '60', HEALTH_CHECK_TIMEOUT: '3', PID_DIR: '/tmp/p', DEBUG: 'true' },
+    );
+    expect(config.services.map((s) => [s.port, s.restart.maxRestarts])).toEqual([[18000, 5], [13400, 5]]);
+    expect(config).toMatchObject({ pidDir: '/tmp/p', debug: true, monitor: { intervalMs: 60_000, timeoutMs: 3000 } });
+  });
+
+  it('puts a virtualenv relative to the service folder and checks it', () => {
+    mkdirSync(join(root, 'backend/venv/bin'), { recursive: true });
+    const config = resolve({ services: { api: { command: 'x', cwd: 'backend', venv: 'venv' } } });
+    expect(config.services[0]).toMatchObject({ cwd: join(root, 'backend'), venv: join(root, 'backend/venv') });
+    expect(issuesOf({ services: { api: { command: 'x', venv: 'nope' } } })).toEqual([
+      `services.api.venv: ${join(root, 'nope')} is not a virtualenv (no bin/ folder in it)`,
+    ]);
+  });
+
+  it('lists every problem at once, each with its key path', () => {
+    expect(
+      issuesOf({ pidDir: 3, services: { api: { command: ['node'], port: 0, restart: { policy: 'sometimes', backoff: { factor: 0.5 } } } } }),
+    ).toEqual([
+      'pidDir: Invalid input: expected string, received number',
+      'services.api.port: Too small: expected number to be >=1',
+      'services.api.restart.policy: Invalid option: expected one of "always"|"on-failure"|"never"',
+      'services.api.restart.backoff.factor: Too small: expected number to be >=1',
+    ]);
+  });
+
+  it('refuses bad service names and the reserved name monitor', () => {
+    expect(issuesOf({ services: { 'my api': { command: 'x' } } })[0]).toMatch(/^services\.my api: a service name is letters/);
+    expect(issuesOf({ services: { monitor: { command: 'x' } } })).toEqual([
+      "services.monitor: the name 'monitor' is reserved (monitor.pid is the supervisor's)",
+    ]);
+  });
+
+  describe('plugins', () => {
+    const probe = definePlugin<{ interval: number }, { path: string }>({
+      name: 'probe',
+      defaults: { interval: 1000 },
+      options: z.object({ interval: z.number().int().positive() }),
+      service: { key: 'probe', schema: z.strictObject({ path: z.string().startsWith('/') }) },
+      setup: () => undefined,
+    });
+
+    it('validates per-service options with the plugin schema, and keeps them when the plugin is disabled', () => {
+      const config = resolve({ services: { api: { command: 'x', probe: { path: '/health' } } }, plugins: [probe({ enabled: false })] });
+      expect(config.services[0].options).toEqual({ probe: { path: '/health' } });
+      expect(config.plugins[0]).toMatchObject({ name: 'probe', enabled: false });
+      expect(issuesOf({ services: { api: { command: 'x', probe: { path: 'health', port: 1 } } }, plugins: [probe()] })).toEqual([
+        'services.api.probe.path: Invalid string: must start with "/"',
+        'services.api.probe.port: unknown key',
+      ]);
+    });
+
+    it('refuses a per-service key of a plugin that is not listed', () => {
+      expect(issuesOf({ services: { api: { command: 'x', probe: { path: '/' } } }, plugins: [] })).toEqual(['services.api.probe: unknown key']);
+    });
+
+    it('validates plugin options and names unknown ones', () => {
+      expect(issuesOf({ services: { api: { command: 'x' } }, plugins: [probe({ interval: -1, every: 3 } as never)] })).toEqual([
+        'plugins[0] (probe).every: unknown option (known: interval)',
+        'plugins[0] (probe).interval: Too small: expected number to be >0',
+      ]);
+    });
+
+    it('refuses a plugin listed twice and a list that holds something else', () => {
+      expect(issuesOf({ services: { api: { command: 'x' } }, plugins: [probe(), probe(), 'probe'] })).toEqual([
+        "plugins[1]: plugin 'probe' is listed twice",
+        'plugins[2]: expected a plugin, got string "probe"',
+      ]);
+    });
+  });
+});

@@ -1,0 +1,38 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { LineStamper } from '../../core/logging/line-stamper.js';
+import { createRedactor, secretValues } from '../../core/logging/redact.js';
+
+async function stamp(chunks: Array<string | Buffer>, redact = createRedactor([])): Promise<string[]> {
+  const source = new PassThrough();
+  const stamper = new LineStamper('out', redact, () => new Date(Date.UTC(2026, 10, 27, 12)));
+  let out = '';
+  source.pipe(stamper).on('data', (d: Buffer) => (out += d));
+  const done = new Promise((r) => stamper.on('end', r));
+  for (const c of chunks) source.write(c);
+  source.end();
+  await done;
+  return out.split('\n').slice(0, -1);
+}
+
+describe('LineStamper', () => {
+  it('timestamps whole lines, joining lines split across chunks, and flushes the last partial line', async () => {
+    expect(await stamp(['hel', 'lo\nwor', 'ld\r\n', 'tail'])).toEqual([
+      '2026-11-27T12:00:00.000Z out hello',
+      '2026-11-27T12:00:00.000Z out world',
+      '2026-11-27T12:00:00.000Z out tail',
+    ]);
+  });
+
+  it('keeps a multi-byte character split across chunks whole', async () => {
+    const euro = Buffer.from('price 5€\n');
+    expect(await stamp([euro.subarray(0, 8), euro.subarray(8)])).toEqual(['2026-11-27T12:00:00.000Z out price 5€']);
+  });
+
+  it('replaces the values of secret-looking variables', async () => {
+    const redact = createRedactor(secretValues({ API_KEY: 'abcd1234', HOME: '/root', DB_PASSWORD: 'pw-9999', X_TOKEN: 'abc' }));
+    expect(await stamp(['key=abcd1234 home=/root pw=pw-9999 short=abc\n'], redact)).toEqual([
+      '2026-11-27T12:00:00.000Z out key=[redacted] home=/root pw=[redacted] short=abc',
+    ]);
+  });
+});

@@ -162,6 +162,7 @@ export class Supervisor {
     if (record && record.pid !== process.pid && this.inspector.isAlive(record)) {
       throw new ZmartError('ZMART_ALREADY_RUNNING', `zmart is already running for ${this.config.root} (pid ${record.pid})`);
     }
+    this.claimed = true;
     const self = this.inspector.info(process.pid);
     this.pids.write(MONITOR, {
       pid: process.pid,
@@ -195,6 +196,7 @@ export class Supervisor {
   }
 
   private leftovers: Promise<unknown> = Promise.resolve();
+  private claimed = false;
 
   private async startOne(c: ServiceController, launched: Map<string, Deferred>): Promise<string | null> {
     await this.leftovers;
@@ -234,6 +236,7 @@ export class Supervisor {
   }
 
   private async shutdown(reason: string): Promise<void> {
+    if (!this.claimed) return; // never started, or refused: nothing here is ours to stop
     this.logs.shutdown.info(`zmart ${process.pid} stopping: ${reason}`);
     void this.hooks.emit('supervisor:stop', { reason });
     await this.leftovers;

@@ -40,6 +40,8 @@ export class ServiceController {
   private lastExit: ServiceSnapshot['lastExit'] = null;
   private backoffTimer: Timer | null = null;
   private attempt = 0;
+  /** The spawn under way, if any: a stop waits for it so that nothing starts behind its back. */
+  private inflight: Promise<void> | null = null;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -109,6 +111,7 @@ export class ServiceController {
   /** Operator stop: cancels a pending restart, stops the whole tree, removes the pid files. */
   async stop(): Promise<void> {
     this.cancelBackoff();
+    await this.inflight;
     if (this.state === 'backoff' || this.state === 'exited' || this.state === 'failed') {
       this.machine.transition('stopped');
       return;
@@ -150,6 +153,7 @@ export class ServiceController {
     }
     this.deps.logs.monitor.warn(`${this.name}: restart requested by ${reason.by}: ${reason.kind}: ${reason.detail}`);
     await this.kill();
+    if (this.machine.state !== 'stopping') return; // the operator stopped or restarted it meanwhile
     if (decision.action === 'give-up') this.giveUp(reason, decision.restarts);
     else this.scheduleRestart(reason, decision.delayMs, decision.attempt);
   }
@@ -166,7 +170,12 @@ export class ServiceController {
     for (const wake of this.waiters) wake();
   }
 
-  private async spawn(): Promise<void> {
+  private spawn(): Promise<void> {
+    this.inflight = this.spawnProcess().finally(() => (this.inflight = null));
+    return this.inflight;
+  }
+
+  private async spawnProcess(): Promise<void> {
     this.machine.transition('starting');
     this.attempt += 1;
     const output = this.deps.logs.serviceOutput(this.name);
@@ -230,6 +239,7 @@ export class ServiceController {
       leaderJustExited: true,
     });
     this.deps.pids.remove(this.name, handle.pid);
+    if (this.running !== running) return; // the operator stopped or restarted it meanwhile
     this.running = null;
     if (this.probed) this.health = 'unknown';
     this.afterExit({ kind: 'exit', by: 'core', detail }, code, uptimeMs);

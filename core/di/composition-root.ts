@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ResolvedConfig } from '../config/types.js';
 import { FileLogs } from '../logging/file-logs.js';
 import { createRedactor, secretValues } from '../logging/redact.js';
@@ -16,14 +16,21 @@ import { TOKENS } from './tokens.js';
  */
 export function createContainer(config: ResolvedConfig, parent: DependencyContainer = rootContainer): DependencyContainer {
   const c = parent.createChildContainer();
-  const redact = createRedactor(secretValues(process.env, ...config.services.map((s) => s.env)));
+  // Factories, cached: nothing (no log file) is created unless it is resolved and not overridden.
+  const lazy = <T>(make: () => T) => ({ useFactory: instanceCachingFactory(make) });
   c.registerInstance(TOKENS.Config, config);
-  c.registerInstance(TOKENS.Clock, new SystemClock());
-  c.registerInstance(TOKENS.Scheduler, new SystemScheduler());
-  c.registerInstance(TOKENS.ProcessRunner, new ExecaProcessRunner());
-  c.registerInstance(TOKENS.ProcessInspector, new ProcInspector());
-  c.registerInstance(TOKENS.PidStore, new FilePidStore(config.pidDir));
-  c.registerInstance(TOKENS.Logs, new FileLogs({ logDir: config.logDir, debug: config.debug, redact }));
+  c.register(TOKENS.Clock, lazy(() => new SystemClock()));
+  c.register(TOKENS.Scheduler, lazy(() => new SystemScheduler()));
+  c.register(TOKENS.ProcessRunner, lazy(() => new ExecaProcessRunner()));
+  c.register(TOKENS.ProcessInspector, lazy(() => new ProcInspector()));
+  c.register(TOKENS.PidStore, lazy(() => new FilePidStore(config.pidDir)));
+  c.register(
+    TOKENS.Logs,
+    lazy(() => {
+      const redact = createRedactor(secretValues(process.env, ...config.services.map((s) => s.env)));
+      return new FileLogs({ logDir: config.logDir, debug: config.debug, redact });
+    }),
+  );
   return c;
 }
 

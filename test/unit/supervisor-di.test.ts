@@ -1,0 +1,122 @@
+import 'reflect-metadata';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../core/config/resolve.js';
+import { createContainer } from '../../core/di/composition-root.js';
+import {
+  TOKENS,
+  type ExitInfo,
+  type PidRecord,
+  type PidStore,
+  type ProcessHandle,
+  type ProcessIdentity,
+  type ProcessInfo,
+  type ProcessInspector,
+  type ProcessRunner,
+  type SpawnSpec,
+} from '../../core/di/tokens.js';
+import { Supervisor } from '../../core/supervisor.js';
+import { FakeClock, MemoryLogs } from '../../core/testing/index.js';
+import { tempDir } from '../helpers/project.js';
+
+/** Processes that exist only in memory: the test decides when they die. */
+class FakeRunner implements ProcessRunner {
+  private nextPid = 5000;
+  readonly spawned: Array<{ spec: SpawnSpec; pid: number; at: number }> = [];
+  private readonly exits = new Map<number, (exit: ExitInfo) => void>();
+
+  constructor(private readonly clock: FakeClock) {}
+
+  async spawn(spec: SpawnSpec): Promise<ProcessHandle> {
+    const pid = this.nextPid++;
+    const exited = new Promise<ExitInfo>((resolve) => this.exits.set(pid, resolve));
+    this.spawned.push({ spec, pid, at: this.clock.now() });
+    return { pid, startTime: 1, stdout: null, stderr: null, exited };
+  }
+
+  crash(pid: number, code = 1): void {
+    this.exits.get(pid)?.({ code, signal: null });
+  }
+
+  async stop(target: ProcessIdentity): Promise<{ forced: boolean }> {
+    this.exits.get(target.pid)?.({ code: null, signal: 'SIGTERM' });
+    return { forced: false };
+  }
+}
+
+class MemoryPids implements PidStore {
+  readonly dir = '/nowhere';
+  readonly records = new Map<string, PidRecord>();
+  write(name: string, record: PidRecord) {
+    this.records.set(name, record);
+  }
+  read(name: string) {
+    return this.records.get(name) ?? null;
+  }
+  remove(name: string) {
+    this.records.delete(name);
+  }
+  list() {
+    return [...this.records.keys()];
+  }
+}
+
+const nobody: ProcessInspector = {
+  info: (pid): ProcessInfo => ({ pid, ppid: 1, pgid: pid, startTime: 1, command: 'zmart' }),
+  isAlive: () => false,
+  tree: () => [],
+  startedAt: () => 0,
+};
+
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+function build(services: Record<string, unknown>) {
+  const config = resolveConfig({ services, plugins: [] }, { file: null, root: dir, env: {} });
+  const container = createContainer(config);
+  const clock = new FakeClock();
+  const runner = new FakeRunner(clock);
+  const pids = new MemoryPids();
+  container.registerInstance(TOKENS.Clock, clock);
+  container.registerInstance(TOKENS.Scheduler, clock);
+  container.registerInstance(TOKENS.ProcessRunner, runner);
+  container.registerInstance(TOKENS.ProcessInspector, nobody);
+  container.registerInstance(TOKENS.PidStore, pids);
+  container.registerInstance(TOKENS.Logs, new MemoryLogs());
+  return { supervisor: container.resolve(Supervisor), clock, runner, pids };
+}
+
+describe('the supervisor, wired with fakes in a child container', () => {
+  it('waits exactly the backoff before each restart, then fails past the budget', async () => {
+    const { supervisor, clock, runner, pids } = build({
+      api: { command: 'x', restart: { maxRestarts: 3, backoff: { initial: '1s', factor: 2, max: '3s' } } },
+    });
+    await supervisor.start();
+    expect(pids.read('api')).toMatchObject({ pid: 5000 });
+
+    for (const delay of [1000, 2000, 3000]) {
+      runner.crash(runner.spawned.at(-1)!.pid);
+      await clock.advance(delay - 1);
+      const before = runner.spawned.length;
+      expect(supervisor.controller('api')!.state).toBe('backoff');
+      await clock.advance(1);
+      expect(runner.spawned.length).toBe(before + 1);
+    }
+    runner.crash(runner.spawned.at(-1)!.pid);
+    await clock.advance(60_000);
+    expect(supervisor.snapshots()[0]).toMatchObject({ state: 'failed', restarts: 3, pid: null });
+    expect(runner.spawned).toHaveLength(4);
+    expect(pids.read('api')).toBeNull();
+    await supervisor.stop();
+  });
+
+  it('cancels a pending restart when stopped during backoff', async () => {
+    const { supervisor, clock, runner } = build({ api: { command: 'x', restart: { backoff: { initial: '5s' } } } });
+    await supervisor.start();
+    runner.crash(5000);
+    await clock.advance(100);
+    await supervisor.stop();
+    await clock.advance(10_000);
+    expect(runner.spawned).toHaveLength(1);
+    expect(supervisor.snapshots()[0].state).toBe('stopped');
+  });
+});

@@ -4,9 +4,14 @@ import { createOutput } from './output.js';
 import { zmartVersion } from './version.js';
 
 const out = createOutput();
+const CONFIG_HELP = 'config file (default: ZMART_CONFIG, else zmart.config.* found upward)';
 
-/** Runs the CLI; returns the exit code. Heavy modules are imported by the command that needs them. */
+/**
+ * Runs the CLI; returns the exit code. Each command imports what it needs when it runs, so
+ * `zmart status` never loads the config loader, execa or zod.
+ */
 export async function main(argv: string[]): Promise<number> {
+  let result = 0;
   const program = new Command('zmart')
     .description('Start a fleet of servers, keep them healthy, stop them cleanly.')
     .version(zmartVersion(), '-v, --version')
@@ -14,22 +19,80 @@ export async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError()
     .showHelpAfterError("(run 'zmart --help' for usage)")
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  const command = (name: string, description: string) =>
+    program.command(name).description(description).exitOverride().showHelpAfterError(`(run 'zmart ${name.split(' ')[0]} --help' for usage)`);
 
-  let result = 0;
-  program
-    .command('start')
-    .description('start the fleet (or the named services)')
-    .argument('[service...]', 'services to start (default: all)')
-    .option('-c, --config <path>', 'config file (default: ZMART_CONFIG, else zmart.config.* found upward)')
-    .addOption(new Option('-f, --foreground', 'run the supervisor attached to this terminal'))
-    .action(async (services: string[], opts: { config?: string; foreground?: boolean }) => {
-      if (!opts.foreground) {
-        out.error("background mode (the daemon) is not built yet: run 'zmart start --foreground'");
-        result = 2;
-        return;
+  command('start', 'start the fleet (or the named services) in the background; --foreground to stay attached')
+    .argument('[service...]', 'services to start, with what they depend on (default: all)')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .option('-f, --foreground', 'run the supervisor attached to this terminal (containers, system units)')
+    .option('-w, --wait <duration>', 'how long to wait for the fleet to come up', '60s')
+    .action(async (services: string[], opts: { config?: string; foreground?: boolean; wait: string }) => {
+      if (opts.foreground) {
+        const { startForeground } = await import('./commands/start-foreground.js');
+        result = await startForeground({ config: opts.config, services }, out);
+      } else {
+        const { startBackground } = await import('./commands/start.js');
+        result = await startBackground({ config: opts.config, services, wait: opts.wait }, out);
       }
-      const { startForeground } = await import('./commands/start-foreground.js');
-      result = await startForeground({ config: opts.config, services }, out);
+    });
+
+  command('stop', 'stop the fleet (or the named services, dependants first) and the supervisor')
+    .argument('[service...]', 'services to stop (default: all, then the supervisor)')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .action(async (services: string[], opts: { config?: string }) => {
+      const { stop } = await import('./commands/stop.js');
+      result = await stop({ config: opts.config, services }, out);
+    });
+
+  command('restart', 'restart the fleet or the named services (a failed one gets its budget back)')
+    .argument('[service...]', 'services to restart (default: all)')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .action(async (services: string[], opts: { config?: string }) => {
+      const { restart } = await import('./commands/control.js');
+      result = await restart({ config: opts.config, services }, out);
+    });
+
+  command('status', 'show the fleet: exit 0 all up and healthy, 1 something is not, 3 no supervisor')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .option('-d, --detailed', 'port, pid, command, uptime, health, response time, restarts')
+    .option('-a, --all', 'detailed, plus system resources, recent log lines and connections')
+    .option('-r, --resources', 'system and per-service CPU, memory and disk')
+    .option('--json', 'everything, machine-readable')
+    .action(async (opts: { config?: string; detailed?: boolean; all?: boolean; resources?: boolean; json?: boolean }) => {
+      const { status } = await import('./commands/status.js');
+      result = await status(opts, out);
+    });
+
+  command('logs', "print a service's log (or every service's), -f to follow")
+    .argument('[service]', "a service, or one of zmart's own logs: zmart, startup, shutdown, monitor")
+    .option('-c, --config <path>', CONFIG_HELP)
+    .addOption(new Option('-n, --lines <count>', 'how many lines from the end').default(20).argParser(lineCount))
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .action(async (service: string | undefined, opts: { config?: string; lines: number; follow?: boolean }) => {
+      const { logs } = await import('./commands/logs.js');
+      result = await logs({ config: opts.config, service, lines: opts.lines, follow: Boolean(opts.follow) }, out);
+    });
+
+  command('reload', 're-read the config: start added services, stop removed ones, restart changed ones')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .action(async (opts: { config?: string }) => {
+      const { reload } = await import('./commands/control.js');
+      result = await reload(opts, out);
+    });
+
+  command('init', 'write a commented zmart.config.ts in this folder (never overwrites)').action(async () => {
+    const { init } = await import('./commands/init.js');
+    result = init(out);
+  });
+
+  program
+    .command('__daemon', { hidden: true })
+    .argument('[service...]')
+    .requiredOption('--config <path>')
+    .action(async (services: string[], opts: { config: string }) => {
+      const { runDaemon } = await import('./commands/daemon.js');
+      result = await runDaemon({ config: opts.config, services });
     });
 
   try {
@@ -53,9 +116,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+function lineCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new CommanderError(2, 'zmart.usage', `error: -n expects a whole number of lines, got '${value}'`);
+  }
+  return n;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // The daemon and foreground runs end here once stopped: give pending responses a moment, then go.
+    setTimeout(() => process.exit(code), 300).unref();
   },
   (error) => {
     process.stderr.write(`zmart: ${String(error)}\n`);

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'tsyringe';
-import type { ResolvedConfig } from './config/types.js';
+import type { ResolvedConfig, ResolvedService } from './config/types.js';
 import {
   TOKENS,
   type Clock,
@@ -12,10 +12,21 @@ import {
 import { ZmartError } from './errors.js';
 import { HookBus } from './hook-bus.js';
 import { errorText, isProbed, startPlugins } from './plugin-host.js';
-import { ServiceController } from './service/controller.js';
+import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 
 export const MONITOR = 'monitor';
+
+export interface ReloadReport {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+}
+
+const sameService = (a: ResolvedService, b: ResolvedService) => JSON.stringify(a) === JSON.stringify(b);
+const pluginKey = (config: ResolvedConfig) =>
+  JSON.stringify(config.plugins.map((p) => [p.name, p.enabled, p.given])) + JSON.stringify(config.monitor);
 
 export interface StartReport {
   up: string[];
@@ -48,8 +59,11 @@ export class Supervisor {
   private stopping: Promise<void> | null = null;
   readonly startedAt: number;
 
+  private current: ResolvedConfig;
+  private readonly serviceDeps: ServiceDeps;
+
   constructor(
-    @inject(TOKENS.Config) readonly config: ResolvedConfig,
+    @inject(TOKENS.Config) config: ResolvedConfig,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Scheduler) private readonly scheduler: Scheduler,
     @inject(TOKENS.ProcessRunner) private readonly runner: ProcessRunner,
@@ -57,11 +71,12 @@ export class Supervisor {
     @inject(TOKENS.PidStore) private readonly pids: PidStore,
     @inject(TOKENS.Logs) private readonly logs: Logs,
   ) {
+    this.current = config;
     this.startedAt = clock.now();
     this.hooks = new HookBus((error, { hook, owner }) => {
       logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${errorText(error)}`);
     });
-    const deps = {
+    this.serviceDeps = {
       runner,
       pids,
       clock,
@@ -71,9 +86,11 @@ export class Supervisor {
       alert: (alert: Alert) => this.alert(alert),
       baseEnv: process.env,
     };
-    for (const service of config.services) {
-      this.controllers.set(service.name, new ServiceController(service, deps, isProbed(service, config.plugins)));
-    }
+    for (const service of config.services) this.controllers.set(service.name, this.newController(service));
+  }
+
+  get config(): ResolvedConfig {
+    return this.current;
   }
 
   snapshots(): ServiceSnapshot[] {
@@ -86,7 +103,7 @@ export class Supervisor {
 
   /** Starts the named services (all by default) and what they depend on; resolves once each is up or down. */
   async start(names?: string[]): Promise<StartReport> {
-    if (!this.teardownPlugins) await this.boot();
+    if (!this.claimed) await this.boot();
     const wanted = this.withDependencies(names ?? [...this.controllers.keys()]);
     // Settles once a service's start was attempted (or given up): what dependants wait on first.
     const launched = new Map(wanted.map((c) => [c.name, deferred()]));
@@ -121,6 +138,18 @@ export class Supervisor {
     await Promise.all([...this.controllers.values()].filter((c) => targets.has(c.name)).map(stopOne));
   }
 
+  /**
+   * The operator's restart: stops the services (dependants first), gives each its restart
+   * budget back (a `failed` one too), and starts them again in dependency order.
+   */
+  async restartServices(names: string[]): Promise<StartReport> {
+    await this.stopServices(names);
+    for (const name of names) this.controllers.get(name)?.noteManualRestart();
+    const report = await this.start(names);
+    // start() also reports the dependencies it waited for: keep what was restarted.
+    return { up: report.up.filter((n) => names.includes(n)), down: report.down.filter((d) => names.includes(d.name)) };
+  }
+
   alert(alert: Alert): void {
     const line = `ALERT ${alert.kind}${alert.service ? ` ${alert.service}` : ''}: ${alert.message}`;
     if (alert.level === 'critical') this.logs.monitor.error(line);
@@ -129,12 +158,21 @@ export class Supervisor {
     void this.hooks.emit('alert', { ...alert, at: new Date(this.clock.now()).toISOString() });
   }
 
-  private async boot(): Promise<void> {
+  /**
+   * Claims monitor.pid (throws ZMART_ALREADY_RUNNING when another zmart holds it), clears what
+   * a crashed run left behind and sets the plugins up. `start()` does it when not done yet.
+   */
+  async boot(): Promise<void> {
+    if (this.claimed) return;
     this.claimMonitorPid();
     this.clearLeftovers();
     const names = [...this.controllers.keys()];
     this.logs.startup.info(`zmart ${process.pid} starting ${names.join(', ')} (config ${this.config.file ?? 'inline'})`);
     void this.hooks.emit('supervisor:start', { services: names, configPath: this.config.file });
+    await this.setUpPlugins();
+  }
+
+  private async setUpPlugins(): Promise<void> {
     this.teardownPlugins = await startPlugins(this.config.plugins, {
       hooks: this.hooks,
       clock: this.clock,
@@ -220,6 +258,53 @@ export class Supervisor {
     }
     const exit = c.snapshot().lastExit;
     return `${c.state}${exit ? ` (last exit: ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})` : ''}`;
+  }
+
+  private newController(service: ResolvedService): ServiceController {
+    return new ServiceController(service, this.serviceDeps, isProbed(service, this.current.plugins));
+  }
+
+  /**
+   * Applies a new config to the running fleet: stops removed services, restarts changed ones,
+   * starts added ones, leaves unchanged ones untouched. Plugins are set up again only when
+   * their list or options changed. pidDir and logDir cannot change while running.
+   */
+  async reload(next: ResolvedConfig): Promise<ReloadReport> {
+    for (const key of ['pidDir', 'logDir'] as const) {
+      if (next[key] !== this.current[key]) {
+        throw new ZmartError('ZMART_CONFIG_INVALID', `${key} changed (${this.current[key]} -> ${next[key]}): restart zmart to apply it`);
+      }
+    }
+    const before = new Map([...this.controllers].map(([name, c]) => [name, c.config]));
+    const nextByName = new Map(next.services.map((s) => [s.name, s]));
+    const report: ReloadReport = { added: [], removed: [], changed: [], unchanged: [] };
+    for (const name of before.keys()) if (!nextByName.has(name)) report.removed.push(name);
+    for (const service of next.services) {
+      const old = before.get(service.name);
+      if (!old) report.added.push(service.name);
+      else if (sameService(old, service) && isProbed(old, this.current.plugins) === isProbed(service, next.plugins)) report.unchanged.push(service.name);
+      else report.changed.push(service.name);
+    }
+    const pluginsChanged = pluginKey(this.current) !== pluginKey(next);
+    this.logs.supervisor.info(
+      `reload: added [${report.added}] removed [${report.removed}] changed [${report.changed}] unchanged [${report.unchanged}]${pluginsChanged ? ', plugins set up again' : ''}`,
+    );
+
+    await this.stopServices([...report.removed, ...report.changed]);
+    report.removed.forEach((name) => this.controllers.delete(name));
+    if (pluginsChanged) await this.teardownPlugins?.();
+    this.current = next;
+    const ordered = new Map<string, ServiceController>();
+    for (const service of next.services) {
+      const keep = report.unchanged.includes(service.name) ? this.controllers.get(service.name) : undefined;
+      ordered.set(service.name, keep ?? this.newController(service));
+    }
+    this.controllers.clear();
+    for (const [name, c] of ordered) this.controllers.set(name, c);
+    if (pluginsChanged) await this.setUpPlugins();
+    const toStart = [...report.added, ...report.changed];
+    if (toStart.length > 0) await this.start(toStart);
+    return report;
   }
 
   private withDependencies(names: string[]): ServiceController[] {

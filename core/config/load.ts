@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lilconfig } from 'lilconfig';
 import { createJiti } from 'jiti';
-import { ConfigError, ZmartError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { PluginInstance } from '../plugin.js';
+import { findConfigFile, type LocateOptions } from './locate.js';
 import { resolveConfig } from './resolve.js';
 import type { ResolvedConfig } from './types.js';
 
-export const CONFIG_NAMES = ['zmart.config.ts', 'zmart.config.mts', 'zmart.config.js', 'zmart.config.mjs'];
+export { findConfigFile } from './locate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -19,39 +18,8 @@ const ALIASES = {
   zmart: resolve(here, `../index${ext}`),
 };
 
-export interface LoadOptions {
-  /** `--config PATH`, taken over ZMART_CONFIG and the upward search. */
-  configPath?: string;
-  cwd?: string;
-  env?: Record<string, string | undefined>;
+export interface LoadOptions extends LocateOptions {
   builtins?: () => PluginInstance[];
-}
-
-/** The config file: `--config`, else ZMART_CONFIG, else zmart.config.* searched upward from cwd. */
-export async function findConfigFile(options: LoadOptions = {}): Promise<string> {
-  const cwd = resolve(options.cwd ?? process.cwd());
-  const env = options.env ?? process.env;
-  const explicit = options.configPath ?? env.ZMART_CONFIG;
-  if (explicit) {
-    const file = resolve(cwd, explicit);
-    if (!existsSync(file)) {
-      const source = options.configPath ? '--config' : 'ZMART_CONFIG';
-      throw new ZmartError('ZMART_CONFIG_NOT_FOUND', `config file ${file} (from ${source}) does not exist`);
-    }
-    return file;
-  }
-  const found = await lilconfig('zmart', {
-    searchPlaces: CONFIG_NAMES,
-    stopDir: '/',
-    loaders: { '.ts': () => null, '.mts': () => null, '.js': () => null, '.mjs': () => null },
-  }).search(cwd);
-  if (!found) {
-    throw new ZmartError(
-      'ZMART_CONFIG_NOT_FOUND',
-      `no ${CONFIG_NAMES.join(', ')} in ${cwd} or any folder above it (run 'zmart init', or pass --config PATH)`,
-    );
-  }
-  return found.filepath;
 }
 
 /** Finds, imports (TypeScript through jiti) and validates the config. Throws ZmartError (exit 2). */

@@ -127,6 +127,8 @@ export interface PidRecord {
   command: string;
   /** Epoch ms when zmart recorded it. */
   recordedAt: number;
+  /** How to stop it, so that `zmart stop` can clean up an orphan without loading the config. */
+  stop?: { signal: NodeJS.Signals; timeoutMs: number };
 }
 
 export interface PidStore {

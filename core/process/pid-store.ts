@@ -28,7 +28,13 @@ export class FilePidStore implements PidStore {
     try {
       const state = JSON.parse(readFileSync(join(this.dir, `${name}.state.json`), 'utf8')) as Partial<PidRecord>;
       if (state.pid !== pid || typeof state.startTime !== 'number') return { pid, startTime: -1, command: '', recordedAt: 0 };
-      return { pid, startTime: state.startTime, command: String(state.command ?? ''), recordedAt: Number(state.recordedAt ?? 0) };
+      return {
+        pid,
+        startTime: state.startTime,
+        command: String(state.command ?? ''),
+        recordedAt: Number(state.recordedAt ?? 0),
+        ...(state.stop ? { stop: state.stop } : {}),
+      };
     } catch {
       // A pid file without proof: its pid is reported, never signalled (startTime -1 matches nothing).
       return { pid, startTime: -1, command: '', recordedAt: 0 };

@@ -9,6 +9,8 @@ export interface ProcStat {
   state: string;
   /** Start time in clock ticks after boot (field 22): with the pid, a process's identity. */
   startTime: number;
+  /** CPU time used, user + system, in clock ticks (fields 14 and 15). */
+  cpuTicks: number;
 }
 
 /** Parses /proc/PID/stat; null when the process is gone (or never was). */
@@ -27,6 +29,7 @@ export function readStat(pid: number): ProcStat | null {
     ppid: Number(rest[1]),
     pgid: Number(rest[2]),
     startTime: Number(rest[19]),
+    cpuTicks: Number(rest[11]) + Number(rest[12]),
   };
 }
 
@@ -80,6 +83,19 @@ export function isSameProcess(pid: number, startTime: number): boolean {
 
 /** Linux's USER_HZ: clock ticks per second in /proc (100 on every mainstream architecture). */
 const TICKS_PER_SECOND = 100;
+/** Resident memory of one process in bytes (VmRSS), or 0 when it is gone. */
+export function readRssBytes(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds for a count of clock ticks. */
+export const ticksToSeconds = (ticks: number): number => ticks / TICKS_PER_SECOND;
+
 let bootTimeMs: number | null = null;
 
 /** Epoch milliseconds at which a process with this start time (in ticks) started. */

@@ -71,6 +71,11 @@ export class ServiceController {
     return this.state === 'running' && (this.health === null || this.health === 'healthy');
   }
 
+  /** The running process's pid and start time: what proves it is ours. */
+  identity(): { pid: number; startTime: number } | null {
+    return this.running ? { pid: this.running.handle.pid, startTime: this.running.handle.startTime } : null;
+  }
+
   snapshot(): ServiceSnapshot {
     return {
       name: this.config.name,
@@ -123,14 +128,16 @@ export class ServiceController {
 
   /** Operator restart: resets the budget, stops if running, starts again at once. */
   async restart(): Promise<void> {
+    await this.stop();
+    this.noteManualRestart();
+    await this.start();
+  }
+
+  /** Records an operator's restart (reason `manual`); the next start() resets the budget. */
+  noteManualRestart(): void {
     const reason: RestartReason = { kind: 'manual', by: 'operator', detail: 'restarted by the operator' };
     this.recordRestart(reason);
-    this.cancelBackoff();
-    this.history = { restarts: [] };
-    if (this.running) await this.kill();
-    if (this.state === 'backoff' || this.state === 'exited' || this.state === 'failed') this.machine.transition('stopped');
     void this.deps.hooks.emit('service:restart', { service: this.name, reason, attempt: 0, delayMs: 0 });
-    await this.spawn();
   }
 
   /** A plugin asks for a restart of the running process; the policy and budget decide. */
@@ -203,6 +210,7 @@ export class ServiceController {
       startTime: handle.startTime,
       command: this.config.commandText,
       recordedAt: startedAt,
+      stop: this.config.stop,
     });
     output.note(`started pid ${handle.pid}: ${this.config.commandText}`);
     void output.attach({ stdout: handle.stdout, stderr: handle.stderr });

@@ -1,0 +1,43 @@
+import type { StartReport } from '../../core/supervisor.js';
+import { ZmartError } from '../../core/errors.js';
+import { askDaemon, locateFleet } from '../fleet.js';
+import type { Output } from '../output.js';
+
+const notRunning = (config: string) =>
+  new ZmartError('ZMART_NOT_RUNNING', `no supervisor is running for ${config} ('zmart start' starts one)`);
+
+/** `zmart restart [SERVICE...]`: dependants stop first, each gets its restart budget back. */
+export async function restart(options: { config?: string; services: string[] }, out: Output): Promise<number> {
+  const fleet = await locateFleet(options.config);
+  const services = options.services.length > 0 ? options.services : undefined;
+  const response = await askDaemon<StartReport>(fleet, 'POST', '/v1/restart', { services }, 10 * 60_000);
+  if (!response) throw notRunning(fleet.config);
+  if (response.status !== 200) {
+    out.error(response.body.error ?? `restart failed (${response.status})`);
+    return response.status === 404 ? 2 : 1;
+  }
+  for (const name of response.body.up) out.line(`  ${out.ok('✔')} ${name} restarted`);
+  for (const { name, why } of response.body.down) out.line(`  ${out.bad('✖')} ${name} did not come back: ${why}`);
+  return response.body.down.length === 0 ? 0 : 1;
+}
+
+/** `zmart reload`: the daemon re-reads its config; a bad one is refused and nothing changes. */
+export async function reload(options: { config?: string }, out: Output): Promise<number> {
+  const fleet = await locateFleet(options.config);
+  const response = await askDaemon<{ added: string[]; removed: string[]; changed: string[]; unchanged: string[] }>(
+    fleet,
+    'POST',
+    '/v1/reload',
+    {},
+    10 * 60_000,
+  );
+  if (!response) throw notRunning(fleet.config);
+  if (response.status !== 200) {
+    out.error(`reload refused, the running fleet is unchanged:\n${response.body.error ?? response.status}`);
+    return response.status === 400 ? 2 : 1;
+  }
+  const { added, removed, changed, unchanged } = response.body;
+  out.line(`reloaded ${fleet.config}`);
+  out.line(`  added: ${added.join(', ') || '-'}\n  removed: ${removed.join(', ') || '-'}\n  changed (restarted): ${changed.join(', ') || '-'}\n  unchanged: ${unchanged.join(', ') || '-'}`);
+  return 0;
+}

@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../core/config/load.js';
+import { callControl, isUnreachable } from '../../core/daemon/control-client.js';
+import { socketPathFor } from '../../core/daemon/registry.js';
+import { tailLines } from '../../core/logging/tail.js';
+import type { StatusReport } from '../../core/status/types.js';
+import { formatDuration, parseDuration } from '../../core/units.js';
+import { ZmartError } from '../../core/errors.js';
+import { builtinPlugins } from '../builtins.js';
+import type { Output } from '../output.js';
+import { describeService } from '../render/status-text.js';
+
+export interface BackgroundStartOptions {
+  config?: string;
+  services: string[];
+  /** How long to wait for the fleet to come up, as a duration string. */
+  wait: string;
+}
+
+const DAEMON_OUT = 'zmart.out';
+const POLL_MS = 100;
+
+/**
+ * `zmart start`: validates the config, launches the supervisor in the background (its own
+ * session: it survives the terminal), then follows each service until it is up or down.
+ * Exit 0 when all are up; 1 naming what did not come up, with the last lines of its log.
+ */
+export async function startBackground(options: BackgroundStartOptions, out: Output): Promise<number> {
+  const waitMs = parseDuration(options.wait);
+  if (waitMs === undefined) throw new ZmartError('ZMART_USAGE', `--wait: expected a duration like '30s' or '2m', got ${JSON.stringify(options.wait)}`);
+  const config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
+  for (const name of options.services) {
+    if (!config.services.some((s) => s.name === name)) {
+      throw new ZmartError('ZMART_USAGE', `no service named '${name}' in ${config.file} (known: ${config.services.map((s) => s.name).join(', ')})`);
+    }
+  }
+  const socket = socketPathFor(config.pidDir, config.file!);
+  const t0 = Date.now();
+
+  const existing = await status(socket);
+  if (existing) {
+    if (options.services.length === 0) {
+      out.line(`zmart is already running for ${config.root} (pid ${existing.supervisor.pid}); nothing changed. 'zmart status' shows the fleet.`);
+      return 0;
+    }
+    out.line(`zmart ${existing.supervisor.pid}: starting ${options.services.join(', ')}`);
+    const request = callControl(socket, 'POST', '/v1/start', { services: options.services }, waitMs + 5000);
+    return follow(socket, options.services, existing, t0, waitMs, out, request);
+  }
+
+  mkdirSync(config.logDir, { recursive: true, mode: 0o700 });
+  const outFile = join(config.logDir, DAEMON_OUT);
+  const fd = openSync(outFile, 'a', 0o600);
+  const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, '__daemon', '--config', config.file!, ...options.services], {
+    cwd: config.root,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: process.env,
+  });
+  closeSync(fd);
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? 1));
+  child.unref();
+
+  // Wait for its control socket, or for it to die trying.
+  let first: StatusReport | null = null;
+  while (!first) {
+    first = await status(socket);
+    if (first) break;
+    if (exited !== null) {
+      const already = await status(socket); // lost a race with another `zmart start`
+      if (already) {
+        out.line(`zmart is already running for ${config.root} (pid ${already.supervisor.pid}); nothing changed.`);
+        return 0;
+      }
+      out.error(`the supervisor exited (code ${exited}) before it was up; last lines of ${outFile}:`);
+      for (const line of tailLines(outFile, 10)) out.error(`  ${line}`);
+      return 1;
+    }
+    if (Date.now() - t0 > 15_000) {
+      out.error(`the supervisor (pid ${child.pid}) did not open ${socket} within 15s; see ${outFile}`);
+      return 1;
+    }
+    await sleep(50);
+  }
+  out.line(`zmart ${first.supervisor.pid}: starting ${config.services.map((s) => s.name).join(', ')} in the background (${config.file})`);
+  return follow(socket, options.services, first, t0, waitMs, out);
+}
+
+/** Prints each service as it comes up or goes down; returns the exit code. */
+async function follow(
+  socket: string,
+  names: string[],
+  first: StatusReport,
+  t0: number,
+  waitMs: number,
+  out: Output,
+  request?: Promise<unknown>,
+): Promise<number> {
+  request?.catch(() => undefined);
+  const wanted = withDependencies(first, names);
+  const done = new Map<string, boolean>();
+  const width = Math.max(...wanted.map((n) => n.length));
+  const spinner = createSpinner(out);
+  let report = first;
+  for (;;) {
+    for (const s of report.services.filter((x) => wanted.includes(x.name) && !done.has(x.name))) {
+      const up = s.state === 'running' && (s.health === null || s.health === 'healthy');
+      const down = s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(report, s.name));
+      if (!up && !down) continue;
+      done.set(s.name, up);
+      const { text } = describeService(s);
+      spinner.clear();
+      const when = out.dim(`(${formatDuration(Date.now() - t0)})`);
+      if (up) out.line(`  ${out.ok('✔')} ${s.name.padEnd(width)} ${text.toLowerCase()}  pid ${s.pid}  ${when}`);
+      else out.line(`  ${out.bad('✖')} ${s.name.padEnd(width)} ${s.state === 'stopped' ? `not started: ${blockedBy(report, s.name)}` : text}  ${when}`);
+    }
+    const pending = wanted.filter((n) => !done.has(n));
+    if (pending.length === 0) break;
+    if (Date.now() - t0 > waitMs) {
+      spinner.clear();
+      for (const name of pending) out.line(`  ${out.bad('…')} ${name.padEnd(width)} still ${report.services.find((s) => s.name === name)?.state} after ${formatDuration(waitMs)}`);
+      break;
+    }
+    spinner.show(`waiting for ${pending.join(', ')}`);
+    await sleep(POLL_MS);
+    report = (await status(socket)) ?? report;
+  }
+  spinner.clear();
+  const down = wanted.filter((n) => done.get(n) !== true);
+  if (down.length === 0) {
+    out.line(`${wanted.length}/${wanted.length} up in ${formatDuration(Date.now() - t0)}. 'zmart status' shows them, 'zmart stop' stops them.`);
+    return 0;
+  }
+  for (const name of down) {
+    const log = join(report.supervisor.logDir, `${name}.log`);
+    out.line(`\n${name} did not come up; last lines of ${log}:`);
+    for (const line of tailLines(log, 5)) out.line(out.dim(`  ${line}`));
+  }
+  out.line(`\n${wanted.length - down.length}/${wanted.length} up; not up: ${down.join(', ')}. The supervisor keeps running ('zmart stop' ends it).`);
+  return 1;
+}
+
+function withDependencies(report: StatusReport, names: string[]): string[] {
+  if (names.length === 0) return report.services.map((s) => s.name);
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    report.services.find((s) => s.name === name)?.dependsOn.forEach(add);
+  };
+  names.forEach(add);
+  return report.services.map((s) => s.name).filter((n) => wanted.has(n));
+}
+
+/** Why a stopped service was not started: a dependency that is down, or '' if none is. */
+function blockedBy(report: StatusReport, name: string): string {
+  const service = report.services.find((s) => s.name === name);
+  const dep = report.services.find((d) => service?.dependsOn.includes(d.name) && ['failed', 'exited', 'stopped'].includes(d.state));
+  return dep && (dep.state !== 'stopped' || blockedBy(report, dep.name)) ? `dependency ${dep.name} is ${dep.state}` : '';
+}
+
+async function status(socket: string): Promise<StatusReport | null> {
+  try {
+    const { status: code, body } = await callControl<StatusReport>(socket, 'GET', '/v1/status', undefined, 5000);
+    return code === 200 ? body : null;
+  } catch (error) {
+    if (isUnreachable(error)) return null;
+    throw error;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A one-line spinner on a TTY; nothing at all in a pipe or under NO_COLOR-less dumb terminals. */
+function createSpinner(out: Output) {
+  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  let i = 0;
+  let shown = false;
+  return {
+    show(text: string) {
+      if (!out.interactive) return;
+      out.raw(`\r\u001b[K${frames[i++ % frames.length]} ${text}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) out.raw('\r\u001b[K');
+      shown = false;
+    },
+  };
+}

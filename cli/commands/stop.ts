@@ -1,0 +1,61 @@
+import { rmSync } from 'node:fs';
+import { FilePidStore } from '../../core/process/pid-store.js';
+import { isSameProcess } from '../../core/process/proc.js';
+import { stopProcessTree } from '../../core/process/stop.js';
+import { formatDuration } from '../../core/units.js';
+import { askDaemon, locateFleet, type FleetLocation } from '../fleet.js';
+import type { Output } from '../output.js';
+
+/**
+ * `zmart stop [SERVICE...]`: asks the daemon to stop the services (all: and then itself).
+ * Without a daemon, stops every orphan it can prove it started (pid + start time) and
+ * removes the pid files; a process it cannot prove is never signalled.
+ */
+export async function stop(options: { config?: string; services: string[] }, out: Output): Promise<number> {
+  const fleet = await locateFleet(options.config);
+  const t0 = Date.now();
+  const services = options.services.length > 0 ? options.services : undefined;
+  const response = await askDaemon<{ stopped: string[] }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000);
+  if (!response) return stopOrphans(fleet, options.services, out);
+  if (response.status !== 200) {
+    out.error(response.body.error ?? `stop failed (${response.status})`);
+    return response.status === 404 ? 2 : 1;
+  }
+  for (const name of response.body.stopped) out.line(`  ${out.ok('✔')} ${name} stopped`);
+  out.line(services ? `stopped ${services.join(', ')} in ${formatDuration(Date.now() - t0)}` : `zmart stopped in ${formatDuration(Date.now() - t0)}`);
+  return 0;
+}
+
+async function stopOrphans(fleet: FleetLocation, names: string[], out: Output): Promise<number> {
+  const pids = new FilePidStore(fleet.pidDir);
+  const files = pids.list().filter((n) => n !== 'monitor' && (names.length === 0 || names.includes(n)));
+  out.line(`no supervisor is running for ${fleet.config}; cleaning up from the pid files in ${fleet.pidDir}`);
+  let stopped = 0;
+  await Promise.all(
+    files.map(async (name) => {
+      const record = pids.read(name);
+      if (!record) return;
+      if (!isSameProcess(record.pid, record.startTime)) {
+        pids.remove(name, record.pid);
+        out.line(`  - ${name}: stale pid file removed (pid ${record.pid} ${record.startTime === -1 ? 'has no proof it is ours' : 'is gone or is another process now'}; not signalled)`);
+        return;
+      }
+      const t0 = Date.now();
+      const { forced, left } = await stopProcessTree(record, {
+        signal: record.stop?.signal ?? 'SIGTERM',
+        timeoutMs: record.stop?.timeoutMs ?? 10_000,
+      });
+      pids.remove(name, record.pid);
+      stopped += 1;
+      const how = forced ? 'killed with SIGKILL after the stop timeout' : 'stopped';
+      out.line(`  ${out.ok('✔')} ${name}: orphan pid ${record.pid} ${how} (${formatDuration(Date.now() - t0)})${left.length ? `; still alive: ${left.join(' ')}` : ''}`);
+    }),
+  );
+  if (names.length === 0) {
+    const monitor = pids.read('monitor');
+    if (monitor && !isSameProcess(monitor.pid, monitor.startTime)) pids.remove('monitor', monitor.pid);
+    rmSync(fleet.socket, { force: true }); // nobody answered on it
+  }
+  out.line(stopped > 0 ? `${stopped} orphaned service(s) stopped` : 'nothing was running');
+  return 0;
+}

@@ -1,0 +1,83 @@
+import { formatDuration } from '../../core/units.js';
+import type { ServiceStatus, StatusReport } from '../../core/status/types.js';
+
+/** The icon and words for one service, in the seed's style ("✅ API Server: Running & Healthy"). */
+export function describeService(s: ServiceStatus): { icon: string; text: string } {
+  if (s.pidFile === 'orphaned') return { icon: '⚠️ ', text: `Orphaned (pid ${s.pid} runs without a supervisor; 'zmart stop' cleans it up)` };
+  switch (s.state) {
+    case 'running':
+      if (s.health === 'healthy') return { icon: '✅', text: 'Running & Healthy' };
+      if (s.health === null) return { icon: '✅', text: 'Running' };
+      if (s.health === 'unknown') return { icon: '⏳', text: 'Running (not checked yet)' };
+      if (s.health === 'slow') return { icon: '⚠️ ', text: 'Running but Slow' };
+      return { icon: '❌', text: 'Running but Unhealthy' };
+    case 'starting':
+      return { icon: '⏳', text: 'Starting' };
+    case 'stopping':
+      return { icon: '⏳', text: 'Stopping' };
+    case 'backoff':
+      return { icon: '🔄', text: `Restarting${s.lastRestart ? ` after ${s.lastRestart.kind}: ${s.lastRestart.detail}` : ''}` };
+    case 'failed':
+      return { icon: '❌', text: `Failed after ${s.restarts} restarts${s.lastRestart ? ` (last: ${s.lastRestart.detail})` : ''}` };
+    case 'exited':
+      return { icon: '⛔', text: `Exited${s.lastExit ? ` (${exitText(s.lastExit)})` : ''}` };
+    default:
+      return { icon: '⛔', text: s.pidFile === 'stale' ? 'Stopped (stale pid file)' : 'Stopped' };
+  }
+}
+
+const exitText = (exit: { code: number | null; signal: string | null }) => (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`);
+
+function monitoringLine(report: StatusReport): string {
+  const sup = report.supervisor;
+  if (sup.running) return `✅ Monitoring: Active (zmart ${sup.pid}, up ${formatDuration(sup.uptimeMs ?? 0)})`;
+  return `❌ Monitoring: Not running (no supervisor for ${sup.config})`;
+}
+
+export function quickStatus(report: StatusReport): string[] {
+  const lines = ['📊 QUICK STATUS', '==============', ''];
+  for (const s of report.services) {
+    const { icon, text } = describeService(s);
+    lines.push(`${icon} ${s.title}: ${text}`);
+  }
+  if (report.services.length === 0) lines.push('(no services known yet: start the fleet with zmart start)');
+  lines.push(monitoringLine(report));
+  return lines;
+}
+
+const healthText: Record<string, string> = {
+  healthy: '✅ Healthy',
+  unhealthy: '❌ Unhealthy',
+  slow: '⚠️  Slow',
+  unknown: '⏳ Not checked yet',
+};
+
+export function detailedStatus(report: StatusReport, now = Date.now()): string[] {
+  const lines = ['📊 DETAILED SERVER STATUS', '========================', ''];
+  for (const s of report.services) {
+    const { icon, text } = describeService(s);
+    lines.push(`${icon} ${s.title}${s.port ? ` (Port ${s.port})` : ''}: ${text}`);
+    if (s.pid) lines.push(`   Process: ${s.pid} ${s.command}${s.processes && s.processes > 1 ? ` (+${s.processes - 1} child processes)` : ''}`);
+    else if (s.command) lines.push(`   Command: ${s.command}`);
+    if (s.uptimeMs !== null) lines.push(`   Uptime: ${formatDuration(s.uptimeMs)}`);
+    lines.push(`   Health: ${s.health === null ? 'not probed' : healthText[s.health]}`);
+    if (s.responseTimeMs !== null) lines.push(`   Response Time: ${Math.round(s.responseTimeMs)}ms`);
+    if (s.rssBytes !== null) lines.push(`   Memory: ${formatBytes(s.rssBytes)}   CPU: ${s.cpuPercent}%`);
+    const last = s.lastRestart ? ` (last: ${s.lastRestart.kind}: ${s.lastRestart.detail}, ${formatDuration(now - Date.parse(s.lastRestart.at))} ago)` : '';
+    lines.push(`   Restarts: ${s.restarts}${last}`);
+    lines.push('');
+  }
+  lines.push(`🔍 ${monitoringLine(report)}`);
+  return lines;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,108 @@
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isZmartError } from '../errors.js';
+
+const MAX_BODY = 64 * 1024;
+
+/** What the control API can ask of the supervisor process. */
+export interface ControlActions {
+  status(): unknown;
+  start(services: string[] | undefined): Promise<unknown>;
+  stop(services: string[] | undefined): Promise<unknown>;
+  restart(services: string[] | undefined): Promise<unknown>;
+  reload(): Promise<unknown>;
+  log(message: string): void;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Route = (body: Record<string, unknown>) => Promise<unknown> | unknown;
+
+/**
+ * The control API: HTTP/JSON on a unix socket that only the owner can open (0600).
+ * GET /v1/status; POST /v1/start, /v1/stop, /v1/restart with `{ "services"?: string[] }`;
+ * POST /v1/reload. Anything malformed gets a 4xx with `{ error }`, and the server goes on.
+ */
+export function createControlServer(actions: ControlActions): Server {
+  const routes: Record<string, Record<string, Route>> = {
+    '/v1/status': { GET: () => actions.status() },
+    '/v1/start': { POST: (b) => actions.start(servicesOf(b)) },
+    '/v1/stop': { POST: (b) => actions.stop(servicesOf(b)) },
+    '/v1/restart': { POST: (b) => actions.restart(servicesOf(b)) },
+    '/v1/reload': { POST: () => actions.reload() },
+  };
+  const server = createServer(async (req, res) => {
+    try {
+      const route = routes[new URL(req.url ?? '/', 'http://zmart').pathname];
+      if (!route) throw new HttpError(404, `no such endpoint: ${req.method} ${req.url}`);
+      const handler = route[req.method ?? ''];
+      if (!handler) throw new HttpError(405, `${req.method} not allowed on ${req.url} (use ${Object.keys(route).join(', ')})`);
+      const body = await readJson(req);
+      const result = await handler(body);
+      send(res, 200, result);
+    } catch (error) {
+      if (error instanceof HttpError) return send(res, error.status, { error: error.message });
+      if (isZmartError(error)) return send(res, error.exitCode === 2 ? 400 : 409, { error: error.message, code: error.code });
+      actions.log(`control API: ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      send(res, 500, { error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+  return server;
+}
+
+/** Listens on `path` (removing a stale socket file first) and makes it owner-only. */
+export async function listenOnSocket(server: Server, path: string): Promise<void> {
+  rmSync(path, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  chmodSync(path, 0o600);
+}
+
+function servicesOf(body: Record<string, unknown>): string[] | undefined {
+  const services = body.services;
+  if (services === undefined) return undefined;
+  if (!Array.isArray(services) || !services.every((s) => typeof s === 'string')) {
+    throw new HttpError(400, '"services" must be an array of service names');
+  }
+  return services.length > 0 ? services : undefined;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, `request body over ${MAX_BODY} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body ?? {});
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

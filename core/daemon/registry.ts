@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Where a running supervisor can be found without loading its config: one small JSON file
+ * per config file under `$ZMART_HOME/runs` (default ~/.zmart). `zmart status` reads it to
+ * find the socket and the pid folder in a few milliseconds.
+ */
+export interface RunEntry {
+  config: string;
+  root: string;
+  pidDir: string;
+  logDir: string;
+  socket: string;
+  /** The supervisor's pid while it runs; null once it stopped cleanly. */
+  pid: number | null;
+  version: string;
+  services: Array<{ name: string; title: string; port: number | null; dependsOn: string[] }>;
+}
+
+export function zmartHome(env: Record<string, string | undefined> = process.env): string {
+  return env.ZMART_HOME || join(homedir(), '.zmart');
+}
+
+const keyOf = (configFile: string) => createHash('sha256').update(configFile).digest('hex').slice(0, 16);
+
+export function runEntryPath(configFile: string, env?: Record<string, string | undefined>): string {
+  return join(zmartHome(env), 'runs', `${keyOf(configFile)}.json`);
+}
+
+export function readRunEntry(configFile: string, env?: Record<string, string | undefined>): RunEntry | null {
+  try {
+    const entry = JSON.parse(readFileSync(runEntryPath(configFile, env), 'utf8')) as RunEntry;
+    return entry.config === configFile ? entry : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeRunEntry(entry: RunEntry, env?: Record<string, string | undefined>): void {
+  const path = runEntryPath(entry.config, env);
+  mkdirSync(join(zmartHome(env), 'runs'), { recursive: true, mode: 0o700 });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(entry, null, 2), { mode: 0o600 });
+  renameSync(temp, path);
+}
+
+/** Keeps the entry (status still knows the services and folders) but says nobody runs. */
+export function markRunStopped(configFile: string, pid: number, env?: Record<string, string | undefined>): void {
+  const entry = readRunEntry(configFile, env);
+  if (entry && entry.pid === pid) writeRunEntry({ ...entry, pid: null }, env);
+}
+
+/** Unix socket paths are limited to 107 bytes: beyond that the socket moves to a private temp folder. */
+const MAX_SOCKET_PATH = 100;
+
+export function socketPathFor(pidDir: string, configFile: string): string {
+  const beside = join(pidDir, 'zmart.sock');
+  if (Buffer.byteLength(beside) <= MAX_SOCKET_PATH) return beside;
+  const dir = join(tmpdir(), `zmart-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return join(dir, `${keyOf(configFile)}.sock`);
+}

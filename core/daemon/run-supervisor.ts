@@ -1,0 +1,125 @@
+import { rmSync } from 'node:fs';
+import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { createContainer } from '../di/composition-root.js';
+import { TOKENS, type Logs } from '../di/tokens.js';
+import type { PluginInstance } from '../plugin.js';
+import { supervisorStatus } from '../status/from-supervisor.js';
+import { Supervisor, type StartReport } from '../supervisor.js';
+import { createControlServer, HttpError, listenOnSocket } from './control-server.js';
+import { markRunStopped, socketPathFor, writeRunEntry } from './registry.js';
+
+export interface RunOptions {
+  configPath?: string;
+  version: string;
+  builtins: () => PluginInstance[];
+  /** Services to start (all by default). */
+  services?: string[];
+  /** Sees the supervisor before anything starts: the foreground CLI prints its hooks. */
+  onSupervisor?: (supervisor: Supervisor, config: ResolvedConfig) => void;
+  onStarted?: (report: StartReport) => void;
+  onStopping?: (reason: string) => void;
+}
+
+export interface RunningSupervisor {
+  supervisor: Supervisor;
+  config: ResolvedConfig;
+  /** Resolves once everything is stopped and cleaned up. */
+  done: Promise<void>;
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * The supervisor process, attached (foreground) or detached (daemon): loads the config,
+ * claims monitor.pid, serves the control API on its socket, starts the fleet, and on
+ * SIGTERM/SIGINT (or a stop request) stops everything and cleans up. SIGHUP reloads.
+ */
+export async function runSupervisor(options: RunOptions): Promise<RunningSupervisor> {
+  const load = () => loadConfig({ configPath: options.configPath, builtins: options.builtins });
+  const config = await load();
+  const container = createContainer(config);
+  const logs = container.resolve<Logs>(TOKENS.Logs);
+  const supervisor = container.resolve(Supervisor);
+  options.onSupervisor?.(supervisor, config);
+  try {
+    await supervisor.boot();
+  } catch (error) {
+    await logs.close();
+    throw error;
+  }
+  const configFile = config.file!;
+  const socket = socketPathFor(config.pidDir, configFile);
+
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  let stopping: Promise<void> | null = null;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      options.onStopping?.(reason);
+      await supervisor.stop(reason);
+      server.close();
+      rmSync(socket, { force: true });
+      markRunStopped(configFile, process.pid);
+      process.off('SIGHUP', onHup);
+      await logs.close();
+      finish();
+    })();
+    return stopping;
+  };
+
+  const reload = async () => {
+    const next = await load();
+    const report = await supervisor.reload(next);
+    register();
+    return report;
+  };
+  const onHup = () => {
+    reload().catch((error) => logs.supervisor.error(`reload on SIGHUP refused, fleet unchanged: ${error instanceof Error ? error.message : error}`));
+  };
+  const register = () =>
+    writeRunEntry({
+      config: configFile,
+      root: config.root,
+      pidDir: config.pidDir,
+      logDir: config.logDir,
+      socket,
+      pid: process.pid,
+      version: options.version,
+      services: supervisor.config.services.map((s) => ({ name: s.name, title: s.title, port: s.port, dependsOn: Object.keys(s.dependsOn) })),
+    });
+
+  const known = (names: string[] | undefined) => {
+    for (const name of names ?? []) {
+      if (!supervisor.controller(name)) throw new HttpError(404, `no service named '${name}' (known: ${supervisor.config.services.map((s) => s.name).join(', ')})`);
+    }
+    return names;
+  };
+  const server = createControlServer({
+    status: () => supervisorStatus(supervisor, options.version),
+    start: async (names) => supervisor.start(known(names)),
+    stop: async (names) => {
+      if (!names) {
+        void stop('stop requested');
+        await stopping;
+        return { stopped: supervisor.config.services.map((s) => s.name) };
+      }
+      await supervisor.stopServices(known(names)!);
+      return { stopped: names };
+    },
+    restart: async (names) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name)),
+    reload,
+    log: (message) => logs.supervisor.error(message),
+  });
+  await listenOnSocket(server, socket);
+  register();
+
+  process.once('SIGINT', () => void stop('SIGINT received'));
+  process.once('SIGTERM', () => void stop('SIGTERM received'));
+  process.on('SIGHUP', onHup);
+
+  void supervisor.start(options.services).then(
+    (report) => options.onStarted?.(report),
+    (error) => logs.supervisor.error(`start failed: ${error instanceof Error ? error.message : error}`),
+  );
+  return { supervisor, config, done, stop };
+}

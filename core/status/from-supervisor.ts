@@ -1,0 +1,44 @@
+import type { Supervisor } from '../supervisor.js';
+import { treeUsage } from './process-usage.js';
+import type { ServiceStatus, StatusReport } from './types.js';
+
+/** The status of a live supervisor and its services, with each process tree's memory and CPU. */
+export function supervisorStatus(supervisor: Supervisor, version: string, now = Date.now()): StatusReport {
+  const config = supervisor.config;
+  const services = config.services.map((service): ServiceStatus => {
+    const controller = supervisor.controller(service.name)!;
+    const snap = controller.snapshot();
+    const identity = controller.identity();
+    const usage = identity ? treeUsage(identity.pid, identity.startTime, now) : null;
+    return {
+      name: snap.name,
+      title: snap.title,
+      state: snap.state,
+      health: snap.health,
+      pid: snap.pid,
+      port: snap.port,
+      command: snap.command,
+      uptimeMs: snap.startedAt === null ? null : now - snap.startedAt,
+      restarts: snap.restarts,
+      lastRestart: snap.lastRestart,
+      lastExit: snap.lastExit,
+      responseTimeMs: null,
+      rssBytes: usage?.rssBytes ?? null,
+      cpuPercent: usage?.cpuPercent ?? null,
+      processes: usage?.processes ?? null,
+      dependsOn: Object.keys(service.dependsOn),
+    };
+  });
+  return {
+    supervisor: {
+      running: true,
+      pid: process.pid,
+      uptimeMs: now - supervisor.startedAt,
+      config: config.file ?? '(inline)',
+      version,
+      pidDir: config.pidDir,
+      logDir: config.logDir,
+    },
+    services,
+  };
+}

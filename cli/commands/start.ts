@@ -109,7 +109,7 @@ async function follow(
   let report = first;
   for (;;) {
     for (const s of report.services.filter((x) => wanted.includes(x.name) && !done.has(x.name))) {
-      const up = s.state === 'running' && (s.health === null || s.health === 'healthy');
+      const up = s.ready;
       const down = s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(report, s.name));
       if (!up && !down) continue;
       done.set(s.name, up);

@@ -76,6 +76,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, String(v)])),
       venv,
       port: s.port ?? null,
+      readyAfterMs: s.readyAfter,
       restart: {
         policy: s.restart.policy,
         maxRestarts: s.restart.maxRestarts,

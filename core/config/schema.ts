@@ -54,6 +54,7 @@ export const baseServiceShape = {
   env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   venv: z.string().min(1).optional(),
   port: port.optional(),
+  readyAfter: duration().default(500),
   restart: restart.prefault({}),
   stop: z
     .strictObject({ signal: z.enum(SIGNALS).default('SIGTERM'), timeout: duration().default(10_000) })

@@ -32,6 +32,11 @@ export interface ServiceInput {
   /** A Python virtualenv folder (relative to `cwd`): its bin/ goes first on PATH. */
   venv?: string;
   port?: number;
+  /**
+   * A service nothing probes counts as up (for `zmart start` and `dependsOn: healthy`) once it
+   * has run this long without dying (default '500ms', like supervisord's startsecs).
+   */
+  readyAfter?: Duration;
   restart?: RestartInput;
   stop?: { signal?: NodeJS.Signals; timeout?: Duration };
   /** Services to wait for: a list (wait until started) or `{ name: 'started' | 'healthy' }`. */
@@ -72,6 +77,7 @@ export interface ResolvedService {
   env: Record<string, string>;
   venv: string | null;
   port: number | null;
+  readyAfterMs: number;
   restart: ResolvedRestart;
   stop: { signal: NodeJS.Signals; timeoutMs: number };
   dependsOn: Record<string, DependencyCondition>;

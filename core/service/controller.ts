@@ -22,6 +22,8 @@ export interface ServiceDeps {
 interface Running {
   handle: ProcessHandle;
   startedAt: number;
+  /** Set once it has run `readyAfter` (services nothing probes). */
+  settled: boolean;
   /** Set when zmart itself is stopping the process: its exit is then expected. */
   stopping: boolean;
 }
@@ -68,7 +70,8 @@ export class ServiceController {
 
   /** Running, and healthy when something probes it: what `dependsOn: healthy` waits for. */
   get ready(): boolean {
-    return this.state === 'running' && (this.health === null || this.health === 'healthy');
+    if (this.state !== 'running' || !this.running) return false;
+    return this.probed ? this.health === 'healthy' : this.running.settled;
   }
 
   /** The running process's pid and start time: what proves it is ours. */
@@ -82,6 +85,7 @@ export class ServiceController {
       title: this.config.title,
       state: this.state,
       health: this.health,
+      ready: this.ready,
       pid: this.running?.handle.pid ?? null,
       port: this.config.port,
       command: this.config.commandText,
@@ -203,7 +207,8 @@ export class ServiceController {
       return;
     }
     const startedAt = this.deps.clock.now();
-    this.running = { handle, startedAt, stopping: false };
+    const running: Running = { handle, startedAt, stopping: false, settled: this.config.readyAfterMs === 0 };
+    this.running = running;
     if (this.probed) this.health = 'unknown';
     this.deps.pids.write(this.name, {
       pid: handle.pid,
@@ -224,6 +229,14 @@ export class ServiceController {
     this.machine.transition('running');
     void this.deps.hooks.emit('service:started', { service: this.name, pid: handle.pid });
     if (this.ready) void this.deps.hooks.emit('service:ready', { service: this.name, pid: handle.pid });
+    else if (!this.probed) {
+      this.deps.scheduler.setTimeout(() => {
+        if (this.running !== running || running.stopping || this.state !== 'running') return;
+        running.settled = true;
+        void this.deps.hooks.emit('service:ready', { service: this.name, pid: handle.pid });
+        for (const wake of this.waiters) wake();
+      }, this.config.readyAfterMs);
+    }
     void handle.exited.then((exit) => this.onExit(handle, exit.code, exit.signal));
   }
 

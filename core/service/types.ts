@@ -37,6 +37,8 @@ export interface ServiceSnapshot {
   title: string;
   state: ServiceState;
   health: Health | null;
+  /** Running, and healthy where probed (or up for `readyAfter` where not): what dependants wait for. */
+  ready: boolean;
   pid: number | null;
   port: number | null;
   command: string;

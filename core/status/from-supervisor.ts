@@ -15,6 +15,7 @@ export function supervisorStatus(supervisor: Supervisor, version: string, now = 
       title: snap.title,
       state: snap.state,
       health: snap.health,
+      ready: snap.ready,
       pid: snap.pid,
       port: snap.port,
       command: snap.command,

@@ -31,6 +31,7 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
       title: known?.title ?? name,
       state: alive ? 'running' : 'stopped',
       health: null,
+      ready: false,
       pid: alive ? record.pid : null,
       port: known?.port ?? null,
       command: record?.command ?? '',

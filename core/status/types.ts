@@ -19,6 +19,8 @@ export interface ServiceStatus {
   title: string;
   state: ServiceState;
   health: Health | null;
+  /** Running, and healthy where probed, or up for `readyAfter` where not. */
+  ready: boolean;
   pid: number | null;
   port: number | null;
   command: string;

@@ -56,6 +56,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
         title: s.title,
         state: 'running',
         health: isProbed(s, config.plugins) ? 'unknown' : null,
+        ready: !isProbed(s, config.plugins),
         pid: 1001 + i,
         port: s.port,
         command: s.commandText,

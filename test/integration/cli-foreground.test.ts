@@ -52,7 +52,7 @@ describe('zmart start --foreground', () => {
     cli.child.kill('SIGTERM');
     const result = await cli.exited;
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/SIGTERM: stopping 2 service\(s\)/);
+    expect(result.stdout).toMatch(/SIGTERM received: stopping/);
     expect(isAlive(api) || isAlive(web)).toBe(false);
     expect(existsSync(join(dir, 'server_pids', 'api.pid'))).toBe(false);
     expect(existsSync(join(dir, 'server_pids', 'monitor.pid'))).toBe(false);

@@ -61,6 +61,7 @@ describe('restarts with real processes', () => {
   it('gives the budget back to a service that stayed up for minUptime', async () => {
     const service = (minUptime: number) => ({
       command: fixture('--exit-after', 250),
+      readyAfter: 50,
       restart: { maxRestarts: 1, minUptime, backoff: { initial: 10, factor: 1 } },
     });
     fleet = createFleet({ services: { earns: service(100), spends: service(60_000) } });

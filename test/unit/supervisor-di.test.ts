@@ -88,7 +88,7 @@ function build(services: Record<string, unknown>) {
 describe('the supervisor, wired with fakes in a child container', () => {
   it('waits exactly the backoff before each restart, then fails past the budget', async () => {
     const { supervisor, clock, runner, pids } = build({
-      api: { command: 'x', restart: { maxRestarts: 3, backoff: { initial: '1s', factor: 2, max: '3s' } } },
+      api: { command: 'x', readyAfter: 0, restart: { maxRestarts: 3, backoff: { initial: '1s', factor: 2, max: '3s' } } },
     });
     await supervisor.start();
     expect(pids.read('api')).toMatchObject({ pid: 5000 });
@@ -110,7 +110,7 @@ describe('the supervisor, wired with fakes in a child container', () => {
   });
 
   it('cancels a pending restart when stopped during backoff', async () => {
-    const { supervisor, clock, runner } = build({ api: { command: 'x', restart: { backoff: { initial: '5s' } } } });
+    const { supervisor, clock, runner } = build({ api: { command: 'x', readyAfter: 0, restart: { backoff: { initial: '5s' } } } });
     await supervisor.start();
     runner.crash(5000);
     await clock.advance(100);

@@ -22,15 +22,4 @@ export function parseSize(value: Size): number | undefined {
   return parsed !== null && Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
 }
 
-/** '2h 15m', '45s', '120ms': how the seed's status shows an uptime. */
-export function formatDuration(msValue: number): string {
-  if (msValue < 1000) return `${Math.round(msValue)}ms`;
-  const s = Math.floor(msValue / 1000);
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s % 60}s`;
-  return `${s}s`;
-}
+export { formatDuration } from './format.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { runSupervisor } from '../../core/daemon/run-supervisor.js';
 import { serviceLogFile } from '../../core/logging/file-logs.js';
 import { tailLines } from '../../core/logging/tail.js';
-import { formatDuration } from '../../core/units.js';
+import { formatDuration } from '../../core/format.js';
 import { builtinPlugins } from '../builtins.js';
 import type { Output } from '../output.js';
 import { zmartVersion } from '../version.js';

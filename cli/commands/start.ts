@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../core/config/load.js';
 import { callControl, isUnreachable } from '../../core/daemon/control-client.js';
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
 import type { StatusReport } from '../../core/status/types.js';
-import { formatDuration, parseDuration } from '../../core/units.js';
+import { formatDuration } from '../../core/format.js';
+import { parseDuration } from '../../core/units.js';
 import { ZmartError } from '../../core/errors.js';
 import { builtinPlugins } from '../builtins.js';
 import type { Output } from '../output.js';
@@ -54,7 +54,7 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   mkdirSync(config.logDir, { recursive: true, mode: 0o700 });
   const outFile = join(config.logDir, DAEMON_OUT);
   const fd = openSync(outFile, 'a', 0o600);
-  const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+  const cli = process.argv[1]; // this very command, whichever way it was installed
   const child = spawn(process.execPath, [cli, '__daemon', '--config', config.file!, ...options.services], {
     cwd: config.root,
     detached: true,

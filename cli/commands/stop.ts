@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { FilePidStore } from '../../core/process/pid-store.js';
 import { isSameProcess } from '../../core/process/proc.js';
 import { stopProcessTree } from '../../core/process/stop.js';
-import { formatDuration } from '../../core/units.js';
+import { formatDuration } from '../../core/format.js';
 import { askDaemon, locateFleet, type FleetLocation } from '../fleet.js';
 import type { Output } from '../output.js';
 

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../core/units.js';
+import { formatDuration } from '../../core/format.js';
 import type { ServiceStatus, StatusReport } from '../../core/status/types.js';
 
 /** The icon and words for one service, in the seed's style ("✅ API Server: Running & Healthy"). */
@@ -18,7 +18,7 @@ export function describeService(s: ServiceStatus): { icon: string; text: string 
     case 'backoff':
       return { icon: '🔄', text: `Restarting${s.lastRestart ? ` after ${s.lastRestart.kind}: ${s.lastRestart.detail}` : ''}` };
     case 'failed':
-      return { icon: '❌', text: `Failed after ${s.restarts} restarts${s.lastRestart ? ` (last: ${s.lastRestart.detail})` : ''}` };
+      return { icon: '❌', text: `Failed after ${s.restarts} restarts${s.lastExit ? ` (last exit: ${exitText(s.lastExit)})` : ''}` };
     case 'exited':
       return { icon: '⛔', text: `Exited${s.lastExit ? ` (${exitText(s.lastExit)})` : ''}` };
     default:

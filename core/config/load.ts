@@ -1,7 +1,7 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createJiti } from 'jiti';
 import { ConfigError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import type { PluginInstance } from '../plugin.js';
 import { findConfigFile, type LocateOptions } from './locate.js';
 import { resolveConfig } from './resolve.js';
@@ -9,14 +9,21 @@ import type { ResolvedConfig } from './types.js';
 
 export { findConfigFile } from './locate.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-/** `zmart` and `zmart/plugins/*` in a config map to this running zmart, wherever the config lives. */
-const ALIASES = {
-  'zmart/plugins': resolve(here, '../../plugins'),
-  'zmart/testing': resolve(here, `../testing/index${ext}`),
-  zmart: resolve(here, `../index${ext}`),
-};
+/**
+ * `zmart` and `zmart/plugins/*` in a config map to this running zmart, wherever the config
+ * lives: its sources when zmart runs from them (tests), else tsc's output in dist/.
+ */
+function aliases(): Record<string, string> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const { root } = packageRoot(import.meta.url);
+  const base = fromSource ? root : join(root, 'dist');
+  const ext = fromSource ? '.ts' : '.js';
+  return {
+    'zmart/plugins': join(base, 'plugins'),
+    'zmart/testing': join(base, `core/testing/index${ext}`),
+    zmart: join(base, `core/index${ext}`),
+  };
+}
 
 export interface LoadOptions extends LocateOptions {
   builtins?: () => PluginInstance[];
@@ -30,7 +37,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<ResolvedCon
 }
 
 async function importConfig(file: string): Promise<unknown> {
-  const jiti = createJiti(import.meta.url, { alias: ALIASES, moduleCache: false, fsCache: false, tryNative: false });
+  const jiti = createJiti(import.meta.url, { alias: aliases(), moduleCache: false, fsCache: false, tryNative: false });
   let module: Record<string, unknown>;
   try {
     module = (await jiti.import(file)) as Record<string, unknown>;

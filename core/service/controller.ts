@@ -2,7 +2,7 @@ import type { ResolvedService } from '../config/types.js';
 import type { Clock, Logs, PidStore, ProcessHandle, ProcessRunner, Scheduler, Timer } from '../di/tokens.js';
 import type { HookBus } from '../hook-bus.js';
 import { serviceEnv } from '../process/service-env.js';
-import { formatDuration } from '../units.js';
+import { formatDuration } from '../format.js';
 import { decideRestart, type RestartHistory } from './restart-policy.js';
 import { StateMachine } from './state-machine.js';
 import type { Alert, Health, LastRestart, RestartReason, ServiceSnapshot, ServiceState } from './types.js';

@@ -75,7 +75,7 @@ describe('the background supervisor', () => {
     }`);
     const result = await project.zmart(['start']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/✖ broken +Failed after 1 restarts/);
+    expect(result.stdout).toMatch(/✖ broken +Failed after 1 restarts \(last exit: code 1\)/);
     expect(result.stdout).toMatch(/broken did not come up; last lines of .*broken\.log:[\s\S]*out database unreachable/);
     expect(result.stdout).toMatch(/not up: broken/);
   });

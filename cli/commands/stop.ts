@@ -5,6 +5,7 @@ import { stopProcessTree } from '../../core/process/stop.js';
 import { formatDuration } from '../../core/format.js';
 import { askDaemon, locateFleet, type FleetLocation } from '../fleet.js';
 import type { Output } from '../output.js';
+import type { StatusReport } from '../../core/status/types.js';
 
 /**
  * `zmart stop [SERVICE...]`: asks the daemon to stop the services (all: and then itself).
@@ -15,13 +16,33 @@ export async function stop(options: { config?: string; services: string[] }, out
   const fleet = await locateFleet(options.config);
   const t0 = Date.now();
   const services = options.services.length > 0 ? options.services : undefined;
-  const response = await askDaemon<{ stopped: string[] }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000);
+  const printed = new Set<string>();
+  const report = (name: string) => {
+    if (printed.has(name)) return;
+    printed.add(name);
+    out.line(`  ${out.ok('✔')} ${name} stopped ${out.dim(`(${formatDuration(Date.now() - t0)})`)}`);
+  };
+  // Progress: each service as it goes down, in the order the daemon stops them.
+  let pending = true;
+  const progress = (async () => {
+    const running = new Set<string>();
+    while (pending) {
+      const answer = await askDaemon<StatusReport>(fleet, 'GET', '/v1/status', undefined, 2000).catch(() => null);
+      for (const s of answer?.status === 200 ? answer.body.services : []) {
+        if (s.state !== 'stopped') running.add(s.name);
+        else if (running.has(s.name) && (!services || services.includes(s.name))) report(s.name);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const response = await askDaemon<{ stopped: string[] }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000).finally(() => (pending = false));
+  await progress;
   if (!response) return stopOrphans(fleet, options.services, out);
   if (response.status !== 200) {
     out.error(response.body.error ?? `stop failed (${response.status})`);
     return response.status === 404 ? 2 : 1;
   }
-  for (const name of response.body.stopped) out.line(`  ${out.ok('✔')} ${name} stopped`);
+  response.body.stopped.forEach(report);
   out.line(services ? `stopped ${services.join(', ')} in ${formatDuration(Date.now() - t0)}` : `zmart stopped in ${formatDuration(Date.now() - t0)}`);
   return 0;
 }

@@ -98,13 +98,15 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
     status: () => supervisorStatus(supervisor, options.version),
     start: async (names) => supervisor.start(known(names)),
     stop: async (names) => {
+      // Reported in the order they stop: dependants first (reverse dependency order).
+      const order = supervisor.config.services.map((s) => s.name).reverse();
       if (!names) {
         void stop('stop requested');
         await stopping;
-        return { stopped: supervisor.config.services.map((s) => s.name) };
+        return { stopped: order };
       }
       await supervisor.stopServices(known(names)!);
-      return { stopped: names };
+      return { stopped: order.filter((n) => names.includes(n)) };
     },
     restart: async (names) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name)),
     reload,

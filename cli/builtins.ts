@@ -1,9 +1,11 @@
 import type { PluginInstance } from '../core/index.js';
+import healthHttp from '../plugins/health-http/index.js';
+import portGuard from '../plugins/port-guard/index.js';
 
 /**
- * The plugins that run when a config has no `plugins` key. The built-in watchers
- * (health-http, port-guard, memory-guard, log-rotate) join this list as they land.
+ * The plugins that run, with their defaults, when a config has no `plugins` key.
+ * memory-guard, log-rotate and alerts join this list as they land.
  */
 export function builtinPlugins(): PluginInstance[] {
-  return [];
+  return [healthHttp(), portGuard()];
 }

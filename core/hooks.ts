@@ -13,6 +13,11 @@ export interface HookMap {
   'supervisor:stop': { reason: string };
   /** A service moved from one state to another; fired for every move. */
   'service:state': { service: string; from: ServiceState; to: ServiceState };
+  /**
+   * The service is about to be spawned. Handlers may take their time (free a port, wait for
+   * it) and may call `refuse(detail)`: the service is then not started and becomes `failed`.
+   */
+  'service:prestart': { service: string; port: number | null; attempt: number; refuse(detail: string): void };
   /** A process was spawned for the service (its pid file is written). */
   'service:spawn': { service: string; pid: number; command: string; attempt: number };
   /** The service's process is up: state `running`. */

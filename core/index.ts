@@ -26,7 +26,17 @@ export type {
   ServiceOptionsRegistry,
   ZmartConfigInput,
 } from './config/types.js';
-export type { Clock, Logger, Scheduler, Timer } from './di/tokens.js';
+export type {
+  Clock,
+  HttpClient,
+  HttpProbeResult,
+  Logger,
+  PluginProcesses,
+  PortListener,
+  ProcessView,
+  Scheduler,
+  Timer,
+} from './di/tokens.js';
 export { TOKENS } from './di/tokens.js';
 export { ZmartError, ConfigError, type ZmartErrorCode, type ConfigIssue } from './errors.js';
 export { parseDuration, parseSize, formatDuration, type Duration, type Size } from './units.js';

@@ -1,5 +1,5 @@
 import type { ResolvedService } from './config/types.js';
-import type { Clock, Logs, Scheduler } from './di/tokens.js';
+import type { Clock, HttpClient, Logs, PluginProcesses, Scheduler } from './di/tokens.js';
 import type { HookBus } from './hook-bus.js';
 import type { PluginContext, PluginInstance, Teardown } from './plugin.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from './service/types.js';
@@ -10,6 +10,7 @@ export interface ServiceDirectory {
   config(name: string): ResolvedService | undefined;
   requestRestart(name: string, reason: RestartReason): void;
   reportHealth(name: string, health: Health, detail?: string): void;
+  reportMetrics(name: string, metrics: Record<string, number | string | null>): void;
 }
 
 export interface PluginHostDeps {
@@ -20,6 +21,9 @@ export interface PluginHostDeps {
   directory: ServiceDirectory;
   alert: (alert: Alert) => void;
   monitor: { intervalMs: number; timeoutMs: number };
+  http: HttpClient;
+  /** Core's process questions; `terminate` is logged with the asking plugin's name. */
+  processes: (plugin: string) => PluginProcesses;
 }
 
 /** True when an enabled plugin reports health for this service (it sets the plugin's key). */
@@ -39,6 +43,8 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     clock: deps.clock,
     scheduler: deps.scheduler,
     logger,
+    http: deps.http,
+    processes: deps.processes(name),
     on: (hook, handler) => deps.hooks.on(hook, handler, name),
     services: () => deps.directory.snapshots(),
     service: (service) => deps.directory.snapshots().find((s) => s.name === service),
@@ -56,6 +62,10 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
       if (!definition.reportsHealth) return logger.warn(`reportHealth ignored: plugin is not declared with reportsHealth`);
       if (!known(service)) return logger.warn(`health reported for unknown service '${service}'`);
       deps.directory.reportHealth(service, health, detail);
+    },
+    reportMetrics: (service, metrics) => {
+      if (!known(service)) return logger.warn(`metrics reported for unknown service '${service}'`);
+      deps.directory.reportMetrics(service, metrics);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import type { Clock, Logger, Scheduler } from './di/tokens.js';
+import type { Clock, HttpClient, Logger, PluginProcesses, Scheduler } from './di/tokens.js';
 import type { HookHandler, HookName } from './hooks.js';
 import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
 import type { ResolvedService } from './config/types.js';
@@ -19,6 +19,10 @@ export interface PluginContext<Options, ServiceOptions = never> {
   readonly scheduler: Scheduler;
   /** Writes to the monitor log and the supervisor log, tagged with the plugin's name. */
   readonly logger: Logger;
+  /** HTTP for probes (a keep-alive pool; each probe bounded by its timeout). */
+  readonly http: HttpClient;
+  /** Processes and ports: who listens where, a service's tree, whose a process is; stopping one. */
+  readonly processes: PluginProcesses;
   /** Registers a hook handler; returns its unregister function. Removed at teardown anyway. */
   on<K extends HookName>(hook: K, handler: HookHandler<K>): () => void;
   /** Read-only pictures of every service, in dependency order. */
@@ -34,15 +38,32 @@ export interface PluginContext<Options, ServiceOptions = never> {
   alert(alert: Alert): void;
   /** Reports a service's health (only plugins declared with `reportsHealth`). */
   reportHealth(service: string, health: Health, detail?: string): void;
+  /**
+   * Publishes measurements shown by `zmart status` (`--json` under `metrics`), merged into what
+   * the service has. Known names: responseTimeMs, responseTimeP50Ms, responseTimeP95Ms,
+   * responseClass.
+   */
+  reportMetrics(service: string, metrics: Record<string, number | string | null>): void;
 }
 
-export interface PluginDefinition<Options extends object, ServiceOptions = never> {
+/**
+ * `Options` is what the plugin sees in `ctx.options`; `Input` what users write in config
+ * (the same unless the options schema transforms, e.g. '30s' -> 30000).
+ */
+export interface PluginDefinition<Options extends object, ServiceOptions = never, Input extends object = Options> {
   name: string;
-  defaults: Options;
+  defaults: Input;
   /** Validates the merged options (optional): a zod schema whose output replaces them. */
-  options?: ZodType<Options>;
-  /** Per-service options under `services.<name>.<key>`, validated with `schema` by core. */
-  service?: { key: string; schema: ZodType<ServiceOptions> };
+  options?: ZodType<Options, Input>;
+  /**
+   * Per-service options under `services.<name>.<key>`, validated with `schema` by core;
+   * `check` may refuse them given the rest of the service (say, a path without a port).
+   */
+  service?: {
+    key: string;
+    schema: ZodType<ServiceOptions>;
+    check?(options: ServiceOptions, service: { name: string; port: number | null }): string | undefined;
+  };
   /** The plugin reports health for every service that sets its `service.key`. */
   reportsHealth?: boolean;
   setup(ctx: PluginContext<Options, ServiceOptions>): void | Teardown | Promise<void | Teardown>;
@@ -58,17 +79,17 @@ export interface PluginInstance<Options extends object = any, ServiceOptions = a
   readonly definition: PluginDefinition<Options, ServiceOptions>;
 }
 
-export type PluginFactory<Options extends object, ServiceOptions = never> = (
-  options?: Partial<Options> & { enabled?: boolean },
+export type PluginFactory<Options extends object, ServiceOptions = never, Input extends object = Options> = (
+  options?: Partial<Input> & { enabled?: boolean },
 ) => PluginInstance<Options, ServiceOptions>;
 
 /**
  * Declares a plugin. Returns a factory that users call in config with their options;
  * `enabled: false` turns the plugin off and keeps its settings.
  */
-export function definePlugin<Options extends object, ServiceOptions = never>(
-  definition: PluginDefinition<Options, ServiceOptions>,
-): PluginFactory<Options, ServiceOptions> {
+export function definePlugin<Options extends object, ServiceOptions = never, Input extends object = Options>(
+  definition: PluginDefinition<Options, ServiceOptions, Input>,
+): PluginFactory<Options, ServiceOptions, Input> {
   if (!definition.name || !/^[a-z0-9][a-z0-9-]*$/.test(definition.name)) {
     throw new TypeError(`definePlugin: name must be kebab-case (a-z, 0-9, -), got ${JSON.stringify(definition.name)}`);
   }
@@ -81,8 +102,8 @@ export function definePlugin<Options extends object, ServiceOptions = never>(
       kind: 'zmart-plugin' as const,
       name: definition.name,
       enabled,
-      given: given as Partial<Options>,
-      definition,
+      given: given as unknown as Partial<Options>,
+      definition: definition as unknown as PluginDefinition<Options, ServiceOptions>,
     });
   };
 }

@@ -3,6 +3,7 @@ import type { ResolvedConfig, ResolvedService } from './config/types.js';
 import {
   TOKENS,
   type Clock,
+  type HttpClient,
   type Logs,
   type PidStore,
   type ProcessInspector,
@@ -12,6 +13,7 @@ import {
 import { ZmartError } from './errors.js';
 import { HookBus } from './hook-bus.js';
 import { errorText, isProbed, startPlugins } from './plugin-host.js';
+import { createPluginProcesses } from './process/plugin-processes.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 
@@ -70,6 +72,7 @@ export class Supervisor {
     @inject(TOKENS.ProcessInspector) private readonly inspector: ProcessInspector,
     @inject(TOKENS.PidStore) private readonly pids: PidStore,
     @inject(TOKENS.Logs) private readonly logs: Logs,
+    @inject(TOKENS.HttpClient) private readonly http: HttpClient,
   ) {
     this.current = config;
     this.startedAt = clock.now();
@@ -180,6 +183,17 @@ export class Supervisor {
       logs: this.logs,
       alert: (alert) => this.alert(alert),
       monitor: this.config.monitor,
+      http: this.http,
+      processes: createPluginProcesses({
+        running: () =>
+          [...this.controllers.values()].flatMap((c) => {
+            const identity = c.identity();
+            return identity ? [{ service: c.name, identity }] : [];
+          }),
+        pids: this.pids,
+        runner: this.runner,
+        logs: this.logs,
+      }),
       directory: {
         snapshots: () => this.snapshots(),
         config: (name) => this.controllers.get(name)?.config,
@@ -190,6 +204,7 @@ export class Supervisor {
             .catch((error) => this.logs.monitor.error(`${name}: restart failed: ${errorText(error)}`));
         },
         reportHealth: (name, health, detail) => this.controllers.get(name)?.setHealth(health, detail),
+        reportMetrics: (name, metrics) => this.controllers.get(name)?.setMetrics(metrics),
       },
     });
   }
@@ -328,6 +343,7 @@ export class Supervisor {
     await this.stopServices([...this.controllers.keys()]);
     await this.teardownPlugins?.();
     this.teardownPlugins = null;
+    await this.http.close();
     this.pids.remove(MONITOR, process.pid);
     this.logs.shutdown.info(`zmart ${process.pid} stopped`);
   }

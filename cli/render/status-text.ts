@@ -18,6 +18,7 @@ export function describeService(s: ServiceStatus): { icon: string; text: string 
     case 'backoff':
       return { icon: '🔄', text: `Restarting${s.lastRestart ? ` after ${s.lastRestart.kind}: ${s.lastRestart.detail}` : ''}` };
     case 'failed':
+      if (s.lastError) return { icon: '❌', text: `Failed: ${s.lastError}` };
       return { icon: '❌', text: `Failed after ${s.restarts} restarts${s.lastExit ? ` (last exit: ${exitText(s.lastExit)})` : ''}` };
     case 'exited':
       return { icon: '⛔', text: `Exited${s.lastExit ? ` (${exitText(s.lastExit)})` : ''}` };
@@ -61,7 +62,7 @@ export function detailedStatus(report: StatusReport, now = Date.now()): string[]
     else if (s.command) lines.push(`   Command: ${s.command}`);
     if (s.uptimeMs !== null) lines.push(`   Uptime: ${formatDuration(s.uptimeMs)}`);
     lines.push(`   Health: ${s.health === null ? 'not probed' : healthText[s.health]}`);
-    if (s.responseTimeMs !== null) lines.push(`   Response Time: ${Math.round(s.responseTimeMs)}ms`);
+    if (s.responseTimeMs !== null) lines.push(`   Response Time: ${responseText(s)}`);
     if (s.rssBytes !== null) lines.push(`   Memory: ${formatBytes(s.rssBytes)}   CPU: ${s.cpuPercent}%`);
     const last = s.lastRestart ? ` (last: ${s.lastRestart.kind}: ${s.lastRestart.detail}, ${formatDuration(now - Date.parse(s.lastRestart.at))} ago)` : '';
     lines.push(`   Restarts: ${s.restarts}${last}`);
@@ -69,6 +70,12 @@ export function detailedStatus(report: StatusReport, now = Date.now()): string[]
   }
   lines.push(`🔍 ${monitoringLine(report)}`);
   return lines;
+}
+
+function responseText(s: ServiceStatus): string {
+  const { responseClass, responseTimeP50Ms, responseTimeP95Ms } = s.metrics;
+  const history = typeof responseTimeP50Ms === 'number' ? `; p50 ${Math.round(responseTimeP50Ms)}ms, p95 ${Math.round(Number(responseTimeP95Ms))}ms` : '';
+  return `${Math.round(s.responseTimeMs ?? 0)}ms${responseClass ? ` (${responseClass}${history})` : ''}`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -65,7 +65,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     const options: Record<string, unknown> = {};
     for (const p of plugins) {
       const key = p.definition.service?.key;
-      if (key && (s as Record<string, unknown>)[key] !== undefined) options[key] = (s as Record<string, unknown>)[key];
+      if (!key || (s as Record<string, unknown>)[key] === undefined) continue;
+      options[key] = (s as Record<string, unknown>)[key];
+      const problem = p.definition.service?.check?.(options[key], { name, port: s.port ?? null });
+      if (problem) issues.push({ path: `services.${name}.${key}`, message: problem });
     }
     services.push({
       name,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ResolvedConfig } from '../config/types.js';
+import { UndiciHttpClient } from '../http/undici-client.js';
 import { FileLogs } from '../logging/file-logs.js';
 import { createRedactor, secretValues } from '../logging/redact.js';
 import { ProcInspector } from '../process/inspector.js';
@@ -24,6 +25,7 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
   c.register(TOKENS.ProcessRunner, lazy(() => new ExecaProcessRunner()));
   c.register(TOKENS.ProcessInspector, lazy(() => new ProcInspector()));
   c.register(TOKENS.PidStore, lazy(() => new FilePidStore(config.pidDir)));
+  c.register(TOKENS.HttpClient, lazy(() => new UndiciHttpClient()));
   c.register(
     TOKENS.Logs,
     lazy(() => {

@@ -12,6 +12,7 @@ export const TOKENS = {
   ProcessInspector: Symbol('ProcessInspector'),
   Logs: Symbol('Logs'),
   PidStore: Symbol('PidStore'),
+  HttpClient: Symbol('HttpClient'),
   Config: Symbol('Config'),
 } as const;
 
@@ -139,4 +140,45 @@ export interface PidStore {
   remove(name: string, pid?: number): void;
   /** Names that have a pid file (services and `monitor`). */
   list(): string[];
+}
+
+export interface HttpProbeResult {
+  status: number;
+  /** From sending the request to the end of the response body. */
+  durationMs: number;
+}
+
+/** HTTP for probes: a keep-alive pool; a probe never outlives its timeout (it rejects). */
+export interface HttpClient {
+  probe(url: string, options: { timeoutMs: number }): Promise<HttpProbeResult>;
+  close(): Promise<void>;
+}
+
+/** A process as plugins see it: pid and start time identify it. */
+export interface ProcessView {
+  pid: number;
+  startTime: number;
+  ppid: number;
+  pgid: number;
+  command: string;
+}
+
+export interface PortListener extends ProcessView {
+  address: string;
+  port: number;
+}
+
+/** What plugins may ask about processes and ports; stopping one goes through core. */
+export interface PluginProcesses {
+  /** Who listens on this TCP port (v4 and v6); null where the platform cannot tell (not Linux). */
+  listeners(port: number): PortListener[] | null;
+  /** The service's live process tree, leader first; [] when it is not running. */
+  tree(service: string): ProcessView[];
+  /** The service a process is proven to belong to (its tree or group now, or a pid file's record), else null. */
+  ownerOf(process: { pid: number; startTime: number }): string | null;
+  /** Stops a process and its tree, gracefully then by force. Core logs it with the reason. */
+  terminate(
+    process: { pid: number; startTime: number },
+    options: { reason: string; signal?: NodeJS.Signals; timeoutMs?: number },
+  ): Promise<{ forced: boolean }>;
 }

@@ -40,6 +40,8 @@ export class ServiceController {
   private restarts = 0;
   private lastRestart: LastRestart | null = null;
   private lastExit: ServiceSnapshot['lastExit'] = null;
+  private lastError: string | null = null;
+  private metrics: ServiceSnapshot['metrics'] = {};
   private backoffTimer: Timer | null = null;
   private attempt = 0;
   /** The spawn under way, if any: a stop waits for it so that nothing starts behind its back. */
@@ -93,6 +95,8 @@ export class ServiceController {
       restarts: this.restarts,
       lastRestart: this.lastRestart,
       lastExit: this.lastExit,
+      lastError: this.lastError,
+      metrics: { ...this.metrics },
     };
   }
 
@@ -169,6 +173,10 @@ export class ServiceController {
     else this.scheduleRestart(reason, decision.delayMs, decision.attempt);
   }
 
+  setMetrics(metrics: ServiceSnapshot['metrics']): void {
+    this.metrics = { ...this.metrics, ...metrics };
+  }
+
   setHealth(health: Health, detail?: string): void {
     if (!this.probed || health === this.health) return;
     const previous = this.health;
@@ -189,7 +197,24 @@ export class ServiceController {
   private async spawnProcess(): Promise<void> {
     this.machine.transition('starting');
     this.attempt += 1;
+    this.metrics = {};
     const output = this.deps.logs.serviceOutput(this.name);
+    let refused: string | null = null;
+    await this.deps.hooks.emit('service:prestart', {
+      service: this.name,
+      port: this.config.port,
+      attempt: this.attempt,
+      refuse: (detail) => void (refused ??= detail),
+    });
+    if (refused !== null) {
+      this.lastError = refused;
+      output.note(`not started: ${refused}`);
+      this.deps.logs.startup.error(`${this.name}: not started: ${refused}`);
+      this.machine.transition('failed');
+      void this.deps.hooks.emit('service:failed', { service: this.name, reason: { kind: 'port', by: 'core', detail: refused }, restarts: this.restarts });
+      this.deps.alert({ level: 'critical', kind: 'start-refused', service: this.name, message: `${this.config.title} not started: ${refused}` });
+      return;
+    }
     let handle: ProcessHandle;
     try {
       handle = await this.deps.runner.spawn({
@@ -200,6 +225,7 @@ export class ServiceController {
       });
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
+      this.lastError = detail;
       output.note(`could not start: ${detail}`);
       this.deps.logs.startup.error(`${this.name}: ${detail}`);
       this.lastExit = { code: null, signal: null, at: new Date(this.deps.clock.now()).toISOString() };
@@ -207,6 +233,7 @@ export class ServiceController {
       return;
     }
     const startedAt = this.deps.clock.now();
+    this.lastError = null;
     const running: Running = { handle, startedAt, stopping: false, settled: this.config.readyAfterMs === 0 };
     this.running = running;
     if (this.probed) this.health = 'unknown';

@@ -47,4 +47,8 @@ export interface ServiceSnapshot {
   restarts: number;
   lastRestart: LastRestart | null;
   lastExit: { code: number | null; signal: string | null; at: string } | null;
+  /** Why the last start was refused or could not happen (a port taken, a missing program). */
+  lastError: string | null;
+  /** What plugins measured (responseTimeMs, ...), see PluginContext.reportMetrics. */
+  metrics: Record<string, number | string | null>;
 }

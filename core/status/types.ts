@@ -28,7 +28,12 @@ export interface ServiceStatus {
   restarts: number;
   lastRestart: LastRestart | null;
   lastExit: { code: number | null; signal: string | null; at: string } | null;
+  /** Why the last start was refused or failed (a port taken, a missing program). */
+  lastError: string | null;
+  /** The last health probe's response time (health-http), with p50/p95 and class in `metrics`. */
   responseTimeMs: number | null;
+  /** Everything plugins measured for this service. */
+  metrics: Record<string, number | string | null>;
   /** Resident memory of the whole process tree. */
   rssBytes: number | null;
   /** CPU use of the process tree, averaged over its life (as `ps` shows it). */

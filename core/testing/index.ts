@@ -2,3 +2,5 @@
 export { createPluginHarness, type HarnessOptions, type PluginHarness } from './plugin-harness.js';
 export { FakeClock } from './fake-clock.js';
 export { MemoryLogs, type LogRecord } from './memory-logs.js';
+export { FakeHttpClient, type FakeAnswer } from './fake-http.js';
+export { FakeProcesses } from './fake-processes.js';

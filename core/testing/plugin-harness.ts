@@ -7,6 +7,8 @@ import { isProbed, startPlugins } from '../plugin-host.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from '../service/types.js';
 import type { Duration } from '../units.js';
 import { FakeClock } from './fake-clock.js';
+import { FakeHttpClient } from './fake-http.js';
+import { FakeProcesses } from './fake-processes.js';
 import { MemoryLogs, type LogRecord } from './memory-logs.js';
 
 export interface HarnessOptions {
@@ -19,12 +21,18 @@ export interface HarnessOptions {
 
 export interface PluginHarness {
   readonly clock: FakeClock;
+  /** Set `http.answer = (url) => ...` to script what probes get. */
+  readonly http: FakeHttpClient;
+  /** Declare listeners, trees and owners; read `processes.terminated`. */
+  readonly processes: FakeProcesses;
   /** Restart requests the plugin made, in order. */
   readonly restarts: Array<{ service: string; reason: RestartReason }>;
   readonly alerts: Alert[];
   readonly healthReports: Array<{ service: string; health: Health; detail?: string }>;
   /** What the plugin (and the harness) logged. */
   readonly logs: LogRecord[];
+  /** Metrics the plugin published, by service. */
+  metrics(service: string): Record<string, number | string | null>;
   /** Emits a hook as core would, and waits for the plugin's handlers to finish. */
   emit<K extends HookName>(hook: K, payload: HookMap[K]): Promise<void>;
   /** Advances the fake clock, firing the plugin's scheduled work. */
@@ -64,9 +72,13 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
         restarts: 0,
         lastRestart: null,
         lastExit: null,
-      },
+        lastError: null,
+        metrics: {},
+      } satisfies ServiceSnapshot,
     ]),
   );
+  const http = new FakeHttpClient(clock);
+  const processes = new FakeProcesses();
   const restarts: PluginHarness['restarts'] = [];
   const alerts: Alert[] = [];
   const healthReports: PluginHarness['healthReports'] = [];
@@ -82,6 +94,8 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     scheduler: clock,
     logs,
     monitor: config.monitor,
+    http,
+    processes: () => processes,
     alert: (alert) => alerts.push(alert),
     directory: {
       snapshots: () => [...snapshots.values()].map((s) => ({ ...s })),
@@ -91,11 +105,17 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
         healthReports.push({ service, health, detail });
         byName(service).health = health;
       },
+      reportMetrics: (service, metrics) => {
+        byName(service).metrics = { ...byName(service).metrics, ...metrics };
+      },
     },
   });
 
   return {
     clock,
+    http,
+    processes,
+    metrics: (name) => ({ ...byName(name).metrics }),
     restarts,
     alerts,
     healthReports,

@@ -1,0 +1,68 @@
+import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner, ProcessView } from '../di/tokens.js';
+import { portListeners } from './port-owners.js';
+import { descendantsOf, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
+
+export interface PluginProcessesDeps {
+  /** The live process of each service that runs now. */
+  running: () => Array<{ service: string; identity: ProcessIdentity }>;
+  pids: PidStore;
+  runner: ProcessRunner;
+  logs: Logs;
+}
+
+const view = (s: ProcStat): ProcessView => ({
+  pid: s.pid,
+  startTime: s.startTime,
+  ppid: s.ppid,
+  pgid: s.pgid,
+  command: readCommandLine(s.pid) ?? '',
+});
+
+/** A service's tree: the leader, its descendants, and what is left in its process group. */
+function treeOf(leader: ProcessIdentity, stats: ProcStat[]): ProcStat[] {
+  const root = stats.find((s) => s.pid === leader.pid && s.startTime === leader.startTime && s.state !== 'Z');
+  const members = new Map<number, ProcStat>();
+  if (root) {
+    members.set(root.pid, root);
+    for (const d of descendantsOf(root.pid, stats)) if (d.state !== 'Z') members.set(d.pid, d);
+  }
+  for (const s of stats) if (s.pgid === leader.pid && s.startTime >= leader.startTime && s.state !== 'Z') members.set(s.pid, s);
+  return [...members.values()];
+}
+
+/** Core's answers to plugins' questions about processes; `terminate` is logged with the plugin's name. */
+export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: string) => PluginProcesses {
+  return (plugin) => ({
+    listeners: (port) => portListeners(port),
+    tree: (service) => {
+      const running = deps.running().find((r) => r.service === service);
+      return running ? treeOf(running.identity, readAllStats()).map(view) : [];
+    },
+    ownerOf: (process) => {
+      if (!isSameProcess(process.pid, process.startTime)) return null;
+      const stats = readAllStats();
+      const leaders = [
+        ...deps.running(),
+        // leftovers of an earlier run: pid files whose process is alive and proven
+        ...deps.pids
+          .list()
+          .filter((name) => name !== 'monitor')
+          .flatMap((service) => {
+            const record = deps.pids.read(service);
+            return record && isSameProcess(record.pid, record.startTime) ? [{ service, identity: record }] : [];
+          }),
+      ];
+      for (const { service, identity } of leaders) {
+        if (treeOf(identity, stats).some((s) => s.pid === process.pid && s.startTime === process.startTime)) return service;
+      }
+      return null;
+    },
+    terminate: async (process, options) => {
+      const command = readCommandLine(process.pid) ?? '?';
+      deps.logs.monitor.warn(`${plugin}: stopping pid ${process.pid} (${command}): ${options.reason}`);
+      const result = await deps.runner.stop(process, { signal: options.signal ?? 'SIGTERM', timeoutMs: options.timeoutMs ?? 10_000 });
+      deps.logs.monitor.warn(`${plugin}: pid ${process.pid} ${result.forced ? 'killed with SIGKILL after the grace period' : 'stopped'}`);
+      return result;
+    },
+  });
+}

@@ -1,0 +1,46 @@
+import type { PluginProcesses, PortListener, ProcessView } from '../di/tokens.js';
+
+/**
+ * Processes and ports for plugin tests: the test says who listens where, which processes
+ * each service has and whose a process is; `terminate` is recorded and frees the ports.
+ */
+export class FakeProcesses implements PluginProcesses {
+  readonly listening = new Map<number, PortListener[]>();
+  readonly trees = new Map<string, ProcessView[]>();
+  readonly owners = new Map<number, string>();
+  readonly terminated: Array<{ pid: number; reason: string }> = [];
+  /** Set false to play a platform where listeners cannot be seen. */
+  supported = true;
+
+  /** Declares a process listening on a port; `owner` makes it part of that service. */
+  listen(port: number, process: Partial<ProcessView> & { pid: number }, owner?: string): void {
+    const listener: PortListener = { startTime: 1, ppid: 1, pgid: process.pid, command: `pid-${process.pid}`, ...process, address: '127.0.0.1', port };
+    this.listening.set(port, [...(this.listening.get(port) ?? []), listener]);
+    if (owner) {
+      this.owners.set(process.pid, owner);
+      this.trees.set(owner, [...(this.trees.get(owner) ?? []), listener]);
+    }
+  }
+
+  free(port: number): void {
+    this.listening.delete(port);
+  }
+
+  listeners(port: number): PortListener[] | null {
+    return this.supported ? [...(this.listening.get(port) ?? [])] : null;
+  }
+
+  tree(service: string): ProcessView[] {
+    return [...(this.trees.get(service) ?? [])];
+  }
+
+  ownerOf(process: { pid: number }): string | null {
+    return this.owners.get(process.pid) ?? null;
+  }
+
+  async terminate(process: { pid: number }, options: { reason: string }): Promise<{ forced: boolean }> {
+    this.terminated.push({ pid: process.pid, reason: options.reason });
+    for (const [port, list] of this.listening) this.listening.set(port, list.filter((l) => l.pid !== process.pid));
+    return { forced: false };
+  }
+}

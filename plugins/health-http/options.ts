@@ -1,0 +1,107 @@
+import { duration, z, type Duration } from '../../core/index.js';
+
+/** An expected status: one code (200) or a range ('200-399'). */
+const expect = z.union([z.number().int().min(100).max(599), z.string().regex(/^\d{3}(-\d{3})?$/, "expected a status code like 200 or a range like '200-399'")]);
+
+const slow = z.union([
+  z.literal(false),
+  z.strictObject({ threshold: duration().optional(), count: z.number().int().min(1).optional() }),
+]);
+
+/** Per service: `services.<name>.health`. */
+export const serviceHealthSchema = z
+  .strictObject({
+    /** Path on 127.0.0.1:<port> ('/health'); or a whole `url`. */
+    path: z.string().startsWith('/').optional(),
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    interval: duration().optional(),
+    timeout: duration().optional(),
+    failureThreshold: z.number().int().min(1).optional(),
+    startPeriod: duration().optional(),
+    expect: expect.optional(),
+    slow: slow.optional(),
+  })
+  .refine((h) => (h.path === undefined) !== (h.url === undefined), 'set exactly one of path or url');
+
+export type ServiceHealth = z.output<typeof serviceHealthSchema>;
+
+/** What a config says per service (durations as written). */
+export interface ServiceHealthInput {
+  path?: string;
+  url?: string;
+  interval?: Duration;
+  timeout?: Duration;
+  failureThreshold?: number;
+  startPeriod?: Duration;
+  expect?: number | string;
+  slow?: false | { threshold?: Duration; count?: number };
+}
+
+/** The plugin's own options: defaults for every probed service. */
+export const pluginOptionsSchema = z.strictObject({
+  /** Default: MONITOR_INTERVAL / config `monitor.interval` (30s). */
+  interval: duration().optional(),
+  /** Default: HEALTH_CHECK_TIMEOUT / config `monitor.timeout` (10s). */
+  timeout: duration().optional(),
+  failureThreshold: z.number().int().min(1),
+  startPeriod: duration(),
+  expect,
+  slow: z.union([z.literal(false), z.strictObject({ threshold: duration(), count: z.number().int().min(1) })]),
+});
+
+export type HealthPluginOptions = z.output<typeof pluginOptionsSchema>;
+
+export interface HealthPluginInput {
+  interval?: Duration;
+  timeout?: Duration;
+  failureThreshold: number;
+  startPeriod: Duration;
+  expect: number | string;
+  slow: false | { threshold: Duration; count: number };
+}
+
+export const DEFAULTS: HealthPluginInput = {
+  failureThreshold: 3,
+  startPeriod: '30s',
+  expect: '200-399',
+  slow: { threshold: '2s', count: 3 },
+};
+
+/** Everything one service's probe needs, with the plugin's defaults filled in. */
+export interface ProbeSettings {
+  url: string;
+  intervalMs: number;
+  timeoutMs: number;
+  failureThreshold: number;
+  startPeriodMs: number;
+  expect: [number, number];
+  slow: { thresholdMs: number; count: number } | null;
+}
+
+export function probeSettings(
+  service: { port: number | null },
+  health: ServiceHealth,
+  plugin: HealthPluginOptions,
+  monitor: { intervalMs: number; timeoutMs: number },
+): ProbeSettings {
+  const slowOption = health.slow === undefined ? plugin.slow : health.slow;
+  const pluginSlow = plugin.slow === false ? { threshold: 2000, count: 3 } : plugin.slow;
+  return {
+    url: health.url ?? `http://127.0.0.1:${service.port}${health.path}`,
+    intervalMs: health.interval ?? plugin.interval ?? monitor.intervalMs,
+    timeoutMs: health.timeout ?? plugin.timeout ?? monitor.timeoutMs,
+    failureThreshold: health.failureThreshold ?? plugin.failureThreshold,
+    startPeriodMs: health.startPeriod ?? plugin.startPeriod,
+    expect: expectRange(health.expect ?? plugin.expect),
+    slow:
+      slowOption === false
+        ? null
+        : { thresholdMs: slowOption.threshold ?? pluginSlow.threshold, count: slowOption.count ?? pluginSlow.count },
+  };
+}
+
+function expectRange(value: number | string): [number, number] {
+  if (typeof value === 'number') return [value, value];
+  const [low, high = low] = value.split('-').map(Number);
+  return [low, high];
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import healthHttp from '../../../plugins/health-http/index.js';
+import { classify, percentile } from '../../../plugins/health-http/response-time.js';
+import { createPluginHarness } from '../../../core/testing/index.js';
+
+const api = (health: object, extra: object = {}) => ({ api: { command: 'x', port: 8000, health, ...extra } });
+
+describe('health-http through core/testing', () => {
+  it('asks for a restart after failureThreshold failures in a row, and a good answer resets the streak', async () => {
+    const h = await createPluginHarness(healthHttp(), { services: api({ path: '/health', interval: '1s', failureThreshold: 3, startPeriod: 0 }) });
+    const answers = [200, 500, 500, 200, 500, 500, 500];
+    h.http.answer = () => ({ status: answers.shift() ?? 200, durationMs: 5 });
+    await h.advance(100); // first probe soon after start
+    expect(h.service('api').health).toBe('healthy');
+    await h.advance(6000); // six more probes, a second apart
+    expect(h.http.calls.map((c) => c.url)).toContain('http://127.0.0.1:8000/health');
+    expect(h.restarts).toEqual([
+      { service: 'api', reason: { kind: 'unhealthy', by: 'health-http', detail: '3 failed probes of http://127.0.0.1:8000/health: status 500 (expected 200-399)' } },
+    ]);
+    expect(h.service('api').health).toBe('unhealthy');
+    expect(h.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      'api: probe failed (1/3): status 500',
+      'api: probe failed (2/3): status 500',
+      'api: probe failed (1/3): status 500',
+      'api: probe failed (2/3): status 500',
+    ]);
+    // it stops probing until the service is started again
+    const calls = h.http.calls.length;
+    await h.advance(10_000);
+    expect(h.http.calls.length).toBe(calls);
+    await h.emit('service:started', { service: 'api', pid: 2002 });
+    await h.advance(200);
+    expect(h.http.calls.length).toBe(calls + 1);
+  });
+
+  it('counts no failure during startPeriod, and probes faster until the first good answer', async () => {
+    const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '10s', startPeriod: '3s', failureThreshold: 1 }) });
+    h.http.answer = () => ({ error: 'connection refused' });
+    await h.advance(2900);
+    expect(h.restarts).toEqual([]);
+    expect(h.http.calls.length).toBeGreaterThanOrEqual(10); // every 250ms while starting
+    await h.advance(12_000);
+    expect(h.restarts).toHaveLength(1);
+    expect(h.restarts[0].reason.detail).toMatch(/1 failed probes of http:\/\/127\.0\.0\.1:8000\/h: connection refused/);
+  });
+
+  it('treats a probe that does not answer within timeout as a failure', async () => {
+    const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '1s', timeout: '300ms', startPeriod: 0, failureThreshold: 2 }) });
+    h.http.answer = () => 'hang';
+    await h.advance(3000);
+    expect(h.restarts[0]?.reason).toMatchObject({ kind: 'unhealthy', detail: expect.stringContaining('no answer within 300ms') });
+  });
+
+  it('asks for a restart after slow.count slow answers, and a quick one resets the count', async () => {
+    const h = await createPluginHarness(healthHttp(), {
+      services: api({ path: '/h', interval: '1s', startPeriod: 0, slow: { threshold: '500ms', count: 3 } }),
+    });
+    const times = [900, 900, 50, 900, 900, 900];
+    h.http.answer = () => ({ status: 200, durationMs: times.shift() ?? 10 });
+    await h.advance(2200);
+    expect(h.restarts).toEqual([]);
+    await h.advance(4000);
+    expect(h.restarts).toEqual([{ service: 'api', reason: { kind: 'slow', by: 'health-http', detail: '3 answers over 500ms (last 900ms)' } }]);
+    expect(h.healthReports.at(-1)).toMatchObject({ health: 'slow' });
+  });
+
+  it('publishes each response time with its class and p50/p95', async () => {
+    const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '1s', startPeriod: 0, slow: false }) });
+    const times = [40, 120, 700, 2500];
+    h.http.answer = () => ({ status: 204, durationMs: times.shift() ?? 40 });
+    await h.advance(100);
+    expect(h.metrics('api')).toMatchObject({ responseTimeMs: 40, responseClass: 'excellent' });
+    await h.advance(3000);
+    expect(h.metrics('api')).toMatchObject({ responseTimeMs: 2500, responseClass: 'critical', responseTimeP50Ms: 120, responseTimeP95Ms: 2500 });
+    expect(h.restarts).toEqual([]);
+  });
+
+  it('takes its defaults from the seed variables (monitor interval and timeout), and probes only services with health', async () => {
+    const h = await createPluginHarness(healthHttp(), {
+      services: { ...api({ url: 'http://127.0.0.1:9999/ready' }), worker: { command: 'y' } },
+      monitor: { interval: '7s', timeout: '2s' },
+    });
+    h.http.answer = () => ({ status: 200, durationMs: 1 });
+    await h.advance(100 + 7000 * 3);
+    expect(h.http.calls.map((c) => c.at - h.http.calls[0].at)).toEqual([0, 7000, 14000, 21000]);
+    expect(h.http.calls.every((c) => c.url === 'http://127.0.0.1:9999/ready' && c.timeoutMs === 2000)).toBe(true);
+    expect(h.service('worker').health).toBeNull();
+  });
+
+  it('refuses bad per-service options at config time', async () => {
+    await expect(createPluginHarness(healthHttp(), { services: { api: { command: 'x', health: { path: '/h' } } } })).rejects.toThrow(
+      /services\.api\.health: a health path needs the service's port/,
+    );
+    await expect(createPluginHarness(healthHttp(), { services: api({ path: '/h', url: 'http://x/' }) })).rejects.toThrow(
+      /services\.api\.health: set exactly one of path or url/,
+    );
+    await expect(createPluginHarness(healthHttp(), { services: api({ path: '/h', expect: 'ok' }) })).rejects.toThrow(/services\.api\.health\.expect/);
+    await expect(createPluginHarness(healthHttp({ failureThreshold: 0 }), { services: api({ path: '/h' }) })).rejects.toThrow(
+      /plugins\[0\] \(health-http\)\.failureThreshold/,
+    );
+  });
+});
+
+describe('response time classes', () => {
+  it.each([
+    [99, 'excellent'],
+    [100, 'good'],
+    [500, 'good'],
+    [501, 'warning'],
+    [2000, 'warning'],
+    [2001, 'critical'],
+  ] as const)('%i ms is %s', (ms, expected) => expect(classify(ms)).toBe(expected));
+
+  it('computes nearest-rank percentiles', () => {
+    expect(percentile([], 50)).toBeNull();
+    expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+  });
+});

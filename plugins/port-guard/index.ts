@@ -114,6 +114,12 @@ async function clearPort(
         strangers.push(listener);
         continue;
       }
+      const state = owner === service ? null : ctx.service(owner)?.state;
+      if (state === 'running' || state === 'starting' || state === 'stopping') {
+        const message = `port ${port} is held by ${describe(listener)} of service ${owner}, which runs: two services of this fleet cannot share a port`;
+        ctx.logger.error(`${service}: ${message}`);
+        return message;
+      }
       ctx.logger.warn(`${service}: port ${port} is held by ${describe(listener)}, a leftover of ${owner}: stopping it`);
       await ctx.processes.terminate(listener, { reason: `leftover of ${owner} holding port ${port}`, timeoutMs: stopTimeout });
     }

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import healthHttp from '../../plugins/health-http/index.js';
+import { createFleet, fixture, freePort, isAlive, killAll, waitFor, type Fleet } from '../helpers/project.js';
+
+let fleet: Fleet | undefined;
+const strays: number[] = [];
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+  killAll(strays.splice(0));
+});
+
+const fast = { interval: 100, timeout: 300, startPeriod: 0 };
+
+describe('health-http with real servers', () => {
+  it('restarts a server that starts answering 500, after failureThreshold probes', async () => {
+    const port = await freePort();
+    fleet = createFleet({
+      services: { api: { command: fixture('--port', port, '--fail-after', 400), port, health: { path: '/health', ...fast, failureThreshold: 3 } } },
+      plugins: [healthHttp()],
+    });
+    await fleet.supervisor.start();
+    const first = fleet.supervisor.snapshots()[0].pid!;
+    expect(fleet.supervisor.snapshots()[0]).toMatchObject({ health: 'healthy', ready: true });
+    const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart');
+    expect(restart.reason).toMatchObject({ kind: 'unhealthy', by: 'health-http', detail: expect.stringMatching(/^3 failed probes of .*: status 500/) });
+    const unhealthyAt = fleet.of('service:health').find((e) => e.health === 'unhealthy')!.at;
+    expect(fleet.of('service:exit')[0].pid).toBe(first);
+    expect(unhealthyAt).toBeLessThanOrEqual(fleet.of('service:exit')[0].at);
+    await waitFor(() => fleet!.supervisor.snapshots()[0].health === 'healthy', 'the new process to be healthy');
+    expect(fleet.supervisor.snapshots()[0].pid).not.toBe(first);
+  });
+
+  it('restarts a SIGSTOPped server after its probes time out, leaving nothing of the stopped group', async () => {
+    const port = await freePort();
+    fleet = createFleet({
+      services: {
+        api: {
+          command: fixture('--port', port, '--grandchild', 'kids.txt'),
+          port,
+          health: { path: '/', ...fast, timeout: 200, failureThreshold: 2 },
+          stop: { timeout: 300 },
+        },
+      },
+      plugins: [healthHttp()],
+    });
+    await fleet.supervisor.start();
+    const leader = fleet.supervisor.snapshots()[0].pid!;
+    const kids = await waitFor(() => {
+      try {
+        const pids = readFileSync(`${fleet!.dir}/kids.txt`, 'utf8').trim().split(' ').map(Number);
+        return pids.length === 2 ? pids : null;
+      } catch {
+        return null;
+      }
+    }, 'the grandchildren');
+    strays.push(...kids);
+    process.kill(-leader, 'SIGSTOP'); // the whole group hangs
+
+    const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart');
+    expect(restart.reason).toMatchObject({ kind: 'unhealthy', detail: expect.stringContaining('no answer within 200ms') });
+    await waitFor(() => fleet!.supervisor.snapshots()[0].health === 'healthy', 'the new process');
+    expect([leader, ...kids].filter(isAlive)).toEqual([]);
+  });
+
+  it('restarts a slow server after slow.count slow answers', async () => {
+    const port = await freePort();
+    fleet = createFleet({
+      services: {
+        api: { command: fixture('--port', port, '--delay', 150), port, health: { path: '/', ...fast, timeout: 1000, slow: { threshold: 100, count: 2 } } },
+      },
+      plugins: [healthHttp()],
+    });
+    await fleet.supervisor.start();
+    const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart');
+    expect(restart.reason).toMatchObject({ kind: 'slow', detail: expect.stringMatching(/^2 answers over 100ms \(last 1\d\dms\)$/) });
+    expect(fleet.of('service:health').find((e) => e.health === 'slow')).toMatchObject({ service: 'api', detail: restart.reason.detail });
+  });
+
+  it('makes dependsOn healthy and start wait for the first good answer, and publishes response times', async () => {
+    const port = await freePort();
+    fleet = createFleet({
+      services: {
+        api: { command: fixture('--port', port, '--listen-after', 400), port, health: { path: '/health', ...fast, startPeriod: 3000 } },
+        web: { command: fixture(), dependsOn: { api: 'healthy' } },
+      },
+      plugins: [healthHttp()],
+    });
+    await fleet.supervisor.start();
+    const healthy = fleet.of('service:health').find((e) => e.service === 'api' && e.health === 'healthy')!;
+    const webSpawn = fleet.of('service:spawn').find((e) => e.service === 'web')!;
+    const apiSpawn = fleet.of('service:spawn').find((e) => e.service === 'api')!;
+    expect(healthy.at - apiSpawn.at).toBeGreaterThanOrEqual(400);
+    expect(webSpawn.at).toBeGreaterThanOrEqual(healthy.at);
+    const api = fleet.supervisor.snapshots().find((s) => s.name === 'api')!;
+    expect(api.metrics).toMatchObject({ responseClass: 'excellent', lastProbeStatus: 200 });
+    expect(api.metrics.responseTimeMs).toBeGreaterThan(0);
+  });
+});

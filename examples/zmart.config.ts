@@ -1,7 +1,10 @@
 // The example fleet: a Python API (the seed's port 8000) and a Node dashboard (port 3400)
-// that waits for the API. Run it from the repo root with `npm run example`; override the
-// ports with API_PORT / DASHBOARD_PORT as the old scripts allowed.
+// that waits for the API to be healthy. Run it from the repo root with `npm run example`;
+// override the ports with API_PORT / DASHBOARD_PORT as the old scripts allowed.
 import { defineConfig } from 'zmart';
+import healthHttp from 'zmart/plugins/health-http';
+import portGuard from 'zmart/plugins/port-guard';
+import tcpProbe from './plugins/tcp-probe/index.js';
 
 export default defineConfig({
   pidDir: 'server_pids',
@@ -12,6 +15,7 @@ export default defineConfig({
       command: ['python3', 'fleet/api.py'],
       port: 8000,
       env: { LOG_LEVEL: 'info' },
+      health: { path: '/health', interval: '10s', timeout: '3s', startPeriod: '20s' },
       restart: { policy: 'always', maxRestarts: 3, window: '10m', backoff: { initial: '1s', factor: 2, max: '30s' }, minUptime: '30s' },
       stop: { signal: 'SIGTERM', timeout: '10s' },
     },
@@ -20,7 +24,11 @@ export default defineConfig({
       command: 'node fleet/dashboard.mjs',
       port: 3400,
       env: { API_URL: 'http://127.0.0.1:8000' },
-      dependsOn: { api: 'started' },
+      dependsOn: { api: 'healthy' },
+      // the example plugin below: a TCP connect check
+      tcp: { failures: 3 },
     },
   },
+  // With a `plugins` key exactly these run: the built-ins wanted here, and a plugin of our own.
+  plugins: [healthHttp(), portGuard(), tcpProbe({ interval: '5s' })],
 });

@@ -202,3 +202,42 @@ describe('zmart init', () => {
     }
   });
 });
+
+describe('the built-in plugins, through the command (no plugins key: they run with their defaults)', () => {
+  it('probes health over HTTP and shows it with response times', async () => {
+    const { freePort } = await import('../helpers/project.js');
+    const port = await freePort();
+    project = createProject(`{
+      services: { api: { title: 'API Server', command: ${fixtureCommand('--port', port)}, port: ${port}, health: { path: '/health', interval: '200ms' } } },
+    }`);
+    const start = await project.zmart(['start']);
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/✔ api +running & healthy +pid \d+/);
+    await waitFor(async () => (await project!.zmart(['status', '--detailed'])).stdout.includes('p95'), 'a few probes');
+    const status = await project.zmart(['status']);
+    expect(status).toMatchObject({ code: 0 });
+    expect(status.stdout).toContain('✅ API Server: Running & Healthy');
+    const detailed = await project.zmart(['status', '--detailed']);
+    expect(detailed.stdout).toMatch(/Health: ✅ Healthy\n\s+Response Time: \d+ms \(excellent; p50 \d+ms, p95 \d+ms\)/);
+    const json = JSON.parse((await project.zmart(['status', '--json'])).stdout);
+    expect(json.services[0]).toMatchObject({ health: 'healthy', ready: true, metrics: { responseClass: 'excellent', lastProbeStatus: 200 } });
+    expect(json.services[0].responseTimeMs).toBeGreaterThan(0);
+  });
+
+  it('refuses to start a service over a stranger holding its port, naming it, exit 1', async () => {
+    const { freePort, FIXTURE, killAll } = await import('../helpers/project.js');
+    const { spawn } = await import('node:child_process');
+    const port = await freePort();
+    const stranger = spawn(process.execPath, [FIXTURE, '--port', String(port)], { detached: true, stdio: 'ignore' });
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => null))?.ok, 'the stranger');
+      project = createProject(`{ services: { api: { title: 'API Server', command: ${fixtureCommand('--port', port)}, port: ${port} } } }`);
+      const start = await project.zmart(['start']);
+      expect(start.code).toBe(1);
+      expect(start.stdout).toMatch(new RegExp(`✖ api +Failed: port ${port} is taken by pid ${stranger.pid} \\(`));
+      expect(isAlive(stranger.pid!)).toBe(true);
+    } finally {
+      killAll([stranger.pid!]);
+    }
+  });
+});

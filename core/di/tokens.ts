@@ -102,21 +102,13 @@ export interface ProcessRunner {
   stop(target: ProcessIdentity, options: StopOptions & { exited?: Promise<unknown> }): Promise<{ forced: boolean }>;
 }
 
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  startTime: number;
-  command: string;
-}
-
 /** Read-only questions about processes on this machine. */
 export interface ProcessInspector {
-  info(pid: number): ProcessInfo | null;
+  info(pid: number): ProcessView | null;
   /** True when a process with this pid and start time is alive. */
   isAlive(identity: ProcessIdentity): boolean;
   /** The process and all its descendants that are alive. */
-  tree(pid: number): ProcessInfo[];
+  tree(pid: number): ProcessView[];
   /** Epoch ms at which the process with this start time began. */
   startedAt(startTime: number): number;
 }

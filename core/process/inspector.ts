@@ -1,7 +1,8 @@
-import type { ProcessIdentity, ProcessInfo, ProcessInspector } from '../di/tokens.js';
+import type { ProcessIdentity, ProcessInspector, ProcessView } from '../di/tokens.js';
 import { descendantsOf, isSameProcess, readAllStats, readCommandLine, readStat, startTimeToEpochMs, type ProcStat } from './proc.js';
 
-const toInfo = (s: ProcStat): ProcessInfo => ({
+/** What zmart shows of a process: its identity, family and command line. */
+export const processView = (s: ProcStat): ProcessView => ({
   pid: s.pid,
   ppid: s.ppid,
   pgid: s.pgid,
@@ -11,20 +12,20 @@ const toInfo = (s: ProcStat): ProcessInfo => ({
 
 /** Linux /proc answers about processes. */
 export class ProcInspector implements ProcessInspector {
-  info(pid: number): ProcessInfo | null {
+  info(pid: number): ProcessView | null {
     const stat = readStat(pid);
-    return stat && stat.state !== 'Z' ? toInfo(stat) : null;
+    return stat && stat.state !== 'Z' ? processView(stat) : null;
   }
 
   isAlive(identity: ProcessIdentity): boolean {
     return isSameProcess(identity.pid, identity.startTime);
   }
 
-  tree(pid: number): ProcessInfo[] {
+  tree(pid: number): ProcessView[] {
     const stats = readAllStats();
     const root = stats.find((s) => s.pid === pid && s.state !== 'Z');
     if (!root) return [];
-    return [root, ...descendantsOf(pid, stats).filter((s) => s.state !== 'Z')].map(toInfo);
+    return [root, ...descendantsOf(pid, stats).filter((s) => s.state !== 'Z')].map(processView);
   }
 
   startedAt(startTime: number): number {

@@ -1,4 +1,5 @@
-import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner, ProcessView } from '../di/tokens.js';
+import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner } from '../di/tokens.js';
+import { processView } from './inspector.js';
 import { portListeners } from './port-owners.js';
 import { descendantsOf, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
 
@@ -9,14 +10,6 @@ export interface PluginProcessesDeps {
   runner: ProcessRunner;
   logs: Logs;
 }
-
-const view = (s: ProcStat): ProcessView => ({
-  pid: s.pid,
-  startTime: s.startTime,
-  ppid: s.ppid,
-  pgid: s.pgid,
-  command: readCommandLine(s.pid) ?? '',
-});
 
 /** A service's tree: the leader, its descendants, and what is left in its process group. */
 function treeOf(leader: ProcessIdentity, stats: ProcStat[]): ProcStat[] {
@@ -36,7 +29,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     listeners: (port) => portListeners(port),
     tree: (service) => {
       const running = deps.running().find((r) => r.service === service);
-      return running ? treeOf(running.identity, readAllStats()).map(view) : [];
+      return running ? treeOf(running.identity, readAllStats()).map(processView) : [];
     },
     ownerOf: (process) => {
       if (!isSameProcess(process.pid, process.startTime)) return null;

@@ -10,22 +10,11 @@ export function supervisorStatus(supervisor: Supervisor, version: string, now = 
     const snap = controller.snapshot();
     const identity = controller.identity();
     const usage = identity ? treeUsage(identity.pid, identity.startTime, now) : null;
+    const { startedAt, ...rest } = snap;
     return {
-      name: snap.name,
-      title: snap.title,
-      state: snap.state,
-      health: snap.health,
-      ready: snap.ready,
-      pid: snap.pid,
-      port: snap.port,
-      command: snap.command,
-      uptimeMs: snap.startedAt === null ? null : now - snap.startedAt,
-      restarts: snap.restarts,
-      lastRestart: snap.lastRestart,
-      lastExit: snap.lastExit,
-      lastError: snap.lastError,
+      ...rest,
+      uptimeMs: startedAt === null ? null : now - startedAt,
       responseTimeMs: typeof snap.metrics.responseTimeMs === 'number' ? snap.metrics.responseTimeMs : null,
-      metrics: snap.metrics,
       rssBytes: usage?.rssBytes ?? null,
       cpuPercent: usage?.cpuPercent ?? null,
       processes: usage?.processes ?? null,

@@ -1,4 +1,4 @@
-import type { Health, LastRestart, ServiceState } from '../service/types.js';
+import type { ServiceSnapshot } from '../service/types.js';
 
 /** What `zmart status --json` prints. Fields may be added, never renamed. */
 export interface StatusReport {
@@ -14,26 +14,11 @@ export interface StatusReport {
   services: ServiceStatus[];
 }
 
-export interface ServiceStatus {
-  name: string;
-  title: string;
-  state: ServiceState;
-  health: Health | null;
-  /** Running, and healthy where probed, or up for `readyAfter` where not. */
-  ready: boolean;
-  pid: number | null;
-  port: number | null;
-  command: string;
+/** One service in `zmart status --json`: its snapshot, with times and resources measured. */
+export interface ServiceStatus extends Omit<ServiceSnapshot, 'startedAt'> {
   uptimeMs: number | null;
-  restarts: number;
-  lastRestart: LastRestart | null;
-  lastExit: { code: number | null; signal: string | null; at: string } | null;
-  /** Why the last start was refused or failed (a port taken, a missing program). */
-  lastError: string | null;
   /** The last health probe's response time (health-http), with p50/p95 and class in `metrics`. */
   responseTimeMs: number | null;
-  /** Everything plugins measured for this service. */
-  metrics: Record<string, number | string | null>;
   /** Resident memory of the whole process tree. */
   rssBytes: number | null;
   /** CPU use of the process tree, averaged over its life (as `ps` shows it). */

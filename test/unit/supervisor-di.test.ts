@@ -9,7 +9,7 @@ import {
   type PidStore,
   type ProcessHandle,
   type ProcessIdentity,
-  type ProcessInfo,
+  type ProcessView,
   type ProcessInspector,
   type ProcessRunner,
   type SpawnSpec,
@@ -61,7 +61,7 @@ class MemoryPids implements PidStore {
 }
 
 const nobody: ProcessInspector = {
-  info: (pid): ProcessInfo => ({ pid, ppid: 1, pgid: pid, startTime: 1, command: 'zmart' }),
+  info: (pid): ProcessView => ({ pid, ppid: 1, pgid: pid, startTime: 1, command: 'zmart' }),
   isAlive: () => false,
   tree: () => [],
   startedAt: () => 0,

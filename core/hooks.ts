@@ -43,6 +43,8 @@ export interface HookMap {
   'service:stopping': { service: string; pid: number; signal: string };
   /** The service's process tree is gone after a stop. */
   'service:stopped': { service: string; forced: boolean };
+  /** A log file was rotated (and compressed and pruned as the policy says). */
+  'log:rotated': { file: string; rotatedTo: string };
   /** Core or a plugin raised an alert. */
   alert: Alert & { at: string };
 }

@@ -34,6 +34,7 @@ export type {
   PluginProcesses,
   PortListener,
   ProcessView,
+  RotationPolicy,
   Scheduler,
   Timer,
 } from './di/tokens.js';

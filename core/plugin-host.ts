@@ -45,6 +45,7 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     logger,
     http: deps.http,
     processes: deps.processes(name),
+    logFiles: { setRotation: (policy) => deps.logs.setRotation(policy), rotateIfDue: () => deps.logs.rotateIfDue() },
     on: (hook, handler) => deps.hooks.on(hook, handler, name),
     services: () => deps.directory.snapshots(),
     service: (service) => deps.directory.snapshots().find((s) => s.name === service),

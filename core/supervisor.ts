@@ -90,6 +90,10 @@ export class Supervisor {
       baseEnv: process.env,
     };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
+    logs.onEvent((event) => {
+      if (event.kind === 'rotated') void this.hooks.emit('log:rotated', { file: event.file, rotatedTo: event.rotatedTo });
+      else this.alert({ level: 'warning', kind: 'log-write-failed', message: `cannot write ${event.file}: ${event.message}` });
+    });
   }
 
   get config(): ResolvedConfig {

@@ -48,7 +48,26 @@ export interface Logs {
   forPlugin(name: string): Logger;
   /** The sink for a service's stdout and stderr: every line timestamped, none split. */
   serviceOutput(service: string): ServiceOutput;
+  /** How every log file (open and future) rotates; null: never. */
+  setRotation(policy: RotationPolicy | null): void;
+  /** Rotates the files whose period has turned, even if nothing was written since. */
+  rotateIfDue(): void;
+  /** Told about write failures (once per file until it works again) and finished rotations. */
+  onEvent(listener: (event: LogEvent) => void): void;
   close(): Promise<void>;
+}
+
+export type LogEvent = { kind: 'error'; file: string; message: string } | { kind: 'rotated'; file: string; rotatedTo: string };
+
+export interface RotationPolicy {
+  /** Rotate before a write would take the file past this many bytes. */
+  maxSize: number | null;
+  /** Rotate when the hour (3_600_000) or day (86_400_000, UTC) changes. */
+  periodMs: number | null;
+  /** Rotated files kept per log; older ones are removed. */
+  keep: number;
+  /** gzip rotated files (off the hot path). */
+  compress: boolean;
 }
 
 export interface ServiceOutput {

@@ -1,7 +1,7 @@
 import { createConsola, type ConsolaInstance, type LogObject } from 'consola';
 import { join } from 'node:path';
 import { formatWithOptions } from 'node:util';
-import type { Logger, Logs, ServiceOutput } from '../di/tokens.js';
+import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/tokens.js';
 import { LineStamper } from './line-stamper.js';
 import { LogFile } from './log-file.js';
 import type { Redactor } from './redact.js';
@@ -35,6 +35,8 @@ export class FileLogs implements Logs {
   readonly monitor: Logger;
   private readonly files = new Map<string, LogFile>();
   private readonly outputs = new Map<string, ServiceOutput>();
+  private readonly listeners: Array<(event: LogEvent) => void> = [];
+  private policy: RotationPolicy | null = null;
 
   constructor(private readonly options: FileLogsOptions) {
     const all = this.file(LOG_FILES.supervisor);
@@ -57,6 +59,19 @@ export class FileLogs implements Logs {
     return output;
   }
 
+  setRotation(policy: RotationPolicy | null): void {
+    this.policy = policy;
+    for (const file of this.files.values()) file.setPolicy(policy);
+  }
+
+  rotateIfDue(): void {
+    for (const file of this.files.values()) file.rotateIfDue();
+  }
+
+  onEvent(listener: (event: LogEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.files.values()].map((f) => f.close()));
     this.files.clear();
@@ -66,7 +81,11 @@ export class FileLogs implements Logs {
   private file(name: string): LogFile {
     let file = this.files.get(name);
     if (!file) {
-      file = new LogFile(join(this.options.logDir, name));
+      file = new LogFile(join(this.options.logDir, name), {
+        onError: (path, error) => this.listeners.forEach((l) => l({ kind: 'error', file: path, message: error.message })),
+        onRotated: (path, rotatedTo) => this.listeners.forEach((l) => l({ kind: 'rotated', file: path, rotatedTo })),
+      });
+      file.setPolicy(this.policy);
       this.files.set(name, file);
     }
     return file;
@@ -110,7 +129,7 @@ class FileServiceOutput implements ServiceOutput {
       const source = streams[name];
       if (!source) return [];
       const stamper = new LineStamper(name === 'stdout' ? 'out' : 'err', this.redact);
-      source.pipe(stamper).pipe(this.file.stream, { end: false });
+      source.pipe(stamper).pipe(this.file, { end: false });
       return [new Promise<void>((resolve) => stamper.once('end', resolve).once('error', () => resolve()))];
     });
     return Promise.all(piped).then(() => undefined);

@@ -1,37 +1,145 @@
-import { chmodSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fchmodSync, mkdirSync, openSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { Writable } from 'node:stream';
+import type { RotationPolicy } from '../di/tokens.js';
+import { afterRotation, rotatedName } from './rotation.js';
+
+export interface LogFileEvents {
+  /** A problem writing the file (full disk, folder gone); called once until writes work again. */
+  onError?: (path: string, error: Error) => void;
+  /** A rotation finished (compressed and pruned as the policy says). */
+  onRotated?: (path: string, rotated: string) => void;
+}
+
+const REOPEN_AFTER_MS = 5000;
 
 /**
- * An append-only log file, created owner-only (0600) with its folder (0700). Writers hand
- * it whole lines only, so nothing written through it is ever split.
+ * An append-only log file, owner-only (0600, its folder 0700), and a Writable: writers hand
+ * it whole lines, and it rotates between two writes, never inside one. A rotation renames
+ * the file (the only moment a writer waits) and opens a new one; what was queued for the old
+ * file still lands in it, so no line is lost, doubled or split.
  */
-export class LogFile {
-  readonly stream: WriteStream;
+export class LogFile extends Writable {
+  private out: WriteStream | null = null;
+  private size = 0;
+  private period = 0;
+  private policy: RotationPolicy | null = null;
+  private failedAt = 0;
+  private pendingRotations: Promise<void>[] = [];
 
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
-    this.stream.on('error', () => {
-      // A full disk or a removed folder must not crash the supervisor; the stream stays errored.
-    });
-    this.stream.once('open', () => {
-      try {
-        chmodSync(path, 0o600); // a file created by an older run with a looser mode
-      } catch {
-        /* best effort */
-      }
-    });
+  constructor(
+    readonly path: string,
+    private readonly events: LogFileEvents = {},
+  ) {
+    super({ highWaterMark: 256 * 1024 });
+    this.open();
   }
 
-  /** Appends whole lines (each ending in '\n'). */
+  setPolicy(policy: RotationPolicy | null): void {
+    this.policy = policy;
+    this.period = this.periodOf(Date.now());
+  }
+
+  /** Appends whole lines (each ending in '\n'); never throws. */
   writeLines(text: string): void {
-    if (!this.stream.destroyed) this.stream.write(text);
+    if (!this.writableEnded && !this.destroyed) this.write(text);
+  }
+
+  /** Rotates now when the policy's period has turned (for logs that are quiet). */
+  rotateIfDue(now = Date.now()): void {
+    if (this.policy?.periodMs && this.size > 0 && this.periodOf(now) !== this.period) this.rotate(now);
+  }
+
+  /** Resolves once rotations under way have been compressed and pruned. */
+  async settled(): Promise<void> {
+    await Promise.all(this.pendingRotations);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const now = Date.now();
+    const policy = this.policy;
+    if (policy && this.size > 0) {
+      if ((policy.maxSize !== null && this.size + chunk.length > policy.maxSize) || (policy.periodMs !== null && this.periodOf(now) !== this.period)) {
+        this.rotate(now);
+      }
+    }
+    const out = this.out ?? this.reopen(now);
+    if (!out) return callback(); // cannot write now: dropped, reported once
+    this.size += chunk.length;
+    out.write(chunk, () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (!this.out) return callback();
+    this.out.end(() => callback());
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stream.destroyed || this.stream.closed) return resolve();
-      this.stream.end(() => resolve());
-    });
+    return new Promise<void>((resolve) => {
+      if (this.writableFinished || this.destroyed) return resolve();
+      this.end(() => resolve());
+    }).then(() => this.settled());
+  }
+
+  private open(): WriteStream | null {
+    try {
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      try {
+        this.size = statSync(this.path).size;
+      } catch {
+        this.size = 0;
+      }
+      // Opened here, synchronously: a rotation renames the file this very fd writes to.
+      const fd = openSync(this.path, 'a', 0o600);
+      fchmodSync(fd, 0o600); // a file left by an older run with a looser mode
+      const out = createWriteStream(this.path, { fd, flags: 'a' });
+      out.on('error', (error) => this.fail(out, error));
+      this.out = out;
+      this.period = this.periodOf(Date.now());
+      return out;
+    } catch (error) {
+      this.fail(null, error as Error);
+      return null;
+    }
+  }
+
+  private reopen(now: number): WriteStream | null {
+    if (now - this.failedAt < REOPEN_AFTER_MS) return null;
+    return this.open();
+  }
+
+  private fail(out: WriteStream | null, error: Error): void {
+    if (out && out !== this.out) return; // an old, rotated stream: its file is gone or done
+    const first = this.out !== null || this.failedAt === 0;
+    this.out = null;
+    this.failedAt = Date.now();
+    if (first) this.events.onError?.(this.path, error);
+  }
+
+  private rotate(now: number): void {
+    const old = this.out;
+    const policy = this.policy!;
+    const target = rotatedName(this.path, new Date(now));
+    try {
+      renameSync(this.path, target);
+    } catch (error) {
+      this.fail(old, error as Error);
+      return;
+    }
+    this.out = null;
+    this.open();
+    this.size = 0;
+    const done = new Promise<void>((resolve) => (old ? old.end(() => resolve()) : resolve()))
+      .then(() => afterRotation(this.path, target, policy))
+      .then(
+        () => this.events.onRotated?.(this.path, target),
+        (error) => this.events.onError?.(this.path, error as Error),
+      );
+    this.pendingRotations.push(done);
+    void done.finally(() => (this.pendingRotations = this.pendingRotations.filter((p) => p !== done)));
+  }
+
+  private periodOf(now: number): number {
+    return this.policy?.periodMs ? Math.floor(now / this.policy.periodMs) : 0;
   }
 }

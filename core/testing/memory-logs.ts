@@ -1,4 +1,4 @@
-import type { Logger, Logs, ServiceOutput } from '../di/tokens.js';
+import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/tokens.js';
 import { formatWithOptions } from 'node:util';
 
 export interface LogRecord {
@@ -26,6 +26,20 @@ export class MemoryLogs implements Logs {
       note: (message) => log.info(message),
     };
   }
+
+  /** The rotation policy a plugin set, and how often it asked for due rotations. */
+  rotation: RotationPolicy | null = null;
+  rotationChecks = 0;
+
+  setRotation(policy: RotationPolicy | null): void {
+    this.rotation = policy;
+  }
+
+  rotateIfDue(): void {
+    this.rotationChecks += 1;
+  }
+
+  onEvent(_listener: (event: LogEvent) => void): void {}
 
   async close(): Promise<void> {}
 

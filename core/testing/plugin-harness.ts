@@ -3,6 +3,7 @@ import type { ResolvedService, ServiceConfigInput } from '../config/types.js';
 import { HookBus } from '../hook-bus.js';
 import type { HookMap, HookName } from '../hooks.js';
 import type { PluginInstance } from '../plugin.js';
+import type { RotationPolicy } from '../di/tokens.js';
 import { isProbed, startPlugins } from '../plugin-host.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from '../service/types.js';
 import type { Duration } from '../units.js';
@@ -31,6 +32,8 @@ export interface PluginHarness {
   readonly healthReports: Array<{ service: string; health: Health; detail?: string }>;
   /** What the plugin (and the harness) logged. */
   readonly logs: LogRecord[];
+  /** The log rotation policy the plugin set, and how often it asked for due rotations. */
+  logFiles(): { rotation: RotationPolicy | null; rotationChecks: number };
   /** Metrics the plugin published, by service. */
   metrics(service: string): Record<string, number | string | null>;
   /** Emits a hook as core would, and waits for the plugin's handlers to finish. */
@@ -116,6 +119,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     http,
     processes,
     metrics: (name) => ({ ...byName(name).metrics }),
+    logFiles: () => ({ rotation: logs.rotation, rotationChecks: logs.rotationChecks }),
     restarts,
     alerts,
     healthReports,

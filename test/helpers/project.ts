@@ -71,6 +71,8 @@ export interface Fleet {
   of<K extends HookName>(hook: K): Array<HookMap[K] & { at: number }>;
   /** Every pid that was spawned, for the safety net. */
   pids: Set<number>;
+  /** Stops the supervisor and flushes the logs (rotations included); the folder stays. */
+  shutdown(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,10 @@ export function createFleet(config: ZmartConfigInput, options: { dir?: string; e
     events,
     pids,
     of: <K extends HookName>(hook: K) => events.filter(([h]) => h === hook).map(([, p]) => p as HookMap[K] & { at: number }),
+    shutdown: async () => {
+      await supervisor.stop('test over');
+      await logs.close();
+    },
     close: async () => {
       try {
         await Promise.race([supervisor.stop('test over'), new Promise((r) => setTimeout(r, 5000))]);

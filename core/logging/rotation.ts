@@ -1,0 +1,41 @@
+import { createReadStream, createWriteStream, existsSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+
+import type { RotationPolicy } from '../di/tokens.js';
+
+/**
+ * `api.log` -> `api.log.2026-11-28T00-15-03-123Z.000`: names sort by time, and a sequence
+ * keeps two rotations within one millisecond apart. `.gz` is added once compressed.
+ */
+export function rotatedName(path: string, now: Date): string {
+  const stamp = now.toISOString().replace(/:/g, '-').replace('.', '-');
+  for (let seq = 0; ; seq += 1) {
+    const candidate = `${path}.${stamp}.${String(seq).padStart(3, '0')}`;
+    if (!existsSync(candidate) && !existsSync(`${candidate}.gz`)) return candidate;
+  }
+}
+
+/** The rotated files of a log, oldest first. */
+export function rotatedFiles(path: string): string[] {
+  const prefix = `${basename(path)}.`;
+  try {
+    return readdirSync(dirname(path))
+      .filter((f) => f.startsWith(prefix) && /\.\d{4}-\d\d-\d\dT[\d-]+Z\.\d{3}(\.gz)?$/.test(f))
+      .sort()
+      .map((f) => join(dirname(path), f));
+  } catch {
+    return [];
+  }
+}
+
+/** Compresses a finished rotated file (off the hot path), then keeps only the newest `keep`. */
+export async function afterRotation(path: string, rotated: string, policy: RotationPolicy): Promise<void> {
+  if (policy.compress) {
+    await pipeline(createReadStream(rotated), createGzip(), createWriteStream(`${rotated}.gz`, { mode: 0o600 }));
+    rmSync(rotated, { force: true });
+  }
+  const all = rotatedFiles(path);
+  for (const old of all.slice(0, Math.max(0, all.length - policy.keep))) rmSync(old, { force: true });
+}

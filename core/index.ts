@@ -35,6 +35,8 @@ export type {
   PortListener,
   ProcessView,
   RotationPolicy,
+  SystemInfo,
+  TreeUsage,
   Scheduler,
   Timer,
 } from './di/tokens.js';

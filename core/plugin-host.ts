@@ -1,5 +1,5 @@
 import type { ResolvedService } from './config/types.js';
-import type { Clock, HttpClient, Logs, PluginProcesses, Scheduler } from './di/tokens.js';
+import type { Clock, HttpClient, Logs, PluginProcesses, Scheduler, SystemInfo } from './di/tokens.js';
 import type { HookBus } from './hook-bus.js';
 import type { PluginContext, PluginInstance, Teardown } from './plugin.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from './service/types.js';
@@ -22,6 +22,7 @@ export interface PluginHostDeps {
   alert: (alert: Alert) => void;
   monitor: { intervalMs: number; timeoutMs: number };
   http: HttpClient;
+  system: SystemInfo;
   /** Core's process questions; `terminate` is logged with the asking plugin's name. */
   processes: (plugin: string) => PluginProcesses;
 }
@@ -44,6 +45,7 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     scheduler: deps.scheduler,
     logger,
     http: deps.http,
+    system: deps.system,
     processes: deps.processes(name),
     logFiles: { setRotation: (policy) => deps.logs.setRotation(policy), rotateIfDue: () => deps.logs.rotateIfDue() },
     on: (hook, handler) => deps.hooks.on(hook, handler, name),

@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import type { Clock, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler } from './di/tokens.js';
+import type { Clock, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler, SystemInfo } from './di/tokens.js';
 import type { HookHandler, HookName } from './hooks.js';
 import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
 import type { ResolvedService } from './config/types.js';
@@ -23,6 +23,8 @@ export interface PluginContext<Options, ServiceOptions = never> {
   readonly http: HttpClient;
   /** Processes and ports: who listens where, a service's tree, whose a process is; stopping one. */
   readonly processes: PluginProcesses;
+  /** The machine: available memory, free disk of a folder, and zmart's own folders. */
+  readonly system: SystemInfo;
   /** Every log file zmart writes: how they rotate (core rotates them, between two lines). */
   readonly logFiles: { setRotation(policy: RotationPolicy | null): void; rotateIfDue(): void };
   /** Registers a hook handler; returns its unregister function. Removed at teardown anyway. */

@@ -14,6 +14,7 @@ import { ZmartError } from './errors.js';
 import { HookBus } from './hook-bus.js';
 import { errorText, isProbed, startPlugins } from './plugin-host.js';
 import { createPluginProcesses } from './process/plugin-processes.js';
+import { systemInfo } from './system-info.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 
@@ -188,6 +189,7 @@ export class Supervisor {
       alert: (alert) => this.alert(alert),
       monitor: this.config.monitor,
       http: this.http,
+      system: systemInfo({ logDir: this.config.logDir, pidDir: this.config.pidDir }),
       processes: createPluginProcesses({
         running: () =>
           [...this.controllers.values()].flatMap((c) => {

@@ -174,6 +174,22 @@ export interface ProcessView {
   command: string;
 }
 
+export interface TreeUsage {
+  rssBytes: number;
+  /** CPU since the previous sample of the same processes, in % of one core. */
+  cpuPercent: number;
+  processes: Array<{ pid: number; command: string; rssBytes: number; cpuPercent: number }>;
+}
+
+/** The machine: memory and the free space of a folder's file system. */
+export interface SystemInfo {
+  memory(): { totalBytes: number; availableBytes: number };
+  /** `device` tells two folders on one file system apart from two file systems. */
+  disk(path: string): { totalBytes: number; freeBytes: number; device: string } | null;
+  /** The folders zmart writes to, whose disks matter. */
+  folders: { logDir: string; pidDir: string };
+}
+
 export interface PortListener extends ProcessView {
   address: string;
   port: number;
@@ -187,6 +203,8 @@ export interface PluginProcesses {
   tree(service: string): ProcessView[];
   /** The service a process is proven to belong to (its tree or group now, or a pid file's record), else null. */
   ownerOf(process: { pid: number; startTime: number }): string | null;
+  /** Memory and CPU of the service's whole tree now (null when it does not run). */
+  usage(service: string): Promise<TreeUsage | null>;
   /** Stops a process and its tree, gracefully then by force. Core logs it with the reason. */
   terminate(
     process: { pid: number; startTime: number },

@@ -1,5 +1,6 @@
 import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner } from '../di/tokens.js';
 import { processView } from './inspector.js';
+import { UsageSampler } from './usage-sampler.js';
 import { portListeners } from './port-owners.js';
 import { descendantsOf, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
 
@@ -25,6 +26,7 @@ function treeOf(leader: ProcessIdentity, stats: ProcStat[]): ProcStat[] {
 
 /** Core's answers to plugins' questions about processes; `terminate` is logged with the plugin's name. */
 export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: string) => PluginProcesses {
+  const sampler = new UsageSampler();
   return (plugin) => ({
     listeners: (port) => portListeners(port),
     tree: (service) => {
@@ -49,6 +51,11 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
         if (treeOf(identity, stats).some((s) => s.pid === process.pid && s.startTime === process.startTime)) return service;
       }
       return null;
+    },
+    usage: async (service) => {
+      const running = deps.running().find((r) => r.service === service);
+      if (!running) return null;
+      return sampler.sample(treeOf(running.identity, readAllStats()).map((s) => s.pid));
     },
     terminate: async (process, options) => {
       const command = readCommandLine(process.pid) ?? '?';

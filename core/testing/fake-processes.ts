@@ -1,4 +1,4 @@
-import type { PluginProcesses, PortListener, ProcessView } from '../di/tokens.js';
+import type { PluginProcesses, PortListener, ProcessView, TreeUsage } from '../di/tokens.js';
 
 /**
  * Processes and ports for plugin tests: the test says who listens where, which processes
@@ -9,6 +9,8 @@ export class FakeProcesses implements PluginProcesses {
   readonly trees = new Map<string, ProcessView[]>();
   readonly owners = new Map<number, string>();
   readonly terminated: Array<{ pid: number; reason: string }> = [];
+  /** What usage(service) answers: set per service (none: the service does not run). */
+  readonly usages = new Map<string, TreeUsage>();
   /** Set false to play a platform where listeners cannot be seen. */
   supported = true;
 
@@ -36,6 +38,20 @@ export class FakeProcesses implements PluginProcesses {
 
   ownerOf(process: { pid: number }): string | null {
     return this.owners.get(process.pid) ?? null;
+  }
+
+  async usage(service: string): Promise<TreeUsage | null> {
+    return this.usages.get(service) ?? null;
+  }
+
+  /** Shorthand: the service's tree uses this much memory (and CPU), split over the given pids. */
+  use(service: string, processes: Array<{ pid: number; rssBytes: number; cpuPercent?: number; command?: string }>): void {
+    const list = processes.map((p) => ({ command: `pid-${p.pid}`, cpuPercent: 0, ...p }));
+    this.usages.set(service, {
+      rssBytes: list.reduce((s, p) => s + p.rssBytes, 0),
+      cpuPercent: list.reduce((s, p) => s + p.cpuPercent, 0),
+      processes: list,
+    });
   }
 
   async terminate(process: { pid: number }, options: { reason: string }): Promise<{ forced: boolean }> {

@@ -4,3 +4,4 @@ export { FakeClock } from './fake-clock.js';
 export { MemoryLogs, type LogRecord } from './memory-logs.js';
 export { FakeHttpClient, type FakeAnswer } from './fake-http.js';
 export { FakeProcesses } from './fake-processes.js';
+export { FakeSystem } from './fake-system.js';

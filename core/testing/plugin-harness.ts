@@ -10,6 +10,7 @@ import type { Duration } from '../units.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeHttpClient } from './fake-http.js';
 import { FakeProcesses } from './fake-processes.js';
+import { FakeSystem } from './fake-system.js';
 import { MemoryLogs, type LogRecord } from './memory-logs.js';
 
 export interface HarnessOptions {
@@ -24,8 +25,10 @@ export interface PluginHarness {
   readonly clock: FakeClock;
   /** Set `http.answer = (url) => ...` to script what probes get. */
   readonly http: FakeHttpClient;
-  /** Declare listeners, trees and owners; read `processes.terminated`. */
+  /** Declare listeners, trees, owners and usage; read `processes.terminated`. */
   readonly processes: FakeProcesses;
+  /** Set available memory and disks. */
+  readonly system: FakeSystem;
   /** Restart requests the plugin made, in order. */
   readonly restarts: Array<{ service: string; reason: RestartReason }>;
   readonly alerts: Alert[];
@@ -82,6 +85,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
   );
   const http = new FakeHttpClient(clock);
   const processes = new FakeProcesses();
+  const system = new FakeSystem();
   const restarts: PluginHarness['restarts'] = [];
   const alerts: Alert[] = [];
   const healthReports: PluginHarness['healthReports'] = [];
@@ -98,6 +102,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     logs,
     monitor: config.monitor,
     http,
+    system,
     processes: () => processes,
     alert: (alert) => alerts.push(alert),
     directory: {
@@ -118,6 +123,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     clock,
     http,
     processes,
+    system,
     metrics: (name) => ({ ...byName(name).metrics }),
     logFiles: () => ({ rotation: logs.rotation, rotationChecks: logs.rotationChecks }),
     restarts,

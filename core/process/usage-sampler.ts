@@ -1,0 +1,76 @@
+import type { TreeUsage } from '../di/tokens.js';
+import { closeSync, readdirSync, readlinkSync } from 'node:fs';
+import { readCommandLine, readStat } from './proc.js';
+
+type Pidusage = typeof import('pidusage');
+
+/**
+ * CPU and memory of process trees through pidusage (imported on first use). pidusage keeps a
+ * history and an open /proc/PID/stat file per pid until `maxage` (60 s) passes; its clear()
+ * drops the history but leaves those files open (pidusage 4.1.0). So, as soon as a pid it has
+ * seen is dead, we clear it and close the files it left for the pids we sampled: nothing is
+ * held for dead processes (the next CPU figure of the live ones is then their lifetime
+ * average instead of the last interval's).
+ */
+export class UsageSampler {
+  private pidusage: Promise<Pidusage> | null = null;
+  private readonly seen = new Set<number>();
+
+  async sample(pids: number[]): Promise<TreeUsage | null> {
+    if (pids.length === 0) return null;
+    const pidusage = await (this.pidusage ??= import('pidusage').then((m) => ((m as { default?: Pidusage }).default ?? m) as Pidusage));
+    const results = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
+    const processes: TreeUsage['processes'] = [];
+    results.forEach((result, i) => {
+      if (result.status !== 'fulfilled') return;
+      this.seen.add(pids[i]);
+      processes.push({
+        pid: pids[i],
+        command: readCommandLine(pids[i]) ?? '',
+        rssBytes: result.value.memory,
+        cpuPercent: Math.round(result.value.cpu * 10) / 10,
+      });
+    });
+    this.forgetDead(pidusage);
+    if (processes.length === 0) return null;
+    return {
+      rssBytes: processes.reduce((sum, p) => sum + p.rssBytes, 0),
+      cpuPercent: Math.round(processes.reduce((sum, p) => sum + p.cpuPercent, 0) * 10) / 10,
+      processes,
+    };
+  }
+
+  /** Pids pidusage still holds something for. */
+  get tracked(): number {
+    return this.seen.size;
+  }
+
+  private forgetDead(pidusage: Pidusage): void {
+    const dead = [...this.seen].filter((pid) => {
+      const stat = readStat(pid);
+      return stat === null || stat.state === 'Z';
+    });
+    if (dead.length === 0) return;
+    pidusage.clear();
+    closeStatFiles(this.seen);
+    this.seen.clear();
+  }
+}
+
+/** Closes this process's open files on /proc/PID/stat for these pids (what pidusage held). */
+function closeStatFiles(pids: Set<number>): void {
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return;
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^\/proc\/(\d+)\/stat$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (match && pids.has(Number(match[1]))) closeSync(Number(fd));
+    } catch {
+      // closed meanwhile
+    }
+  }
+}

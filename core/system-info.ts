@@ -1,0 +1,28 @@
+import { readFileSync, statSync, statfsSync } from 'node:fs';
+import { freemem, totalmem } from 'node:os';
+import type { SystemInfo } from './di/tokens.js';
+
+/** Memory from /proc/meminfo (MemAvailable: what can be had without swapping), disks by statfs. */
+export function systemInfo(folders: { logDir: string; pidDir: string }): SystemInfo {
+  return {
+    folders,
+    memory: () => {
+      const total = totalmem();
+      try {
+        const match = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+        if (match) return { totalBytes: total, availableBytes: Number(match[1]) * 1024 };
+      } catch {
+        /* not Linux */
+      }
+      return { totalBytes: total, availableBytes: freemem() };
+    },
+    disk: (path) => {
+      try {
+        const fs = statfsSync(path);
+        return { totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize, device: String(statSync(path).dev) };
+      } catch {
+        return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { definePlugin, type PluginContext, type TreeUsage } from '../../core/index.js';
+import { DEFAULTS, pluginOptionsSchema, serviceSchema, type MemoryGuardInput, type MemoryGuardOptions, type ServiceMemory, type ServiceMemoryInput } from './options.js';
+
+declare module '../../core/index.js' {
+  interface ServiceOptionsRegistry {
+    /** Memory and CPU limits of the whole process tree (plugin memory-guard). */
+    memory: ServiceMemoryInput;
+  }
+}
+
+type Ctx = PluginContext<MemoryGuardOptions, ServiceMemory>;
+
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/**
+ * memory-guard: samples the RSS and CPU of each service's whole process tree (children
+ * included) every `interval`. `for` samples in a row over `maxRss` -> a restart with reason
+ * `memory`, naming the processes; over `maxCpu` -> an alert (and one when it is back under).
+ * Also alerts when the machine's available memory or the free disk of the log and pid folders
+ * falls under a floor, and once when it recovers.
+ */
+export default definePlugin<MemoryGuardOptions, ServiceMemory, MemoryGuardInput>({
+  name: 'memory-guard',
+  defaults: DEFAULTS,
+  options: pluginOptionsSchema,
+  service: { key: 'memory', schema: serviceSchema },
+  setup(ctx) {
+    const rssStreak = new Map<string, number>();
+    const cpuStreak = new Map<string, number>();
+    const cpuAlerted = new Set<string>();
+    const low = new Set<string>();
+    let busy = false;
+
+    const tick = async () => {
+      if (busy) return; // a slow sample never piles up
+      busy = true;
+      try {
+        for (const s of ctx.services()) {
+          if (s.state !== 'running') continue;
+          const usage = await ctx.processes.usage(s.name);
+          if (!usage) continue;
+          ctx.reportMetrics(s.name, { rssBytes: usage.rssBytes, cpuPercent: usage.cpuPercent });
+          const limits = ctx.serviceOptions(s.name);
+          if (limits) check(ctx, s.name, usage, limits, { rssStreak, cpuStreak, cpuAlerted });
+        }
+        checkSystem(ctx, low);
+      } finally {
+        busy = false;
+      }
+    };
+    ctx.on('service:started', ({ service }) => {
+      rssStreak.delete(service);
+      cpuStreak.delete(service);
+    });
+    const timer = ctx.scheduler.setInterval(() => void tick(), ctx.options.interval);
+    return () => timer.cancel();
+  },
+});
+
+function check(
+  ctx: Ctx,
+  service: string,
+  usage: TreeUsage,
+  limits: ServiceMemory,
+  state: { rssStreak: Map<string, number>; cpuStreak: Map<string, number>; cpuAlerted: Set<string> },
+): void {
+  const needed = limits.for ?? ctx.options.for;
+  if (limits.maxRss !== undefined) {
+    const streak = usage.rssBytes > limits.maxRss ? (state.rssStreak.get(service) ?? 0) + 1 : 0;
+    state.rssStreak.set(service, streak);
+    if (streak > 0) ctx.logger.warn(`${service}: RSS ${mb(usage.rssBytes)} over ${mb(limits.maxRss)} (${streak}/${needed})`);
+    if (streak >= needed) {
+      state.rssStreak.set(service, 0);
+      const who = [...usage.processes]
+        .sort((a, b) => b.rssBytes - a.rssBytes)
+        .map((p) => `pid ${p.pid} (${p.command || '?'}) ${mb(p.rssBytes)}`)
+        .join(', ');
+      ctx.restart(service, { kind: 'memory', detail: `RSS ${mb(usage.rssBytes)} over ${mb(limits.maxRss)} for ${streak} samples: ${who}` });
+    }
+  }
+  if (limits.maxCpu !== undefined) {
+    const over = usage.cpuPercent > limits.maxCpu;
+    const streak = over ? (state.cpuStreak.get(service) ?? 0) + 1 : 0;
+    state.cpuStreak.set(service, streak);
+    if (streak >= needed && !state.cpuAlerted.has(service)) {
+      state.cpuAlerted.add(service);
+      ctx.alert({ level: 'warning', kind: 'cpu-high', service, message: `${service} uses ${usage.cpuPercent}% CPU, over ${limits.maxCpu}% for ${streak} samples` });
+    } else if (!over && state.cpuAlerted.delete(service)) {
+      ctx.alert({ level: 'info', kind: 'cpu-normal', service, message: `${service} CPU back to ${usage.cpuPercent}%` });
+    }
+  }
+}
+
+/** Alerts once when a floor is crossed, and once when it is back above. */
+function checkSystem(ctx: Ctx, low: Set<string>): void {
+  const { minFreeMemory, minFreeDisk } = ctx.options;
+  const readings: Array<{ key: string; what: string; free: number; floor: number | null }> = [];
+  const memory = ctx.system.memory();
+  readings.push({ key: 'memory', what: 'available memory', free: memory.availableBytes, floor: minFreeMemory });
+  const seenDisks = new Set<string>();
+  for (const [label, dir] of Object.entries(ctx.system.folders)) {
+    const disk = ctx.system.disk(dir);
+    if (!disk) continue;
+    if (seenDisks.has(disk.device)) continue;
+    seenDisks.add(disk.device);
+    readings.push({ key: `disk:${label}`, what: `free disk for ${dir}`, free: disk.freeBytes, floor: minFreeDisk });
+  }
+  for (const { key, what, free, floor } of readings) {
+    if (floor === null) continue;
+    if (free < floor && !low.has(key)) {
+      low.add(key);
+      ctx.alert({ level: 'critical', kind: 'resource-low', message: `${what} is ${mb(free)}, under ${mb(floor)}` });
+    } else if (free >= floor && low.delete(key)) {
+      ctx.alert({ level: 'info', kind: 'resource-ok', message: `${what} is back to ${mb(free)}` });
+    }
+  }
+}

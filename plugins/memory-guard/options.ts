@@ -1,0 +1,41 @@
+import { duration, size, z, type Duration, type Size } from '../../core/index.js';
+
+export const pluginOptionsSchema = z.strictObject({
+  /** How often every service's tree is sampled. */
+  interval: duration(),
+  /** Samples in a row over a limit before acting (default for services). */
+  for: z.number().int().min(1),
+  /** Alert when the machine's available memory falls under this (null: never). */
+  minFreeMemory: size().nullable(),
+  /** Alert when the disk of the log or pid folder has less free than this (null: never). */
+  minFreeDisk: size().nullable(),
+});
+export type MemoryGuardOptions = z.output<typeof pluginOptionsSchema>;
+
+export interface MemoryGuardInput {
+  interval: Duration;
+  for: number;
+  minFreeMemory: Size | null;
+  minFreeDisk: Size | null;
+}
+
+export const DEFAULTS: MemoryGuardInput = { interval: '10s', for: 3, minFreeMemory: '256MB', minFreeDisk: '1GB' };
+
+/** Per service: `services.<name>.memory`. */
+export const serviceSchema = z
+  .strictObject({
+    /** The whole tree's resident memory (children included) above which it is restarted. */
+    maxRss: size().optional(),
+    /** Samples in a row over maxRss (or maxCpu) before acting. */
+    for: z.number().int().min(1).optional(),
+    /** % of one core (the tree's sum) above which an alert is raised. */
+    maxCpu: z.number().positive().optional(),
+  })
+  .refine((m) => m.maxRss !== undefined || m.maxCpu !== undefined, 'set maxRss, maxCpu or both');
+export type ServiceMemory = z.output<typeof serviceSchema>;
+
+export interface ServiceMemoryInput {
+  maxRss?: Size;
+  for?: number;
+  maxCpu?: number;
+}

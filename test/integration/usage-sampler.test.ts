@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { UsageSampler } from '../../core/process/usage-sampler.js';
+import { FIXTURE, killAll, waitFor, isAlive } from '../helpers/project.js';
+
+/** Our own open files that point into /proc/PID/ (what pidusage keeps per pid). */
+function procFdsFor(pid: number): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`/proc/${pid}/`);
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+describe('UsageSampler', () => {
+  it('samples RSS and CPU of real processes, and keeps no file or history for a dead one', async () => {
+    const a = spawn(process.execPath, [FIXTURE], { stdio: 'ignore', detached: true });
+    const b = spawn(process.execPath, [FIXTURE], { stdio: 'ignore', detached: true });
+    try {
+      await waitFor(() => isAlive(a.pid!) && isAlive(b.pid!), 'the processes');
+      const sampler = new UsageSampler();
+      const first = await sampler.sample([a.pid!, b.pid!]);
+      expect(first!.processes.map((p) => p.pid)).toEqual([a.pid, b.pid]);
+      expect(first!.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+      expect(sampler.tracked).toBe(2);
+
+      killAll([a.pid!]);
+      await waitFor(() => !isAlive(a.pid!), 'a to die');
+      const second = await sampler.sample([b.pid!]);
+      expect(second!.processes.map((p) => p.pid)).toEqual([b.pid]);
+      expect(sampler.tracked).toBe(0); // everything dropped once a pid died
+      expect(procFdsFor(a.pid!)).toBe(0);
+      expect(procFdsFor(b.pid!)).toBe(0); // cleared with the rest, reopened at the next sample
+      expect((await sampler.sample([b.pid!]))!.processes).toHaveLength(1);
+      expect(procFdsFor(b.pid!)).toBe(1);
+    } finally {
+      killAll([a.pid!, b.pid!]);
+    }
+  });
+});

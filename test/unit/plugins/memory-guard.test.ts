@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import memoryGuard from '../../../plugins/memory-guard/index.js';
+import { createPluginHarness } from '../../../core/testing/index.js';
+
+const MB = 1024 * 1024;
+
+describe('memory-guard through core/testing', () => {
+  it('asks for a restart (reason memory) after `for` samples in a row over maxRss, naming the processes; a low sample resets', async () => {
+    const h = await createPluginHarness(memoryGuard({ interval: 1000 }), {
+      services: { api: { command: 'x', memory: { maxRss: '500MB', for: 3 } }, web: { command: 'y' } },
+    });
+    const sample = (childMb: number) =>
+      h.processes.use('api', [
+        { pid: 1001, rssBytes: 40 * MB, command: 'python app.py' },
+        { pid: 1500, rssBytes: childMb * MB, command: 'python worker.py' },
+      ]);
+    for (const childMb of [600, 600, 100, 600, 600]) {
+      sample(childMb);
+      await h.advance(1000);
+    }
+    expect(h.restarts).toEqual([]);
+    sample(600);
+    await h.advance(1000);
+    expect(h.restarts).toEqual([
+      {
+        service: 'api',
+        reason: { kind: 'memory', by: 'memory-guard', detail: 'RSS 640 MB over 500 MB for 3 samples: pid 1500 (python worker.py) 600 MB, pid 1001 (python app.py) 40 MB' },
+      },
+    ]);
+    expect(h.metrics('api')).toMatchObject({ rssBytes: 640 * MB });
+  });
+
+  it('alerts when CPU stays over maxCpu, and once when it is back under', async () => {
+    const h = await createPluginHarness(memoryGuard({ interval: 1000, for: 2 }), { services: { api: { command: 'x', memory: { maxCpu: 80 } } } });
+    for (const cpu of [95, 95, 95, 95, 20, 20]) {
+      h.processes.use('api', [{ pid: 1001, rssBytes: MB, cpuPercent: cpu }]);
+      await h.advance(1000);
+    }
+    expect(h.alerts.map((a) => `${a.level} ${a.kind}`)).toEqual(['warning cpu-high', 'info cpu-normal']);
+    expect(h.restarts).toEqual([]);
+  });
+
+  it('alerts once when available memory or a folder disk falls under its floor, and once on recovery', async () => {
+    const h = await createPluginHarness(memoryGuard({ interval: 1000, minFreeMemory: '1GB', minFreeDisk: '2GB' }), { services: { api: { command: 'x' } } });
+    h.system.availableBytes = 512 * MB;
+    h.system.disks.set(h.system.folders.logDir, { totalBytes: 10 * 1024 * MB, freeBytes: 1024 * MB, device: 'logs' });
+    await h.advance(3000);
+    expect(h.alerts).toEqual([
+      { level: 'critical', kind: 'resource-low', message: 'available memory is 512 MB, under 1024 MB' },
+      { level: 'critical', kind: 'resource-low', message: 'free disk for /srv/app/logs is 1024 MB, under 2048 MB' },
+    ]);
+    h.system.availableBytes = 4096 * MB;
+    await h.advance(2000);
+    expect(h.alerts.at(-1)).toEqual({ level: 'info', kind: 'resource-ok', message: 'available memory is back to 4096 MB' });
+    expect(h.alerts).toHaveLength(3);
+  });
+
+  it('refuses a memory key with no limit in it', async () => {
+    await expect(createPluginHarness(memoryGuard(), { services: { api: { command: 'x', memory: {} } } })).rejects.toThrow(
+      /services\.api\.memory: set maxRss, maxCpu or both/,
+    );
+  });
+});

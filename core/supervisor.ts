@@ -199,6 +199,7 @@ export class Supervisor {
         pids: this.pids,
         runner: this.runner,
         logs: this.logs,
+        root: this.config.root,
       }),
       directory: {
         snapshots: () => this.snapshots(),

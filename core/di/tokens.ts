@@ -162,6 +162,8 @@ export interface HttpProbeResult {
 /** HTTP for probes: a keep-alive pool; a probe never outlives its timeout (it rejects). */
 export interface HttpClient {
   probe(url: string, options: { timeoutMs: number }): Promise<HttpProbeResult>;
+  /** POSTs a JSON body; resolves with the status (any), rejects on network error or timeout. */
+  postJson(url: string, body: unknown, options: { timeoutMs: number; headers?: Record<string, string> }): Promise<{ status: number }>;
   close(): Promise<void>;
 }
 
@@ -205,6 +207,14 @@ export interface PluginProcesses {
   ownerOf(process: { pid: number; startTime: number }): string | null;
   /** Memory and CPU of the service's whole tree now (null when it does not run). */
   usage(service: string): Promise<TreeUsage | null>;
+  /**
+   * Runs a short command (an alert hook, say): a string through /bin/sh, an array as argv;
+   * `input` on its stdin; killed with its group after `timeoutMs`.
+   */
+  run(
+    command: string | string[],
+    options: { input?: string; env?: Record<string, string>; timeoutMs: number },
+  ): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>;
   /** Stops a process and its tree, gracefully then by force. Core logs it with the reason. */
   terminate(
     process: { pid: number; startTime: number },

@@ -36,6 +36,32 @@ export class UndiciHttpClient implements HttpClient {
     }
   }
 
+  async postJson(url: string, body: unknown, options: { timeoutMs: number; headers?: Record<string, string> }): Promise<{ status: number }> {
+    const undici = await (this.undici ??= import('undici'));
+    this.agent ??= new undici.Agent({ keepAliveTimeout: 30_000, connections: 4, connect: { timeout: options.timeoutMs } });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${options.timeoutMs}ms`)), options.timeoutMs);
+    try {
+      const response = await undici.request(url, {
+        method: 'POST',
+        dispatcher: this.agent,
+        signal: controller.signal,
+        headers: { 'content-type': 'application/json', ...options.headers },
+        body: JSON.stringify(body),
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+      await response.body.dump({ limit: 64 * 1024 });
+      return { status: response.statusCode };
+    } catch (error) {
+      if (controller.signal.aborted) throw new Error(`no answer within ${options.timeoutMs}ms`);
+      const code = (error as { code?: string }).code;
+      throw new Error(code === 'ECONNREFUSED' ? 'connection refused' : error instanceof Error ? error.message : String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     await this.agent?.close();
     this.agent = null;

@@ -10,6 +10,8 @@ export interface PluginProcessesDeps {
   pids: PidStore;
   runner: ProcessRunner;
   logs: Logs;
+  /** Where commands run: the config's folder. */
+  root: string;
 }
 
 /** A service's tree: the leader, its descendants, and what is left in its process group. */
@@ -56,6 +58,14 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       const running = deps.running().find((r) => r.service === service);
       if (!running) return null;
       return sampler.sample(treeOf(running.identity, readAllStats()).map((s) => s.pid));
+    },
+    run: async (command, options) => {
+      const text = Array.isArray(command) ? command.join(' ') : command;
+      deps.logs.monitor.debug(`${plugin}: running ${text}`);
+      const { runCommand } = await import('./run-command.js');
+      const result = await runCommand(command, { ...options, cwd: deps.root, env: options.env ? { ...process.env, ...options.env } as Record<string, string> : undefined });
+      if (result.timedOut) deps.logs.monitor.warn(`${plugin}: ${text} did not finish within ${options.timeoutMs}ms: stopped`);
+      return result;
     },
     terminate: async (process, options) => {
       const command = readCommandLine(process.pid) ?? '?';

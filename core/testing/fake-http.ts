@@ -26,5 +26,21 @@ export class FakeHttpClient implements HttpClient {
     return Promise.resolve(answer);
   }
 
+  /** What POSTs get: a status, or { error } to fail; the default accepts everything. */
+  accept: (url: string, body: unknown) => { status: number } | { error: string } | 'hang' = () => ({ status: 200 });
+  readonly posts: Array<{ url: string; body: unknown; at: number }> = [];
+
+  postJson(url: string, body: unknown, options: { timeoutMs: number }): Promise<{ status: number }> {
+    const answer = this.accept(url, body);
+    if (answer === 'hang') {
+      return new Promise((_resolve, reject) => {
+        this.clock.setTimeout(() => reject(new Error(`no answer within ${options.timeoutMs}ms`)), options.timeoutMs);
+      });
+    }
+    if ('error' in answer) return Promise.reject(new Error(answer.error));
+    this.posts.push({ url, body, at: this.clock.now() });
+    return Promise.resolve(answer);
+  }
+
   async close(): Promise<void> {}
 }

@@ -54,6 +54,15 @@ export class FakeProcesses implements PluginProcesses {
     });
   }
 
+  /** Commands the plugin ran, and what they answer (exit 0 by default). */
+  readonly runs: Array<{ command: string | string[]; input?: string; env?: Record<string, string> }> = [];
+  runResult: { code: number | null; stdout: string; stderr: string; timedOut: boolean } = { code: 0, stdout: '', stderr: '', timedOut: false };
+
+  async run(command: string | string[], options: { input?: string; env?: Record<string, string> }) {
+    this.runs.push({ command, input: options.input, env: options.env });
+    return this.runResult;
+  }
+
   async terminate(process: { pid: number }, options: { reason: string }): Promise<{ forced: boolean }> {
     this.terminated.push({ pid: process.pid, reason: options.reason });
     for (const [port, list] of this.listening) this.listening.set(port, list.filter((l) => l.pid !== process.pid));

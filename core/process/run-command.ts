@@ -1,0 +1,41 @@
+import { execa } from 'execa';
+import { stopProcessTree } from './stop.js';
+import { readStat } from './proc.js';
+
+/**
+ * Runs a short command for a plugin (an alert hook): its own process group, stdin fed with
+ * `input`, output collected (first 64 KB), and the whole group stopped once `timeoutMs` passed.
+ */
+export async function runCommand(
+  command: string | string[],
+  options: { input?: string; env?: Record<string, string>; timeoutMs: number; cwd?: string },
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  const settings = {
+    detached: true,
+    cleanup: false,
+    reject: false,
+    input: options.input ?? '',
+    env: options.env,
+    cwd: options.cwd,
+    maxBuffer: 64 * 1024,
+    stripFinalNewline: true,
+  } as const;
+  const child = Array.isArray(command) ? execa(command[0], command.slice(1), settings) : execa(command, { ...settings, shell: '/bin/sh' });
+  let timedOut = false;
+  const identity = child.pid ? { pid: child.pid, startTime: readStat(child.pid)?.startTime ?? 0 } : null;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (identity) void stopProcessTree(identity, { signal: 'SIGTERM', timeoutMs: 1000 });
+  }, options.timeoutMs);
+  try {
+    const result = await child;
+    return {
+      code: result.exitCode ?? null,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? result.originalMessage ?? ''),
+      timedOut,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -201,6 +201,11 @@ export interface PortListener extends ProcessView {
 export interface PluginProcesses {
   /** Who listens on this TCP port (v4 and v6); null where the platform cannot tell (not Linux). */
   listeners(port: number): PortListener[] | null;
+  /**
+   * True when nothing listens on the port, by trying to bind it on every address (a quick
+   * check, ~1 ms; `listeners` reads /proc and costs more). False does not say who holds it.
+   */
+  portFree(port: number): Promise<boolean>;
   /** The service's live process tree, leader first; [] when it is not running. */
   tree(service: string): ProcessView[];
   /** The service a process is proven to belong to (its tree or group now, or a pid file's record), else null. */

@@ -1,6 +1,7 @@
 import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner } from '../di/tokens.js';
 import { processView } from './inspector.js';
 import { UsageSampler } from './usage-sampler.js';
+import { portFree } from './port-free.js';
 import { portListeners } from './port-owners.js';
 import { descendantsOf, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
 
@@ -31,6 +32,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
   const sampler = new UsageSampler();
   return (plugin) => ({
     listeners: (port) => portListeners(port),
+    portFree: (port) => portFree(port),
     tree: (service) => {
       const running = deps.running().find((r) => r.service === service);
       return running ? treeOf(running.identity, readAllStats()).map(processView) : [];

@@ -24,6 +24,9 @@ export async function stopProcessTree(
   leader: ProcessIdentity,
   options: StopTreeOptions,
 ): Promise<{ forced: boolean; left: number[] }> {
+  // The common case after a crash: the leader left nobody in its group (one signal-0 call
+  // says so, where collecting the tree reads every /proc/PID/stat).
+  if (options.leaderJustExited && !groupHasMembers(leader.pid)) return { forced: false, left: [] };
   const targets = collectTree(leader, options.leaderJustExited === true);
   if (targets.length === 0) return { forced: false, left: [] };
 
@@ -36,6 +39,15 @@ export async function stopProcessTree(
   // A stopped (SIGSTOP) process is killed by SIGKILL directly; SIGCONT is not needed.
   await waitGone(remaining, KILL_GRACE_MS);
   return { forced: true, left: remaining.filter((t) => isSameProcess(t.pid, t.startTime)).map((t) => t.pid) };
+}
+
+function groupHasMembers(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function collectTree(leader: ProcessIdentity, leaderGone: boolean): ProcStat[] {

@@ -28,6 +28,10 @@ export class FakeProcesses implements PluginProcesses {
     this.listening.delete(port);
   }
 
+  async portFree(port: number): Promise<boolean> {
+    return (this.listening.get(port) ?? []).length === 0;
+  }
+
   listeners(port: number): PortListener[] | null {
     return this.supported ? [...(this.listening.get(port) ?? [])] : null;
   }

@@ -102,6 +102,7 @@ async function clearPort(
   let delay = wait.initial;
   const waitStart = ctx.clock.now();
   for (let round = 1; ; round += 1) {
+    if (await ctx.processes.portFree(port)) return null; // the common case, without reading /proc
     const found = listeners(port);
     if (found === null || found.length === 0) return null;
     if (round > MAX_STOP_ROUNDS && found.every((l) => ctx.processes.ownerOf(l) !== null || policy === 'kill')) {

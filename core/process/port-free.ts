@@ -1,0 +1,20 @@
+import { createServer } from 'node:net';
+
+/**
+ * Whether a TCP port can be bound on every address: a dual-stack bind on `::` fails when any
+ * socket listens on the port, v4 or v6, loopback or wildcard (falls back to 0.0.0.0 where IPv6
+ * is off). The socket is closed at once.
+ */
+export async function portFree(port: number): Promise<boolean> {
+  const tryBind = (host: string) =>
+    new Promise<'free' | 'busy' | 'unsupported'>((resolve) => {
+      const server = createServer();
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        resolve(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? 'busy' : 'unsupported'),
+      );
+      server.listen({ port, host, ipv6Only: false, exclusive: true }, () => server.close(() => resolve('free')));
+    });
+  const v6 = await tryBind('::');
+  if (v6 !== 'unsupported') return v6 === 'free';
+  return (await tryBind('0.0.0.0')) === 'free';
+}

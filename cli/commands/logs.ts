@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_FILES, serviceLogFile } from '../../core/logging/file-logs.js';
 import { tailLines } from '../../core/logging/tail.js';
@@ -56,43 +56,54 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   return 0;
 }
 
-/** Reads what was appended since the last call; starts over when the file shrank (rotated). */
+/**
+ * Reads what was appended since the last call. Follows the file through a rotation: when the
+ * path names a new file, the rest of the old one is read first, then the new one from its
+ * start; a file that shrank in place (truncated) is read again from its start.
+ */
 function follower(file: string, onLine: (line: string) => void): () => void {
-  let offset = sizeOf(file);
+  let fd: number | null = null;
+  let ino = 0;
+  let offset = 0;
   let partial = '';
-  return () => {
-    const size = sizeOf(file);
-    if (size < offset) {
-      offset = 0;
-      partial = '';
-    }
-    if (size === offset) return;
-    const fd = openSync(file, 'r');
+  const open = (fromEnd: boolean) => {
     try {
-      const buffer = Buffer.alloc(size - offset);
-      readSync(fd, buffer, 0, buffer.length, offset);
-      offset = size;
-      const text = partial + buffer.toString('utf8');
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      lines.forEach(onLine);
-    } finally {
-      closeSync(fd);
+      fd = openSync(file, 'r');
+      const stat = fstatSync(fd);
+      ino = stat.ino;
+      offset = fromEnd ? stat.size : 0;
+    } catch {
+      fd = null;
     }
   };
-}
-
-function sizeOf(file: string): number {
-  try {
-    const fd = openSync(file, 'r');
+  const drain = () => {
+    if (fd === null) return;
+    const size = fstatSync(fd).size;
+    if (size < offset) offset = 0;
+    if (size === offset) return;
+    const buffer = Buffer.alloc(size - offset);
+    readSync(fd, buffer, 0, buffer.length, offset);
+    offset = size;
+    const lines = (partial + buffer.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    lines.forEach(onLine);
+  };
+  open(true);
+  return () => {
+    if (fd === null) return open(false);
+    drain();
+    let current = 0;
     try {
-      return fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
+      current = statSync(file).ino;
+    } catch {
+      return; // rotated away, the new one not there yet
     }
-  } catch {
-    return 0;
-  }
+    if (current !== ino) {
+      closeSync(fd);
+      open(false);
+      drain();
+    }
+  };
 }
 
 function serviceLogsIn(dir: string): string[] {

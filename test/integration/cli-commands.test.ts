@@ -181,6 +181,25 @@ describe('zmart logs', () => {
   });
 });
 
+describe('zmart logs -f through rotations', () => {
+  it('prints every line once while the log rotates under it', async () => {
+    project = createProject(`{
+      services: { api: { command: ${fixtureCommand('--tick', 5)} } },
+      plugins: [(await import(${JSON.stringify(new URL('../../dist/plugins/log-rotate/index.js', import.meta.url).pathname)})).default({ maxSize: '4KB', keep: 100, compress: false })],
+    }`);
+    await project.zmart(['start']);
+    const follow = project.spawnZmart(['logs', 'api', '-f', '-n', '0']);
+    await waitFor(() => (follow.output().match(/out tick/g) ?? []).length >= 300, 'a few hundred ticks', 10_000);
+    follow.child.kill('SIGINT');
+    await follow.exited;
+    const ticks = [...follow.output().matchAll(/out tick (\d+) /g)].map((m) => Number(m[1]));
+    expect(ticks.length).toBeGreaterThanOrEqual(300);
+    expect(ticks).toEqual(ticks.map((_, i) => ticks[0] + i)); // no gap, no repeat
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(project.logDir).filter((f) => f.startsWith('api.log.')).length).toBeGreaterThan(3);
+  });
+});
+
 describe('zmart init', () => {
   it('writes a commented config that loads, and refuses to overwrite one', async () => {
     const { dir, cleanup } = tempDir();

@@ -1,0 +1,124 @@
+// The supervisors compared: zmart, and when available PM2 (from npm, in a temp prefix, its own
+// PM2_HOME) and supervisord (Debian's `supervisor`, its own config and socket in a temp folder).
+// Each adapter starts a set of services, can be killed with SIGKILL and started again, and stops.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alive, run, tempDir, waitUntil, ZMART } from './util.mjs';
+
+/** A service to run: a name and an argv; `restart` settings as close as each tool allows. */
+// { name, argv, port?, maxRestarts, restartDelayMs }
+
+export function zmartPeer() {
+  const dir = tempDir('zmart-bench-zmart-');
+  const env = { ...process.env, ZMART_HOME: join(dir, 'home'), NO_COLOR: '1' };
+  const cli = (...args) => run(process.execPath, [ZMART, ...args], { cwd: dir, env });
+  return {
+    name: 'zmart',
+    dir,
+    available: () => (existsSync(ZMART) ? null : 'run npm run build first'),
+    start(services, { health = false } = {}) {
+      const entries = services.map(
+        (s) =>
+          `${JSON.stringify(s.name)}: { command: ${JSON.stringify(s.argv)}, ${s.port ? `port: ${s.port},` : ''} readyAfter: 0,
+            ${health && s.port ? `health: { path: '/health', interval: '1s', startPeriod: '5s' },` : ''}
+            restart: { maxRestarts: ${s.maxRestarts}, backoff: { initial: ${s.restartDelayMs}, factor: 1, max: ${s.restartDelayMs} }, minUptime: ${s.minUptimeMs ?? 0} } }`,
+      );
+      writeFileSync(join(dir, 'zmart.config.ts'), `import { defineConfig } from 'zmart';\nexport default defineConfig({ services: { ${entries.join(',\n')} } });\n`);
+      return cli('start', '--wait', '120s');
+    },
+    supervisorPid: () => Number(readFileSync(join(dir, 'server_pids/monitor.pid'), 'utf8')),
+    restartSupervisor: () => cli('start', '--wait', '60s'),
+    state: (name) => JSON.parse(cli('status', '--json').out).services.find((s) => s.name === name)?.state,
+    statusCommand: () => [process.execPath, [ZMART, 'status'], { cwd: dir, env }],
+    stop: () => cli('stop'),
+  };
+}
+
+export function pm2Peer() {
+  const dir = tempDir('zmart-bench-pm2-');
+  const bin = process.env.PM2_BIN ?? join(process.env.PM2_PREFIX ?? '/tmp/pm2prefix', 'node_modules/.bin/pm2');
+  const env = { ...process.env, PM2_HOME: join(dir, 'home'), PM2_DISABLE_VERSION_CHECK: 'true', PM2_API_IPC_PORT: '', NO_COLOR: '1' };
+  const pm2 = (...args) => run(bin, args, { cwd: dir, env });
+  return {
+    name: 'pm2',
+    dir,
+    available: () => (existsSync(bin) ? null : `no PM2 at ${bin} (npm install --prefix /tmp/pm2prefix pm2, or set PM2_BIN)`),
+    start(services) {
+      // PM2 runs node scripts through its own wrapper, whose command line hides the script's
+      // arguments: run a tiny exec script instead, so the service is the process we look for.
+      const exec = join(dir, 'exec.sh');
+      writeFileSync(exec, '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+      const apps = services.map((s) => ({
+        name: s.name,
+        script: exec,
+        args: s.argv,
+        interpreter: 'none',
+        autorestart: true,
+        restart_delay: s.restartDelayMs,
+        max_restarts: s.maxRestarts,
+        min_uptime: s.minUptimeMs ?? 0,
+        exp_backoff_restart_delay: 0,
+      }));
+      writeFileSync(join(dir, 'ecosystem.config.cjs'), `module.exports = ${JSON.stringify({ apps })};\n`);
+      return pm2('start', 'ecosystem.config.cjs');
+    },
+    supervisorPid: () => Number(readFileSync(join(dir, 'home/pm2.pid'), 'utf8')),
+    restartSupervisor: () => pm2('start', 'ecosystem.config.cjs'),
+    state: (name) => JSON.parse(pm2('jlist').out.slice(pm2('jlist').out.indexOf('['))).find((p) => p.name === name)?.pm2_env?.status,
+    statusCommand: () => [bin, ['jlist'], { cwd: dir, env }],
+    stop: () => pm2('kill'),
+  };
+}
+
+export function supervisordPeer() {
+  const dir = tempDir('zmart-bench-supervisord-');
+  const conf = join(dir, 'supervisord.conf');
+  const ctl = (...args) => run('supervisorctl', ['-c', conf, ...args], { cwd: dir });
+  return {
+    name: 'supervisord',
+    dir,
+    available: () => (run('which', ['supervisord']).code === 0 ? null : 'no supervisord (apt-get install supervisor)'),
+    start(services) {
+      const programs = services.map(
+        (s) => `[program:${s.name}]
+command=${s.argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}
+autorestart=true
+startsecs=${Math.ceil((s.minUptimeMs ?? 0) / 1000)}
+startretries=${s.maxRestarts}
+stopasgroup=true
+killasgroup=true
+stdout_logfile=${join(dir, `${s.name}.log`)}
+redirect_stderr=true
+`,
+      );
+      writeFileSync(
+        conf,
+        `[unix_http_server]
+file=${join(dir, 'supervisor.sock')}
+chmod=0700
+[supervisord]
+logfile=${join(dir, 'supervisord.log')}
+pidfile=${join(dir, 'supervisord.pid')}
+childlogdir=${dir}
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+[supervisorctl]
+serverurl=unix://${join(dir, 'supervisor.sock')}
+${programs.join('\n')}`,
+      );
+      const result = run('supervisord', ['-c', conf], { cwd: dir });
+      return result;
+    },
+    supervisorPid: () => Number(readFileSync(join(dir, 'supervisord.pid'), 'utf8')),
+    async restartSupervisor() {
+      const result = run('supervisord', ['-c', conf], { cwd: dir });
+      await waitUntil(() => existsSync(join(dir, 'supervisord.pid')) && alive(Number(readFileSync(join(dir, 'supervisord.pid'), 'utf8'))), 10_000);
+      return result;
+    },
+    state: (name) => (ctl('status', name).out.split(/\s+/)[1] ?? '').toLowerCase(),
+    statusCommand: () => ['supervisorctl', ['-c', conf, 'status'], { cwd: dir }],
+    stop: () => ctl('shutdown'),
+  };
+}
+
+export const ALL_PEERS = [zmartPeer, pm2Peer, supervisordPeer];

@@ -1,0 +1,100 @@
+// Helpers shared by the benchmarks: temp folders, free ports, polling, /proc scans.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const FIXTURE = join(ROOT, 'test/fixtures/server.mjs');
+export const ZMART = join(ROOT, 'dist/bin/zmart.js');
+
+export const tempDir = (prefix = 'zmart-bench-') => mkdtempSync(join(tmpdir(), prefix));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function freePort() {
+  return new Promise((resolvePort) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  return { code: result.status, out: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+/** Live (not zombie) processes whose command line contains `needle`: [{ pid, ppid }]. */
+export function findProcesses(needle) {
+  const found = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (!cmd.includes(needle)) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') continue;
+      found.push({ pid: Number(name), ppid: Number(fields[1]) });
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+export function alive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Is `pid` a descendant of `ancestor`? */
+export function descendsFrom(pid, ancestor) {
+  for (let p = pid, i = 0; p > 1 && i < 64; i += 1) {
+    if (p === ancestor) return true;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+export async function waitUntil(check, timeoutMs = 15_000, stepMs = 20) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) return null;
+    await sleep(stepMs);
+  }
+}
+
+export const healthy = (port) =>
+  fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(500) }).then(
+    (r) => r.ok,
+    () => false,
+  );
+
+export function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  if (s.length === 0) return { median: NaN, p95: NaN };
+  return { median: s[Math.floor(s.length / 2)], p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] };
+}
+
+/** Prints rows as a fixed-width table. */
+export function table(title, header, rows) {
+  console.log(`\n${title}`);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// One command, all the workloads that exist so far, zmart next to PM2 and supervisord when
+// they are installed. Prints a table per workload with ratios to zmart. See bench/README.md.
+// Usage: node bench/run.mjs   (needs `npm run build`; PM2 from PM2_BIN or /tmp/pm2prefix,
+// supervisord from Debian's `supervisor`). W5_SECONDS shortens the crash-loop window.
+import { ALL_PEERS } from './lib/peers.mjs';
+import { table } from './lib/util.mjs';
+import { w1RestartLatency, w3Status, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
+
+const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
+console.log(`zmart benchmarks on node ${process.version}, ${new Date().toISOString()}`);
+
+const skipped = (r) => (r.skipped ? [r.peer, `skipped: ${r.skipped}`] : null);
+
+const w1 = [];
+for (const peer of ALL_PEERS) w1.push(await w1RestartLatency(peer, Number(process.env.W1_RUNS ?? 20)));
+const z1 = w1.find((r) => r.peer === 'zmart');
+table('W1 restart latency (SIGKILL, restart delay 0), ms', ['supervisor', 'kill->running p50', 'p95', 'vs zmart', 'kill->/health p50', 'p95', 'vs zmart'],
+  w1.map((r) => skipped(r) ?? [r.peer, f1(r.running.median), f1(r.running.p95), ratio(r.running.median, z1.running.median), f1(r.answering.median), f1(r.answering.p95), ratio(r.answering.median, z1.answering.median)]));
+
+const w3 = [];
+for (const peer of ALL_PEERS) w3.push(await w3Status(peer));
+table('W3 status latency, ms (median of 20)', ['supervisor', 'status', 'node -e 0', 'x node -e 0'],
+  w3.map((r) => skipped(r) ?? [r.peer, f1(r.statusMs), f1(r.nodeMs), ratio(r.statusMs, r.nodeMs)]));
+
+const w5 = [];
+for (const peer of ALL_PEERS) w5.push(await w5CrashLoop(peer, Number(process.env.W5_SECONDS ?? 15)));
+table(`W5 crash loop (exits after 100 ms, maxRestarts 3), ${process.env.W5_SECONDS ?? 15} s`, ['supervisor', 'restarts', 'final state'],
+  w5.map((r) => skipped(r) ?? [r.peer, r.restarts, r.state]));
+
+const w6 = [];
+for (const peer of ALL_PEERS) w6.push(await w6SupervisorKill(peer));
+table('W6 kill -9 of the supervisor with 4 services, then start again', ['supervisor', 'duplicates', 'orphans', 'left after stop'],
+  w6.map((r) => skipped(r) ?? [r.peer, r.duplicates, r.orphans, r.leftAfterStop]));

@@ -1,0 +1,120 @@
+// The workloads of bench/run.mjs. Each takes a peer factory and returns a result row; it
+// starts and stops its own supervisor, and kills whatever carries its tag at the end.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { alive, descendsFrom, findProcesses, FIXTURE, freePort, healthy, sleep, stats, waitUntil } from './lib/util.mjs';
+
+const node = process.execPath;
+const killTagged = (tag) => {
+  for (const { pid } of findProcesses(tag)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+};
+
+async function withPeer(factory, tag, body) {
+  const peer = factory();
+  const missing = peer.available();
+  if (missing) return { peer: peer.name, skipped: missing };
+  try {
+    return { peer: peer.name, ...(await body(peer)) };
+  } finally {
+    peer.stop();
+    await sleep(200);
+    killTagged(tag);
+    rmSync(peer.dir, { recursive: true, force: true });
+  }
+}
+
+/** W1: SIGKILL a service RUNS times; kill -> new process running, and kill -> /health answers. */
+export function w1RestartLatency(factory, runs = 20) {
+  const tag = `zmart-bench-w1-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  return withPeer(factory, tag, async (peer) => {
+    const port = await freePort();
+    peer.start([{ name: 'api', argv: [node, FIXTURE, '--port', String(port), '--tag', tag], port, maxRestarts: 1000, restartDelayMs: 0 }]);
+    if (!(await waitUntil(() => healthy(port), 20_000))) throw new Error(`${peer.name}: the service never answered`);
+    const running = [];
+    const answering = [];
+    for (let i = 0; i < runs; i += 1) {
+      const current = await waitUntil(() => {
+        const found = findProcesses(tag);
+        return found.length === 1 ? found[0].pid : null;
+      });
+      await waitUntil(() => healthy(port));
+      const t0 = performance.now();
+      process.kill(current, 'SIGKILL');
+      for (;;) {
+        if (findProcesses(tag).some((p) => p.pid !== current)) break;
+        await new Promise((r) => setImmediate(r));
+        if (performance.now() - t0 > 30_000) throw new Error(`${peer.name}: no restart within 30 s`);
+      }
+      running.push(performance.now() - t0);
+      while (!(await healthy(port))) await sleep(1);
+      answering.push(performance.now() - t0);
+    }
+    return { running: stats(running), answering: stats(answering) };
+  });
+}
+
+/** W5: a service that exits after 100 ms, maxRestarts 3: restarts seen in SECONDS, and the final state. */
+export function w5CrashLoop(factory, seconds = 15) {
+  const tag = `zmart-bench-w5-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  return withPeer(factory, tag, async (peer) => {
+    peer.start([{ name: 'api', argv: [node, FIXTURE, '--exit-after', '100', '--tag', tag], maxRestarts: 3, restartDelayMs: 0, minUptimeMs: 1000 }]);
+    const pids = new Set();
+    const end = Date.now() + seconds * 1000;
+    while (Date.now() < end) {
+      for (const { pid } of findProcesses(tag)) pids.add(pid);
+      await sleep(10);
+    }
+    return { restarts: Math.max(0, pids.size - 1), state: peer.state('api') ?? '?' };
+  });
+}
+
+/** W6: 4 services; kill -9 the supervisor; start it again: duplicates and orphans, then leftovers after stop. */
+export function w6SupervisorKill(factory) {
+  const tag = `zmart-bench-w6-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  return withPeer(factory, tag, async (peer) => {
+    const services = ['a', 'b', 'c', 'd'].map((name) => ({ name, argv: [node, FIXTURE, '--tag', `${tag}-${name}`], maxRestarts: 3, restartDelayMs: 0 }));
+    peer.start(services);
+    if (!(await waitUntil(() => findProcesses(tag).length === 4, 20_000))) throw new Error(`${peer.name}: the 4 services never ran`);
+    process.kill(peer.supervisorPid(), 'SIGKILL');
+    await sleep(500);
+    await peer.restartSupervisor();
+    await sleep(3000);
+    const supervisor = peer.supervisorPid();
+    const found = findProcesses(tag);
+    const duplicates = services.reduce((sum, s) => sum + Math.max(0, findProcesses(`${tag}-${s.name}`).length - 1), 0);
+    const orphans = found.filter((p) => !descendsFrom(p.pid, supervisor)).length;
+    peer.stop();
+    await sleep(1000);
+    return { duplicates, orphans, leftAfterStop: findProcesses(tag).length };
+  });
+}
+
+/** W3: median time of the status command, next to node -e 0. */
+export function w3Status(factory, runs = 20) {
+  const tag = `zmart-bench-w3-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  return withPeer(factory, tag, async (peer) => {
+    peer.start(['a', 'b'].map((name) => ({ name, argv: [node, FIXTURE, '--tag', `${tag}-${name}`], maxRestarts: 3, restartDelayMs: 0 })));
+    await waitUntil(() => findProcesses(tag).length === 2, 20_000);
+    const [cmd, args, options] = peer.statusCommand();
+    const time = (c, a, o) => {
+      spawnSync(c, a, o);
+      const samples = [];
+      for (let i = 0; i < runs; i += 1) {
+        const t0 = performance.now();
+        spawnSync(c, a, o);
+        samples.push(performance.now() - t0);
+      }
+      return stats(samples).median;
+    };
+    const base = time(node, ['-e', '0'], {});
+    return { statusMs: time(cmd, args, options), nodeMs: base };
+  });
+}
+
+export { alive };

@@ -5,7 +5,7 @@
 // supervisord from Debian's `supervisor`). W5_SECONDS shortens the crash-loop window.
 import { ALL_PEERS } from './lib/peers.mjs';
 import { table } from './lib/util.mjs';
-import { w1RestartLatency, w3Status, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
+import { w1RestartLatency, w2Overhead, w3Status, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
 
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
@@ -18,6 +18,20 @@ for (const peer of ALL_PEERS) w1.push(await w1RestartLatency(peer, Number(proces
 const z1 = w1.find((r) => r.peer === 'zmart');
 table('W1 restart latency (SIGKILL, restart delay 0), ms', ['supervisor', 'kill->running p50', 'p95', 'vs zmart', 'kill->/health p50', 'p95', 'vs zmart'],
   w1.map((r) => skipped(r) ?? [r.peer, f1(r.running.median), f1(r.running.p95), ratio(r.running.median, z1.running.median), f1(r.answering.median), f1(r.answering.p95), ratio(r.answering.median, z1.answering.median)]));
+
+const sizes = (process.env.W2_SIZES ?? '10h,100,1000').split(',');
+const w2 = [];
+for (const size of sizes) {
+  const count = Number.parseInt(size, 10);
+  for (const peer of ALL_PEERS) w2.push({ size, ...(await w2Overhead(peer, count, { http: size.endsWith('h') })) });
+}
+const mb = (b) => (b / 1024 / 1024).toFixed(1);
+table('W2 supervisor overhead (its own process): RSS and CPU over 10 s once all services run', ['services', 'supervisor', 'RSS MB', 'vs zmart', 'CPU % of a core', 'start s'],
+  w2.map((r) => {
+    if (r.skipped) return [r.size, r.peer, `skipped: ${r.skipped}`, '', '', ''];
+    const z = w2.find((x) => x.size === r.size && x.peer === 'zmart');
+    return [r.size.endsWith('h') ? `${parseInt(r.size, 10)} http` : `${r.size} idle`, r.peer, mb(r.rss), ratio(r.rss, z.rss), r.cpuPercent.toFixed(2), r.startSeconds.toFixed(1)];
+  }));
 
 const w3 = [];
 for (const peer of ALL_PEERS) w3.push(await w3Status(peer));

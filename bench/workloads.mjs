@@ -118,3 +118,44 @@ export function w3Status(factory, runs = 20) {
 }
 
 export { alive };
+
+/** RSS (bytes) and CPU ticks of a process and its descendants that are supervisor processes. */
+function processCost(pid) {
+  const { readFileSync } = require_fs();
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  return { rss, ticks: Number(fields[11]) + Number(fields[12]) };
+}
+let fsModule;
+const require_fs = () => fsModule;
+
+/**
+ * W2: the supervisor's own RSS and CPU while it watches 10 HTTP services (zmart probing them
+ * every second) and 100 and 1,000 idle ones, measured over `windowMs` after they are all up.
+ */
+export function w2Overhead(factory, count, { http = false, windowMs = 10_000 } = {}) {
+  const tag = `86399.${process.pid}${count}`;
+  return withPeer(factory, tag, async (peer) => {
+    fsModule ??= await import('node:fs');
+    const services = [];
+    for (let i = 0; i < count; i += 1) {
+      if (http) {
+        const port = await freePort();
+        services.push({ name: `s${i}`, argv: [node, FIXTURE, '--port', String(port), '--tag', `${tag}${String(i).padStart(4, '0')}`], port, maxRestarts: 3, restartDelayMs: 1000 });
+      } else {
+        services.push({ name: `s${i}`, argv: ['sleep', `${tag}${String(i).padStart(4, '0')}`], maxRestarts: 3, restartDelayMs: 1000 });
+      }
+    }
+    const t0 = Date.now();
+    peer.start(services, { health: http });
+    if (!(await waitUntil(() => findProcesses(tag).length >= count, 300_000, 200))) throw new Error(`${peer.name}: not all ${count} services ran`);
+    const startSeconds = (Date.now() - t0) / 1000;
+    await sleep(2000);
+    const pid = peer.supervisorPid();
+    const before = processCost(pid);
+    await sleep(windowMs);
+    const after = processCost(pid);
+    return { rss: after.rss, cpuPercent: ((after.ticks - before.ticks) / 100 / (windowMs / 1000)) * 100, startSeconds };
+  });
+}

@@ -2,7 +2,7 @@ import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner } 
 import { processView } from './inspector.js';
 import { UsageSampler } from './usage-sampler.js';
 import { portFree } from './port-free.js';
-import { portListeners } from './port-owners.js';
+import { invalidatePortSnapshot, portListeners } from './port-owners.js';
 import { descendantsOf, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
 
 export interface PluginProcessesDeps {
@@ -30,12 +30,19 @@ function treeOf(leader: ProcessIdentity, stats: ProcStat[]): ProcStat[] {
 /** Core's answers to plugins' questions about processes; `terminate` is logged with the plugin's name. */
 export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: string) => PluginProcesses {
   const sampler = new UsageSampler();
+  // One read of every /proc/PID/stat serves the questions asked within 250 ms (a plugin
+  // looking at every service in one tick).
+  let stats: { at: number; list: ProcStat[] } | null = null;
+  const recentStats = () => {
+    if (!stats || Date.now() - stats.at > 250) stats = { at: Date.now(), list: readAllStats() };
+    return stats.list;
+  };
   return (plugin) => ({
     listeners: (port) => portListeners(port),
     portFree: (port) => portFree(port),
     tree: (service) => {
       const running = deps.running().find((r) => r.service === service);
-      return running ? treeOf(running.identity, readAllStats()).map(processView) : [];
+      return running ? treeOf(running.identity, recentStats()).map(processView) : [];
     },
     ownerOf: (process) => {
       if (!isSameProcess(process.pid, process.startTime)) return null;
@@ -59,7 +66,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     usage: async (service) => {
       const running = deps.running().find((r) => r.service === service);
       if (!running) return null;
-      return sampler.sample(treeOf(running.identity, readAllStats()).map((s) => s.pid));
+      return sampler.sample(treeOf(running.identity, recentStats()).map((s) => s.pid));
     },
     run: async (command, options) => {
       const text = Array.isArray(command) ? command.join(' ') : command;
@@ -73,6 +80,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       const command = readCommandLine(process.pid) ?? '?';
       deps.logs.monitor.warn(`${plugin}: stopping pid ${process.pid} (${command}): ${options.reason}`);
       const result = await deps.runner.stop(process, { signal: options.signal ?? 'SIGTERM', timeoutMs: options.timeoutMs ?? 10_000 });
+      invalidatePortSnapshot();
       deps.logs.monitor.warn(`${plugin}: pid ${process.pid} ${result.forced ? 'killed with SIGKILL after the grace period' : 'stopped'}`);
       return result;
     },

@@ -1,38 +1,62 @@
 import { readdirSync } from 'node:fs';
 import type { PortListener } from '../di/tokens.js';
 import { readCommandLine, readStat } from './proc.js';
-import { readTcpSockets, socketInodes } from './sockets.js';
+import { readTcpSockets, socketInodes, type TcpSocket } from './sockets.js';
+
+/** One look at the machine's TCP sockets and who holds them, reused for a moment. */
+interface Snapshot {
+  at: number;
+  sockets: TcpSocket[];
+  /** socket inode -> pid, filled on first need (it reads every process's fd folder). */
+  owners: Map<number, number> | null;
+}
+
+const TTL_MS = 250;
+let snapshot: Snapshot | null = null;
+
+/** Forgets the snapshot: after a process was stopped, say. */
+export function invalidatePortSnapshot(): void {
+  snapshot = null;
+}
+
+function current(): Snapshot {
+  const now = Date.now();
+  if (!snapshot || now - snapshot.at > TTL_MS) snapshot = { at: now, sockets: readTcpSockets(), owners: null };
+  return snapshot;
+}
+
+function owners(snap: Snapshot): Map<number, number> {
+  if (snap.owners) return snap.owners;
+  const map = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    for (const inode of socketInodes(Number(name))) map.set(inode, Number(name));
+  }
+  snap.owners = map;
+  return map;
+}
 
 /**
  * Who listens on a TCP port: the LISTEN sockets for it in /proc/net/tcp and tcp6, and the
  * processes holding those sockets (found through /proc/PID/fd). Null when /proc/net is not
- * there (not Linux): the caller cannot tell.
+ * there (not Linux): the caller cannot tell. One reading serves every port asked about in the
+ * next 250 ms (a check of every service in one go reads /proc once).
  */
 export function portListeners(port: number): PortListener[] | null {
-  const sockets = readTcpSockets();
-  if (sockets.length === 0 && !hasProcNet()) return null;
-  const wanted = new Map(sockets.filter((s) => s.state === 'LISTEN' && s.localPort === port).map((s) => [s.inode, s]));
-  if (wanted.size === 0) return [];
+  const snap = current();
+  if (snap.sockets.length === 0 && !hasProcNet()) return null;
+  const listening = snap.sockets.filter((s) => s.state === 'LISTEN' && s.localPort === port);
+  if (listening.length === 0) return [];
+  const byInode = owners(snap);
   const found: PortListener[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
-    for (const inode of socketInodes(pid)) {
-      const socket = wanted.get(inode);
-      if (!socket) continue;
-      const stat = readStat(pid);
-      if (!stat) continue;
-      found.push({
-        pid,
-        startTime: stat.startTime,
-        ppid: stat.ppid,
-        pgid: stat.pgid,
-        command: readCommandLine(pid) ?? '',
-        address: socket.local,
-        port,
-      });
-      break;
-    }
+  const seen = new Set<number>();
+  for (const socket of listening) {
+    const pid = byInode.get(socket.inode);
+    if (pid === undefined || seen.has(pid)) continue;
+    const stat = readStat(pid);
+    if (!stat) continue;
+    seen.add(pid);
+    found.push({ pid, startTime: stat.startTime, ppid: stat.ppid, pgid: stat.pgid, command: readCommandLine(pid) ?? '', address: socket.local, port });
   }
   return found;
 }

@@ -66,7 +66,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     usage: async (service) => {
       const running = deps.running().find((r) => r.service === service);
       if (!running) return null;
-      return sampler.sample(treeOf(running.identity, recentStats()).map((s) => s.pid));
+      return sampler.sample(service, treeOf(running.identity, recentStats()).map((s) => s.pid));
     },
     run: async (command, options) => {
       const text = Array.isArray(command) ? command.join(' ') : command;

@@ -60,10 +60,37 @@ export function readAllStats(): ProcStat[] {
   return stats;
 }
 
+const childrenIndex = new WeakMap<ProcStat[], Map<number, ProcStat[]>>();
+
+/** parent pid -> children, built once per snapshot (a supervisor has 1,000 children, say). */
+function childrenOf(stats: ProcStat[]): Map<number, ProcStat[]> {
+  let byParent = childrenIndex.get(stats);
+  if (!byParent) {
+    byParent = new Map();
+    for (const s of stats) {
+      const list = byParent.get(s.ppid);
+      if (list) list.push(s);
+      else byParent.set(s.ppid, [s]);
+    }
+    childrenIndex.set(stats, byParent);
+  }
+  return byParent;
+}
+
+let shared: { at: number; stats: ProcStat[] } | null = null;
+
+/**
+ * All live processes' stats, read at most `maxAgeMs` ago: many stops or checks at once (a
+ * fleet of 1,000 stopping) share one reading instead of each reading all of /proc.
+ */
+export function recentStats(maxAgeMs = 100): ProcStat[] {
+  if (!shared || Date.now() - shared.at > maxAgeMs) shared = { at: Date.now(), stats: readAllStats() };
+  return shared.stats;
+}
+
 /** All descendants of `pid` (children, grandchildren...), from one snapshot of /proc. */
 export function descendantsOf(pid: number, stats: ProcStat[] = readAllStats()): ProcStat[] {
-  const byParent = new Map<number, ProcStat[]>();
-  for (const s of stats) byParent.set(s.ppid, [...(byParent.get(s.ppid) ?? []), s]);
+  const byParent = childrenOf(stats);
   const found: ProcStat[] = [];
   const queue = [pid];
   while (queue.length > 0) {

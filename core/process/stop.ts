@@ -1,4 +1,4 @@
-import { descendantsOf, isSameProcess, readAllStats, type ProcStat } from './proc.js';
+import { descendantsOf, isSameProcess, readAllStats, recentStats, type ProcStat } from './proc.js';
 import type { ProcessIdentity } from '../di/tokens.js';
 
 const POLL_MS = 20;
@@ -27,14 +27,15 @@ export async function stopProcessTree(
   // The common case after a crash: the leader left nobody in its group (one signal-0 call
   // says so, where collecting the tree reads every /proc/PID/stat).
   if (options.leaderJustExited && !groupHasMembers(leader.pid)) return { forced: false, left: [] };
-  const targets = collectTree(leader, options.leaderJustExited === true);
+  // After a crash the members are what matters and the leader is gone: read /proc afresh.
+  const targets = collectTree(leader, options.leaderJustExited === true, options.leaderJustExited === true);
   if (targets.length === 0) return { forced: false, left: [] };
 
   signalAll(leader, targets, options.signal);
   if (await waitGone(targets, options.timeoutMs)) return { forced: false, left: [] };
 
   // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
-  const remaining = [...targets, ...collectTree(leader, true)].filter((t) => isSameProcess(t.pid, t.startTime));
+  const remaining = [...targets, ...collectTree(leader, true, true)].filter((t) => isSameProcess(t.pid, t.startTime));
   signalAll(leader, remaining, 'SIGKILL');
   // A stopped (SIGSTOP) process is killed by SIGKILL directly; SIGCONT is not needed.
   await waitGone(remaining, KILL_GRACE_MS);
@@ -50,9 +51,16 @@ function groupHasMembers(pgid: number): boolean {
   }
 }
 
-function collectTree(leader: ProcessIdentity, leaderGone: boolean): ProcStat[] {
-  const stats = readAllStats();
-  const leaderStat = stats.find((s) => s.pid === leader.pid && s.startTime === leader.startTime && s.state !== 'Z');
+function collectTree(leader: ProcessIdentity, leaderGone: boolean, fresh = false): ProcStat[] {
+  // The first look may be shared with stops under way at the same moment (the group signal
+  // reaches what forked since); the look before SIGKILL is fresh.
+  let stats = fresh ? readAllStats() : recentStats();
+  const findLeader = () => stats.find((s) => s.pid === leader.pid && s.startTime === leader.startTime && s.state !== 'Z');
+  let leaderStat = findLeader();
+  if (!leaderStat && !fresh && isSameProcess(leader.pid, leader.startTime)) {
+    stats = readAllStats(); // born after the shared reading
+    leaderStat = findLeader();
+  }
   if (!leaderStat && !leaderGone) return [];
   const found = new Map<number, ProcStat>();
   if (leaderStat) found.set(leaderStat.pid, leaderStat);

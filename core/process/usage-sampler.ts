@@ -15,8 +15,12 @@ type Pidusage = typeof import('pidusage');
 export class UsageSampler {
   private pidusage: Promise<Pidusage> | null = null;
   private readonly seen = new Set<number>();
+  /** The pids each caller (a service) had at its last sample: only those can have died since. */
+  private readonly previous = new Map<string, number[]>();
 
-  async sample(pids: number[]): Promise<TreeUsage | null> {
+  async sample(key: string, pids: number[]): Promise<TreeUsage | null> {
+    const before = this.previous.get(key) ?? [];
+    this.previous.set(key, pids);
     if (pids.length === 0) return null;
     const pidusage = await (this.pidusage ??= import('pidusage').then((m) => ((m as { default?: Pidusage }).default ?? m) as Pidusage));
     const results = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
@@ -31,7 +35,8 @@ export class UsageSampler {
         cpuPercent: Math.round(result.value.cpu * 10) / 10,
       });
     });
-    this.forgetDead(pidusage);
+    const gone = before.filter((pid) => !pids.includes(pid));
+    if (gone.length > 0 || processes.length < pids.length) this.forgetDead(pidusage, [...gone, ...pids]);
     if (processes.length === 0) return null;
     return {
       rssBytes: processes.reduce((sum, p) => sum + p.rssBytes, 0),
@@ -45,8 +50,8 @@ export class UsageSampler {
     return this.seen.size;
   }
 
-  private forgetDead(pidusage: Pidusage): void {
-    const dead = [...this.seen].filter((pid) => {
+  private forgetDead(pidusage: Pidusage, suspects: number[]): void {
+    const dead = suspects.filter((pid) => this.seen.has(pid)).filter((pid) => {
       const stat = readStat(pid);
       return stat === null || stat.state === 'Z';
     });

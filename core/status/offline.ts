@@ -1,4 +1,4 @@
-import { isSameProcess } from '../process/proc.js';
+import { isSameProcess, readAllStats } from '../process/proc.js';
 import { FilePidStore } from '../process/pid-store.js';
 import type { RunEntry } from '../daemon/registry.js';
 import { treeUsage } from './process-usage.js';
@@ -21,11 +21,12 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
   const pids = new FilePidStore(source.pidDir);
   const names = [...source.services.map((s) => s.name)];
   for (const name of pids.list()) if (name !== 'monitor' && !names.includes(name)) names.push(name);
+  const stats = readAllStats();
   const services = names.map((name): ServiceStatus => {
     const known = source.services.find((s) => s.name === name);
     const record = pids.read(name);
     const alive = record !== null && isSameProcess(record.pid, record.startTime);
-    const usage = alive ? treeUsage(record.pid, record.startTime, now) : null;
+    const usage = alive ? treeUsage(record.pid, record.startTime, now, stats) : null;
     return {
       name,
       title: known?.title ?? name,

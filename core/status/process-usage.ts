@@ -1,4 +1,4 @@
-import { descendantsOf, readAllStats, readRssBytes, startTimeToEpochMs, ticksToSeconds } from '../process/proc.js';
+import { descendantsOf, readAllStats, readRssBytes, startTimeToEpochMs, ticksToSeconds, type ProcStat } from '../process/proc.js';
 
 export interface TreeUsage {
   rssBytes: number;
@@ -7,8 +7,7 @@ export interface TreeUsage {
 }
 
 /** Memory and CPU of a process and all its descendants, read from /proc; null when it is gone. */
-export function treeUsage(pid: number, startTime: number, now = Date.now()): TreeUsage | null {
-  const stats = readAllStats();
+export function treeUsage(pid: number, startTime: number, now = Date.now(), stats: ProcStat[] = readAllStats()): TreeUsage | null {
   const leader = stats.find((s) => s.pid === pid && s.startTime === startTime && s.state !== 'Z');
   if (!leader) return null;
   const tree = [leader, ...descendantsOf(pid, stats).filter((s) => s.state !== 'Z')];

@@ -22,19 +22,19 @@ describe('UsageSampler', () => {
     try {
       await waitFor(() => isAlive(a.pid!) && isAlive(b.pid!), 'the processes');
       const sampler = new UsageSampler();
-      const first = await sampler.sample([a.pid!, b.pid!]);
+      const first = await sampler.sample('svc', [a.pid!, b.pid!]);
       expect(first!.processes.map((p) => p.pid)).toEqual([a.pid, b.pid]);
       expect(first!.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
       expect(sampler.tracked).toBe(2);
 
       killAll([a.pid!]);
       await waitFor(() => !isAlive(a.pid!), 'a to die');
-      const second = await sampler.sample([b.pid!]);
+      const second = await sampler.sample('svc', [b.pid!]);
       expect(second!.processes.map((p) => p.pid)).toEqual([b.pid]);
       expect(sampler.tracked).toBe(0); // everything dropped once a pid died
       expect(procFdsFor(a.pid!)).toBe(0);
       expect(procFdsFor(b.pid!)).toBe(0); // cleared with the rest, reopened at the next sample
-      expect((await sampler.sample([b.pid!]))!.processes).toHaveLength(1);
+      expect((await sampler.sample('svc', [b.pid!]))!.processes).toHaveLength(1);
       expect(procFdsFor(b.pid!)).toBe(1);
     } finally {
       killAll([a.pid!, b.pid!]);

@@ -1,8 +1,9 @@
-import { readFileSync, statfsSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readAllStats, descendantsOf } from '../../core/process/proc.js';
 import { readTcpSockets, socketInodes } from '../../core/process/sockets.js';
+import { systemInfo } from '../../core/system-info.js';
 import type { StatusReport } from '../../core/status/types.js';
 import { tailLines } from '../../core/logging/tail.js';
 import { formatBytes } from './status-text.js';
@@ -25,37 +26,25 @@ async function cpuBusyPercent(sampleMs = 200): Promise<number | null> {
   }
 }
 
-function memAvailable(): number {
-  try {
-    const match = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
-    if (match) return Number(match[1]) * 1024;
-  } catch {
-    /* not Linux */
-  }
-  return 0;
-}
-
 export async function resourceLines(report: StatusReport): Promise<string[]> {
   const busy = await cpuBusyPercent();
   const [l1, l5, l15] = loadavg().map((l) => l.toFixed(2));
-  const total = totalmem();
-  const available = memAvailable();
+  const system = systemInfo(report.supervisor);
+  const { totalBytes: total, availableBytes: available } = system.memory();
   const lines = ['💻 SYSTEM RESOURCES', '==================', ''];
   lines.push(`CPU: ${busy === null ? '?' : `${busy}%`} busy, load ${l1} ${l5} ${l15} on ${cpus().length} cores`);
   lines.push(`Memory: ${formatBytes(total - available)} used of ${formatBytes(total)} (${formatBytes(available)} available)`);
   const seen = new Set<string>();
   for (const [label, dir] of [['logs', report.supervisor.logDir], ['pids', report.supervisor.pidDir]] as const) {
-    try {
-      const fs = statfsSync(dir);
-      const key = `${fs.type}:${fs.blocks}:${fs.bfree}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const size = fs.blocks * fs.bsize;
-      const free = fs.bavail * fs.bsize;
-      lines.push(`Disk (${label}, ${dir}): ${formatBytes(free)} free of ${formatBytes(size)} (${Math.round((100 * (size - free)) / size)}% used)`);
-    } catch {
+    const disk = system.disk(dir);
+    if (!disk) {
       lines.push(`Disk (${label}, ${dir}): not there yet`);
+      continue;
     }
+    if (seen.has(disk.device)) continue;
+    seen.add(disk.device);
+    const used = Math.round((100 * (disk.totalBytes - disk.freeBytes)) / disk.totalBytes);
+    lines.push(`Disk (${label}, ${dir}): ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.totalBytes)} (${used}% used)`);
   }
   lines.push('');
   for (const s of report.services) {

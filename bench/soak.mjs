@@ -76,6 +76,17 @@ function restartsOf(report, name) {
   return { restarts: s?.restarts ?? 0, last: s?.lastRestart?.kind ?? null, at: s?.lastRestart ? Date.parse(s.lastRestart.at) : 0 };
 }
 
+/** Marks the faults whose service has been restarted since, with the reason it gave. */
+function observe(report) {
+  for (const f of faults.filter((x) => x.seen === null && x.reason)) {
+    const r = restartsOf(report, f.service);
+    if (r.restarts > f.before && r.at >= f.at - 50) {
+      f.seen = r.at - f.at;
+      f.seenReason = r.last;
+    }
+  }
+}
+
 const rand = random(SEED);
 const pick = (list) => list[Math.floor(rand() * list.length)];
 console.log(`soak: seed ${SEED}, ${SECONDS}s, fleet in ${dir}`);
@@ -93,6 +104,11 @@ try {
     const pid = pidOf(service);
     if (!killedSupervisor && Date.now() > end - (SECONDS * 1000) / 2) {
       killedSupervisor = true;
+      // the faults under way play out first: the new supervisor would clear them up itself
+      await waitUntil(() => {
+        observe(status());
+        return faults.every((f) => f.seen !== null || !f.reason);
+      }, 10_000, 200);
       supervisorKills += 1;
       process.kill(pidOf('monitor'), 'SIGKILL');
       await sleep(300);
@@ -127,15 +143,7 @@ try {
         new Promise((r) => r(zmart('status', '--json'))),
       ]);
     }
-    // check the faults whose bound has passed
-    const now = status();
-    for (const f of faults.filter((x) => x.seen === null && x.reason)) {
-      const r = restartsOf(now, f.service);
-      if (r.restarts > f.before && r.at >= f.at - 50) {
-        f.seen = r.at - f.at;
-        f.seenReason = r.last;
-      }
-    }
+    observe(status());
   }
   // let the last faults play out, then everything must be healthy
   await sleep(6000);

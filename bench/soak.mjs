@@ -136,10 +136,12 @@ try {
       strangers.push(thief.pid);
       faults.push({ kind: 'port stolen', service, at: Date.now(), reason: 'port', bound: 5000, before: before.restarts, seen: null });
     } else {
-      // the operator, concurrently: status, restart
+      // the operator, concurrently: status, restart (of a service with no fault under way,
+      // whose restart would otherwise hide the fault's own), status --json
+      const busy = faults.some((f) => f.seen === null && f.service === service);
       await Promise.all([
         new Promise((r) => r(zmart('status'))),
-        new Promise((r) => r(zmart('restart', service))),
+        new Promise((r) => r(busy ? null : zmart('restart', service))),
         new Promise((r) => r(zmart('status', '--json'))),
       ]);
     }

@@ -5,7 +5,7 @@
 // supervisord from Debian's `supervisor`). W5_SECONDS shortens the crash-loop window.
 import { ALL_PEERS } from './lib/peers.mjs';
 import { table } from './lib/util.mjs';
-import { w1RestartLatency, w2Overhead, w3Status, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
+import { w1RestartLatency, w2Overhead, w3Status, w4Direct, w4Logs, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
 
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
@@ -37,6 +37,14 @@ const w3 = [];
 for (const peer of ALL_PEERS) w3.push(await w3Status(peer));
 table('W3 status latency, ms (median of 20)', ['supervisor', 'status', 'node -e 0', 'x node -e 0'],
   w3.map((r) => skipped(r) ?? [r.peer, f1(r.statusMs), f1(r.nodeMs), ratio(r.statusMs, r.nodeMs)]));
+
+const MB = Number(process.env.W4_MB ?? 200);
+const direct = await w4Direct(MB);
+const w4 = [{ rotate: '-', ...direct }];
+for (const rotate of [false, true]) for (const peer of ALL_PEERS) w4.push({ rotate: rotate ? '10 MB' : 'none', ...(await w4Logs(peer, MB, { rotate })) });
+table(`W4 logs: ${MB} MB of numbered lines written as fast as possible (MB/s until the last line is in the log, supervisor start included)`,
+  ['writer', 'rotation', 'MB/s', 'vs direct', 'lost', 'doubled', 'split/broken', 'files'],
+  w4.map((r) => (r.skipped ? [r.peer, r.rotate, `skipped: ${r.skipped}`, '', '', '', '', ''] : [r.peer, r.rotate, r.mbps.toFixed(1), ratio(r.mbps, direct.mbps), r.lost, r.doubled, r.broken, r.files])));
 
 const w5 = [];
 for (const peer of ALL_PEERS) w5.push(await w5CrashLoop(peer, Number(process.env.W5_SECONDS ?? 15)));

@@ -159,3 +159,85 @@ export function w2Overhead(factory, count, { http = false, windowMs = 10_000 } =
     return { rss: after.rss, cpuPercent: ((after.ticks - before.ticks) / 100 / (windowMs / 1000)) * 100, startSeconds };
   });
 }
+
+/** Every numbered line of a set of log files (oldest first), read as streams: how many lost, doubled or broken. */
+async function countLines(files, total) {
+  const { createInterface } = await import('node:readline');
+  const seen = new Uint8Array(total + 1);
+  let broken = 0;
+  let doubled = 0;
+  for (const file of files) {
+    const rl = createInterface({ input: fsModule.createReadStream(file), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (line === '') continue;
+      const m = /(?:^| )n (\d+)$/.exec(line);
+      if (!m) {
+        if (/n \d/.test(line) || /^\d+$/.test(line)) broken += 1;
+        continue;
+      }
+      const n = Number(m[1]);
+      if (n < 1 || n > total) broken += 1;
+      else if (seen[n]) doubled += 1;
+      else seen[n] = 1;
+    }
+  }
+  let lost = 0;
+  for (let i = 1; i <= total; i += 1) if (!seen[i]) lost += 1;
+  return { lost, doubled, broken };
+}
+
+/**
+ * W4: a service writes `mb` MB of numbered lines as fast as it can; MB/s through the
+ * supervisor's logging (until the last line is in its log) against writing straight to a
+ * file, and lines lost, doubled or broken, with and without rotation at 10 MB.
+ */
+export function w4Logs(factory, mb, { rotate }) {
+  const tag = `zmart-bench-w4-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const lines = Math.round((mb * 1024 * 1024) / 11);
+  return withPeer(factory, tag, async (peer) => {
+    fsModule ??= await import('node:fs');
+    if (rotate && !peer.rotation) return { skipped: 'no built-in rotation (pm2-logrotate not installed)' };
+    const t0 = performance.now();
+    peer.start([{ name: 'flood', argv: [node, FIXTURE, '--flood', String(lines), '--exit-when-done', '--tag', tag], maxRestarts: 0, restartDelayMs: 0, minUptimeMs: 0 }], {
+      rotateBytes: rotate ? 10 * 1024 * 1024 : null,
+      noRestart: true,
+    });
+    const last = `n ${String(lines).padStart(7, '0')}`;
+    const done = await waitUntil(() => {
+      const file = peer.logFiles('flood').at(-1);
+      if (!file) return false;
+      try {
+        const fd = fsModule.openSync(file, 'r');
+        const size = fsModule.fstatSync(fd).size;
+        const buf = Buffer.alloc(Math.min(200, size));
+        fsModule.readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
+        fsModule.closeSync(fd);
+        return buf.toString().includes(last);
+      } catch {
+        return false;
+      }
+    }, 300_000, 20);
+    const seconds = (performance.now() - t0) / 1000;
+    if (!done) return { seconds, mbps: 0, lost: lines, doubled: 0, broken: 0, files: 0 };
+    await sleep(1500); // let rotations and flushes settle
+    const files = peer.logFiles('flood');
+    return { seconds, mbps: mb / seconds, ...(await countLines(files, lines)), files: files.length };
+  });
+}
+
+/** W4's baseline: the same writer straight into a file. */
+export async function w4Direct(mb) {
+  fsModule ??= await import('node:fs');
+  const { tempDir } = await import('./lib/util.mjs');
+  const dir = tempDir('zmart-bench-direct-');
+  const lines = Math.round((mb * 1024 * 1024) / 11);
+  const file = `${dir}/direct.log`;
+  const fd = fsModule.openSync(file, 'w');
+  const t0 = performance.now();
+  spawnSync(node, [FIXTURE, '--flood', String(lines), '--exit-when-done'], { stdio: ['ignore', fd, 'ignore'] });
+  const seconds = (performance.now() - t0) / 1000;
+  fsModule.closeSync(fd);
+  const result = { peer: 'direct', seconds, mbps: mb / seconds, ...(await countLines([file], lines)), files: 1 };
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}

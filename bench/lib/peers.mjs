@@ -1,7 +1,7 @@
 // The supervisors compared: zmart, and when available PM2 (from npm, in a temp prefix, its own
 // PM2_HOME) and supervisord (Debian's `supervisor`, its own config and socket in a temp folder).
 // Each adapter starts a set of services, can be killed with SIGKILL and started again, and stops.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive, run, tempDir, waitUntil, ZMART } from './util.mjs';
 
@@ -16,14 +16,24 @@ export function zmartPeer() {
     name: 'zmart',
     dir,
     available: () => (existsSync(ZMART) ? null : 'run npm run build first'),
-    start(services, { health = false } = {}) {
+    rotation: true,
+    logFiles: (name) => {
+      const logs = join(dir, 'logs');
+      if (!existsSync(logs)) return [];
+      const files = readdirSync(logs).filter((f) => f.startsWith(`${name}.log.`)).sort().map((f) => join(logs, f));
+      return existsSync(join(logs, `${name}.log`)) ? [...files, join(logs, `${name}.log`)] : files;
+    },
+    start(services, { health = false, rotateBytes = null, noRestart = false } = {}) {
       const entries = services.map(
         (s) =>
           `${JSON.stringify(s.name)}: { command: ${JSON.stringify(s.argv)}, ${s.port ? `port: ${s.port},` : ''} readyAfter: 0,
             ${health && s.port ? `health: { path: '/health', interval: '1s', startPeriod: '5s' },` : ''}
-            restart: { maxRestarts: ${s.maxRestarts}, backoff: { initial: ${s.restartDelayMs}, factor: 1, max: ${s.restartDelayMs} }, minUptime: ${s.minUptimeMs ?? 0} } }`,
+            restart: { ${noRestart ? "policy: 'never', " : ''}maxRestarts: ${s.maxRestarts}, backoff: { initial: ${s.restartDelayMs}, factor: 1, max: ${s.restartDelayMs} }, minUptime: ${s.minUptimeMs ?? 0} } }`,
       );
-      writeFileSync(join(dir, 'zmart.config.ts'), `import { defineConfig } from 'zmart';\nexport default defineConfig({ services: { ${entries.join(',\n')} } });\n`);
+      const plugins = rotateBytes
+        ? `plugins: [(await import('zmart/plugins/log-rotate')).default({ maxSize: ${rotateBytes}, keep: 10000, compress: false }), (await import('zmart/plugins/health-http')).default()],`
+        : `plugins: [(await import('zmart/plugins/log-rotate')).default({ maxSize: null, interval: null }), (await import('zmart/plugins/health-http')).default()],`;
+      writeFileSync(join(dir, 'zmart.config.ts'), `import { defineConfig } from 'zmart';\nexport default defineConfig({ services: { ${entries.join(',\n')} }, ${plugins} });\n`);
       return cli('start', '--wait', '120s');
     },
     supervisorPid: () => Number(readFileSync(join(dir, 'server_pids/monitor.pid'), 'utf8')),
@@ -43,7 +53,12 @@ export function pm2Peer() {
     name: 'pm2',
     dir,
     available: () => (existsSync(bin) ? null : `no PM2 at ${bin} (npm install --prefix /tmp/pm2prefix pm2, or set PM2_BIN)`),
-    start(services) {
+    rotation: false,
+    logFiles: (name) => {
+      const file = join(dir, 'home/logs', `${name}-out.log`);
+      return existsSync(file) ? [file] : [];
+    },
+    start(services, { noRestart = false } = {}) {
       // PM2 runs node scripts through its own wrapper, whose command line hides the script's
       // arguments: run a tiny exec script instead, so the service is the process we look for.
       const exec = join(dir, 'exec.sh');
@@ -53,7 +68,7 @@ export function pm2Peer() {
         script: exec,
         args: s.argv,
         interpreter: 'none',
-        autorestart: true,
+        autorestart: !noRestart,
         restart_delay: s.restartDelayMs,
         max_restarts: s.maxRestarts,
         min_uptime: s.minUptimeMs ?? 0,
@@ -78,11 +93,22 @@ export function supervisordPeer() {
     name: 'supervisord',
     dir,
     available: () => (run('which', ['supervisord']).code === 0 ? null : 'no supervisord (apt-get install supervisor)'),
-    start(services) {
+    rotation: true,
+    logFiles: (name) => {
+      const base = join(dir, `${name}.log`);
+      const rotated = readdirSync(dir)
+        .filter((f) => f.startsWith(`${name}.log.`))
+        .sort((a, b) => Number(b.split('.').pop()) - Number(a.split('.').pop()))
+        .map((f) => join(dir, f));
+      return existsSync(base) ? [...rotated, base] : rotated;
+    },
+    start(services, { rotateBytes = null, noRestart = false } = {}) {
       const programs = services.map(
         (s) => `[program:${s.name}]
 command=${s.argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}
-autorestart=true
+autorestart=${noRestart ? 'false' : 'true'}
+stdout_logfile_maxbytes=${rotateBytes ?? 0}
+stdout_logfile_backups=${rotateBytes ? 10000 : 0}
 startsecs=${Math.ceil((s.minUptimeMs ?? 0) / 1000)}
 startretries=${s.maxRestarts}
 stopasgroup=true

@@ -7,16 +7,6 @@ import type { ConfigIssue } from '../errors.js';
  * MONITOR_INTERVAL / HEALTH_CHECK_TIMEOUT (seconds) -> monitor.interval / monitor.timeout,
  * PID_DIR -> pidDir, DEBUG=true -> debug.
  */
-export const ENV_OVERRIDES = [
-  'API_PORT',
-  'DASHBOARD_PORT',
-  'MAX_RESTART_ATTEMPTS',
-  'MONITOR_INTERVAL',
-  'HEALTH_CHECK_TIMEOUT',
-  'PID_DIR',
-  'DEBUG',
-] as const;
-
 type Raw = Record<string, unknown>;
 
 export function applyEnvOverrides(raw: Raw, env: Record<string, string | undefined>): { config: Raw; issues: ConfigIssue[] } {

@@ -126,10 +126,6 @@ export interface ProcessInspector {
   info(pid: number): ProcessView | null;
   /** True when a process with this pid and start time is alive. */
   isAlive(identity: ProcessIdentity): boolean;
-  /** The process and all its descendants that are alive. */
-  tree(pid: number): ProcessView[];
-  /** Epoch ms at which the process with this start time began. */
-  startedAt(startTime: number): number;
 }
 
 /** What a pid file's state file records: proof that a pid is the process zmart started. */

@@ -1,5 +1,5 @@
 import type { ProcessIdentity, ProcessInspector, ProcessView } from '../di/tokens.js';
-import { descendantsOf, isSameProcess, readAllStats, readCommandLine, readStat, startTimeToEpochMs, type ProcStat } from './proc.js';
+import { isSameProcess, readCommandLine, readStat, type ProcStat } from './proc.js';
 
 /** What zmart shows of a process: its identity, family and command line. */
 export const processView = (s: ProcStat): ProcessView => ({
@@ -19,16 +19,5 @@ export class ProcInspector implements ProcessInspector {
 
   isAlive(identity: ProcessIdentity): boolean {
     return isSameProcess(identity.pid, identity.startTime);
-  }
-
-  tree(pid: number): ProcessView[] {
-    const stats = readAllStats();
-    const root = stats.find((s) => s.pid === pid && s.state !== 'Z');
-    if (!root) return [];
-    return [root, ...descendantsOf(pid, stats).filter((s) => s.state !== 'Z')].map(processView);
-  }
-
-  startedAt(startTime: number): number {
-    return startTimeToEpochMs(startTime);
   }
 }

@@ -63,8 +63,6 @@ class MemoryPids implements PidStore {
 const nobody: ProcessInspector = {
   info: (pid): ProcessView => ({ pid, ppid: 1, pgid: pid, startTime: 1, command: 'zmart' }),
   isAlive: () => false,
-  tree: () => [],
-  startedAt: () => 0,
 };
 
 const { dir, cleanup } = tempDir();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +16,21 @@ export const CLI = resolve(import.meta.dirname, '../../dist/bin/zmart.js');
 
 /** argv that runs the fixture server with the given flags. */
 export const fixture = (...flags: Array<string | number>): string[] => [process.execPath, FIXTURE, ...flags.map(String)];
+
+/** A file's text, or '' while it does not exist yet. */
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The fixture's `--grandchild FILE`: "<grandchild> <setsid grandchild>" pids, once written. */
+export function readKids(file: string): number[] | null {
+  const pids = readText(file).trim().split(' ').filter(Boolean).map(Number);
+  return pids.length === 2 ? pids : null;
+}
 
 export function tempDir(prefix = 'zmart-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import healthHttp from '../../plugins/health-http/index.js';
-import { createFleet, fixture, freePort, isAlive, killAll, waitFor, type Fleet } from '../helpers/project.js';
+import { createFleet, fixture, freePort, isAlive, killAll, readKids, waitFor, type Fleet } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 const strays: number[] = [];
@@ -47,14 +46,7 @@ describe('health-http with real servers', () => {
     });
     await fleet.supervisor.start();
     const leader = fleet.supervisor.snapshots()[0].pid!;
-    const kids = await waitFor(() => {
-      try {
-        const pids = readFileSync(`${fleet!.dir}/kids.txt`, 'utf8').trim().split(' ').map(Number);
-        return pids.length === 2 ? pids : null;
-      } catch {
-        return null;
-      }
-    }, 'the grandchildren');
+    const kids = await waitFor(() => readKids(`${fleet!.dir}/kids.txt`), 'the grandchildren');
     strays.push(...kids);
     process.kill(-leader, 'SIGSTOP'); // the whole group hangs
 

@@ -1,21 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFleet, fixture, isAlive, killAll, waitFor, type Fleet } from '../helpers/project.js';
-
-const readText = (file: string): string => {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-};
-
-/** The fixture's "<grandchild> <setsid grandchild>" pids, once written. */
-const readKids = (file: string): number[] | null => {
-  const pids = readText(file).trim().split(' ').filter(Boolean).map(Number);
-  return pids.length === 2 ? pids : null;
-};
+import { createFleet, fixture, isAlive, killAll, readKids, readText, waitFor, type Fleet } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 const strays: number[] = [];

@@ -103,7 +103,7 @@ export class FileLogs implements Logs {
             const level = LEVEL_NAMES[entry.level] ?? 'INFO';
             const text = formatWithOptions({ breakLength: Infinity }, ...entry.args);
             const tagText = entry.tag ? ` [${entry.tag}]` : '';
-            const line = redact(`${entry.date.toISOString()} [${level}]${tagText} ${text}`.replace(/\n/g, '\n    ')) + '\n';
+            const line = redact.text(`${entry.date.toISOString()} [${level}]${tagText} ${text}`.replace(/\n/g, '\n    ')) + '\n';
             for (const file of files) file.writeLines(line);
           },
         },
@@ -136,6 +136,6 @@ class FileServiceOutput implements ServiceOutput {
   }
 
   note(message: string): void {
-    this.file.writeLines(this.redact(`${new Date().toISOString()} zmart ${message}\n`));
+    this.file.writeLines(this.redact.text(`${new Date().toISOString()} zmart ${message}\n`));
   }
 }

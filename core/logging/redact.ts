@@ -15,13 +15,22 @@ export function secretValues(...envs: Array<Record<string, string | undefined>>)
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-export type Redactor = (text: string) => string;
+/** Replaces every occurrence of the secrets with a marker, in text or in UTF-8 bytes. */
+export interface Redactor {
+  text(text: string): string;
+  /** The same bytes when no secret occurs in them (the common case: no copy, no decoding). */
+  bytes(data: Buffer): Buffer;
+}
 
-/** A function that replaces every occurrence of the secrets with a marker; identity when none. */
 export function createRedactor(secrets: string[]): Redactor {
-  if (secrets.length === 0) return (text) => text;
+  if (secrets.length === 0) return { text: (text) => text, bytes: (data) => data };
   const pattern = new RegExp(secrets.map(escapeRegExp).join('|'), 'g');
-  return (text) => text.replace(pattern, REDACTED);
+  const needles = secrets.map((secret) => Buffer.from(secret));
+  const text = (value: string): string => value.replace(pattern, REDACTED);
+  return {
+    text,
+    bytes: (data) => (needles.some((needle) => data.includes(needle)) ? Buffer.from(text(data.toString('utf8'))) : data),
+  };
 }
 
 function escapeRegExp(text: string): string {

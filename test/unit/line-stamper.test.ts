@@ -35,4 +35,34 @@ describe('LineStamper', () => {
       '2026-11-27T12:00:00.000Z out key=[redacted] home=/root pw=[redacted] short=abc',
     ]);
   });
+
+  it("keeps empty lines, drops only a line's own trailing \r, and stamps many lines of one chunk alike", async () => {
+    expect(await stamp(['\n\r\na\rb\r\n', 'x\ny\nz\n'])).toEqual([
+      '2026-11-27T12:00:00.000Z out ',
+      '2026-11-27T12:00:00.000Z out ',
+      '2026-11-27T12:00:00.000Z out a\rb',
+      '2026-11-27T12:00:00.000Z out x',
+      '2026-11-27T12:00:00.000Z out y',
+      '2026-11-27T12:00:00.000Z out z',
+    ]);
+  });
+
+  it('writes a line longer than 1 MB as lines of its own, cut between characters', async () => {
+    const long = 'a'.repeat(1024 * 1024 - 1) + '€' + 'tail\n'; // the euro sign straddles the 1 MB mark
+    const lines = await stamp([Buffer.from(long).subarray(0, 1024 * 1024), Buffer.from(long).subarray(1024 * 1024)]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`2026-11-27T12:00:00.000Z out ${'a'.repeat(1024 * 1024 - 1)}`);
+    expect(lines[1]).toBe('2026-11-27T12:00:00.000Z out €tail');
+  });
+
+  it('redacts a secret anywhere in a chunk of many lines, and leaves other chunks as they are', async () => {
+    const redact = createRedactor(['s3cr3t-value']);
+    expect(await stamp(['one\ntwo s3cr3t-value\nthree', ' end\n'], redact)).toEqual([
+      '2026-11-27T12:00:00.000Z out one',
+      '2026-11-27T12:00:00.000Z out two [redacted]',
+      '2026-11-27T12:00:00.000Z out three end',
+    ]);
+    const clean = Buffer.from('nothing to hide');
+    expect(redact.bytes(clean)).toBe(clean);
+  });
 });

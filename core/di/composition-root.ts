@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ResolvedConfig } from '../config/types.js';
-import { UndiciHttpClient } from '../http/undici-client.js';
+import { NodeHttpClient } from '../http/node-http-client.js';
 import { FileLogs } from '../logging/file-logs.js';
 import { createRedactor, secretValues } from '../logging/redact.js';
 import { ProcInspector } from '../process/inspector.js';
 import { FilePidStore } from '../process/pid-store.js';
-import { ExecaProcessRunner } from '../process/runner.js';
+import { ChildProcessRunner } from '../process/runner.js';
 import { Supervisor } from '../supervisor.js';
 import { SystemClock, SystemScheduler } from '../system-time.js';
 import { TOKENS } from './tokens.js';
@@ -22,10 +22,10 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
   c.registerInstance(TOKENS.Config, config);
   c.register(TOKENS.Clock, lazy(() => new SystemClock()));
   c.register(TOKENS.Scheduler, lazy(() => new SystemScheduler()));
-  c.register(TOKENS.ProcessRunner, lazy(() => new ExecaProcessRunner()));
+  c.register(TOKENS.ProcessRunner, lazy(() => new ChildProcessRunner()));
   c.register(TOKENS.ProcessInspector, lazy(() => new ProcInspector()));
   c.register(TOKENS.PidStore, lazy(() => new FilePidStore(config.pidDir)));
-  c.register(TOKENS.HttpClient, lazy(() => new UndiciHttpClient()));
+  c.register(TOKENS.HttpClient, lazy(() => new NodeHttpClient()));
   c.register(
     TOKENS.Logs,
     lazy(() => {

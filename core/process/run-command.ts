@@ -1,10 +1,10 @@
-import { execa } from 'execa';
 import { stopProcessTree } from './stop.js';
 import { readStat } from './proc.js';
 
 /**
  * Runs a short command for a plugin (an alert hook): its own process group, stdin fed with
  * `input`, output collected (first 64 KB), and the whole group stopped once `timeoutMs` passed.
+ * execa is imported here, on first use: a daemon whose plugins run no command never loads it.
  */
 export async function runCommand(
   command: string | string[],
@@ -20,6 +20,7 @@ export async function runCommand(
     maxBuffer: 64 * 1024,
     stripFinalNewline: true,
   } as const;
+  const { execa } = await import('execa');
   const child = Array.isArray(command) ? execa(command[0], command.slice(1), settings) : execa(command, { ...settings, shell: '/bin/sh' });
   let timedOut = false;
   const identity = child.pid ? { pid: child.pid, startTime: readStat(child.pid)?.startTime ?? 0 } : null;

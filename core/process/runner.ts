@@ -1,45 +1,32 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { ZmartError } from '../errors.js';
 import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, SpawnSpec, StopOptions } from '../di/tokens.js';
 import { readStat } from './proc.js';
 import { stopProcessTree } from './stop.js';
 
 /**
- * Spawns each service with execa as the leader of its own process group (detached), with
- * stdin closed and stdout/stderr piped to zmart, and stops it through its whole group.
+ * Spawns each service as the leader of its own process group (detached), with stdin closed
+ * and stdout/stderr piped to zmart, and stops it through its whole group.
+ *
+ * node:child_process, not execa: a service needs none of what execa adds (no buffered
+ * output, no result promise, no piping), and loading execa cost the daemon ~14 MB of its
+ * resident memory. execa runs the short commands plugins ask for (run-command.ts).
  */
-export class ExecaProcessRunner implements ProcessRunner {
+export class ChildProcessRunner implements ProcessRunner {
   async spawn(spec: SpawnSpec): Promise<ProcessHandle> {
-    const options = {
-      cwd: spec.cwd,
-      env: spec.env,
-      extendEnv: false,
-      detached: true,
-      cleanup: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      windowsHide: true,
-    } as const;
-    const child = Array.isArray(spec.command)
-      ? execa(spec.command[0], spec.command.slice(1), options)
-      : execa(spec.command, { ...options, shell: '/bin/sh' });
+    const [file, args, shell] = Array.isArray(spec.command) ? [spec.command[0]!, spec.command.slice(1), false] : [spec.command, [], '/bin/sh'];
+    const child = spawn(file, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], shell, windowsHide: true });
 
     // 'exit' fires when the leader ends, even while a grandchild still holds its stdout open.
+    const failed = new Promise<Error>((resolve) => child.once('error', resolve));
     const exited = new Promise<ExitInfo>((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
-      child.once('error', () => resolve({ code: null, signal: null }));
+      void failed.then(() => resolve({ code: null, signal: null }));
     });
-    child.catch(() => undefined);
 
     if (child.pid === undefined) {
-      const result = await child;
-      throw new ZmartError(
-        'ZMART_START_FAILED',
-        `cannot start ${spec.service}: ${result.originalMessage || result.shortMessage || 'spawn failed'} (cwd ${spec.cwd})`,
-      );
+      const error = await failed;
+      throw new ZmartError('ZMART_START_FAILED', `cannot start ${spec.service}: ${error.message || 'spawn failed'} (cwd ${spec.cwd})`);
     }
     const stat = readStat(child.pid);
     return {

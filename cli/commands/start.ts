@@ -21,6 +21,12 @@ export interface BackgroundStartOptions {
 }
 
 const DAEMON_OUT = 'zmart.out';
+/**
+ * V8 settings for the long-lived supervisor: a young generation capped at 1 MB per
+ * semi-space (default 16). The daemon allocates little and keeps less, and the default lets
+ * the heap grow ~20 MB it never gives back; scavenges stay cheap because little survives.
+ */
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1'];
 const POLL_MS = 100;
 
 /**
@@ -55,7 +61,7 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   const outFile = join(config.logDir, DAEMON_OUT);
   const fd = openSync(outFile, 'a', 0o600);
   const cli = process.argv[1]; // this very command, whichever way it was installed
-  const child = spawn(process.execPath, [cli, '__daemon', '--config', config.file!, ...options.services], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, cli, '__daemon', '--config', config.file!, ...options.services], {
     cwd: config.root,
     detached: true,
     stdio: ['ignore', fd, fd],

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { createJiti } from 'jiti';
 import { ConfigError } from '../errors.js';
 import { zmartHome } from '../daemon/registry.js';
 import { packageRoot } from '../package-root.js';
@@ -13,11 +13,17 @@ export { findConfigFile } from './locate.js';
 
 /**
  * `zmart` and `zmart/plugins/*` in a config map to this running zmart, wherever the config
- * lives: its sources when zmart runs from them (tests), else tsc's output in dist/.
+ * lives: its sources when zmart runs from them (tests); the library bundled beside the
+ * command (dist/bin/lib/) when it runs bundled, so that config and supervisor share one
+ * copy of core and zod; else tsc's output in dist/.
  */
 function aliases(): Record<string, string> {
   const fromSource = import.meta.url.endsWith('.ts');
   const { root } = packageRoot(import.meta.url);
+  if (!fromSource && import.meta.url.includes('/dist/bin/')) {
+    const lib = join(root, 'dist/bin/lib');
+    return { 'zmart/plugins': join(lib, 'plugins'), 'zmart/testing': join(root, 'dist/core/testing/index.js'), zmart: join(lib, 'index.js') };
+  }
   const base = fromSource ? root : join(root, 'dist');
   const ext = fromSource ? '.ts' : '.js';
   return {
@@ -51,6 +57,9 @@ function cacheDir(): string | false {
 async function importConfig(file: string): Promise<unknown> {
   // The transpiled config is cached per user (content-hashed by jiti): the daemon then loads
   // what `zmart start` already transpiled, without jiti's compiler (~30 MB of memory, 200 ms).
+  // require(), not import: jiti is CommonJS, and importing it from an ES module costs ~6 MB
+  // more resident memory (Node parses its 190 KB for named exports), for the daemon's life.
+  const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
   const jiti = createJiti(import.meta.url, { alias: aliases(), moduleCache: false, fsCache: cacheDir(), tryNative: false });
   let module: Record<string, unknown>;
   try {

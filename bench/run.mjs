@@ -2,7 +2,8 @@
 // One command, all the workloads that exist so far, zmart next to PM2 and supervisord when
 // they are installed. Prints a table per workload with ratios to zmart. See bench/README.md.
 // Usage: node bench/run.mjs   (needs `npm run build`; PM2 from PM2_BIN or /tmp/pm2prefix,
-// supervisord from Debian's `supervisor`). W5_SECONDS shortens the crash-loop window.
+// supervisord from Debian's `supervisor`). BENCH=W1,W4 runs only those workloads;
+// W5_SECONDS shortens the crash-loop window.
 import { ALL_PEERS } from './lib/peers.mjs';
 import { table } from './lib/util.mjs';
 import { w1RestartLatency, w2Overhead, w3Status, w4Direct, w4Logs, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
@@ -12,46 +13,61 @@ const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${
 console.log(`zmart benchmarks on node ${process.version}, ${new Date().toISOString()}`);
 
 const skipped = (r) => (r.skipped ? [r.peer, `skipped: ${r.skipped}`] : null);
+const wanted = new Set((process.env.BENCH ?? 'W1,W2,W3,W4,W5,W6').toUpperCase().split(','));
 
-const w1 = [];
-for (const peer of ALL_PEERS) w1.push(await w1RestartLatency(peer, Number(process.env.W1_RUNS ?? 20)));
-const z1 = w1.find((r) => r.peer === 'zmart');
-table('W1 restart latency (SIGKILL, restart delay 0), ms', ['supervisor', 'kill->running p50', 'p95', 'vs zmart', 'kill->/health p50', 'p95', 'vs zmart'],
-  w1.map((r) => skipped(r) ?? [r.peer, f1(r.running.median), f1(r.running.p95), ratio(r.running.median, z1.running.median), f1(r.answering.median), f1(r.answering.p95), ratio(r.answering.median, z1.answering.median)]));
-
-const sizes = (process.env.W2_SIZES ?? '10h,100,1000').split(',');
-const w2 = [];
-for (const size of sizes) {
-  const count = Number.parseInt(size, 10);
-  for (const peer of ALL_PEERS) w2.push({ size, ...(await w2Overhead(peer, count, { http: size.endsWith('h') })) });
+if (wanted.has('W1')) {
+  const w1 = [];
+  for (const peer of ALL_PEERS) w1.push(await w1RestartLatency(peer, Number(process.env.W1_RUNS ?? 20)));
+  const z1 = w1.find((r) => r.peer === 'zmart');
+  table('W1 restart latency (SIGKILL, restart delay 0), ms', ['supervisor', 'kill->running p50', 'p95', 'vs zmart', 'kill->/health p50', 'p95', 'vs zmart'],
+    w1.map((r) => skipped(r) ?? [r.peer, f1(r.running.median), f1(r.running.p95), ratio(r.running.median, z1.running.median), f1(r.answering.median), f1(r.answering.p95), ratio(r.answering.median, z1.answering.median)]));
 }
-const mb = (b) => (b / 1024 / 1024).toFixed(1);
-table('W2 supervisor overhead (its own process): RSS and CPU over 10 s once all services run', ['services', 'supervisor', 'RSS MB', 'vs zmart', 'CPU % of a core', 'start s'],
-  w2.map((r) => {
-    if (r.skipped) return [r.size, r.peer, `skipped: ${r.skipped}`, '', '', ''];
-    const z = w2.find((x) => x.size === r.size && x.peer === 'zmart');
-    return [r.size.endsWith('h') ? `${parseInt(r.size, 10)} http` : `${r.size} idle`, r.peer, mb(r.rss), ratio(r.rss, z.rss), r.cpuPercent.toFixed(2), r.startSeconds.toFixed(1)];
-  }));
 
-const w3 = [];
-for (const peer of ALL_PEERS) w3.push(await w3Status(peer));
-table('W3 status latency, ms (median of 20)', ['supervisor', 'status', 'node -e 0', 'x node -e 0'],
-  w3.map((r) => skipped(r) ?? [r.peer, f1(r.statusMs), f1(r.nodeMs), ratio(r.statusMs, r.nodeMs)]));
+if (wanted.has('W2')) {
+  const sizes = (process.env.W2_SIZES ?? '10h,100,1000').split(',');
+  const w2 = [];
+  for (const size of sizes) {
+    const count = Number.parseInt(size, 10);
+    for (const peer of ALL_PEERS) w2.push({ size, ...(await w2Overhead(peer, count, { http: size.endsWith('h') })) });
+  }
+  const mb = (b) => (b / 1024 / 1024).toFixed(1);
+  table('W2 supervisor overhead (its own process): RSS and CPU over 10 s once all services run', ['services', 'supervisor', 'RSS MB', 'vs zmart', 'CPU % of a core', 'start s'],
+    w2.map((r) => {
+      if (r.skipped) return [r.size, r.peer, `skipped: ${r.skipped}`, '', '', ''];
+      const z = w2.find((x) => x.size === r.size && x.peer === 'zmart');
+      return [r.size.endsWith('h') ? `${parseInt(r.size, 10)} http` : `${r.size} idle`, r.peer, mb(r.rss), ratio(r.rss, z.rss), r.cpuPercent.toFixed(2), r.startSeconds.toFixed(1)];
+    }));
+}
 
-const MB = Number(process.env.W4_MB ?? 200);
-const direct = await w4Direct(MB);
-const w4 = [{ rotate: '-', ...direct }];
-for (const rotate of [false, true]) for (const peer of ALL_PEERS) w4.push({ rotate: rotate ? '10 MB' : 'none', ...(await w4Logs(peer, MB, { rotate })) });
-table(`W4 logs: ${MB} MB of numbered lines written as fast as possible (MB/s until the last line is in the log, supervisor start included)`,
-  ['writer', 'rotation', 'MB/s', 'vs direct', 'lost', 'doubled', 'split/broken', 'files'],
-  w4.map((r) => (r.skipped ? [r.peer, r.rotate, `skipped: ${r.skipped}`, '', '', '', '', ''] : [r.peer, r.rotate, r.mbps.toFixed(1), ratio(r.mbps, direct.mbps), r.lost, r.doubled, r.broken, r.files])));
+if (wanted.has('W3')) {
+  const w3 = [];
+  for (const peer of ALL_PEERS) w3.push(await w3Status(peer));
+  table('W3 status latency, ms (median of 20)', ['supervisor', 'status', 'node -e 0', 'x node -e 0'],
+    w3.map((r) => skipped(r) ?? [r.peer, f1(r.statusMs), f1(r.nodeMs), ratio(r.statusMs, r.nodeMs)]));
+}
 
-const w5 = [];
-for (const peer of ALL_PEERS) w5.push(await w5CrashLoop(peer, Number(process.env.W5_SECONDS ?? 15)));
-table(`W5 crash loop (exits after 100 ms, maxRestarts 3), ${process.env.W5_SECONDS ?? 15} s`, ['supervisor', 'restarts', 'final state'],
-  w5.map((r) => skipped(r) ?? [r.peer, r.restarts, r.state]));
+if (wanted.has('W4')) {
+  const MB = Number(process.env.W4_MB ?? 200);
+  for (const lineBytes of (process.env.W4_LINE_BYTES ?? '10,100').split(',').map(Number)) {
+    const direct = await w4Direct(MB, { lineBytes });
+    const w4 = [{ rotate: '-', ...direct }, { rotate: '-', ...(await w4Direct(MB, { lineBytes, throughCat: true })) }];
+    for (const rotate of [false, true]) for (const peer of ALL_PEERS) w4.push({ rotate: rotate ? '10 MB' : 'none', ...(await w4Logs(peer, MB, { rotate, lineBytes })) });
+    table(`W4 logs: ${MB} MB of numbered ${lineBytes}-byte lines written as fast as possible (MB/s from the writer's first line until its last is in the log)`,
+      ['writer', 'rotation', 'MB/s', 'vs direct', 'lost', 'doubled', 'split/broken', 'files'],
+      w4.map((r) => (r.skipped ? [r.peer, r.rotate, `skipped: ${r.skipped}`, '', '', '', '', ''] : [r.peer, r.rotate, r.mbps.toFixed(1), ratio(r.mbps, direct.mbps), r.lost, r.doubled, r.broken, r.files])));
+  }
+}
 
-const w6 = [];
-for (const peer of ALL_PEERS) w6.push(await w6SupervisorKill(peer));
-table('W6 kill -9 of the supervisor with 4 services, then start again', ['supervisor', 'duplicates', 'orphans', 'left after stop'],
-  w6.map((r) => skipped(r) ?? [r.peer, r.duplicates, r.orphans, r.leftAfterStop]));
+if (wanted.has('W5')) {
+  const w5 = [];
+  for (const peer of ALL_PEERS) w5.push(await w5CrashLoop(peer, Number(process.env.W5_SECONDS ?? 15)));
+  table(`W5 crash loop (exits after 100 ms, maxRestarts 3), ${process.env.W5_SECONDS ?? 15} s`, ['supervisor', 'restarts', 'final state'],
+    w5.map((r) => skipped(r) ?? [r.peer, r.restarts, r.state]));
+}
+
+if (wanted.has('W6')) {
+  const w6 = [];
+  for (const peer of ALL_PEERS) w6.push(await w6SupervisorKill(peer));
+  table('W6 kill -9 of the supervisor with 4 services, then start again', ['supervisor', 'duplicates', 'orphans', 'left after stop'],
+    w6.map((r) => skipped(r) ?? [r.peer, r.duplicates, r.orphans, r.leftAfterStop]));
+}

@@ -161,7 +161,8 @@ export function w2Overhead(factory, count, { http = false, windowMs = 10_000 } =
 }
 
 /** Every numbered line of a set of log files (oldest first), read as streams: how many lost, doubled or broken. */
-async function countLines(files, total) {
+async function countLines(files, total, lineBytes = 10) {
+  const filler = lineBytes > 10 ? lineBytes - 11 : -1; // -1: no filler at all
   const { createInterface } = await import('node:readline');
   const seen = new Uint8Array(total + 1);
   let broken = 0;
@@ -170,13 +171,13 @@ async function countLines(files, total) {
     const rl = createInterface({ input: fsModule.createReadStream(file), crlfDelay: Infinity });
     for await (const line of rl) {
       if (line === '') continue;
-      const m = /(?:^| )n (\d+)$/.exec(line);
+      const m = /(?:^| )(?:(x*) )?n (\d+)$/.exec(line);
       if (!m) {
-        if (/n \d/.test(line) || /^\d+$/.test(line)) broken += 1;
+        if (/n \d|^\d+$|xxx/.test(line)) broken += 1; // the supervisor's own notes are not the flood's
         continue;
       }
-      const n = Number(m[1]);
-      if (n < 1 || n > total) broken += 1;
+      const n = Number(m[2]);
+      if (n < 1 || n > total || (m[1] === undefined ? -1 : m[1].length) !== filler) broken += 1;
       else if (seen[n]) doubled += 1;
       else seen[n] = 1;
     }
@@ -191,14 +192,14 @@ async function countLines(files, total) {
  * supervisor's logging (until the last line is in its log) against writing straight to a
  * file, and lines lost, doubled or broken, with and without rotation at 10 MB.
  */
-export function w4Logs(factory, mb, { rotate }) {
+export function w4Logs(factory, mb, { rotate, lineBytes = 10 }) {
   const tag = `zmart-bench-w4-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const lines = Math.round((mb * 1024 * 1024) / 11);
+  const lines = floodLines(mb, lineBytes);
   return withPeer(factory, tag, async (peer) => {
     fsModule ??= await import('node:fs');
     if (rotate && !peer.rotation) return { skipped: 'no built-in rotation (pm2-logrotate not installed)' };
-    const t0 = performance.now();
-    peer.start([{ name: 'flood', argv: [node, FIXTURE, '--flood', String(lines), '--exit-when-done', '--tag', tag], maxRestarts: 0, restartDelayMs: 0, minUptimeMs: 0 }], {
+    const mark = `${peer.dir}/flood-started`;
+    peer.start([{ name: 'flood', argv: [node, FIXTURE, '--flood', String(lines), '--line-bytes', String(lineBytes), '--exit-when-done', '--mark-start', mark, '--tag', tag], maxRestarts: 0, restartDelayMs: 0, minUptimeMs: 0 }], {
       rotateBytes: rotate ? 10 * 1024 * 1024 : null,
       noRestart: true,
     });
@@ -216,28 +217,37 @@ export function w4Logs(factory, mb, { rotate }) {
       } catch {
         return false;
       }
-    }, 300_000, 20);
-    const seconds = (performance.now() - t0) / 1000;
+    }, 300_000, 10);
+    const seconds = (Date.now() - Number(fsModule.readFileSync(mark, 'utf8'))) / 1000;
     if (!done) return { seconds, mbps: 0, lost: lines, doubled: 0, broken: 0, files: 0 };
     await sleep(1500); // let rotations and flushes settle
     const files = peer.logFiles('flood');
-    return { seconds, mbps: mb / seconds, ...(await countLines(files, lines)), files: files.length };
+    return { seconds, mbps: mb / seconds, ...(await countLines(files, lines, lineBytes)), files: files.length };
   });
 }
 
-/** W4's baseline: the same writer straight into a file. */
-export async function w4Direct(mb) {
+/** How many numbered lines make `mb` MB: 10-byte lines grow to 11 once numbers pass 9,999,999. */
+const floodLines = (mb, lineBytes) => Math.round((mb * 1024 * 1024) / (lineBytes === 10 ? 11 : lineBytes));
+
+/**
+ * W4's yardsticks: the same writer straight into a file (`direct`), and through a pipe into
+ * `cat`, which writes to the file (`pipe | cat`): what a supervisor that copies bytes and
+ * does nothing per line could reach at best on this machine.
+ */
+export async function w4Direct(mb, { lineBytes = 10, throughCat = false } = {}) {
   fsModule ??= await import('node:fs');
   const { tempDir } = await import('./lib/util.mjs');
   const dir = tempDir('zmart-bench-direct-');
-  const lines = Math.round((mb * 1024 * 1024) / 11);
+  const lines = floodLines(mb, lineBytes);
   const file = `${dir}/direct.log`;
   const fd = fsModule.openSync(file, 'w');
-  const t0 = performance.now();
-  spawnSync(node, [FIXTURE, '--flood', String(lines), '--exit-when-done'], { stdio: ['ignore', fd, 'ignore'] });
-  const seconds = (performance.now() - t0) / 1000;
+  const mark = `${dir}/flood-started`;
+  const writer = [node, FIXTURE, '--flood', String(lines), '--line-bytes', String(lineBytes), '--exit-when-done', '--mark-start', mark];
+  if (throughCat) spawnSync('sh', ['-c', '"$@" | cat', 'sh', ...writer], { stdio: ['ignore', fd, 'ignore'] });
+  else spawnSync(writer[0], writer.slice(1), { stdio: ['ignore', fd, 'ignore'] });
+  const seconds = (Date.now() - Number(fsModule.readFileSync(mark, 'utf8'))) / 1000;
   fsModule.closeSync(fd);
-  const result = { peer: 'direct', seconds, mbps: mb / seconds, ...(await countLines([file], lines)), files: 1 };
+  const result = { peer: throughCat ? 'pipe | cat' : 'direct', seconds, mbps: mb / seconds, ...(await countLines([file], lines, lineBytes)), files: 1 };
   rmSync(dir, { recursive: true, force: true });
   return result;
 }

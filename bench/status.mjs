@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 
 const RUNS = Number(process.argv[2] ?? 30);
 const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'dist/bin/zmart.js');
+const cli = join(root, 'dist/bin/zmart.cjs');
 const fixture = join(root, 'test/fixtures/server.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'zmart-bench-'));
 const env = { ...process.env, ZMART_HOME: join(dir, 'home'), NO_COLOR: '1' };

@@ -7,7 +7,7 @@
 // in dist/ stays the package's public entry for other tools (and `zmart/testing`).
 // jiti stays external: it loads babel itself, and only when a config must be transpiled.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 
 const plugins = Object.fromEntries(readdirSync('plugins').map((name) => [`lib/plugins/${name}/index`, `plugins/${name}/index.ts`]));
 
@@ -30,3 +30,23 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// The installed command: a CommonJS file that answers `zmart status` alone and hands every
+// other command to zmart.js (see cli/bin.ts).
+await build({
+  entryPoints: ['cli/bin.ts'],
+  outfile: 'dist/bin/zmart.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['jiti'],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // import.meta.url (zmart's package root is found from it) as this file's URL.
+  define: { 'import.meta.url': '__zmartFileUrl' },
+  banner: { js: "#!/usr/bin/env node\nconst __zmartFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+chmodSync('dist/bin/zmart.cjs', 0o755);

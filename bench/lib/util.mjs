@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const FIXTURE = join(ROOT, 'test/fixtures/server.mjs');
-export const ZMART = join(ROOT, 'dist/bin/zmart.js');
+export const ZMART = join(ROOT, 'dist/bin/zmart.cjs');
 
 export const tempDir = (prefix = 'zmart-bench-') => mkdtempSync(join(tmpdir(), prefix));
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -12,7 +12,7 @@ import { readStat } from '../../core/process/proc.js';
 import type { HookMap, HookName } from '../../core/hooks.js';
 
 export const FIXTURE = resolve(import.meta.dirname, '../fixtures/server.mjs');
-export const CLI = resolve(import.meta.dirname, '../../dist/bin/zmart.js');
+export const CLI = resolve(import.meta.dirname, '../../dist/bin/zmart.cjs');
 
 /** argv that runs the fixture server with the given flags. */
 export const fixture = (...flags: Array<string | number>): string[] => [process.execPath, FIXTURE, ...flags.map(String)];

@@ -122,4 +122,16 @@ describe('the zmart command line', () => {
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/unknown option '--forground'[\s\S]*--foreground/);
   });
+
+  it('answers status options the short path does not take (help, a typo, a stray word) through the full parser', async () => {
+    const cwd = process.cwd();
+    expect(await runCli(['status', '--help'], { cwd })).toMatchObject({ code: 0, stdout: expect.stringContaining('--detailed') });
+    const typo = await runCli(['status', '--detailled'], { cwd });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown option '--detailled'[\s\S]*--detailed/);
+    expect((await runCli(['status', 'api'], { cwd })).code).toBe(2);
+    const missing = await runCli(['status', '-c'], { cwd });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/argument missing/);
+  });
 });

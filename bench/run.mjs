@@ -2,9 +2,9 @@
 // One command, all the workloads that exist so far, zmart next to PM2 and supervisord when
 // they are installed. Prints a table per workload with ratios to zmart. See bench/README.md.
 // Usage: node bench/run.mjs   (needs `npm run build`; PM2 from PM2_BIN or /tmp/pm2prefix,
-// supervisord from Debian's `supervisor`). BENCH=W1,W4 runs only those workloads;
+// supervisord from Debian's `supervisor`). BENCH=W1,W4 runs only those workloads, PEERS=zmart,pm2 only those supervisors;
 // W5_SECONDS shortens the crash-loop window.
-import { ALL_PEERS } from './lib/peers.mjs';
+import { ALL_PEERS as KNOWN_PEERS } from './lib/peers.mjs';
 import { table } from './lib/util.mjs';
 import { w1RestartLatency, w2Overhead, w3Status, w4Direct, w4Logs, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
 
@@ -13,6 +13,7 @@ const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${
 console.log(`zmart benchmarks on node ${process.version}, ${new Date().toISOString()}`);
 
 const skipped = (r) => (r.skipped ? [r.peer, `skipped: ${r.skipped}`] : null);
+const ALL_PEERS = process.env.PEERS ? KNOWN_PEERS.filter((factory) => process.env.PEERS.split(',').some((name) => factory.name.toLowerCase().startsWith(name))) : KNOWN_PEERS;
 const wanted = new Set((process.env.BENCH ?? 'W1,W2,W3,W4,W5,W6').toUpperCase().split(','));
 
 if (wanted.has('W1')) {

@@ -9,6 +9,11 @@ export class SystemClock implements Clock {
 /** Real timers; intervals are unref'd so they never keep a finished process alive. */
 export class SystemScheduler implements Scheduler {
   setTimeout(fn: () => void, ms: number): Timer {
+    if (ms <= 0) {
+      // Node's setTimeout(fn, 0) waits at least 1 ms; a restart with no delay should not.
+      const immediate = setImmediate(fn);
+      return { cancel: () => clearImmediate(immediate) };
+    }
     const handle = setTimeout(fn, ms);
     return { cancel: () => clearTimeout(handle) };
   }

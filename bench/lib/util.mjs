@@ -26,11 +26,14 @@ export function run(cmd, args, options = {}) {
   return { code: result.status, out: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
-/** Live (not zombie) processes whose command line contains `needle`: [{ pid, ppid }]. */
-export function findProcesses(needle) {
+/**
+ * Live (not zombie) processes whose command line contains `needle`: [{ pid, ppid }].
+ * `newerThan` skips pids up to it (a shorter scan).
+ */
+export function findProcesses(needle, { newerThan = 0 } = {}) {
   const found = [];
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
+    if (!/^\d+$/.test(name) || Number(name) <= newerThan) continue;
     try {
       const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
       if (!cmd.includes(needle)) continue;

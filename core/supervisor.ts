@@ -82,6 +82,7 @@ export class Supervisor {
     });
     this.serviceDeps = {
       runner,
+      inspector,
       pids,
       clock,
       scheduler,

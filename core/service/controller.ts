@@ -1,5 +1,5 @@
 import type { ResolvedService } from '../config/types.js';
-import type { Clock, Logs, PidStore, ProcessHandle, ProcessRunner, Scheduler, Timer } from '../di/tokens.js';
+import type { Clock, Logs, PidStore, ProcessHandle, ProcessInspector, ProcessRunner, Scheduler, Timer } from '../di/tokens.js';
 import type { HookBus } from '../hook-bus.js';
 import { serviceEnv } from '../process/service-env.js';
 import { formatDuration } from '../format.js';
@@ -9,6 +9,7 @@ import type { Alert, Health, LastRestart, RestartReason, ServiceSnapshot, Servic
 
 export interface ServiceDeps {
   runner: ProcessRunner;
+  inspector: ProcessInspector;
   pids: PidStore;
   clock: Clock;
   scheduler: Scheduler;
@@ -152,6 +153,12 @@ export class ServiceController {
   async requestRestart(reason: RestartReason): Promise<void> {
     if (this.state !== 'running' || !this.running || this.running.stopping) {
       this.deps.logs.monitor.debug(`${this.name}: restart asked by ${reason.by} (${reason.kind}) ignored in state ${this.state}`);
+      return;
+    }
+    if (!this.deps.inspector.isAlive(this.running.handle)) {
+      // The leader died and its exit is not handled yet (the kernel closes a dying process's
+      // sockets before it tells us): what the plugin saw is that exit, reported as such.
+      this.deps.logs.monitor.debug(`${this.name}: restart asked by ${reason.by} (${reason.kind}) ignored: pid ${this.running.handle.pid} already exited`);
       return;
     }
     const decision = decideRestart({

@@ -15,6 +15,7 @@ import {
   type SpawnSpec,
 } from '../../core/di/tokens.js';
 import { Supervisor } from '../../core/supervisor.js';
+import { definePlugin, type PluginContext, type PluginInstance } from '../../core/index.js';
 import { FakeClock, MemoryLogs } from '../../core/testing/index.js';
 import { tempDir } from '../helpers/project.js';
 
@@ -60,16 +61,18 @@ class MemoryPids implements PidStore {
   }
 }
 
+/** What the kernel says of a pid: dead unless the test marks it alive. */
+const alive = new Set<number>();
 const nobody: ProcessInspector = {
   info: (pid): ProcessView => ({ pid, ppid: 1, pgid: pid, startTime: 1, command: 'zmart' }),
-  isAlive: () => false,
+  isAlive: ({ pid }) => alive.has(pid),
 };
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-function build(services: Record<string, unknown>) {
-  const config = resolveConfig({ services, plugins: [] }, { file: null, root: dir, env: {} });
+function build(services: Record<string, unknown>, plugins: PluginInstance[] = []) {
+  const config = resolveConfig({ services, plugins }, { file: null, root: dir, env: {} });
   const container = createContainer(config);
   const clock = new FakeClock();
   const runner = new FakeRunner(clock);
@@ -116,5 +119,34 @@ describe('the supervisor, wired with fakes in a child container', () => {
     await clock.advance(10_000);
     expect(runner.spawned).toHaveLength(1);
     expect(supervisor.snapshots()[0].state).toBe('stopped');
+  });
+
+  it("takes a plugin's restart request for a leader that already died as that exit, not the plugin's reason", async () => {
+    let ctx: PluginContext | undefined;
+    const grab = definePlugin({ name: 'grab', setup: (c) => void (ctx = c) })();
+    const { supervisor, runner, clock } = build({ api: { command: 'x', readyAfter: 0, restart: { backoff: { initial: 0 } } } }, [grab]);
+    const reasons: string[] = [];
+    supervisor.hooks.on('service:restart', ({ reason }) => void reasons.push(reason.kind));
+    const settle = async () => {
+      for (let i = 0; i < 20; i += 1) await new Promise((r) => setImmediate(r));
+      await clock.advance(0);
+    };
+    await supervisor.start();
+
+    alive.add(5000); // running: the plugin's reason stands
+    ctx!.restart('api', { kind: 'port', detail: 'nothing listens on it' });
+    await settle();
+    expect(reasons).toEqual(['port']);
+    expect(runner.spawned.map((s) => s.pid)).toEqual([5000, 5001]);
+
+    // 5001 died and the kernel closed its port, but its exit is not reported yet
+    ctx!.restart('api', { kind: 'port', detail: 'nothing listens on it' });
+    await settle();
+    expect(reasons).toEqual(['port']);
+    runner.crash(5001);
+    await settle();
+    expect(reasons).toEqual(['port', 'exit']);
+    expect(runner.spawned).toHaveLength(3);
+    await supervisor.stop();
   });
 });

@@ -25,7 +25,7 @@ if (wanted.has('W1')) {
 }
 
 if (wanted.has('W2')) {
-  const sizes = (process.env.W2_SIZES ?? '10h,100,1000').split(',');
+  const sizes = (process.env.W2_SIZES ?? '10h,100h,100,1000').split(',');
   const w2 = [];
   for (const size of sizes) {
     const count = Number.parseInt(size, 10);

@@ -7,7 +7,7 @@
 // `zmart stop`, and the daemon's RSS stayed within a bound. Prints the seed and a summary.
 // Usage: SOAK_SECONDS=120 SOAK_SEED=42 node bench/soak.mjs   (needs `npm run build`)
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive, findProcesses, FIXTURE, freePort, run, sleep, table, tempDir, waitUntil, ZMART } from './lib/util.mjs';
 
@@ -117,8 +117,15 @@ try {
       continue;
     }
     if (!pid || !alive(pid)) continue;
+    // One fault at a time per service: a second one (a port stolen from a SIGSTOPped server)
+    // would be resolved by the first's restart, under the other's reason.
+    const busy = (name) => faults.some((f) => f.seen === null && f.reason && f.service === name);
     const report = status();
     const before = restartsOf(report, service);
+    const leakyUp = report.services.find((s) => s.name === 'leaky')?.uptimeMs ?? 0;
+    if (roll < 0.7 && busy(roll >= 0.5 && roll < 0.6 ? 'leaky' : service)) continue;
+    // A process younger than a second may not handle SIGUSR2 yet, and Node dies of it.
+    if (roll >= 0.5 && roll < 0.6 && leakyUp < 1000) continue;
     if (roll < 0.3) {
       process.kill(pid, 'SIGKILL');
       faults.push({ kind: 'SIGKILL', service, at: Date.now(), reason: 'exit', bound: 3000, before: before.restarts, seen: null });
@@ -138,10 +145,9 @@ try {
     } else {
       // the operator, concurrently: status, restart (of a service with no fault under way,
       // whose restart would otherwise hide the fault's own), status --json
-      const busy = faults.some((f) => f.seen === null && f.service === service);
       await Promise.all([
         new Promise((r) => r(zmart('status'))),
-        new Promise((r) => r(busy ? null : zmart('restart', service))),
+        new Promise((r) => r(busy(service) ? null : zmart('restart', service))),
         new Promise((r) => r(zmart('status', '--json'))),
       ]);
     }
@@ -207,6 +213,16 @@ try {
       process.kill(pid, 'SIGKILL');
     } catch {
       /* gone */
+    }
+  }
+  // A failed run keeps its logs (in a folder of their own, the rest removed) to be read.
+  if (failure) {
+    const kept = `${dir}-logs`;
+    try {
+      renameSync(join(dir, 'logs'), kept);
+      failure += `\nthe fleet's logs are kept in ${kept}`;
+    } catch {
+      /* no logs yet */
     }
   }
   rmSync(dir, { recursive: true, force: true });

@@ -122,8 +122,8 @@ describe('the supervisor, wired with fakes in a child container', () => {
   });
 
   it("takes a plugin's restart request for a leader that already died as that exit, not the plugin's reason", async () => {
-    let ctx: PluginContext | undefined;
-    const grab = definePlugin({ name: 'grab', setup: (c) => void (ctx = c) })();
+    let ctx: PluginContext<object> | undefined;
+    const grab = definePlugin({ name: 'grab', defaults: {}, setup: (c) => void (ctx = c) })();
     const { supervisor, runner, clock } = build({ api: { command: 'x', readyAfter: 0, restart: { backoff: { initial: 0 } } } }, [grab]);
     const reasons: string[] = [];
     supervisor.hooks.on('service:restart', ({ reason }) => void reasons.push(reason.kind));

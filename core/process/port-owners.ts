@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import type { PortListener } from '../di/tokens.js';
-import { readCommandLine, readStat } from './proc.js';
+import { isSameProcess, readCommandLine, readStat } from './proc.js';
 import { readTcpSockets, socketInodes, type TcpSocket } from './sockets.js';
 
 /** One look at the machine's TCP sockets and who holds them, reused for a moment. */
@@ -13,6 +13,13 @@ interface Snapshot {
 
 const TTL_MS = 250;
 let snapshot: Snapshot | null = null;
+
+/**
+ * Who held each listening socket when last looked up: a socket's inode is unique while it
+ * exists, so while its holder lives (same pid and start time) the answer stands, and the
+ * next look needs no walk through every process's fd folder (~100 readlinks a process).
+ */
+const knownHolders = new Map<number, { pid: number; startTime: number }>();
 
 /** Forgets the snapshot: after a process was stopped, say. */
 export function invalidatePortSnapshot(): void {
@@ -47,18 +54,26 @@ export function portListeners(port: number): PortListener[] | null {
   if (snap.sockets.length === 0 && !hasProcNet()) return null;
   const listening = snap.sockets.filter((s) => s.state === 'LISTEN' && s.localPort === port);
   if (listening.length === 0) return [];
-  const byInode = owners(snap);
   const found: PortListener[] = [];
   const seen = new Set<number>();
   for (const socket of listening) {
-    const pid = byInode.get(socket.inode);
+    const pid = holderOf(snap, socket.inode);
     if (pid === undefined || seen.has(pid)) continue;
     const stat = readStat(pid);
     if (!stat) continue;
     seen.add(pid);
+    knownHolders.set(socket.inode, { pid, startTime: stat.startTime });
     found.push({ pid, startTime: stat.startTime, ppid: stat.ppid, pgid: stat.pgid, command: readCommandLine(pid) ?? '', address: socket.local, port });
   }
   return found;
+}
+
+function holderOf(snap: Snapshot, inode: number): number | undefined {
+  const known = knownHolders.get(inode);
+  if (known && isSameProcess(known.pid, known.startTime)) return known.pid;
+  knownHolders.delete(inode);
+  if (knownHolders.size > 4096) knownHolders.clear(); // sockets long gone
+  return owners(snap).get(inode);
 }
 
 function hasProcNet(): boolean {

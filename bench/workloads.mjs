@@ -205,7 +205,7 @@ export function w4Logs(factory, mb, { rotate, lineBytes = 10 }) {
     fsModule ??= await import('node:fs');
     if (rotate && !peer.rotation) return { skipped: 'no built-in rotation (pm2-logrotate not installed)' };
     const mark = `${peer.dir}/flood-started`;
-    peer.start([{ name: 'flood', argv: [node, FIXTURE, '--flood', String(lines), '--line-bytes', String(lineBytes), '--exit-when-done', '--mark-start', mark, '--tag', tag], maxRestarts: 0, restartDelayMs: 0, minUptimeMs: 0 }], {
+    const started = peer.start([{ name: 'flood', argv: [node, FIXTURE, '--flood', String(lines), '--line-bytes', String(lineBytes), '--exit-when-done', '--mark-start', mark, '--tag', tag], maxRestarts: 0, restartDelayMs: 0, minUptimeMs: 0 }], {
       rotateBytes: rotate ? 10 * 1024 * 1024 : null,
       noRestart: true,
     });
@@ -225,7 +225,14 @@ export function w4Logs(factory, mb, { rotate, lineBytes = 10 }) {
       }
     }, 60_000, 10);
     const seconds = (Date.now() - Number(fsModule.readFileSync(mark, 'utf8'))) / 1000;
-    if (!done) return { seconds, mbps: 0, lost: lines, doubled: 0, broken: 0, files: 0, timedOut: true };
+    if (!done) {
+      // Kept to be looked at: the supervisor's logs and what its start said.
+      const kept = `${peer.dir}-stalled`;
+      fsModule.cpSync(peer.dir, kept, { recursive: true, filter: (path) => !fsModule.lstatSync(path).isSocket() });
+      fsModule.writeFileSync(`${kept}/start-output.txt`, `${started?.code ?? ''}\n${started?.out ?? ''}`);
+      console.error(`W4: ${peer.name} stalled; its folder is copied to ${kept}`);
+      return { seconds, mbps: 0, lost: lines, doubled: 0, broken: 0, files: 0, timedOut: true };
+    }
     await sleep(1500); // let rotations and flushes settle
     const files = peer.logFiles('flood');
     return { seconds, mbps: mb / seconds, ...(await countLines(files, lines, lineBytes)), files: files.length };

@@ -27,17 +27,12 @@ async function fastStatus(argv: string[]): Promise<number | null> {
   } catch {
     return null; // the full CLI says what is wrong, as it does for every command
   }
-  const [{ status }, { createOutput }, { isZmartError }] = await Promise.all([import('./commands/status.js'), import('./output.js'), import('../core/errors.js')]);
+  const [{ status }, { createOutput }, { reportError }] = await Promise.all([import('./commands/status.js'), import('./output.js'), import('./report-error.js')]);
   const out = createOutput();
   try {
     return await status(values, out);
   } catch (error) {
-    if (isZmartError(error)) {
-      out.error(error.message);
-      return error.exitCode;
-    }
-    out.error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return 1;
+    return reportError(error, out);
   }
 }
 

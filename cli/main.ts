@@ -106,13 +106,8 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
     }
-    const { isZmartError } = await import('../core/errors.js');
-    if (isZmartError(error)) {
-      out.error(error.message);
-      return error.exitCode;
-    }
-    out.error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return 1;
+    const { reportError } = await import('./report-error.js');
+    return reportError(error, out);
   }
 }
 

@@ -16,7 +16,6 @@ type Send = (url: URL, options: RequestOptions, callback: (response: IncomingMes
  */
 export class NodeHttpClient implements HttpClient {
   private readonly agents = new Map<string, Agent>();
-  private https: Promise<typeof import('node:https')> | null = null;
 
   async probe(url: string, options: { timeoutMs: number }): Promise<HttpProbeResult> {
     const t0 = performance.now();
@@ -43,28 +42,28 @@ export class NodeHttpClient implements HttpClient {
   private async send(url: string, timeoutMs: number, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<number> {
     const target = new URL(url);
     if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`not an http(s) URL: ${url}`);
-    const https = target.protocol === 'https:';
-    const send: Send = https ? (await (this.https ??= import('node:https'))).request : httpRequest;
-    const agent = await this.agentFor(target.protocol);
+    const { request, agent } = await this.transportFor(target.protocol);
+    const options: RequestOptions = { method: init.method, headers: init.headers, agent };
     const deadline = Date.now() + timeoutMs;
     try {
-      return await once(send, target, { method: init.method, headers: init.headers, agent }, init.body, timeoutMs);
+      return await once(request, target, options, init.body, timeoutMs);
     } catch (error) {
       const remaining = deadline - Date.now();
       // Only a GET is sent again: the server may have received the first one.
       if (init.method !== 'GET' || !(error as RetryableError).retryable || remaining <= 0) throw error;
-      return once(send, target, { method: init.method, headers: init.headers, agent }, init.body, remaining);
+      return once(request, target, options, init.body, remaining);
     }
   }
 
-  private async agentFor(protocol: string): Promise<Agent> {
+  /** node:http, or node:https (imported on first use), with its keep-alive agent. */
+  private async transportFor(protocol: string): Promise<{ request: Send; agent: Agent }> {
+    const module = protocol === 'https:' ? await import('node:https') : { request: httpRequest, Agent };
     let agent = this.agents.get(protocol);
     if (!agent) {
-      const options = { keepAlive: true, maxSockets: 4, maxFreeSockets: 4 };
-      agent = protocol === 'https:' ? new (await (this.https ??= import('node:https'))).Agent(options) : new Agent(options);
+      agent = new module.Agent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 4 });
       this.agents.set(protocol, agent);
     }
-    return agent;
+    return { request: module.request, agent };
   }
 }
 

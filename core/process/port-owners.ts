@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import type { PortListener } from '../di/tokens.js';
-import { isSameProcess, readCommandLine, readStat } from './proc.js';
+import { readCommandLine, readStat, type ProcStat } from './proc.js';
 import { readTcpSockets, socketInodes, type TcpSocket } from './sockets.js';
 
 /** One look at the machine's TCP sockets and who holds them, reused for a moment. */
@@ -57,23 +57,26 @@ export function portListeners(port: number): PortListener[] | null {
   const found: PortListener[] = [];
   const seen = new Set<number>();
   for (const socket of listening) {
-    const pid = holderOf(snap, socket.inode);
-    if (pid === undefined || seen.has(pid)) continue;
-    const stat = readStat(pid);
-    if (!stat) continue;
-    seen.add(pid);
-    knownHolders.set(socket.inode, { pid, startTime: stat.startTime });
-    found.push({ pid, startTime: stat.startTime, ppid: stat.ppid, pgid: stat.pgid, command: readCommandLine(pid) ?? '', address: socket.local, port });
+    const stat = holderOf(snap, socket.inode);
+    if (!stat || seen.has(stat.pid)) continue;
+    seen.add(stat.pid);
+    knownHolders.set(socket.inode, { pid: stat.pid, startTime: stat.startTime });
+    found.push({ pid: stat.pid, startTime: stat.startTime, ppid: stat.ppid, pgid: stat.pgid, command: readCommandLine(stat.pid) ?? '', address: socket.local, port });
   }
   return found;
 }
 
-function holderOf(snap: Snapshot, inode: number): number | undefined {
+/** The live process holding a socket: the one remembered if it still lives, else found anew. */
+function holderOf(snap: Snapshot, inode: number): ProcStat | null {
   const known = knownHolders.get(inode);
-  if (known && isSameProcess(known.pid, known.startTime)) return known.pid;
-  knownHolders.delete(inode);
+  if (known) {
+    const stat = readStat(known.pid);
+    if (stat && stat.state !== 'Z' && stat.startTime === known.startTime) return stat;
+    knownHolders.delete(inode);
+  }
   if (knownHolders.size > 4096) knownHolders.clear(); // sockets long gone
-  return owners(snap).get(inode);
+  const pid = owners(snap).get(inode);
+  return pid === undefined ? null : readStat(pid);
 }
 
 function hasProcNet(): boolean {

@@ -56,17 +56,43 @@ export class LogFile extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const out = this.target(chunk.length, Date.now());
+    if (!out) return callback(); // cannot write now: dropped, reported once
+    out.write(chunk, () => callback());
+  }
+
+  /** What queued up while a write was out goes in one write per file (a rotation may part it). */
+  override _writev(entries: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     const now = Date.now();
+    let corked: WriteStream | null = null;
+    let called = false;
+    entries.forEach(({ chunk }, k) => {
+      const out = this.target(chunk.length, now); // a rotation ends (and so flushes) the corked stream
+      if (out !== corked) {
+        corked?.uncork();
+        corked = out;
+        corked?.cork();
+      }
+      if (!out) return;
+      if (k < entries.length - 1) return out.write(chunk);
+      called = true;
+      out.write(chunk, () => callback());
+    });
+    (corked as WriteStream | null)?.uncork();
+    if (!called) callback();
+  }
+
+  /** The stream a chunk of `bytes` goes to, rotating first when the policy says; null: dropped. */
+  private target(bytes: number, now: number): WriteStream | null {
     const policy = this.policy;
     if (policy && this.size > 0) {
-      if ((policy.maxSize !== null && this.size + chunk.length > policy.maxSize) || (policy.periodMs !== null && this.periodOf(now) !== this.period)) {
+      if ((policy.maxSize !== null && this.size + bytes > policy.maxSize) || (policy.periodMs !== null && this.periodOf(now) !== this.period)) {
         this.rotate(now);
       }
     }
     const out = this.out ?? this.reopen(now);
-    if (!out) return callback(); // cannot write now: dropped, reported once
-    this.size += chunk.length;
-    out.write(chunk, () => callback());
+    if (out) this.size += bytes;
+    return out;
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -129,7 +155,9 @@ export class LogFile extends Writable {
     this.out = null;
     this.open();
     this.size = 0;
-    const done = new Promise<void>((resolve) => (old ? old.end(() => resolve()) : resolve()))
+    // After the rotation before it: two at once would each prune what the other still compresses.
+    const previous = this.pendingRotations.at(-1);
+    const done = Promise.all([previous, new Promise<void>((resolve) => (old ? old.end(() => resolve()) : resolve()))])
       .then(() => afterRotation(this.path, target, policy))
       .then(
         () => this.events.onRotated?.(this.path, target),

@@ -65,4 +65,13 @@ describe('LineStamper', () => {
     const clean = Buffer.from('nothing to hide');
     expect(redact.bytes(clean)).toBe(clean);
   });
+  it('stamps a chunk of long lines (copied whole) as it stamps short ones, short lines and CRs included', async () => {
+    const long = (n: number) => `${'x'.repeat(90)} line ${n}`;
+    const input = Array.from({ length: 20 }, (_, n) => (n % 5 === 4 ? `${long(n)}\r\n` : n % 7 === 6 ? 's\n' : `${long(n)}\n`)).join('');
+    const cut = 1500; // the chunk boundary falls inside a long line
+    const lines = await stamp(['held ', Buffer.from(input).subarray(0, cut), Buffer.from(input).subarray(cut)]);
+    const expected = input.split('\n').slice(0, -1).map((l) => `2026-11-27T12:00:00.000Z out ${l.replace(/\r$/, '')}`);
+    expected[0] = expected[0]!.replace(' out ', ' out held ');
+    expect(lines).toEqual(expected);
+  });
 });

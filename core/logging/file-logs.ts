@@ -1,4 +1,4 @@
-import { createConsola, type ConsolaInstance, type LogObject } from 'consola';
+import { createConsola, type ConsolaInstance, type LogObject } from 'consola/core';
 import { join } from 'node:path';
 import { formatWithOptions } from 'node:util';
 import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/tokens.js';

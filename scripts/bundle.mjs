@@ -13,7 +13,7 @@ const plugins = Object.fromEntries(readdirSync('plugins').map((name) => [`lib/pl
 
 rmSync('dist/bin', { recursive: true, force: true });
 await build({
-  entryPoints: { zmart: 'cli/main.ts', 'lib/index': 'core/index.ts', ...plugins },
+  entryPoints: { zmart: 'cli/main.ts', daemon: 'cli/daemon-main.ts', 'lib/index': 'core/index.ts', ...plugins },
   outdir: 'dist/bin',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

@@ -3,7 +3,7 @@ import { builtinPlugins } from '../builtins.js';
 import { zmartVersion } from '../version.js';
 
 /**
- * The detached supervisor that `zmart start` launches (`zmart __daemon`). Its stdout and
+ * The detached supervisor that `zmart start` launches (dist/bin/daemon.js). Its stdout and
  * stderr go to <logDir>/zmart.out; everything else to the log files. An exception in a
  * plugin, or a write to a closed pipe, is logged and does not end it.
  */

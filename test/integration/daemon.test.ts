@@ -34,6 +34,7 @@ describe('the background supervisor', () => {
 
     const daemon = project.pid('monitor')!;
     expect(isAlive(daemon)).toBe(true);
+    expect(readFileSync(`/proc/${daemon}/cmdline`, 'utf8').split('\0')).toContain(join(CLI, '..', 'daemon.js'));
     const stat = readFileSync(`/proc/${daemon}/stat`, 'utf8');
     const sid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
     expect(sid).toBe(daemon); // its own session: a closing terminal does not reach it
@@ -78,6 +79,16 @@ describe('the background supervisor', () => {
     expect(result.stdout).toMatch(/✖ broken +Failed after 1 restarts \(last exit: code 1\)/);
     expect(result.stdout).toMatch(/broken did not come up; last lines of .*broken\.log:[\s\S]*out database unreachable/);
     expect(result.stdout).toMatch(/not up: broken/);
+  });
+
+  it('runs as dist/bin/daemon.js, whose own usage errors exit 2 and say what was wrong', () => {
+    const daemonEntry = join(CLI, '..', 'daemon.js');
+    const missing = spawnSync(process.execPath, [daemonEntry], { encoding: 'utf8' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--config PATH is required');
+    const unknown = spawnSync(process.execPath, [daemonEntry, '--config', 'x.ts', '--bogus'], { encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--bogus'");
   });
 
   it('serves the control API owner-only and answers malformed requests with 4xx, staying up', async () => {

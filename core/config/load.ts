@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { zmartHome } from '../daemon/registry.js';
 import { packageRoot } from '../package-root.js';
@@ -59,7 +59,8 @@ async function importConfig(file: string): Promise<unknown> {
   // what `zmart start` already transpiled, without jiti's compiler (~30 MB of memory, 200 ms).
   // require(), not import: jiti is CommonJS, and importing it from an ES module costs ~6 MB
   // more resident memory (Node parses its 190 KB for named exports), for the daemon's life.
-  const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
+  const require = createRequire(import.meta.url);
+  const { createJiti } = require('jiti') as typeof import('jiti');
   const jiti = createJiti(import.meta.url, { alias: aliases(), moduleCache: false, fsCache: cacheDir(), tryNative: false });
   let module: Record<string, unknown>;
   try {
@@ -67,6 +68,12 @@ async function importConfig(file: string): Promise<unknown> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new ConfigError(file, [{ path: '', message: `cannot load: ${message.split('\n').slice(0, 6).join('\n    ')}` }]);
+  } finally {
+    // The config does not hold on to jiti: out of Node's module cache, its ~1 MB of code
+    // and source is collected instead of living as long as the supervisor. A reload
+    // requires it again.
+    const jitiDir = dirname(require.resolve('jiti/package.json'));
+    for (const path of Object.keys(require.cache)) if (path.startsWith(jitiDir + sep)) delete require.cache[path];
   }
   if (!module || !('default' in module) || module.default === undefined) {
     throw new ConfigError(file, [

@@ -1,0 +1,29 @@
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config/load.js';
+import { tempDir } from '../helpers/project.js';
+
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+describe('loadConfig', () => {
+  it('loads a TypeScript config through jiti, then drops jiti from the module cache (again on a second load)', async () => {
+    writeFileSync(join(dir, 'zmart.config.ts'), "const port: number = 8123;\nexport default { services: { api: { command: 'sleep 60', port } } };\n");
+    const jitiLoaded = () => Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('/node_modules/jiti/'));
+    const env = { ...process.env, ZMART_HOME: join(dir, 'home') };
+    const saved = process.env.ZMART_HOME;
+    process.env.ZMART_HOME = env.ZMART_HOME; // jiti's cache folder
+    try {
+      for (let load = 0; load < 2; load += 1) {
+        const config = await loadConfig({ cwd: dir, env });
+        expect(config.services.map((s) => [s.name, s.port])).toEqual([['api', 8123]]);
+        expect(jitiLoaded()).toEqual([]);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.ZMART_HOME;
+      else process.env.ZMART_HOME = saved;
+    }
+  });
+});

@@ -23,11 +23,11 @@ export function zmartPeer() {
       const files = readdirSync(logs).filter((f) => f.startsWith(`${name}.log.`)).sort().map((f) => join(logs, f));
       return existsSync(join(logs, `${name}.log`)) ? [...files, join(logs, `${name}.log`)] : files;
     },
-    start(services, { health = false, rotateBytes = null, noRestart = false } = {}) {
+    start(services, { health = false, healthInterval = '1s', rotateBytes = null, noRestart = false } = {}) {
       const entries = services.map(
         (s) =>
           `${JSON.stringify(s.name)}: { command: ${JSON.stringify(s.argv)}, ${s.port ? `port: ${s.port},` : ''} readyAfter: 0,
-            ${health && s.port ? `health: { path: '/health', interval: '1s', startPeriod: '5s' },` : ''}
+            ${health && s.port ? `health: { path: '/health', interval: '${healthInterval}', startPeriod: '5s' },` : ''}
             restart: { ${noRestart ? "policy: 'never', " : ''}maxRestarts: ${s.maxRestarts}, backoff: { initial: ${s.restartDelayMs}, factor: 1, max: ${s.restartDelayMs} }, minUptime: ${s.minUptimeMs ?? 0} } }`,
       );
       const plugins = rotateBytes

@@ -12,13 +12,21 @@ export const ZMART = join(ROOT, 'dist/bin/zmart.cjs');
 export const tempDir = (prefix = 'zmart-bench-') => mkdtempSync(join(tmpdir(), prefix));
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export function freePort() {
-  return new Promise((resolvePort) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
+/** A loopback port free now, never one this run handed out before (the kernel may repeat one). */
+const handedOut = new Set();
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolvePort) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => resolvePort(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export function run(cmd, args, options = {}) {

@@ -28,18 +28,26 @@ if (wanted.has('W1')) {
 
 if (wanted.has('W2')) {
   await settle();
-  const sizes = (process.env.W2_SIZES ?? '10h,100h,100,1000').split(',');
+  // `10h`: 10 HTTP services zmart probes every second; `100h30s`: probed every 30 s (zmart's
+  // default interval); `100`: 100 idle ones.
+  const sizes = (process.env.W2_SIZES ?? '10h,100h,100h30s,100,1000').split(',');
   const w2 = [];
   for (const size of sizes) {
-    const count = Number.parseInt(size, 10);
-    for (const peer of ALL_PEERS) w2.push({ size, ...(await w2Overhead(peer, count, { http: size.endsWith('h') })) });
+    const [, count, http, interval] = /^(\d+)(h(\d+\w+)?)?$/.exec(size) ?? [];
+    if (!count) throw new Error(`W2_SIZES: expected entries like 10h, 100h30s or 1000, got '${size}'`);
+    const label = http ? `${count} http${interval ? ` /${interval}` : ''}` : `${count} idle`;
+    // A window of at least one interval, so that each service is probed in it.
+    const [, n, unit] = /^(\d+)(s|m)$/.exec(interval ?? '1s') ?? [];
+    if (!n) throw new Error(`W2_SIZES: an interval like 30s or 2m, got '${interval}'`);
+    const windowMs = Math.max(10_000, Number(n) * (unit === 'm' ? 60_000 : 1000));
+    for (const peer of ALL_PEERS) w2.push({ size, label, ...(await w2Overhead(peer, Number(count), { http: !!http, healthInterval: interval ?? '1s', windowMs })) });
   }
   const mb = (b) => (b / 1024 / 1024).toFixed(1);
-  table('W2 supervisor overhead (its own process): RSS and CPU over 10 s once all services run', ['services', 'supervisor', 'RSS MB', 'vs zmart', 'CPU % of a core', 'start s'],
+  table('W2 supervisor overhead (its own process), 10 s after all services run: RSS (median of a reading each second) and CPU over 10 s (over one probe interval when longer)', ['services', 'supervisor', 'RSS MB', 'vs zmart', 'CPU % of a core', 'start s'],
     w2.map((r) => {
-      if (r.skipped) return [r.size, r.peer, `skipped: ${r.skipped}`, '', '', ''];
+      if (r.skipped) return [r.label, r.peer, `skipped: ${r.skipped}`, '', '', ''];
       const z = w2.find((x) => x.size === r.size && x.peer === 'zmart');
-      return [r.size.endsWith('h') ? `${parseInt(r.size, 10)} http` : `${r.size} idle`, r.peer, mb(r.rss), ratio(r.rss, z.rss), r.cpuPercent.toFixed(2), r.startSeconds.toFixed(1)];
+      return [r.label, r.peer, mb(r.rss), ratio(r.rss, z.rss), r.cpuPercent.toFixed(2), r.startSeconds.toFixed(1)];
     }));
 }
 

@@ -141,7 +141,7 @@ const require_fs = () => fsModule;
  * every second) and 100 and 1,000 idle ones, measured over `windowMs` after they are all up
  * (RSS: the median of a reading each second).
  */
-export function w2Overhead(factory, count, { http = false, windowMs = 10_000 } = {}) {
+export function w2Overhead(factory, count, { http = false, healthInterval = '1s', settleMs = 10_000, windowMs = 10_000 } = {}) {
   const tag = `86399.${process.pid}${count}`;
   return withPeer(factory, tag, async (peer) => {
     fsModule ??= await import('node:fs');
@@ -155,10 +155,11 @@ export function w2Overhead(factory, count, { http = false, windowMs = 10_000 } =
       }
     }
     const t0 = Date.now();
-    peer.start(services, { health: http });
+    peer.start(services, { health: http, healthInterval });
     if (!(await waitUntil(() => findProcesses(tag).length >= count, 300_000, 200))) throw new Error(`${peer.name}: not all ${count} services ran`);
     const startSeconds = (Date.now() - t0) / 1000;
-    await sleep(2000);
+    // Past the start: first probes, the start's garbage collected, V8's memory reducer (8 s).
+    await sleep(settleMs);
     const pid = peer.supervisorPid();
     // RSS sampled each second over the window (median): one reading lands anywhere in a GC cycle.
     const before = processCost(pid);

@@ -23,14 +23,17 @@ export interface BackgroundStartOptions {
 
 const DAEMON_OUT = 'zmart.out';
 /**
- * V8 settings for the long-lived supervisor: a young generation capped at 1 MB per
- * semi-space (default 16), and V8's memory-over-speed mode, which keeps the old generation
- * close to what is live. The daemon allocates little and keeps less: without them its heap
- * grows ~20 MB at start and ~10 MB more with 100 services probed each second, and never
- * gives it back. Scavenges stay cheap because little survives; log throughput (W4) and
- * restart latency (W1) measured the same with and without.
+ * V8 settings for the long-lived supervisor, each measured (W2, W4, W1 in bench/):
+ * - a young generation capped at 1 MB per semi-space (default 16): the default lets the
+ *   heap grow ~20 MB at start that it never gives back; scavenges stay cheap because little
+ *   survives;
+ * - V8's memory-over-speed mode, which keeps the old generation close to what is live: with
+ *   100 services probed each second RSS was 75-80 MB, ~66 with it;
+ * - one V8 helper thread instead of one per core: ~1.5 MB less (fewer malloc arenas and
+ *   thread stacks touched) for a ~10 MB heap that parallel GC does not speed up.
+ * Log throughput and restart latency measured the same with and without.
  */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1'];
 const POLL_MS = 100;
 
 /**

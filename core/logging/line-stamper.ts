@@ -75,8 +75,8 @@ export class LineStamper extends Transform {
     }
     // The first lines a byte at a time; the rest the same way when those were short, else
     // each found natively and copied in one call.
-    const at = copyShortLines(data, 0, end, out, j, prefix, SAMPLE_LINES);
-    j = at.i >= SAMPLE_LINES * LONG_LINE ? copyLongLines(data, at.i, end, out, at.j, prefix) : copyShortLines(data, at.i, end, out, at.j, prefix, Infinity).j;
+    const { i, j: k } = copyShortLines(data, 0, end, out, j, prefix, SAMPLE_LINES);
+    j = i >= SAMPLE_LINES * LONG_LINE ? copyLongLines(data, i, end, out, k, prefix) : copyShortLines(data, i, end, out, k, prefix, Infinity).j;
     // Copied out of the shared scratch, without zero-filling first.
     const stamped = Buffer.allocUnsafeSlow(j);
     out.copy(stamped, 0, 0, j);

@@ -64,21 +64,25 @@ export class LogFile extends Writable {
   /** What queued up while a write was out goes in one write per file (a rotation may part it). */
   override _writev(entries: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     const now = Date.now();
+    const last = entries.length - 1;
     let corked: WriteStream | null = null;
     let called = false;
-    entries.forEach(({ chunk }, k) => {
+    for (let k = 0; k <= last; k += 1) {
+      const { chunk } = entries[k]!;
       const out = this.target(chunk.length, now); // a rotation ends (and so flushes) the corked stream
       if (out !== corked) {
         corked?.uncork();
         corked = out;
         corked?.cork();
       }
-      if (!out) return;
-      if (k < entries.length - 1) return out.write(chunk);
-      called = true;
-      out.write(chunk, () => callback());
-    });
-    (corked as WriteStream | null)?.uncork();
+      if (!out) continue;
+      if (k < last) out.write(chunk);
+      else {
+        called = true;
+        out.write(chunk, () => callback());
+      }
+    }
+    corked?.uncork();
     if (!called) callback();
   }
 

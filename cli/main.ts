@@ -86,15 +86,6 @@ export async function main(argv: string[]): Promise<number> {
     result = init(out);
   });
 
-  program
-    .command('__daemon', { hidden: true })
-    .argument('[service...]')
-    .requiredOption('--config <path>')
-    .action(async (services: string[], opts: { config: string }) => {
-      const { runDaemon } = await import('./commands/daemon.js');
-      result = await runDaemon({ config: opts.config, services });
-    });
-
   try {
     if (argv.length === 0) {
       program.outputHelp();

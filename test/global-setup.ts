@@ -14,7 +14,7 @@ function ours(): Map<number, string> {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
       const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes('test/fixtures/server.mjs') || cmd.includes('dist/bin/daemon.js') || cmd.includes(' __daemon')) found.set(Number(name), cmd);
+      if (cmd.includes('test/fixtures/server.mjs') || cmd.includes('dist/bin/daemon.js')) found.set(Number(name), cmd);
     } catch {
       // gone
     }

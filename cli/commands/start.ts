@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../core/config/load.js';
 import { callControl, isUnreachable } from '../../core/daemon/control-client.js';
 import { socketPathFor } from '../../core/daemon/registry.js';
@@ -10,6 +9,7 @@ import type { StatusReport } from '../../core/status/types.js';
 import { formatDuration } from '../../core/format.js';
 import { parseDuration } from '../../core/units.js';
 import { ZmartError } from '../../core/errors.js';
+import { packageRoot } from '../../core/package-root.js';
 import { builtinPlugins } from '../builtins.js';
 import type { Output } from '../output.js';
 import { describeService } from '../render/status-text.js';
@@ -35,16 +35,6 @@ const DAEMON_OUT = 'zmart.out';
  */
 const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1'];
 const POLL_MS = 100;
-
-/**
- * The supervisor's entry: dist/bin/daemon.js beside the bundled command (no commander, no
- * other command in the process that lives as long as the fleet); run from tsc's output,
- * this very command's hidden `__daemon`.
- */
-function daemonEntry(): string[] {
-  const bundled = fileURLToPath(new URL('../daemon.js', import.meta.url));
-  return import.meta.url.includes('/dist/bin/') && existsSync(bundled) ? [bundled] : [process.argv[1]!, '__daemon'];
-}
 
 /**
  * `zmart start`: validates the config, launches the supervisor in the background (its own
@@ -77,7 +67,10 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   mkdirSync(config.logDir, { recursive: true, mode: 0o700 });
   const outFile = join(config.logDir, DAEMON_OUT);
   const fd = openSync(outFile, 'a', 0o600);
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...daemonEntry(), '--config', config.file!, ...options.services], {
+  // The supervisor's own entry (no commander, no other command in the process that lives as
+  // long as the fleet), whichever way this command runs: bundled, from tsc's output or sources.
+  const daemon = join(packageRoot(import.meta.url).root, 'dist/bin/daemon.js');
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemon, '--config', config.file!, ...options.services], {
     cwd: config.root,
     detached: true,
     stdio: ['ignore', fd, fd],

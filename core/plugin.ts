@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import type { Clock, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler, SystemInfo } from './di/tokens.js';
 import type { HookHandler, HookName } from './hooks.js';
 import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
@@ -57,15 +57,18 @@ export interface PluginContext<Options, ServiceOptions = never> {
 export interface PluginDefinition<Options extends object, ServiceOptions = never, Input extends object = Options> {
   name: string;
   defaults: Input;
-  /** Validates the merged options (optional): a zod schema whose output replaces them. */
-  options?: ZodType<Options, Input>;
+  /**
+   * Validates the merged options (optional): a Zod 4 schema (zmart's `z`, which is zod/mini,
+   * or zod's classic API) whose output replaces them.
+   */
+  options?: $ZodType<Options, Input>;
   /**
    * Per-service options under `services.<name>.<key>`, validated with `schema` by core;
    * `check` may refuse them given the rest of the service (say, a path without a port).
    */
   service?: {
     key: string;
-    schema: ZodType<ServiceOptions>;
+    schema: $ZodType<ServiceOptions>;
     check?(options: ServiceOptions, service: { name: string; port: number | null }): string | undefined;
   };
   /** The plugin reports health for every service that sets its `service.key`. */

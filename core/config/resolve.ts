@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { z, type ZodError, type ZodType } from 'zod';
+import * as z from 'zod/mini';
+import type { $ZodError, $ZodType } from 'zod/v4/core';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { isPluginInstance, type PluginInstance } from '../plugin.js';
 import { applyEnvOverrides } from './env.js';
@@ -37,11 +38,11 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const schema = z.strictObject({
     ...topLevelShape,
     services: z
-      .record(z.string().regex(SERVICE_NAME, 'a service name is letters, digits, _ . - (not starting with . - _)'), serviceSchema)
-      .refine((s) => Object.keys(s).length > 0, 'expected at least one service'),
+      .record(z.string().check(z.regex(SERVICE_NAME, 'a service name is letters, digits, _ . - (not starting with . - _)')), serviceSchema)
+      .check(z.refine((s: object) => Object.keys(s).length > 0, 'expected at least one service')),
   });
 
-  const parsed = schema.safeParse(overridden);
+  const parsed = z.safeParse(schema, overridden);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
   const pluginOptions = plugins.map((p, i) => resolvePluginOptions(p, i, issues));
   if (!parsed.success || issues.length > 0) throw new ConfigError(where, issues);
@@ -131,8 +132,8 @@ function checkPlugins(value: unknown, issues: ConfigIssue[]): PluginInstance[] {
 }
 
 /** Each plugin's per-service key, validated by the plugin's schema (kept even when disabled). */
-function pluginServiceShape(plugins: PluginInstance[], issues: ConfigIssue[]): Record<string, ZodType> {
-  const shape: Record<string, ZodType> = {};
+function pluginServiceShape(plugins: PluginInstance[], issues: ConfigIssue[]): Record<string, $ZodType> {
+  const shape: Record<string, $ZodType> = {};
   for (const p of plugins) {
     const service = p.definition.service;
     if (!service) continue;
@@ -140,7 +141,7 @@ function pluginServiceShape(plugins: PluginInstance[], issues: ConfigIssue[]): R
       issues.push({ path: `plugins (${p.name})`, message: `per-service key '${service.key}' is already taken` });
       continue;
     }
-    shape[service.key] = service.schema.optional();
+    shape[service.key] = z.optional(service.schema);
   }
   return shape;
 }
@@ -156,7 +157,7 @@ function resolvePluginOptions(plugin: PluginInstance, index: number, issues: Con
   const merged = { ...defaults, ...plugin.given };
   const schema = plugin.definition.options;
   if (!schema) return merged;
-  const parsed = schema.safeParse(merged);
+  const parsed = z.safeParse(schema, merged);
   if (parsed.success) return parsed.data as object;
   issues.push(...zodIssues(parsed.error, where));
   return undefined;
@@ -174,7 +175,7 @@ function checkPorts(services: Record<string, { port?: number }>): ConfigIssue[] 
   return issues;
 }
 
-export function zodIssues(error: ZodError, prefix = ''): ConfigIssue[] {
+export function zodIssues(error: $ZodError, prefix = ''): ConfigIssue[] {
   return error.issues.map((issue) => {
     const path = issue.path.reduce<string>(
       (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),

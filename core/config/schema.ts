@@ -1,76 +1,89 @@
-import { z } from 'zod';
+// zod/mini: the same validation as zod's classic API in functions instead of methods, and
+// about 5 MB less resident memory in the supervisor (measured in bench W2). It has no
+// default locale: English messages are registered here, once, for every schema in zmart.
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { parseDuration, parseSize } from '../units.js';
+
+z.config(en());
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
 
-/** A duration: milliseconds or a string like '500ms', '30s', '2m'; parses to milliseconds. */
-export const duration = () =>
-  z.union([z.number(), z.string()]).transform((value, ctx) => {
-    const parsed = parseDuration(value);
-    if (parsed === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a duration (milliseconds, or a string like '500ms', '30s', '2m'), got ${JSON.stringify(value)}`,
-      });
+/** A value written as a number or a string, parsed by `parse`; `expected` says what it must look like. */
+function parsedFrom(parse: (value: number | string) => number | undefined, expected: string) {
+  return z.pipe(
+    z.union([z.number(), z.string()]),
+    z.transform((value: number | string, ctx) => {
+      const parsed = parse(value);
+      if (parsed !== undefined) return parsed;
+      ctx.issues.push({ code: 'custom', input: value, message: `expected ${expected}, got ${JSON.stringify(value)}` });
       return z.NEVER;
-    }
-    return parsed;
-  });
+    }),
+  );
+}
+
+/** A duration: milliseconds or a string like '500ms', '30s', '2m'; parses to milliseconds. */
+export const duration = () => parsedFrom(parseDuration, "a duration (milliseconds, or a string like '500ms', '30s', '2m')");
 
 /** A size: bytes or a string like '512MB'; parses to bytes. */
-export const size = () =>
-  z.union([z.number(), z.string()]).transform((value, ctx) => {
-    const parsed = parseSize(value);
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a size (bytes, or a string like '512MB'), got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+export const size = () => parsedFrom(parseSize, "a size (bytes, or a string like '512MB')");
 
-const port = z.number().int().min(1).max(65535);
+/** An integer of at least `min` (and at most `max`). */
+export const integer = (min: number, max?: number) =>
+  max === undefined ? z.int().check(z.gte(min)) : z.int().check(z.gte(min), z.lte(max));
+
+const port = integer(1, 65535);
 
 const restart = z.strictObject({
-  policy: z.enum(['always', 'on-failure', 'never']).default('always'),
-  maxRestarts: z.number().int().min(0).default(3),
-  window: duration().default(600_000),
-  backoff: z
-    .strictObject({
-      initial: duration().default(1000),
-      factor: z.number().min(1).default(2),
-      max: duration().default(60_000),
-    })
-    .prefault({}),
-  minUptime: duration().default(30_000),
+  policy: z._default(z.enum(['always', 'on-failure', 'never']), 'always'),
+  maxRestarts: z._default(integer(0), 3),
+  window: z._default(duration(), 600_000),
+  backoff: z.prefault(
+    z.strictObject({
+      initial: z._default(duration(), 1000),
+      factor: z._default(z.number().check(z.gte(1)), 2),
+      max: z._default(duration(), 60_000),
+    }),
+    {},
+  ),
+  minUptime: z._default(duration(), 30_000),
 });
 
+const nonEmpty = z.string().check(z.minLength(1));
+
 export const baseServiceShape = {
-  title: z.string().min(1).optional(),
+  title: z.optional(nonEmpty),
   command: z.union([
-    z.string().trim().min(1, 'expected a non-empty command'),
-    z.array(z.string()).min(1, 'expected a non-empty argv array').refine((a) => a[0].length > 0, 'the program (argv[0]) is empty'),
+    z.string().check(z.trim(), z.minLength(1, 'expected a non-empty command')),
+    z.array(z.string()).check(
+      z.minLength(1, 'expected a non-empty argv array'),
+      z.refine((a: string[]) => a[0].length > 0, 'the program (argv[0]) is empty'),
+    ),
   ]),
-  cwd: z.string().min(1).optional(),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  venv: z.string().min(1).optional(),
-  port: port.optional(),
-  readyAfter: duration().default(500),
-  restart: restart.prefault({}),
-  stop: z
-    .strictObject({ signal: z.enum(SIGNALS).default('SIGTERM'), timeout: duration().default(10_000) })
-    .prefault({}),
-  dependsOn: z
-    .union([z.array(z.string()), z.record(z.string(), z.enum(['started', 'healthy']))])
-    .transform((d) => (Array.isArray(d) ? Object.fromEntries(d.map((n) => [n, 'started' as const])) : d))
-    .default({}),
+  cwd: z.optional(nonEmpty),
+  env: z._default(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), {}),
+  venv: z.optional(nonEmpty),
+  port: z.optional(port),
+  readyAfter: z._default(duration(), 500),
+  restart: z.prefault(restart, {}),
+  stop: z.prefault(z.strictObject({ signal: z._default(z.enum(SIGNALS), 'SIGTERM'), timeout: z._default(duration(), 10_000) }), {}),
+  dependsOn: z._default(
+    z.pipe(
+      z.union([z.array(z.string()), z.record(z.string(), z.enum(['started', 'healthy']))]),
+      z.transform((d: string[] | Record<string, 'started' | 'healthy'>) =>
+        Array.isArray(d) ? Object.fromEntries(d.map((n) => [n, 'started' as const])) : d,
+      ),
+    ),
+    {},
+  ),
 };
 
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export const topLevelShape = {
-  pidDir: z.string().min(1).default('server_pids'),
-  logDir: z.string().min(1).default('logs'),
-  debug: z.boolean().default(false),
-  monitor: z.strictObject({ interval: duration().default(30_000), timeout: duration().default(10_000) }).prefault({}),
-  plugins: z.array(z.unknown()).optional(),
+  pidDir: z._default(nonEmpty, 'server_pids'),
+  logDir: z._default(nonEmpty, 'logs'),
+  debug: z._default(z.boolean(), false),
+  monitor: z.prefault(z.strictObject({ interval: z._default(duration(), 30_000), timeout: z._default(duration(), 10_000) }), {}),
+  plugins: z.optional(z.array(z.unknown())),
 };

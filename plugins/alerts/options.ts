@@ -1,14 +1,21 @@
-import { duration, z, type Duration } from '../../core/index.js';
+import { duration, integer, z, type Duration } from '../../core/index.js';
 
 const webhook = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
-  headers: z.record(z.string(), z.string()).optional(),
-  timeout: duration().default(5000),
+  headers: z.optional(z.record(z.string(), z.string())),
+  timeout: z._default(duration(), 5000),
   /** Tries after the first one fails (network error or 5xx). */
-  retries: z.number().int().min(0).default(3),
-  backoff: z.strictObject({ initial: duration().default(1000), factor: z.number().min(1).default(2), max: duration().default(30_000) }).prefault({}),
+  retries: z._default(integer(0), 3),
+  backoff: z.prefault(
+    z.strictObject({
+      initial: z._default(duration(), 1000),
+      factor: z._default(z.number().check(z.gte(1)), 2),
+      max: z._default(duration(), 30_000),
+    }),
+    {},
+  ),
   /** Alerts waiting while the receiver is down; past this the oldest are dropped (and counted). */
-  queue: z.number().int().min(1).default(100),
+  queue: z._default(integer(1), 100),
 });
 
 export const optionsSchema = z.strictObject({
@@ -16,9 +23,9 @@ export const optionsSchema = z.strictObject({
   throttle: duration(),
   /** Alerts below this level are only logged. */
   minLevel: z.enum(['info', 'warning', 'critical']),
-  webhook: webhook.nullable(),
+  webhook: z.nullable(webhook),
   /** Run for each alert, with the alert as JSON on stdin and ZMART_ALERT_* variables. */
-  command: z.union([z.string().min(1), z.array(z.string()).min(1)]).nullable(),
+  command: z.nullable(z.union([z.string().check(z.minLength(1)), z.array(z.string()).check(z.minLength(1))])),
   commandTimeout: duration(),
 });
 

@@ -1,27 +1,30 @@
-import { duration, z, type Duration } from '../../core/index.js';
+import { duration, integer, z, type Duration } from '../../core/index.js';
 
 /** An expected status: one code (200) or a range ('200-399'). */
-const expect = z.union([z.number().int().min(100).max(599), z.string().regex(/^\d{3}(-\d{3})?$/, "expected a status code like 200 or a range like '200-399'")]);
+const expect = z.union([
+  integer(100, 599),
+  z.string().check(z.regex(/^\d{3}(-\d{3})?$/, "expected a status code like 200 or a range like '200-399'")),
+]);
 
 const slow = z.union([
   z.literal(false),
-  z.strictObject({ threshold: duration().optional(), count: z.number().int().min(1).optional() }),
+  z.strictObject({ threshold: z.optional(duration()), count: z.optional(integer(1)) }),
 ]);
 
 /** Per service: `services.<name>.health`. */
 export const serviceHealthSchema = z
   .strictObject({
     /** Path on 127.0.0.1:<port> ('/health'); or a whole `url`. */
-    path: z.string().startsWith('/').optional(),
-    url: z.url({ protocol: /^https?$/ }).optional(),
-    interval: duration().optional(),
-    timeout: duration().optional(),
-    failureThreshold: z.number().int().min(1).optional(),
-    startPeriod: duration().optional(),
-    expect: expect.optional(),
-    slow: slow.optional(),
+    path: z.optional(z.string().check(z.startsWith('/'))),
+    url: z.optional(z.url({ protocol: /^https?$/ })),
+    interval: z.optional(duration()),
+    timeout: z.optional(duration()),
+    failureThreshold: z.optional(integer(1)),
+    startPeriod: z.optional(duration()),
+    expect: z.optional(expect),
+    slow: z.optional(slow),
   })
-  .refine((h) => (h.path === undefined) !== (h.url === undefined), 'set exactly one of path or url');
+  .check(z.refine((h) => (h.path === undefined) !== (h.url === undefined), 'set exactly one of path or url'));
 
 export type ServiceHealth = z.output<typeof serviceHealthSchema>;
 
@@ -40,13 +43,13 @@ export interface ServiceHealthInput {
 /** The plugin's own options: defaults for every probed service. */
 export const pluginOptionsSchema = z.strictObject({
   /** Default: MONITOR_INTERVAL / config `monitor.interval` (30s). */
-  interval: duration().optional(),
+  interval: z.optional(duration()),
   /** Default: HEALTH_CHECK_TIMEOUT / config `monitor.timeout` (10s). */
-  timeout: duration().optional(),
-  failureThreshold: z.number().int().min(1),
+  timeout: z.optional(duration()),
+  failureThreshold: integer(1),
   startPeriod: duration(),
   expect,
-  slow: z.union([z.literal(false), z.strictObject({ threshold: duration(), count: z.number().int().min(1) })]),
+  slow: z.union([z.literal(false), z.strictObject({ threshold: duration(), count: integer(1) })]),
 });
 
 export type HealthPluginOptions = z.output<typeof pluginOptionsSchema>;

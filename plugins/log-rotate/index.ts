@@ -1,14 +1,14 @@
-import { definePlugin, duration, size, z, type Duration, type Size } from '../../core/index.js';
+import { definePlugin, duration, integer, size, z, type Duration, type Size } from '../../core/index.js';
 
 const PERIODS = { hourly: 3_600_000, daily: 86_400_000 } as const;
 
 const optionsSchema = z.strictObject({
   /** Rotate a log before it would grow past this (null: no size limit). */
-  maxSize: size().nullable(),
+  maxSize: z.nullable(size()),
   /** Rotate when the hour or the day (UTC) turns (null: no time rotation). */
-  interval: z.enum(['hourly', 'daily']).nullable(),
+  interval: z.nullable(z.enum(['hourly', 'daily'])),
   /** Rotated files kept per log. */
-  keep: z.number().int().min(0),
+  keep: integer(0),
   /** gzip rotated files. */
   compress: z.boolean(),
   /** How often quiet logs are checked for a turned hour or day. */

@@ -1,14 +1,14 @@
-import { duration, size, z, type Duration, type Size } from '../../core/index.js';
+import { duration, integer, size, z, type Duration, type Size } from '../../core/index.js';
 
 export const pluginOptionsSchema = z.strictObject({
   /** How often every service's tree is sampled. */
   interval: duration(),
   /** Samples in a row over a limit before acting (default for services). */
-  for: z.number().int().min(1),
+  for: integer(1),
   /** Alert when the machine's available memory falls under this (null: never). */
-  minFreeMemory: size().nullable(),
+  minFreeMemory: z.nullable(size()),
   /** Alert when the disk of the log or pid folder has less free than this (null: never). */
-  minFreeDisk: size().nullable(),
+  minFreeDisk: z.nullable(size()),
 });
 export type MemoryGuardOptions = z.output<typeof pluginOptionsSchema>;
 
@@ -25,13 +25,13 @@ export const DEFAULTS: MemoryGuardInput = { interval: '10s', for: 3, minFreeMemo
 export const serviceSchema = z
   .strictObject({
     /** The whole tree's resident memory (children included) above which it is restarted. */
-    maxRss: size().optional(),
+    maxRss: z.optional(size()),
     /** Samples in a row over maxRss (or maxCpu) before acting. */
-    for: z.number().int().min(1).optional(),
+    for: z.optional(integer(1)),
     /** % of one core (the tree's sum) above which an alert is raised. */
-    maxCpu: z.number().positive().optional(),
+    maxCpu: z.optional(z.number().check(z.positive())),
   })
-  .refine((m) => m.maxRss !== undefined || m.maxCpu !== undefined, 'set maxRss, maxCpu or both');
+  .check(z.refine((m) => m.maxRss !== undefined || m.maxCpu !== undefined, 'set maxRss, maxCpu or both'));
 export type ServiceMemory = z.output<typeof serviceSchema>;
 
 export interface ServiceMemoryInput {

@@ -6,7 +6,7 @@ export const pluginOptionsSchema = z.strictObject({
   /** A stranger on the port: fail (refuse to start, default), wait for it to go, or kill it. */
   onConflict: z.enum(['fail', 'wait', 'kill']),
   /** `wait`: retry after initial, x factor each time, capped at max, giving up after limit. */
-  wait: z.strictObject({ initial: duration(), factor: z.number().min(1), max: duration(), limit: duration() }),
+  wait: z.strictObject({ initial: duration(), factor: z.number().check(z.gte(1)), max: duration(), limit: duration() }),
   /** How long a leftover or a stranger being stopped gets before SIGKILL. */
   stopTimeout: duration(),
   /** How often a running service's port is checked. */
@@ -30,5 +30,5 @@ export const DEFAULTS: PortGuardInput = {
 };
 
 /** Per service (`services.<name>.portGuard`): its own conflict policy. */
-export const serviceSchema = z.strictObject({ onConflict: z.enum(['fail', 'wait', 'kill']).optional() });
+export const serviceSchema = z.strictObject({ onConflict: z.optional(z.enum(['fail', 'wait', 'kill'])) });
 export type ServicePortGuard = z.output<typeof serviceSchema>;

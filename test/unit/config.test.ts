@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../core/config/resolve.js';
 import { ConfigError } from '../../core/errors.js';
-import { definePlugin, z } from '../../core/index.js';
+import { z as classic } from 'zod';
+import { definePlugin } from '../../core/index.js';
 import { tempDir } from '../helpers/project.js';
 
 const { dir: root, cleanup } = tempDir();
@@ -63,7 +64,10 @@ describe('resolveConfig', () => {
 
   it('lists every problem at once, each with its key path', () => {
     expect(
-      issuesOf({ pidDir: 3, services: { api: { command: ['node'], port: 0, restart: { policy: 'sometimes', backoff: { factor: 0.5 } } } } }),
+      issuesOf({
+        pidDir: 3,
+        services: { api: { command: ['node'], port: 0, restart: { policy: 'sometimes', backoff: { factor: 0.5 } } } },
+      }),
     ).toEqual([
       'pidDir: Invalid input: expected string, received number',
       'services.api.port: Too small: expected number to be >=1',
@@ -80,11 +84,12 @@ describe('resolveConfig', () => {
   });
 
   describe('plugins', () => {
+    // Written with zod's classic API: plugins may use it as well as zmart's `z` (zod/mini).
     const probe = definePlugin<{ interval: number }, { path: string }>({
       name: 'probe',
       defaults: { interval: 1000 },
-      options: z.object({ interval: z.number().int().positive() }),
-      service: { key: 'probe', schema: z.strictObject({ path: z.string().startsWith('/') }) },
+      options: classic.object({ interval: classic.number().int().positive() }),
+      service: { key: 'probe', schema: classic.strictObject({ path: classic.string().startsWith('/') }) },
       setup: () => undefined,
     });
 

@@ -5,7 +5,7 @@
 // In zmart.config.ts:  plugins: [tcpProbe({ interval: '5s' })]
 // and per service:     tcp: { failures: 3 }
 import { connect as netConnect } from 'node:net';
-import { definePlugin, duration, z, type Duration } from 'zmart';
+import { definePlugin, duration, integer, z, type Duration } from 'zmart';
 
 /** Opens a TCP connection and closes it; rejects on error or after `timeoutMs`. */
 export type Connector = (host: string, port: number, timeoutMs: number) => Promise<void>;
@@ -42,9 +42,9 @@ declare module 'zmart' {
 }
 
 const serviceSchema = z.strictObject({
-  port: z.number().int().min(1).max(65535).optional(),
-  host: z.string().optional(),
-  failures: z.number().int().min(1).optional(),
+  port: z.optional(integer(1, 65535)),
+  host: z.optional(z.string()),
+  failures: z.optional(integer(1)),
 });
 
 interface Options {

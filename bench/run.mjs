@@ -79,7 +79,16 @@ if (wanted.has('W4')) {
   for (const lineBytes of (process.env.W4_LINE_BYTES ?? '10,100').split(',').map(Number)) {
     const direct = await repeat(() => w4Direct(MB, { lineBytes }));
     const w4 = [{ rotate: '-', ...direct }, { rotate: '-', ...(await repeat(() => w4Direct(MB, { lineBytes, throughCat: true }))) }];
-    for (const rotate of [false, true]) for (const peer of ALL_PEERS) w4.push({ rotate: rotate ? '10 MB' : 'none', ...(await repeat(() => w4Logs(peer, MB, { rotate, lineBytes }))) });
+    for (const rotate of [false, true]) {
+      for (const peer of ALL_PEERS) {
+        w4.push({ rotate: rotate ? '10 MB' : 'none', ...(await repeat(() => w4Logs(peer, MB, { rotate, lineBytes }))) });
+        // zmart again as PM2 and supervisord write by default: lines as they came, no timestamp.
+        if (peer.name === 'zmartPeer') {
+          const plain = await repeat(() => w4Logs(peer, MB, { rotate, lineBytes, timestamps: false }));
+          w4.push({ rotate: rotate ? '10 MB' : 'none', ...plain, peer: plain.peer.replace('zmart', 'zmart, timestamps off') });
+        }
+      }
+    }
     table(`W4 logs: ${MB} MB of numbered ${lineBytes}-byte lines written as fast as possible (median MB/s of ${W4_RUNS} runs from the writer's first line until its last is in the log; lines lost/doubled/broken summed over the runs)`,
       ['writer', 'rotation', 'MB/s', 'vs direct', 'lost', 'doubled', 'split/broken', 'files'],
       w4.map((r) => (r.skipped ? [r.peer, r.rotate, `skipped: ${r.skipped}`, '', '', '', '', ''] : [r.peer, r.rotate, r.mbps.toFixed(1), ratio(r.mbps, direct.mbps), r.lost, r.doubled, r.broken, r.files])));

@@ -23,11 +23,12 @@ export function zmartPeer() {
       const files = readdirSync(logs).filter((f) => f.startsWith(`${name}.log.`)).sort().map((f) => join(logs, f));
       return existsSync(join(logs, `${name}.log`)) ? [...files, join(logs, `${name}.log`)] : files;
     },
-    start(services, { health = false, healthInterval = '1s', rotateBytes = null, noRestart = false } = {}) {
+    start(services, { health = false, healthInterval = '1s', rotateBytes = null, noRestart = false, timestamps = true } = {}) {
       const entries = services.map(
         (s) =>
           `${JSON.stringify(s.name)}: { command: ${JSON.stringify(s.argv)}, ${s.port ? `port: ${s.port},` : ''} readyAfter: 0,
             ${health && s.port ? `health: { path: '/health', interval: '${healthInterval}', startPeriod: '5s' },` : ''}
+            ${timestamps ? '' : 'logs: { timestamps: false },'}
             restart: { ${noRestart ? "policy: 'never', " : ''}maxRestarts: ${s.maxRestarts}, backoff: { initial: ${s.restartDelayMs}, factor: 1, max: ${s.restartDelayMs} }, minUptime: ${s.minUptimeMs ?? 0} } }`,
       );
       const plugins = rotateBytes

@@ -90,6 +90,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       },
       stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
       dependsOn: s.dependsOn,
+      logs: { timestamps: s.logs.timestamps },
       options,
     });
   }

@@ -76,6 +76,7 @@ export const baseServiceShape = {
     ),
     {},
   ),
+  logs: z.prefault(z.strictObject({ timestamps: z._default(z.boolean(), true) }), {}),
 };
 
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;

@@ -41,6 +41,12 @@ export interface ServiceInput {
   stop?: { signal?: NodeJS.Signals; timeout?: Duration };
   /** Services to wait for: a list (wait until started) or `{ name: 'started' | 'healthy' }`. */
   dependsOn?: string[] | Record<string, DependencyCondition>;
+  /**
+   * `timestamps` (default true): each line of the service's output starts with the time and
+   * `out` or `err`. false writes the lines as the service wrote them (for a service that stamps
+   * its own), still whole: a line of stdout and one of stderr never mix.
+   */
+  logs?: { timestamps?: boolean };
 }
 
 export type ServiceConfigInput = ServiceInput & { [K in keyof ServiceOptionsRegistry]?: ServiceOptionsRegistry[K] };
@@ -81,6 +87,7 @@ export interface ResolvedService {
   restart: ResolvedRestart;
   stop: { signal: NodeJS.Signals; timeoutMs: number };
   dependsOn: Record<string, DependencyCondition>;
+  logs: { timestamps: boolean };
   /** Plugin-declared per-service options, by key, as parsed by each plugin's schema. */
   options: Record<string, unknown>;
 }

@@ -71,8 +71,11 @@ export interface RotationPolicy {
 }
 
 export interface ServiceOutput {
-  /** Pipes both streams into the service's log; resolves once both have ended and been written. */
-  attach(streams: { stdout: Readable | null; stderr: Readable | null }): Promise<void>;
+  /**
+   * Pipes both streams into the service's log, whole lines, each stamped with the time and
+   * `out`/`err` unless `timestamps` is false; resolves once both have ended and been written.
+   */
+  attach(streams: { stdout: Readable | null; stderr: Readable | null }, options: { timestamps: boolean }): Promise<void>;
   /** A line written by zmart itself into the service's log (start, exit, stop notes). */
   note(message: string): void;
 }

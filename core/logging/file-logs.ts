@@ -124,11 +124,11 @@ class FileServiceOutput implements ServiceOutput {
     private readonly redact: Redactor,
   ) {}
 
-  attach(streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null }): Promise<void> {
+  attach(streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null }, options: { timestamps: boolean }): Promise<void> {
     const piped = (['stdout', 'stderr'] as const).flatMap((name) => {
       const source = streams[name];
       if (!source) return [];
-      const stamper = new LineStamper(name === 'stdout' ? 'out' : 'err', this.redact);
+      const stamper = new LineStamper(options.timestamps ? (name === 'stdout' ? 'out' : 'err') : null, this.redact);
       source.pipe(stamper).pipe(this.file, { end: false });
       return [new Promise<void>((resolve) => stamper.once('end', resolve).once('error', () => resolve()))];
     });

@@ -13,9 +13,10 @@ const LONG_LINE = 64;
 const RETURN = 0x0d;
 
 /**
- * Cuts a byte stream into whole lines and writes each as `<ISO time> <tag> <line>\n`.
- * A partial line is held until its newline arrives (or the stream ends), so lines are
- * never split and never interleaved with another stream's.
+ * Cuts a byte stream into whole lines and writes each as `<ISO time> <tag> <line>\n`, or
+ * as it came when the tag is null (a service that stamps its own lines; then a run of whole
+ * lines passes through without a copy). A partial line is held until its newline arrives
+ * (or the stream ends), so lines are never split and never interleaved with another stream's.
  *
  * It works on bytes, never decoding: a newline byte never occurs inside a multi-byte UTF-8
  * character, and one pass that copies each byte once keeps up with a service that floods
@@ -25,7 +26,7 @@ export class LineStamper extends Transform {
   private partial: Buffer | null = null;
 
   constructor(
-    private readonly tag: string,
+    private readonly tag: string | null,
     private readonly redactor: Redactor,
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -65,6 +66,10 @@ export class LineStamper extends Transform {
    * (the start of a line an earlier chunk left open); a line's trailing '\r' is dropped.
    */
   private stamp(data: Buffer, end: number, held: Buffer | null): Buffer {
+    if (this.tag === null) {
+      const lines = end === data.length ? data : data.subarray(0, end);
+      return this.redactor.bytes(held ? Buffer.concat([held, lines]) : lines);
+    }
     const prefix = Buffer.from(`${this.now().toISOString()} ${this.tag} `);
     const heldLength = held ? held.length : 0;
     const out = room(data, end, heldLength, prefix.length);

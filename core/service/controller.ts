@@ -252,7 +252,7 @@ export class ServiceController {
       stop: this.config.stop,
     });
     output.note(`started pid ${handle.pid}: ${this.config.commandText}`);
-    void output.attach({ stdout: handle.stdout, stderr: handle.stderr });
+    void output.attach({ stdout: handle.stdout, stderr: handle.stderr }, { timestamps: this.config.logs.timestamps });
     this.deps.logs.startup.info(`${this.name}: started pid ${handle.pid} (attempt ${this.attempt})`);
     void this.deps.hooks.emit('service:spawn', {
       service: this.name,

@@ -33,6 +33,7 @@ describe('resolveConfig', () => {
       restart: { policy: 'always', maxRestarts: 3, windowMs: 120_000, backoff: { initialMs: 500, factor: 2, maxMs: 60_000 }, minUptimeMs: 30_000 },
       stop: { signal: 'SIGTERM', timeoutMs: 10_000 },
       dependsOn: {},
+      logs: { timestamps: true },
     });
   });
 
@@ -66,13 +67,14 @@ describe('resolveConfig', () => {
     expect(
       issuesOf({
         pidDir: 3,
-        services: { api: { command: ['node'], port: 0, restart: { policy: 'sometimes', backoff: { factor: 0.5 } } } },
+        services: { api: { command: ['node'], port: 0, restart: { policy: 'sometimes', backoff: { factor: 0.5 } }, logs: { timestamp: false } } },
       }),
     ).toEqual([
       'pidDir: Invalid input: expected string, received number',
       'services.api.port: Too small: expected number to be >=1',
       'services.api.restart.policy: Invalid option: expected one of "always"|"on-failure"|"never"',
       'services.api.restart.backoff.factor: Too small: expected number to be >=1',
+      'services.api.logs.timestamp: unknown key',
     ]);
   });
 

@@ -3,16 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { LineStamper } from '../../core/logging/line-stamper.js';
 import { createRedactor, secretValues } from '../../core/logging/redact.js';
 
-async function stamp(chunks: Array<string | Buffer>, redact = createRedactor([])): Promise<string[]> {
+async function run(chunks: Array<string | Buffer>, tag: string | null, redact: ReturnType<typeof createRedactor>): Promise<Buffer[]> {
   const source = new PassThrough();
-  const stamper = new LineStamper('out', redact, () => new Date(Date.UTC(2026, 10, 27, 12)));
-  let out = '';
-  source.pipe(stamper).on('data', (d: Buffer) => (out += d));
+  const stamper = new LineStamper(tag, redact, () => new Date(Date.UTC(2026, 10, 27, 12)));
+  const out: Buffer[] = [];
+  source.pipe(stamper).on('data', (d: Buffer) => out.push(d));
   const done = new Promise((r) => stamper.on('end', r));
   for (const c of chunks) source.write(c);
   source.end();
   await done;
-  return out.split('\n').slice(0, -1);
+  return out;
+}
+
+async function stamp(chunks: Array<string | Buffer>, redact = createRedactor([])): Promise<string[]> {
+  return Buffer.concat(await run(chunks, 'out', redact)).toString().split('\n').slice(0, -1);
 }
 
 describe('LineStamper', () => {
@@ -73,5 +77,12 @@ describe('LineStamper', () => {
     const expected = input.split('\n').slice(0, -1).map((l) => `2026-11-27T12:00:00.000Z out ${l.replace(/\r$/, '')}`);
     expected[0] = expected[0]!.replace(' out ', ' out held ');
     expect(lines).toEqual(expected);
+  });
+
+  it('without a tag writes the bytes as they came, in whole lines only, redacted', async () => {
+    const redact = createRedactor(['s3cr3t-value']);
+    const written = await run(['hel', 'lo\r\nwor', 'ld s3cr3t', '-value\n\nx\n', 'tail'], null, redact);
+    expect(written.every((b) => b.at(-1) === 0x0a)).toBe(true);
+    expect(Buffer.concat(written).toString()).toBe('hello\r\nworld [redacted]\n\nx\ntail\n');
   });
 });

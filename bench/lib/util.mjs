@@ -38,6 +38,12 @@ export function run(cmd, args, options = {}) {
  * Live (not zombie) processes whose command line contains `needle`: [{ pid, ppid }].
  * `newerThan` skips pids up to it (a shorter scan).
  */
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+/** Sleeps `ms` (fractions too) without the event loop: finer than setTimeout's 1 ms. */
+export function nap(ms) {
+  Atomics.wait(napCell, 0, 0, ms);
+}
+
 export function findProcesses(needle, { newerThan = 0 } = {}) {
   const found = [];
   for (const name of readdirSync('/proc')) {

@@ -44,8 +44,8 @@ export { TOKENS } from './di/tokens.js';
 export { ZmartError, ConfigError, type ZmartErrorCode, type ConfigIssue } from './errors.js';
 export { parseDuration, parseSize, formatDuration, type Duration, type Size } from './units.js';
 export { duration, size, integer } from './config/schema.js';
-/** zod/mini (functions instead of methods: z.optional(z.string())); plugins may use zod's classic API too. */
-export * as z from 'zod/mini';
+/** zod/mini's schemas (functions instead of methods: z.optional(z.string())); plugins may use zod's classic API too. */
+export * as z from './zod.js';
 
 /** Types a config file: `export default defineConfig({ services: {...} })`. */
 export function defineConfig(config: ZmartConfigInput): ZmartConfigInput {

@@ -78,6 +78,14 @@ describe('resolveConfig', () => {
     ]);
   });
 
+  it('refuses an empty command in either form', () => {
+    expect(issuesOf({ services: { a: { command: [] }, b: { command: [''] }, c: { command: '  ' } } })).toEqual([
+      'services.a.command: expected a non-empty argv array',
+      'services.b.command: the program (argv[0]) is empty',
+      'services.c.command: expected a non-empty command',
+    ]);
+  });
+
   it('refuses bad service names and the reserved name monitor', () => {
     expect(issuesOf({ services: { 'my api': { command: 'x' } } })[0]).toMatch(/^services\.my api: a service name is letters/);
     expect(issuesOf({ services: { monitor: { command: 'x' } } })).toEqual([

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStat } from '../../core/process/proc.js';
-import { createFleet, fixture, FIXTURE, isAlive, killAll, tempDir, waitFor, type Fleet } from '../helpers/project.js';
+import { createFleet, fixture, FIXTURE, isAlive, killAll, readText, tempDir, waitFor, type Fleet } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 const strangers: number[] = [];
@@ -61,7 +61,10 @@ describe('pid files', () => {
 
     expect(isAlive(bare)).toBe(true);
     expect(isAlive(forged)).toBe(true);
-    expect(readFileSync(join(dir, 'logs/server_startup.log'), 'utf8')).toMatch(/api: stale pid file removed \(pid \d+ has no proof of identity; not signalled\)/);
+    await waitFor(
+      () => /api: stale pid file removed \(pid \d+ has no proof of identity; not signalled\)/.test(readText(join(dir, 'logs/server_startup.log'))),
+      'the stale pid file in the startup log',
+    );
   });
 
   it('stops a leftover of an earlier run that it can prove is its own before starting a new one', async () => {

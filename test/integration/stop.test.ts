@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFleet, fixture, isAlive, killAll, readKids, readText, waitFor, type Fleet } from '../helpers/project.js';
@@ -23,7 +22,8 @@ describe('stopping real process trees', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
     expect(isAlive(pid)).toBe(false);
     expect(fleet.of('service:stopped')).toEqual([expect.objectContaining({ service: 'stubborn', forced: true })]);
-    expect(readFileSync(join(fleet.dir, 'logs/server_shutdown.log'), 'utf8')).toMatch(/stubborn: did not stop within 300ms: killed with SIGKILL/);
+    // Log lines are written asynchronously; stop() does not wait for them (the daemon closes its logs after).
+    await waitFor(() => /stubborn: did not stop within 300ms: killed with SIGKILL/.test(readText(join(fleet!.dir, 'logs/server_shutdown.log'))), 'the forced kill in the shutdown log');
   });
 
   it('leaves nothing of a service after stop: grandchildren in its group and in a session of their own', async () => {

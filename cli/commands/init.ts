@@ -27,6 +27,7 @@ export default defineConfig({
         minUptime: '30s',     // a run this long earns the restart budget back
       },
       stop: { signal: 'SIGTERM', timeout: '10s' },  // then SIGKILL to the whole process group
+      // logs: { timestamps: false },  // its output as written, for a service that stamps its own lines
     },
     dashboard: {
       title: 'Dashboard Server',

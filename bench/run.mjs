@@ -4,7 +4,7 @@
 // Usage: node bench/run.mjs   (needs `npm run build`; PM2 from PM2_BIN or /tmp/pm2prefix,
 // supervisord from Debian's `supervisor`). BENCH=W1,W4 runs only those workloads, PEERS=zmart,pm2 only those supervisors;
 // W5_SECONDS shortens the crash-loop window.
-import { ALL_PEERS as KNOWN_PEERS } from './lib/peers.mjs';
+import { ALL_PEERS as KNOWN_PEERS, zmartPeer } from './lib/peers.mjs';
 import { table } from './lib/util.mjs';
 import { w1RestartLatency, w2Overhead, w3Status, w4Direct, w4Logs, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
 
@@ -83,7 +83,7 @@ if (wanted.has('W4')) {
       for (const peer of ALL_PEERS) {
         w4.push({ rotate: rotate ? '10 MB' : 'none', ...(await repeat(() => w4Logs(peer, MB, { rotate, lineBytes }))) });
         // zmart again as PM2 and supervisord write by default: lines as they came, no timestamp.
-        if (peer.name === 'zmartPeer') {
+        if (peer === zmartPeer) {
           const plain = await repeat(() => w4Logs(peer, MB, { rotate, lineBytes, timestamps: false }));
           w4.push({ rotate: rotate ? '10 MB' : 'none', ...plain, peer: plain.peer.replace('zmart', 'zmart, timestamps off') });
         }

@@ -5,11 +5,13 @@ import type { Redactor } from './redact.js';
 const MAX_LINE = 1024 * 1024;
 const NEWLINE = 0x0a;
 /**
- * Lines are copied a byte at a time (short lines: a native call per line costs more than the
- * loop) unless the first SAMPLE_LINES of a chunk average LONG_LINE bytes or more.
+ * Short lines are copied in JS, four bytes at a time (a native call per line costs more),
+ * unless the first SAMPLE_LINES of a chunk average LONG_LINE bytes or more: then each line
+ * is found and copied natively (measured on 64 KB chunks: the word loop is 2x a byte loop
+ * for 10-byte lines, and native copies overtake it at about 250-byte lines).
  */
 const SAMPLE_LINES = 8;
-const LONG_LINE = 64;
+const LONG_LINE = 256;
 const RETURN = 0x0d;
 
 /**
@@ -70,10 +72,10 @@ export class LineStamper extends Transform {
       const lines = end === data.length ? data : data.subarray(0, end);
       return this.redactor.bytes(held ? Buffer.concat([held, lines]) : lines);
     }
-    const prefix = Buffer.from(`${this.now().toISOString()} ${this.tag} `);
+    const prefix = new Prefix(`${this.now().toISOString()} ${this.tag} `);
     const heldLength = held ? held.length : 0;
-    const out = room(data, end, heldLength, prefix.length);
-    let j = putPrefix(out, 0, prefix);
+    const out = room(data, end, heldLength, prefix.bytes.length);
+    let j = prefix.put(out, 0);
     if (held) {
       out.set(held, j);
       j += heldLength;
@@ -91,21 +93,58 @@ export class LineStamper extends Transform {
 
 const LINE_END = Buffer.of(NEWLINE);
 
-function putPrefix(out: Buffer, j: number, prefix: Buffer): number {
-  out.set(prefix, j);
-  return j + prefix.length;
+/** The stamp of one chunk's lines, kept as bytes and as whole words to copy faster. */
+class Prefix {
+  readonly bytes: Buffer;
+  readonly words: Uint32Array;
+
+  constructor(text: string) {
+    this.bytes = Buffer.from(text);
+    const view = viewOf(this.bytes);
+    this.words = Uint32Array.from({ length: this.bytes.length >> 2 }, (_, k) => view.getUint32(k * 4));
+  }
+
+  /** Writes the stamp at `out[j]`; returns where it ends. */
+  put(out: Buffer, j: number, view = viewOf(out)): number {
+    const words = this.words;
+    for (let k = 0; k < words.length; k += 1) view.setUint32(j + k * 4, words[k]!);
+    for (let k = words.length * 4; k < this.bytes.length; k += 1) out[j + k] = this.bytes[k]!;
+    return j + this.bytes.length;
+  }
+}
+
+const viewOf = (data: Buffer): DataView => new DataView(data.buffer, data.byteOffset, data.length);
+
+/**
+ * Whether one of a word's four bytes is '\n': XOR turns that byte into zero, which the
+ * classic test finds (subtracting 1 from each byte borrows into the top bit only from a
+ * zero byte; `& ~x` drops the bytes whose top bit was already set).
+ */
+function hasNewline(word: number): boolean {
+  const x = word ^ 0x0a0a0a0a;
+  return ((x - 0x01010101) & ~x & 0x80808080) !== 0;
 }
 
 /** Where copying stopped: in the input (`i`) and in the output (`j`). Reused: no allocation. */
 const at = { i: 0, j: 0 };
 
 /**
- * Copies up to `limit` lines a byte at a time, each (but the first, already prefixed) after
- * the prefix; a line's trailing '\r' is dropped.
+ * Copies up to `limit` lines, each (but the first, already prefixed) after the prefix: four
+ * bytes at a time while none is a newline, then a byte at a time up to it. A line's trailing
+ * '\r' is dropped.
  */
-function copyShortLines(data: Buffer, i: number, end: number, out: Buffer, j: number, prefix: Buffer, limit: number): typeof at {
+function copyShortLines(data: Buffer, i: number, end: number, out: Buffer, j: number, prefix: Prefix, limit: number): typeof at {
+  const from = viewOf(data);
+  const to = viewOf(out);
   for (let line = 0; i < end && line < limit; line += 1) {
-    if (line > 0 || i > 0) j = putPrefix(out, j, prefix);
+    if (line > 0 || i > 0) j = prefix.put(out, j, to);
+    while (i + 4 <= end) {
+      const word = from.getUint32(i);
+      if (hasNewline(word)) break;
+      to.setUint32(j, word);
+      i += 4;
+      j += 4;
+    }
     let byte: number;
     do {
       byte = data[i]!;
@@ -123,10 +162,10 @@ function copyShortLines(data: Buffer, i: number, end: number, out: Buffer, j: nu
   return at;
 }
 
-function copyLongLines(data: Buffer, i: number, end: number, out: Buffer, j: number, prefix: Buffer): number {
+function copyLongLines(data: Buffer, i: number, end: number, out: Buffer, j: number, prefix: Prefix): number {
+  const to = viewOf(out);
   while (i < end) {
-    out.set(prefix, j);
-    j += prefix.length;
+    j = prefix.put(out, j, to);
     const newline = data.indexOf(NEWLINE, i);
     data.copy(out, j, i, newline + 1);
     j += newline + 1 - i;

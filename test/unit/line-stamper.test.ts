@@ -85,4 +85,24 @@ describe('LineStamper', () => {
     expect(written.every((b) => b.at(-1) === 0x0a)).toBe(true);
     expect(Buffer.concat(written).toString()).toBe('hello\r\nworld [redacted]\n\nx\ntail\n');
   });
+
+  it('stamps lines of every length, cut into chunks anywhere, as a line-by-line reference does', async () => {
+    // Seeded, so a failure reproduces: lines of 0-600 bytes (short ones copied four bytes at a
+    // time, long ones natively), some ending in '\r\n', some with a multi-byte character.
+    let seed = 7;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const lines = Array.from({ length: 3000 }, (_, n) => {
+      const length = random(8) === 0 ? random(600) : random(24);
+      return `${n}:${'abcdefghij€'.repeat(60).slice(0, length)}${random(5) === 0 ? '\r' : ''}`;
+    });
+    const input = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < input.length; ) {
+      const size = 1 + random(random(4) === 0 ? 64 * 1024 : 300);
+      chunks.push(input.subarray(at, at + size));
+      at += size;
+    }
+    const expected = lines.map((l) => `2026-11-27T12:00:00.000Z out ${l.replace(/\r$/, '')}`);
+    expect(await stamp(chunks)).toEqual(expected);
+  });
 });

@@ -27,13 +27,13 @@ const DAEMON_OUT = 'zmart.out';
  * - a young generation capped at 1 MB per semi-space (default 16): the default lets the
  *   heap grow ~20 MB at start that it never gives back; scavenges stay cheap because little
  *   survives;
- * - V8's memory-over-speed mode, which keeps the old generation close to what is live: with
- *   100 services probed each second RSS was 75-80 MB, ~66 with it;
  * - one V8 helper thread instead of one per core: ~1.5 MB less (fewer malloc arenas and
  *   thread stacks touched) for a ~10 MB heap that parallel GC does not speed up.
- * Log throughput and restart latency measured the same with and without.
+ * Not --optimize-for-size: it kept RSS ~5 MB lower with 100 services probed each second,
+ * but held the old generation so tight that a service flooding its log made V8 run a full
+ * mark-compact every ~35 ms (45 in 1.6 s), slowing the flood by a third (W4).
  */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1'];
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1'];
 const POLL_MS = 100;
 
 /**

@@ -26,10 +26,15 @@ export function readText(file: string): string {
   }
 }
 
-/** The fixture's `--grandchild FILE`: "<grandchild> <setsid grandchild>" pids, once written. */
+/** The fixture's `--grandchild FILE`: the first run's "<grandchild> <setsid grandchild>" pids, once written. */
 export function readKids(file: string): number[] | null {
-  const pids = readText(file).trim().split(' ').filter(Boolean).map(Number);
+  const pids = (readText(file).split('\n')[0] ?? '').trim().split(' ').filter(Boolean).map(Number);
   return pids.length === 2 ? pids : null;
+}
+
+/** Every grandchild pid the fixture wrote to FILE, one line per run of the service. */
+export function readAllKids(file: string): number[] {
+  return readText(file).split(/\s+/).filter(Boolean).map(Number);
 }
 
 export function tempDir(prefix = 'zmart-test-'): { dir: string; cleanup: () => void } {

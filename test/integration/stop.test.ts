@@ -1,12 +1,18 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFleet, fixture, isAlive, killAll, readKids, readText, waitFor, type Fleet } from '../helpers/project.js';
+import { createFleet, fixture, isAlive, killAll, readAllKids, readKids, readText, tempDir, waitFor, type Fleet } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 const strays: number[] = [];
+/** Where a restarting service writes its grandchildren (outside the fleet's folder, which close() removes): read once it is stopped. */
+const kidsDirs: Array<ReturnType<typeof tempDir>> = [];
 afterEach(async () => {
   await fleet?.close();
   fleet = undefined;
+  for (const kids of kidsDirs.splice(0)) {
+    strays.push(...readAllKids(join(kids.dir, 'kids.txt')));
+    kids.cleanup();
+  }
   killAll(strays.splice(0));
 });
 
@@ -40,15 +46,16 @@ describe('stopping real process trees', () => {
   });
 
   it('cleans up what a crashed leader left in its group before restarting it', async () => {
+    const kidsDir = tempDir();
+    kidsDirs.push(kidsDir); // each run of the service leaves a grandchild in a session of its own
+    const kidsFile = join(kidsDir.dir, 'kids.txt');
     fleet = createFleet({
       services: {
-        crashy: { command: fixture('--grandchild', 'kids.txt', '--exit-after', 150), restart: { backoff: { initial: 50 } }, stop: { timeout: 300 } },
+        crashy: { command: fixture('--grandchild', kidsFile, '--exit-after', 150), restart: { backoff: { initial: 50 } }, stop: { timeout: 300 } },
       },
     });
     await fleet.supervisor.start();
-    const kidsFile = join(fleet.dir, 'kids.txt');
     const kids = await waitFor(() => readKids(kidsFile), 'the grandchildren');
-    strays.push(...kids);
     await waitFor(() => fleet!.of('service:restart').length >= 1, 'the restart');
     // The grandchild in its group goes with it. One that left the group (setsid) was
     // re-parented away when the leader died and cannot be found any more: see stop().

@@ -80,8 +80,8 @@ export class LineStamper extends Transform {
       out.set(held, j);
       j += heldLength;
     }
-    // The first lines a byte at a time; the rest the same way when those were short, else
-    // each found natively and copied in one call.
+    // The first lines in JS; the rest the same way when those were short, else each found
+    // natively and copied in one call.
     const { i, j: k } = copyShortLines(data, 0, end, out, j, prefix, SAMPLE_LINES);
     j = i >= SAMPLE_LINES * LONG_LINE ? copyLongLines(data, i, end, out, k, prefix) : copyShortLines(data, i, end, out, k, prefix, Infinity).j;
     // Copied out of the shared scratch, without zero-filling first.
@@ -96,7 +96,7 @@ const LINE_END = Buffer.of(NEWLINE);
 /** The stamp of one chunk's lines, kept as bytes and as whole words to copy faster. */
 class Prefix {
   readonly bytes: Buffer;
-  readonly words: Uint32Array;
+  private readonly words: Uint32Array;
 
   constructor(text: string) {
     this.bytes = Buffer.from(text);

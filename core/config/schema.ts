@@ -32,20 +32,27 @@ export const size = () => parsedFrom(parseSize, "a size (bytes, or a string like
 export const integer = (min: number, max?: number) =>
   max === undefined ? z.int().check(z.gte(min)) : z.int().check(z.gte(min), z.lte(max));
 
+/**
+ * Waits that grow: `initial`, times `factor` (at least 1) after each try, at most `max`;
+ * each key defaults to the given value, and so does the whole object when left out.
+ */
+export const backoff = (defaults: { initial: number; factor: number; max: number }) =>
+  z.prefault(
+    z.strictObject({
+      initial: z._default(duration(), defaults.initial),
+      factor: z._default(z.number().check(z.gte(1)), defaults.factor),
+      max: z._default(duration(), defaults.max),
+    }),
+    {},
+  );
+
 const port = integer(1, 65535);
 
 const restart = z.strictObject({
   policy: z._default(z.enum(['always', 'on-failure', 'never']), 'always'),
   maxRestarts: z._default(integer(0), 3),
   window: z._default(duration(), 600_000),
-  backoff: z.prefault(
-    z.strictObject({
-      initial: z._default(duration(), 1000),
-      factor: z._default(z.number().check(z.gte(1)), 2),
-      max: z._default(duration(), 60_000),
-    }),
-    {},
-  ),
+  backoff: backoff({ initial: 1000, factor: 2, max: 60_000 }),
   minUptime: z._default(duration(), 30_000),
 });
 

@@ -1,4 +1,4 @@
-import { duration, integer, z, type Duration } from '../../core/index.js';
+import { backoff, duration, integer, z, type Duration } from '../../core/index.js';
 
 const webhook = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
@@ -6,14 +6,7 @@ const webhook = z.strictObject({
   timeout: z._default(duration(), 5000),
   /** Tries after the first one fails (network error or 5xx). */
   retries: z._default(integer(0), 3),
-  backoff: z.prefault(
-    z.strictObject({
-      initial: z._default(duration(), 1000),
-      factor: z._default(z.number().check(z.gte(1)), 2),
-      max: z._default(duration(), 30_000),
-    }),
-    {},
-  ),
+  backoff: backoff({ initial: 1000, factor: 2, max: 30_000 }),
   /** Alerts waiting while the receiver is down; past this the oldest are dropped (and counted). */
   queue: z._default(integer(1), 100),
 });

@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LineStamper } from '../../core/logging/line-stamper.js';
 import { createRedactor, secretValues } from '../../core/logging/redact.js';
+import { STAMP_KERNEL_WASM } from '../../core/logging/stamp-kernel.bytes.js';
+import { StampKernel, stampLineByLine, stampLines, type StampLines } from '../../core/logging/stamp-kernel.js';
 
-async function run(chunks: Array<string | Buffer>, tag: string | null, redact: ReturnType<typeof createRedactor>): Promise<Buffer[]> {
+async function run(chunks: Array<string | Buffer>, tag: string | null, redact: ReturnType<typeof createRedactor>, stampWith = stampLines): Promise<Buffer[]> {
   const source = new PassThrough();
-  const stamper = new LineStamper(tag, redact, () => new Date(Date.UTC(2026, 10, 27, 12)));
+  const stamper = new LineStamper(tag, redact, () => new Date(Date.UTC(2026, 10, 27, 12)), stampWith);
   const out: Buffer[] = [];
   source.pipe(stamper).on('data', (d: Buffer) => out.push(d));
   const done = new Promise((r) => stamper.on('end', r));
@@ -15,8 +18,13 @@ async function run(chunks: Array<string | Buffer>, tag: string | null, redact: R
   return out;
 }
 
-async function stamp(chunks: Array<string | Buffer>, redact = createRedactor([])): Promise<string[]> {
-  return Buffer.concat(await run(chunks, 'out', redact)).toString().split('\n').slice(0, -1);
+async function stamp(chunks: Array<string | Buffer>, redact = createRedactor([]), stampWith = stampLines): Promise<string[]> {
+  return Buffer.concat(await run(chunks, 'out', redact, stampWith)).toString().split('\n').slice(0, -1);
+}
+
+/** Seeded, so that a failure reproduces. */
+function randomFrom(seed: number): (n: number) => number {
+  return (n) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
 }
 
 describe('LineStamper', () => {
@@ -86,23 +94,51 @@ describe('LineStamper', () => {
     expect(Buffer.concat(written).toString()).toBe('hello\r\nworld [redacted]\n\nx\ntail\n');
   });
 
-  it('stamps lines of every length, cut into chunks anywhere, as a line-by-line reference does', async () => {
-    // Seeded, so a failure reproduces: lines of 0-600 bytes (short ones copied four bytes at a
-    // time, long ones natively), some ending in '\r\n', some with a multi-byte character.
-    let seed = 7;
-    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
-    const lines = Array.from({ length: 3000 }, (_, n) => {
-      const length = random(8) === 0 ? random(600) : random(24);
-      return `${n}:${'abcdefghij€'.repeat(60).slice(0, length)}${random(5) === 0 ? '\r' : ''}`;
+  describe.each([
+    ['the WebAssembly kernel', stampLines],
+    ['line by line (no kernel)', stampLineByLine],
+  ] as Array<[string, StampLines]>)('stamping with %s', (_name, stampWith) => {
+    it('stamps lines of every length, cut into chunks anywhere, as a line-by-line reference does', async () => {
+      // Lines of 0-600 bytes (the kernel copies 16 at a time: every length mod 16 and lines
+      // across vectors), some ending in '\r\n', some with a multi-byte character.
+      const random = randomFrom(7);
+      const lines = Array.from({ length: 3000 }, (_, n) => {
+        const length = random(8) === 0 ? random(600) : random(24);
+        return `${n}:${'abcdefghij€'.repeat(60).slice(0, length)}${random(5) === 0 ? '\r' : ''}`;
+      });
+      const input = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < input.length; ) {
+        const size = 1 + random(random(4) === 0 ? 64 * 1024 : 300);
+        chunks.push(input.subarray(at, at + size));
+        at += size;
+      }
+      const expected = lines.map((l) => `2026-11-27T12:00:00.000Z out ${l.replace(/\r$/, '')}`);
+      expect(await stamp(chunks, undefined, stampWith)).toEqual(expected);
     });
-    const input = Buffer.from(lines.map((l) => `${l}\n`).join(''));
-    const chunks: Buffer[] = [];
-    for (let at = 0; at < input.length; ) {
-      const size = 1 + random(random(4) === 0 ? 64 * 1024 : 300);
-      chunks.push(input.subarray(at, at + size));
-      at += size;
-    }
-    const expected = lines.map((l) => `2026-11-27T12:00:00.000Z out ${l.replace(/\r$/, '')}`);
-    expect(await stamp(chunks)).toEqual(expected);
+
+    it('stamps chunks larger than the kernel takes at once, lines longer than that, and a long held line', async () => {
+      const random = randomFrom(11);
+      const lines = Array.from({ length: 400 }, (_, n) => `${n}:${'y'.repeat(random(10) === 0 ? 70_000 + random(70_000) : random(2000))}${n % 3 ? '' : '\r'}`);
+      const input = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+      const open = 'z'.repeat(200_000); // held over from the chunk before: one line's start
+      const expected = [`${open}${lines[0]}`, ...lines.slice(1)].map((l) => `2026-11-27T12:00:00.000Z out ${l.replace(/\r$/, '')}`);
+      expect(await stamp([open, input.subarray(0, 900_000), input.subarray(900_000)], undefined, stampWith)).toEqual(expected);
+    });
+  });
+});
+
+describe('the stamp kernel', () => {
+  it('is what `npm run wasm` assembles from stamp-kernel.wat', async () => {
+    const initWabt = (await import('wabt')).default;
+    const wabt = await initWabt();
+    const module = wabt.parseWat('stamp-kernel.wat', readFileSync('core/logging/stamp-kernel.wat', 'utf8'), { simd: true });
+    const assembled = Buffer.from(module.toBinary({}).buffer).toString('base64');
+    module.destroy();
+    expect(assembled).toBe(STAMP_KERNEL_WASM);
+  });
+
+  it('loads on this machine (else every stamp goes line by line)', () => {
+    expect(StampKernel.load()).not.toBeNull();
   });
 });

@@ -9,6 +9,7 @@ const SLACK = 64;
 const INPUT_AT = 64;
 const OUTPUT_AT = INPUT_AT + PIECE + SLACK;
 const NEWLINE = 0x0a;
+const RETURN = 0x0d;
 const PAGE = 64 * 1024;
 
 interface KernelExports {
@@ -47,15 +48,16 @@ export class StampKernel {
 
   /**
    * Each line of `data[0, end)` after `prefix` (at most KERNEL_MAX_PREFIX bytes), the first
-   * line continuing `held`; `data[end - 1]` is '\n'. A line longer than a piece is copied
-   * natively.
+   * line continuing `held`; `data[end - 1]` is '\n'. A line longer than a piece, or held
+   * over longer than one, is copied natively.
    */
   stamp(prefix: Buffer, held: Buffer | null, data: Buffer, end: number): Buffer {
     const parts: Buffer[] = [];
     for (let i = 0; i < end; held = null) {
       let to = Math.min(end, i + PIECE);
       if (to < end) to = data.lastIndexOf(NEWLINE, to - 1) + 1;
-      if (to <= i) {
+      // The module's memory never shrinks: a long held line does not go through it.
+      if (to <= i || (held && held.length > PIECE)) {
         to = data.indexOf(NEWLINE, i) + 1;
         parts.push(longLine(prefix, held, data.subarray(i, to)));
       } else {
@@ -70,7 +72,7 @@ export class StampKernel {
   private piece(prefix: Buffer, held: Buffer | null, data: Buffer, from: number, to: number): Buffer {
     const heldLength = held ? held.length : 0;
     // Worst case: every byte a line of its own, each with a stamp.
-    this.reserve(OUTPUT_AT + heldLength + (to - from) * (prefix.length + 1) + SLACK);
+    this.reserve(OUTPUT_AT + prefix.length + heldLength + (to - from) * (prefix.length + 1) + SLACK);
     const memory = this.memory;
     memory.set(prefix, 0);
     memory.set(data.subarray(from, to), INPUT_AT);
@@ -104,21 +106,23 @@ export const stampLines: StampLines = (prefix, held, data, end) => {
   return kernel.stamp(prefix, held, data, end);
 };
 
-/** Without the kernel: each line found and copied natively (about half its speed on 100-byte lines). */
+/** Without the kernel: each line found and copied natively (3-10x slower: 94 MB/s for 10-byte lines, 750 for 100-byte). */
 export const stampLineByLine: StampLines = (prefix, held, data, end) => {
-  const lines: Buffer[] = [];
+  const parts: Buffer[] = [];
   for (let i = 0; i < end; held = null) {
     const next = data.indexOf(NEWLINE, i) + 1;
-    lines.push(longLine(prefix, held, data.subarray(i, next)));
+    if (held) parts.push(longLine(prefix, held, data.subarray(i, next)));
+    else if (next - i >= 2 && data[next - 2] === RETURN) parts.push(prefix, data.subarray(i, next - 2), LINE_END);
+    else parts.push(prefix, data.subarray(i, next));
     i = next;
   }
-  return lines.length === 1 ? lines[0]! : Buffer.concat(lines);
+  return Buffer.concat(parts);
 };
 
 /** One line copied natively: `prefix`, `held`, then the line without a trailing '\r'. */
 function longLine(prefix: Buffer, held: Buffer | null, line: Buffer): Buffer {
   const joined = Buffer.concat(held ? [prefix, held, line] : [prefix, line]);
-  return joined.length >= 2 && joined[joined.length - 2] === 0x0d ? Buffer.concat([joined.subarray(0, -2), LINE_END]) : joined;
+  return joined.length >= 2 && joined[joined.length - 2] === RETURN ? Buffer.concat([joined.subarray(0, -2), LINE_END]) : joined;
 }
 
 const LINE_END = Buffer.of(NEWLINE);

@@ -29,11 +29,16 @@ const DAEMON_OUT = 'zmart.out';
  *   survives;
  * - one V8 helper thread instead of one per core: ~1.5 MB less (fewer malloc arenas and
  *   thread stacks touched) for a ~10 MB heap that parallel GC does not speed up.
+ * - no optimizing compiler (--no-opt; JS runs interpreted or baseline-compiled): TurboFan's
+ *   own code and data are ~4.5 MB of the daemon's resident memory (10 services probed each
+ *   second: 58.2 -> 54.5 MB), and the daemon's steady work is too short-lived to repay it
+ *   (100 services probed each second: 4.2 -> 3.3 % of a core). A log flood is no slower:
+ *   its copying runs in WebAssembly (core/logging/stamp-kernel.wat), which --no-opt leaves be.
  * Not --optimize-for-size: it kept RSS ~5 MB lower with 100 services probed each second,
  * but held the old generation so tight that a service flooding its log made V8 run a full
  * mark-compact every ~35 ms (45 in 1.6 s), slowing the flood by a third (W4).
  */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1'];
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt'];
 const POLL_MS = 100;
 
 /**

@@ -14,7 +14,8 @@ const NEWLINE = 0x0a;
  *
  * It works on bytes, never decoding: a newline byte never occurs inside a multi-byte UTF-8
  * character, and a loop that copies 16 bytes at a time (stamp-kernel.ts) keeps up with a
- * service that floods its output with short lines (a string per line costs 20 times more).
+ * service that floods its output with short lines (a string per line would cost many
+ * times more).
  */
 export class LineStamper extends Transform {
   private partial: Buffer | null = null;

@@ -11,7 +11,8 @@ export type ZmartErrorCode =
   | 'ZMART_NOT_RUNNING'
   | 'ZMART_PLUGIN_INVALID'
   | 'ZMART_BAD_TRANSITION'
-  | 'ZMART_START_FAILED';
+  | 'ZMART_START_FAILED'
+  | 'ZMART_CONTROL_TIMEOUT';
 
 const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_CONFIG_NOT_FOUND: 2,
@@ -23,6 +24,7 @@ const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_PLUGIN_INVALID: 2,
   ZMART_BAD_TRANSITION: 1,
   ZMART_START_FAILED: 1,
+  ZMART_CONTROL_TIMEOUT: 1,
 };
 
 export class ZmartError extends Error {

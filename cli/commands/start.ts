@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
-import { callControl, isUnreachable } from '../../core/daemon/control-client.js';
+import { callControl, isTimeout, isUnreachable } from '../../core/daemon/control-client.js';
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
 import type { StatusReport } from '../../core/status/types.js';
@@ -58,7 +58,8 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   const socket = socketPathFor(config.pidDir, config.file!);
   const t0 = Date.now();
 
-  const existing = await status(socket);
+  // A supervisor that listens but does not answer is still there: say so, start nothing.
+  const existing = await status(socket, 'throw');
   if (existing) {
     if (options.services.length === 0) {
       out.line(`zmart is already running for ${config.root} (pid ${existing.supervisor.pid}); nothing changed. 'zmart status' shows the fleet.`);
@@ -184,12 +185,17 @@ function blockedBy(report: StatusReport, name: string): string {
   return dep && (dep.state !== 'stopped' || blockedBy(report, dep.name)) ? `dependency ${dep.name} is ${dep.state}` : '';
 }
 
-async function status(socket: string): Promise<StatusReport | null> {
+/**
+ * The daemon's status; null while it does not listen, and (unless `whenBusy` is 'throw')
+ * while it is too busy to answer within 5 s (a machine short of memory or CPU can make it):
+ * a caller following a start keeps its last report and its own deadline.
+ */
+async function status(socket: string, whenBusy: 'null' | 'throw' = 'null'): Promise<StatusReport | null> {
   try {
     const { status: code, body } = await callControl<StatusReport>(socket, 'GET', '/v1/status', undefined, 5000);
     return code === 200 ? body : null;
   } catch (error) {
-    if (isUnreachable(error)) return null;
+    if (isUnreachable(error) || (whenBusy === 'null' && isTimeout(error))) return null;
     throw error;
   }
 }

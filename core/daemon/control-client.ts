@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { isZmartError, ZmartError } from '../errors.js';
 
 export interface ControlResponse<T = unknown> {
   status: number;
@@ -8,7 +9,8 @@ export interface ControlResponse<T = unknown> {
 
 /**
  * One request to the control API over its unix socket (node:http: no extra start-up cost
- * for `zmart status`). Rejects with code ENOENT/ECONNREFUSED when nobody listens.
+ * for `zmart status`). Rejects with code ENOENT/ECONNREFUSED when nobody listens, with
+ * a ZmartError ZMART_CONTROL_TIMEOUT (isTimeout) when no answer came within `timeoutMs`.
  */
 export function callControl<T = unknown>(
   socket: string,
@@ -36,11 +38,16 @@ export function callControl<T = unknown>(
         });
       },
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`control API did not answer within ${timeoutMs} ms`)));
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new ZmartError('ZMART_CONTROL_TIMEOUT', `the supervisor did not answer on ${socket} within ${timeoutMs / 1000} s (busy or hung: try again, or see its zmart.log)`)),
+    );
     req.on('error', reject);
     req.end(payload);
   });
 }
+
+/** True when the daemon did not answer within the request's timeout (it may be busy). */
+export const isTimeout = (error: unknown): boolean => isZmartError(error) && error.code === 'ZMART_CONTROL_TIMEOUT';
 
 /** True when nobody listens on the socket (no daemon). */
 export const isUnreachable = (error: unknown): boolean =>

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { callControl, isTimeout, isUnreachable } from '../../core/daemon/control-client.js';
+import { isZmartError } from '../../core/errors.js';
+
+describe('callControl', () => {
+  let dir = '';
+  let server: Server | null = null;
+  const held: Socket[] = [];
+
+  afterEach(async () => {
+    held.forEach((s) => s.destroy());
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = null;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rejects with a ZmartError naming the socket when the supervisor listens but does not answer in time', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zmart-control-'));
+    const socket = join(dir, 'zmart.sock');
+    server = createServer((s) => held.push(s)); // accepts, reads nothing, answers nothing
+    await new Promise<void>((resolve) => server!.listen(socket, resolve));
+    const error = await callControl(socket, 'GET', '/v1/status', undefined, 150).catch((e: unknown) => e);
+    expect(isTimeout(error)).toBe(true);
+    expect(isUnreachable(error)).toBe(false);
+    expect(isZmartError(error) && error.exitCode).toBe(1);
+    expect((error as Error).message).toBe(`the supervisor did not answer on ${socket} within 0.15 s (busy or hung: try again, or see its zmart.log)`);
+  });
+
+  it('rejects as unreachable, not as a timeout, when nothing listens', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zmart-control-'));
+    const error = await callControl(join(dir, 'zmart.sock'), 'GET', '/v1/status', undefined, 150).catch((e: unknown) => e);
+    expect(isUnreachable(error)).toBe(true);
+    expect(isTimeout(error)).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-/** Human formats for durations: no dependencies, so that `zmart status` stays fast. */
+/** Human formats for durations and lists of names: no dependencies, so that `zmart status` stays fast. */
 
 /** '2h 15m', '45s', '120ms': how the seed's status shows an uptime. */
 export function formatDuration(msValue: number): string {
@@ -11,4 +11,11 @@ export function formatDuration(msValue: number): string {
   if (h > 0) return `${h}h ${m}m`;
   if (m > 0) return `${m}m ${s % 60}s`;
   return `${s}s`;
+}
+
+/** 'api, dashboard'; past `max` names, the first few and how many more: a line, not a wall. */
+export function formatNames(names: string[], max = 8): string {
+  if (names.length <= max) return names.join(', ');
+  const shown = max - 2;
+  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { runSupervisor } from '../../core/daemon/run-supervisor.js';
 import { serviceLogFile } from '../../core/logging/file-logs.js';
 import { tailLines } from '../../core/logging/tail.js';
-import { formatDuration } from '../../core/format.js';
+import { formatDuration, formatNames } from '../../core/format.js';
 import { builtinPlugins } from '../builtins.js';
 import type { Output } from '../output.js';
 import { zmartVersion } from '../version.js';
@@ -39,7 +39,7 @@ export async function startForeground(options: StartOptions, out: Output): Promi
       supervisor.hooks.on('service:failed', ({ service, restarts }) => {
         out.line(`  ${out.bad('✖')} ${service} failed after ${restarts} restarts; see ${join(config.logDir, serviceLogFile(service))}`);
       });
-      out.line(`zmart ${process.pid}: starting ${config.services.map((s) => s.name).join(', ')} (${config.file})`);
+      out.line(`zmart ${process.pid}: starting ${formatNames(config.services.map((s) => s.name))} (${config.file})`);
     },
     onStarted: (report) => {
       for (const { name, why } of report.down) {

@@ -6,7 +6,7 @@ import { callControl, isTimeout, isUnreachable } from '../../core/daemon/control
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
 import type { StatusReport } from '../../core/status/types.js';
-import { formatDuration } from '../../core/format.js';
+import { formatDuration, formatNames } from '../../core/format.js';
 import { parseDuration } from '../../core/units.js';
 import { ZmartError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
@@ -65,7 +65,7 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
       out.line(`zmart is already running for ${config.root} (pid ${existing.supervisor.pid}); nothing changed. 'zmart status' shows the fleet.`);
       return 0;
     }
-    out.line(`zmart ${existing.supervisor.pid}: starting ${options.services.join(', ')}`);
+    out.line(`zmart ${existing.supervisor.pid}: starting ${formatNames(options.services)}`);
     const request = callControl(socket, 'POST', '/v1/start', { services: options.services }, waitMs + 5000);
     return follow(socket, options.services, existing, t0, waitMs, out, request);
   }
@@ -108,7 +108,7 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
     }
     await sleep(50);
   }
-  out.line(`zmart ${first.supervisor.pid}: starting ${config.services.map((s) => s.name).join(', ')} in the background (${config.file})`);
+  out.line(`zmart ${first.supervisor.pid}: starting ${formatNames(config.services.map((s) => s.name))} in the background (${config.file})`);
   return follow(socket, options.services, first, t0, waitMs, out);
 }
 

@@ -1,10 +1,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Redactor } from './redact.js';
-import { stampLines, type StampLines } from './stamp-kernel.js';
+import { LINE_END, NEWLINE, stampLines, type StampLines } from './stamp-kernel.js';
 
 /** A line longer than this without a newline is written out as a line of its own. */
 const MAX_LINE = 1024 * 1024;
-const NEWLINE = 0x0a;
 
 /**
  * Cuts a byte stream into whole lines and writes each as `<ISO time> <tag> <line>\n`, or
@@ -70,8 +69,6 @@ export class LineStamper extends Transform {
     return this.redactor.bytes(this.stampWith(prefix, held, data, end));
   }
 }
-
-const LINE_END = Buffer.of(NEWLINE);
 
 /** How many leading bytes of `data` end on a character boundary (a long line is cut there). */
 function wholeCharacters(data: Buffer): number {

@@ -8,8 +8,10 @@ const PIECE = 64 * 1024;
 const SLACK = 64;
 const INPUT_AT = 64;
 const OUTPUT_AT = INPUT_AT + PIECE + SLACK;
-const NEWLINE = 0x0a;
+export const NEWLINE = 0x0a;
 const RETURN = 0x0d;
+/** A lone newline: the end of a line cut short, or of one whose '\r' was dropped. */
+export const LINE_END = Buffer.of(NEWLINE);
 const PAGE = 64 * 1024;
 
 interface KernelExports {
@@ -125,5 +127,3 @@ function longLine(prefix: Buffer, held: Buffer | null, line: Buffer): Buffer {
   const joined = Buffer.concat(held ? [prefix, held, line] : [prefix, line]);
   return joined.length >= 2 && joined[joined.length - 2] === RETURN ? Buffer.concat([joined.subarray(0, -2), LINE_END]) : joined;
 }
-
-const LINE_END = Buffer.of(NEWLINE);

@@ -28,7 +28,7 @@ export function readText(file: string): string {
 
 /** The fixture's `--grandchild FILE`: the first run's "<grandchild> <setsid grandchild>" pids, once written. */
 export function readKids(file: string): number[] | null {
-  const pids = (readText(file).split('\n')[0] ?? '').trim().split(' ').filter(Boolean).map(Number);
+  const pids = readAllKids(file).slice(0, 2);
   return pids.length === 2 ? pids : null;
 }
 

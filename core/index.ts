@@ -39,8 +39,7 @@ export type {
   TreeUsage,
   Scheduler,
   Timer,
-} from './di/tokens.js';
-export { TOKENS } from './di/tokens.js';
+} from './di/contracts.js';
 export { ZmartError, ConfigError, type ZmartErrorCode, type ConfigIssue } from './errors.js';
 export { parseDuration, parseSize, formatDuration, type Duration, type Size } from './units.js';
 export { backoff, duration, size, integer } from './config/schema.js';

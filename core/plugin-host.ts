@@ -1,5 +1,5 @@
 import type { ResolvedService } from './config/types.js';
-import type { Clock, HttpClient, Logs, PluginProcesses, Scheduler, SystemInfo } from './di/tokens.js';
+import type { Clock, HttpClient, Logs, PluginProcesses, Scheduler, SystemInfo } from './di/contracts.js';
 import type { HookBus } from './hook-bus.js';
 import type { PluginContext, PluginInstance, Teardown } from './plugin.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from './service/types.js';

@@ -1,5 +1,5 @@
 import type { $ZodType } from 'zod/v4/core';
-import type { Clock, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler, SystemInfo } from './di/tokens.js';
+import type { Clock, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler, SystemInfo } from './di/contracts.js';
 import type { HookHandler, HookName } from './hooks.js';
 import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
 import type { ResolvedService } from './config/types.js';

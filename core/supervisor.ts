@@ -1,35 +1,30 @@
 import { inject, injectable } from 'tsyringe';
 import type { ResolvedConfig, ResolvedService } from './config/types.js';
-import {
-  TOKENS,
-  type Clock,
-  type HttpClient,
-  type Logs,
-  type PidStore,
-  type ProcessInspector,
-  type ProcessRunner,
-  type Scheduler,
-} from './di/tokens.js';
+import type {
+  Clock,
+  Environment,
+  HttpClient,
+  Logs,
+  PidStore,
+  PluginProcessesFactory,
+  ProcessInspector,
+  ProcessRunner,
+  Scheduler,
+  SystemInfo,
+} from './di/contracts.js';
+import { TOKENS } from './di/tokens.js';
 import { ZmartError } from './errors.js';
+import { inStopOrder, withDependencies, type DependencyLists } from './fleet/graph.js';
+import { planReload, type ReloadPlan } from './fleet/reload-plan.js';
 import { HookBus } from './hook-bus.js';
 import { errorText, isProbed, startPlugins } from './plugin-host.js';
-import { createPluginProcesses } from './process/plugin-processes.js';
-import { systemInfo } from './system-info.js';
+import { stopLeftovers } from './process/leftovers.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 
 export const MONITOR = 'monitor';
 
-export interface ReloadReport {
-  added: string[];
-  removed: string[];
-  changed: string[];
-  unchanged: string[];
-}
-
-const sameService = (a: ResolvedService, b: ResolvedService) => JSON.stringify(a) === JSON.stringify(b);
-const pluginKey = (config: ResolvedConfig) =>
-  JSON.stringify(config.plugins.map((p) => [p.name, p.enabled, p.given])) + JSON.stringify(config.monitor);
+export type ReloadReport = Omit<ReloadPlan, 'pluginsChanged'>;
 
 export interface StartReport {
   up: string[];
@@ -57,13 +52,14 @@ const settled = (state: string) => state === 'failed' || state === 'exited' || s
 @injectable()
 export class Supervisor {
   readonly hooks: HookBus;
+  readonly startedAt: number;
   private readonly controllers = new Map<string, ServiceController>();
+  private readonly serviceDeps: ServiceDeps;
+  private current: ResolvedConfig;
   private teardownPlugins: (() => Promise<void>) | null = null;
   private stopping: Promise<void> | null = null;
-  readonly startedAt: number;
-
-  private current: ResolvedConfig;
-  private readonly serviceDeps: ServiceDeps;
+  private leftovers: Promise<unknown> = Promise.resolve();
+  private claimed = false;
 
   constructor(
     @inject(TOKENS.Config) config: ResolvedConfig,
@@ -72,25 +68,18 @@ export class Supervisor {
     @inject(TOKENS.ProcessRunner) private readonly runner: ProcessRunner,
     @inject(TOKENS.ProcessInspector) private readonly inspector: ProcessInspector,
     @inject(TOKENS.PidStore) private readonly pids: PidStore,
-    @inject(TOKENS.Logs) private readonly logs: Logs,
+    @inject(TOKENS.Logs) readonly logs: Logs,
     @inject(TOKENS.HttpClient) private readonly http: HttpClient,
+    @inject(TOKENS.SystemInfo) private readonly system: SystemInfo,
+    @inject(TOKENS.PluginProcesses) private readonly pluginProcesses: PluginProcessesFactory,
+    @inject(TOKENS.Environment) env: Environment,
   ) {
     this.current = config;
     this.startedAt = clock.now();
     this.hooks = new HookBus((error, { hook, owner }) => {
       logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${errorText(error)}`);
     });
-    this.serviceDeps = {
-      runner,
-      inspector,
-      pids,
-      clock,
-      scheduler,
-      logs,
-      hooks: this.hooks,
-      alert: (alert: Alert) => this.alert(alert),
-      baseEnv: process.env,
-    };
+    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, hooks: this.hooks, alert: (alert) => this.alert(alert) };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
     logs.onEvent((event) => {
       if (event.kind === 'rotated') void this.hooks.emit('log:rotated', { file: event.file, rotatedTo: event.rotatedTo });
@@ -113,12 +102,12 @@ export class Supervisor {
   /** Starts the named services (all by default) and what they depend on; resolves once each is up or down. */
   async start(names?: string[]): Promise<StartReport> {
     if (!this.claimed) await this.boot();
-    const wanted = this.withDependencies(names ?? [...this.controllers.keys()]);
+    const wanted = withDependencies(this.graph(), names ?? [...this.controllers.keys()], (name) => {
+      throw new ZmartError('ZMART_USAGE', `no service named '${name}' (known: ${[...this.controllers.keys()].join(', ')})`);
+    }).map((name) => this.controllers.get(name)!);
     // Settles once a service's start was attempted (or given up): what dependants wait on first.
     const launched = new Map(wanted.map((c) => [c.name, deferred()]));
-    const outcomes = await Promise.all(
-      wanted.map((c) => this.startOne(c, launched).finally(() => launched.get(c.name)!.resolve())),
-    );
+    const outcomes = await Promise.all(wanted.map((c) => this.startOne(c, launched).finally(() => launched.get(c.name)!.resolve())));
     const report: StartReport = { up: [], down: [] };
     outcomes.forEach((why, i) => (why === null ? report.up.push(wanted[i].name) : report.down.push({ name: wanted[i].name, why })));
     void this.hooks.emit('supervisor:ready', { up: report.up, down: report.down.map((d) => d.name) });
@@ -132,19 +121,8 @@ export class Supervisor {
   }
 
   /** Stops the named services, each after the services that depend on it. */
-  async stopServices(names: string[]): Promise<void> {
-    const targets = new Set(names);
-    const stopped = new Map<string, Promise<void>>();
-    const stopOne = (c: ServiceController): Promise<void> => {
-      let done = stopped.get(c.name);
-      if (!done) {
-        const dependants = [...this.controllers.values()].filter((d) => c.name in d.config.dependsOn && targets.has(d.name));
-        done = Promise.all(dependants.map(stopOne)).then(() => c.stop());
-        stopped.set(c.name, done);
-      }
-      return done;
-    };
-    await Promise.all([...this.controllers.values()].filter((c) => targets.has(c.name)).map(stopOne));
+  stopServices(names: string[]): Promise<void> {
+    return inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
   }
 
   /**
@@ -177,8 +155,42 @@ export class Supervisor {
     this.clearLeftovers();
     const names = [...this.controllers.keys()];
     this.logs.startup.info(`zmart ${process.pid} starting ${names.join(', ')} (config ${this.config.file ?? 'inline'})`);
-    void this.hooks.emit('supervisor:start', { services: names, configPath: this.config.file });
     await this.setUpPlugins();
+    await this.hooks.emit('supervisor:start', { services: names, configPath: this.config.file });
+  }
+
+  /**
+   * Applies a new config to the running fleet: stops removed services, restarts changed ones,
+   * starts added ones, leaves unchanged ones untouched. Plugins are set up again only when
+   * their list or options changed. pidDir and logDir cannot change while running.
+   */
+  async reload(next: ResolvedConfig): Promise<ReloadReport> {
+    for (const key of ['pidDir', 'logDir'] as const) {
+      if (next[key] !== this.current[key]) {
+        throw new ZmartError('ZMART_CONFIG_INVALID', `${key} changed (${this.current[key]} -> ${next[key]}): restart zmart to apply it`);
+      }
+    }
+    const { pluginsChanged, ...report } = planReload(this.current, next);
+    this.logs.supervisor.info(
+      `reload: added [${report.added}] removed [${report.removed}] changed [${report.changed}] unchanged [${report.unchanged}]${pluginsChanged ? ', plugins set up again' : ''}`,
+    );
+    await this.stopServices([...report.removed, ...report.changed]);
+    if (pluginsChanged) await this.teardownPlugins?.();
+    this.current = next;
+    const kept = new Map(this.controllers);
+    this.controllers.clear();
+    for (const service of next.services) {
+      const keep = report.unchanged.includes(service.name) ? kept.get(service.name) : undefined;
+      this.controllers.set(service.name, keep ?? this.newController(service));
+    }
+    if (pluginsChanged) await this.setUpPlugins();
+    const toStart = [...report.added, ...report.changed];
+    if (toStart.length > 0) await this.start(toStart);
+    return report;
+  }
+
+  private graph(): DependencyLists {
+    return [...this.controllers.values()].map((c) => ({ name: c.name, dependsOn: Object.keys(c.config.dependsOn) }));
   }
 
   private async setUpPlugins(): Promise<void> {
@@ -190,18 +202,13 @@ export class Supervisor {
       alert: (alert) => this.alert(alert),
       monitor: this.config.monitor,
       http: this.http,
-      system: systemInfo({ logDir: this.config.logDir, pidDir: this.config.pidDir }),
-      processes: createPluginProcesses({
-        running: () =>
-          [...this.controllers.values()].flatMap((c) => {
-            const identity = c.identity();
-            return identity ? [{ service: c.name, identity }] : [];
-          }),
-        pids: this.pids,
-        runner: this.runner,
-        logs: this.logs,
-        root: this.config.root,
-      }),
+      system: this.system,
+      processes: this.pluginProcesses(() =>
+        [...this.controllers.values()].flatMap((c) => {
+          const identity = c.identity();
+          return identity ? [{ service: c.name, identity }] : [];
+        }),
+      ),
       directory: {
         snapshots: () => this.snapshots(),
         config: (name) => this.controllers.get(name)?.config,
@@ -233,31 +240,24 @@ export class Supervisor {
     });
   }
 
-  /**
-   * Pid files left by a run that died without stopping its services: a process proven ours
-   * (pid + start time) is stopped, gracefully then by force; any other pid is never signalled.
-   */
+  /** Pid files left by a run that died without stopping its services (see stopLeftovers). */
   private clearLeftovers(): void {
-    const pending: Promise<unknown>[] = [];
-    for (const name of this.pids.list()) {
-      if (name === MONITOR) continue;
-      const record = this.pids.read(name);
-      if (!record) continue;
-      if (this.inspector.isAlive(record)) {
-        const stop = this.controllers.get(name)?.config.stop ?? { signal: 'SIGTERM' as const, timeoutMs: 10_000 };
-        this.logs.startup.warn(`${name}: pid ${record.pid} left by an earlier run is still alive: stopping it`);
-        pending.push(this.runner.stop(record, stop).then(() => this.pids.remove(name, record.pid)));
-      } else {
-        const why = record.startTime === -1 ? 'has no proof of identity' : 'is gone or is another process now';
-        this.logs.startup.info(`${name}: stale pid file removed (pid ${record.pid} ${why}; not signalled)`);
-        this.pids.remove(name, record.pid);
-      }
-    }
-    this.leftovers = Promise.all(pending);
+    this.leftovers = stopLeftovers(
+      {
+        pids: this.pids,
+        isAlive: (identity) => this.inspector.isAlive(identity),
+        stop: (target, options) => this.runner.stop(target, options),
+        now: () => this.clock.now(),
+      },
+      {
+        stopFor: (name) => this.controllers.get(name)?.config.stop,
+        report: (event) => {
+          if (event.kind === 'stale') this.logs.startup.info(`${event.name}: stale pid file removed (pid ${event.pid} ${event.why}; not signalled)`);
+          else if (event.kind === 'stopping') this.logs.startup.warn(`${event.name}: pid ${event.pid} left by an earlier run is still alive: stopping it`);
+        },
+      },
+    );
   }
-
-  private leftovers: Promise<unknown> = Promise.resolve();
-  private claimed = false;
 
   private async startOne(c: ServiceController, launched: Map<string, Deferred>): Promise<string | null> {
     await this.leftovers;
@@ -285,62 +285,6 @@ export class Supervisor {
 
   private newController(service: ResolvedService): ServiceController {
     return new ServiceController(service, this.serviceDeps, isProbed(service, this.current.plugins));
-  }
-
-  /**
-   * Applies a new config to the running fleet: stops removed services, restarts changed ones,
-   * starts added ones, leaves unchanged ones untouched. Plugins are set up again only when
-   * their list or options changed. pidDir and logDir cannot change while running.
-   */
-  async reload(next: ResolvedConfig): Promise<ReloadReport> {
-    for (const key of ['pidDir', 'logDir'] as const) {
-      if (next[key] !== this.current[key]) {
-        throw new ZmartError('ZMART_CONFIG_INVALID', `${key} changed (${this.current[key]} -> ${next[key]}): restart zmart to apply it`);
-      }
-    }
-    const before = new Map([...this.controllers].map(([name, c]) => [name, c.config]));
-    const nextByName = new Map(next.services.map((s) => [s.name, s]));
-    const report: ReloadReport = { added: [], removed: [], changed: [], unchanged: [] };
-    for (const name of before.keys()) if (!nextByName.has(name)) report.removed.push(name);
-    for (const service of next.services) {
-      const old = before.get(service.name);
-      if (!old) report.added.push(service.name);
-      else if (sameService(old, service) && isProbed(old, this.current.plugins) === isProbed(service, next.plugins)) report.unchanged.push(service.name);
-      else report.changed.push(service.name);
-    }
-    const pluginsChanged = pluginKey(this.current) !== pluginKey(next);
-    this.logs.supervisor.info(
-      `reload: added [${report.added}] removed [${report.removed}] changed [${report.changed}] unchanged [${report.unchanged}]${pluginsChanged ? ', plugins set up again' : ''}`,
-    );
-
-    await this.stopServices([...report.removed, ...report.changed]);
-    report.removed.forEach((name) => this.controllers.delete(name));
-    if (pluginsChanged) await this.teardownPlugins?.();
-    this.current = next;
-    const ordered = new Map<string, ServiceController>();
-    for (const service of next.services) {
-      const keep = report.unchanged.includes(service.name) ? this.controllers.get(service.name) : undefined;
-      ordered.set(service.name, keep ?? this.newController(service));
-    }
-    this.controllers.clear();
-    for (const [name, c] of ordered) this.controllers.set(name, c);
-    if (pluginsChanged) await this.setUpPlugins();
-    const toStart = [...report.added, ...report.changed];
-    if (toStart.length > 0) await this.start(toStart);
-    return report;
-  }
-
-  private withDependencies(names: string[]): ServiceController[] {
-    const wanted = new Set<string>();
-    const add = (name: string) => {
-      const c = this.controllers.get(name);
-      if (!c) throw new ZmartError('ZMART_USAGE', `no service named '${name}' (known: ${[...this.controllers.keys()].join(', ')})`);
-      if (wanted.has(name)) return;
-      wanted.add(name);
-      Object.keys(c.config.dependsOn).forEach(add);
-    };
-    names.forEach(add);
-    return [...this.controllers.values()].filter((c) => wanted.has(c.name));
   }
 
   private async shutdown(reason: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { readFileSync, statSync, statfsSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
-import type { SystemInfo } from './di/tokens.js';
+import type { SystemInfo } from './di/contracts.js';
 
 /** Memory from /proc/meminfo (MemAvailable: what can be had without swapping), disks by statfs. */
 export function systemInfo(folders: { logDir: string; pidDir: string }): SystemInfo {

@@ -1,4 +1,4 @@
-import type { Clock, Scheduler, Timer } from './di/tokens.js';
+import type { Clock, Scheduler, Timer } from './di/contracts.js';
 
 export class SystemClock implements Clock {
   now(): number {

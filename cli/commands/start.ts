@@ -6,6 +6,7 @@ import { callControl, isTimeout, isUnreachable } from '../../core/daemon/control
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
 import type { StatusReport } from '../../core/status/types.js';
+import { withDependencies } from '../../core/fleet/graph.js';
 import { formatDuration, formatNames } from '../../core/format.js';
 import { parseDuration } from '../../core/units.js';
 import { ZmartError } from '../../core/errors.js';
@@ -123,7 +124,7 @@ async function follow(
   request?: Promise<unknown>,
 ): Promise<number> {
   request?.catch(() => undefined);
-  const wanted = withDependencies(first, names);
+  const wanted = names.length === 0 ? first.services.map((s) => s.name) : withDependencies(first.services, names);
   const done = new Map<string, boolean>();
   const width = Math.max(...wanted.map((n) => n.length));
   const spinner = createSpinner(out);
@@ -164,18 +165,6 @@ async function follow(
   }
   out.line(`\n${wanted.length - down.length}/${wanted.length} up; not up: ${down.join(', ')}. The supervisor keeps running ('zmart stop' ends it).`);
   return 1;
-}
-
-function withDependencies(report: StatusReport, names: string[]): string[] {
-  if (names.length === 0) return report.services.map((s) => s.name);
-  const wanted = new Set<string>();
-  const add = (name: string) => {
-    if (wanted.has(name)) return;
-    wanted.add(name);
-    report.services.find((s) => s.name === name)?.dependsOn.forEach(add);
-  };
-  names.forEach(add);
-  return report.services.map((s) => s.name).filter((n) => wanted.has(n));
 }
 
 /** Why a stopped service was not started: a dependency that is down, or '' if none is. */

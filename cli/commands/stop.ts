@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { FilePidStore } from '../../core/process/pid-store.js';
 import { isSameProcess } from '../../core/process/proc.js';
+import { stopLeftovers } from '../../core/process/leftovers.js';
 import { stopProcessTree } from '../../core/process/stop.js';
 import { formatDuration } from '../../core/format.js';
 import { askDaemon, locateFleet, type FleetLocation } from '../fleet.js';
@@ -49,34 +50,26 @@ export async function stop(options: { config?: string; services: string[] }, out
 
 async function stopOrphans(fleet: FleetLocation, names: string[], out: Output): Promise<number> {
   const pids = new FilePidStore(fleet.pidDir);
-  const files = pids.list().filter((n) => n !== 'monitor' && (names.length === 0 || names.includes(n)));
   out.line(`no supervisor is running for ${fleet.config}; cleaning up from the pid files in ${fleet.pidDir}`);
-  let stopped = 0;
-  await Promise.all(
-    files.map(async (name) => {
-      const record = pids.read(name);
-      if (!record) return;
-      if (!isSameProcess(record.pid, record.startTime)) {
-        pids.remove(name, record.pid);
-        out.line(`  - ${name}: stale pid file removed (pid ${record.pid} ${record.startTime === -1 ? 'has no proof it is ours' : 'is gone or is another process now'}; not signalled)`);
-        return;
-      }
-      const t0 = Date.now();
-      const { forced, left } = await stopProcessTree(record, {
-        signal: record.stop?.signal ?? 'SIGTERM',
-        timeoutMs: record.stop?.timeoutMs ?? 10_000,
-      });
-      pids.remove(name, record.pid);
-      stopped += 1;
-      const how = forced ? 'killed with SIGKILL after the stop timeout' : 'stopped';
-      out.line(`  ${out.ok('✔')} ${name}: orphan pid ${record.pid} ${how} (${formatDuration(Date.now() - t0)})${left.length ? `; still alive: ${left.join(' ')}` : ''}`);
-    }),
+  const events = await stopLeftovers(
+    { pids, isAlive: (p) => isSameProcess(p.pid, p.startTime), stop: stopProcessTree, now: Date.now },
+    {
+      names: names.length > 0 ? names : undefined,
+      report: (event) => {
+        if (event.kind === 'stale') out.line(`  - ${event.name}: stale pid file removed (pid ${event.pid} ${event.why}; not signalled)`);
+        if (event.kind !== 'stopped') return;
+        const how = event.forced ? 'killed with SIGKILL after the stop timeout' : 'stopped';
+        const left = event.left.length ? `; still alive: ${event.left.join(' ')}` : '';
+        out.line(`  ${out.ok('✔')} ${event.name}: orphan pid ${event.pid} ${how} (${formatDuration(event.ms)})${left}`);
+      },
+    },
   );
   if (names.length === 0) {
     const monitor = pids.read('monitor');
     if (monitor && !isSameProcess(monitor.pid, monitor.startTime)) pids.remove('monitor', monitor.pid);
     rmSync(fleet.socket, { force: true }); // nobody answered on it
   }
+  const stopped = events.filter((e) => e.kind === 'stopped').length;
   out.line(stopped > 0 ? `${stopped} orphaned service(s) stopped` : 'nothing was running');
   return 0;
 }

@@ -5,7 +5,7 @@ import type { $ZodError, $ZodType } from 'zod/v4/core';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { isPluginInstance, type PluginInstance } from '../plugin.js';
 import { applyEnvOverrides } from './env.js';
-import { checkDependencies, dependencyOrder } from './graph.js';
+import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
 import { baseServiceShape, SERVICE_NAME, topLevelShape } from './schema.js';
 import type { ResolvedConfig, ResolvedService } from './types.js';
 

@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { createContainer } from '../di/composition-root.js';
-import { TOKENS, type Logs } from '../di/tokens.js';
+import { createSupervisor } from '../di/composition-root.js';
 import type { PluginInstance } from '../plugin.js';
 import { supervisorStatus } from '../status/from-supervisor.js';
-import { Supervisor, type StartReport } from '../supervisor.js';
+import type { Supervisor, StartReport } from '../supervisor.js';
 import { createControlServer, HttpError, listenOnSocket } from './control-server.js';
 import { markRunStopped, socketPathFor, writeRunEntry } from './registry.js';
 
@@ -37,9 +36,8 @@ export interface RunningSupervisor {
 export async function runSupervisor(options: RunOptions): Promise<RunningSupervisor> {
   const load = () => loadConfig({ configPath: options.configPath, builtins: options.builtins });
   const config = await load();
-  const container = createContainer(config);
-  const logs = container.resolve<Logs>(TOKENS.Logs);
-  const supervisor = container.resolve(Supervisor);
+  const supervisor = createSupervisor(config);
+  const { logs } = supervisor;
   options.onSupervisor?.(supervisor, config);
   try {
     await supervisor.boot();

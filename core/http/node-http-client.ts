@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import type { HttpClient, HttpProbeResult } from '../di/tokens.js';
+import type { HttpClient, HttpProbeResult } from '../di/contracts.js';
 
 /** A body longer than this is not read to its end: the connection is dropped instead. */
 const MAX_BODY = 64 * 1024;

@@ -1,7 +1,7 @@
 import { createConsola, type ConsolaInstance, type LogObject } from 'consola/core';
 import { join } from 'node:path';
 import { formatWithOptions } from 'node:util';
-import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/tokens.js';
+import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/contracts.js';
 import { LineStamper } from './line-stamper.js';
 import { LogFile } from './log-file.js';
 import type { Redactor } from './redact.js';

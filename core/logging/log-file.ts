@@ -1,7 +1,7 @@
 import { createWriteStream, fchmodSync, mkdirSync, openSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
-import type { RotationPolicy } from '../di/tokens.js';
+import type { RotationPolicy } from '../di/contracts.js';
 import { afterRotation, rotatedName } from './rotation.js';
 
 export interface LogFileEvents {

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-import type { RotationPolicy } from '../di/tokens.js';
+import type { RotationPolicy } from '../di/contracts.js';
 
 /**
  * `api.log` -> `api.log.2026-11-28T00-15-03-123Z.000`: names sort by time, and a sequence

@@ -1,4 +1,4 @@
-import type { ProcessIdentity, ProcessInspector, ProcessView } from '../di/tokens.js';
+import type { ProcessIdentity, ProcessInspector, ProcessView } from '../di/contracts.js';
 import { isSameProcess, readCommandLine, readStat, type ProcStat } from './proc.js';
 
 /** What zmart shows of a process: its identity, family and command line. */

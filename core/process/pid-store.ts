@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PidRecord, PidStore } from '../di/tokens.js';
+import type { PidRecord, PidStore } from '../di/contracts.js';
 
 /**
  * `<dir>/<name>.pid` holds the pid and a newline, nothing else (so `kill $(cat ...)` works);

@@ -1,4 +1,4 @@
-import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner } from '../di/tokens.js';
+import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner } from '../di/contracts.js';
 import { processView } from './inspector.js';
 import { UsageSampler } from './usage-sampler.js';
 import { portFree } from './port-free.js';

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import type { PortListener } from '../di/tokens.js';
+import type { PortListener } from '../di/contracts.js';
 import { readCommandLine, readStat, type ProcStat } from './proc.js';
 import { readTcpSockets, socketInodes, type TcpSocket } from './sockets.js';
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ZmartError } from '../errors.js';
-import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, SpawnSpec, StopOptions } from '../di/tokens.js';
+import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, SpawnSpec, StopOptions } from '../di/contracts.js';
 import { readStat } from './proc.js';
 import { stopProcessTree } from './stop.js';
 

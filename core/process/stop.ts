@@ -1,5 +1,5 @@
 import { descendantsOf, isSameProcess, readAllStats, recentStats, type ProcStat } from './proc.js';
-import type { ProcessIdentity } from '../di/tokens.js';
+import type { ProcessIdentity } from '../di/contracts.js';
 
 const POLL_MS = 20;
 /** After SIGKILL the kernel needs a moment; past this the processes are reported as left. */

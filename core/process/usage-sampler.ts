@@ -1,4 +1,4 @@
-import type { TreeUsage } from '../di/tokens.js';
+import type { TreeUsage } from '../di/contracts.js';
 import { closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { readCommandLine, readStat } from './proc.js';
 

@@ -1,4 +1,4 @@
-import type { HttpClient, HttpProbeResult } from '../di/tokens.js';
+import type { HttpClient, HttpProbeResult } from '../di/contracts.js';
 import type { FakeClock } from './fake-clock.js';
 
 /** What a fake endpoint does: answer, fail with a message, or never answer (the probe times out). */

@@ -1,4 +1,4 @@
-import type { PluginProcesses, PortListener, ProcessView, TreeUsage } from '../di/tokens.js';
+import type { PluginProcesses, PortListener, ProcessView, TreeUsage } from '../di/contracts.js';
 
 /**
  * Processes and ports for plugin tests: the test says who listens where, which processes

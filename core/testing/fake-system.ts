@@ -1,4 +1,4 @@
-import type { SystemInfo } from '../di/tokens.js';
+import type { SystemInfo } from '../di/contracts.js';
 
 /** A machine for plugin tests: set `availableBytes` and `disks[path]` as the test needs. */
 export class FakeSystem implements SystemInfo {

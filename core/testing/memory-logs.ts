@@ -1,4 +1,4 @@
-import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/tokens.js';
+import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/contracts.js';
 import { formatWithOptions } from 'node:util';
 
 export interface LogRecord {

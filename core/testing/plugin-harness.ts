@@ -3,7 +3,7 @@ import type { ResolvedService, ServiceConfigInput } from '../config/types.js';
 import { HookBus } from '../hook-bus.js';
 import type { HookMap, HookName } from '../hooks.js';
 import type { PluginInstance } from '../plugin.js';
-import type { RotationPolicy } from '../di/tokens.js';
+import type { RotationPolicy } from '../di/contracts.js';
 import { isProbed, startPlugins } from '../plugin-host.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from '../service/types.js';
 import type { Duration } from '../units.js';

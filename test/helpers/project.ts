@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveConfig } from '../../core/config/resolve.js';
 import type { ZmartConfigInput } from '../../core/config/types.js';
-import { createContainer } from '../../core/di/composition-root.js';
-import { TOKENS, type Logs } from '../../core/di/tokens.js';
-import { Supervisor } from '../../core/supervisor.js';
+import { createSupervisor } from '../../core/di/composition-root.js';
+import type { Supervisor } from '../../core/supervisor.js';
 import { readStat } from '../../core/process/proc.js';
 import type { HookMap, HookName } from '../../core/hooks.js';
 
@@ -118,9 +117,8 @@ export function createFleet(config: ZmartConfigInput, options: { dir?: string; e
   const temp = options.dir ? null : tempDir();
   const dir = options.dir ?? temp!.dir;
   const resolved = resolveConfig(config, { file: null, root: dir, env: options.env ?? {} });
-  const container = createContainer(resolved);
-  const supervisor = container.resolve(Supervisor);
-  const logs = container.resolve<Logs>(TOKENS.Logs);
+  const supervisor = createSupervisor(resolved);
+  const { logs } = supervisor;
   const events: Fleet['events'] = [];
   const pids = new Set<number>();
   for (const hook of HOOKS) {

@@ -62,7 +62,7 @@ describe('pid files', () => {
     expect(isAlive(bare)).toBe(true);
     expect(isAlive(forged)).toBe(true);
     await waitFor(
-      () => /api: stale pid file removed \(pid \d+ has no proof of identity; not signalled\)/.test(readText(join(dir, 'logs/server_startup.log'))),
+      () => /api: stale pid file removed \(pid \d+ has no proof it is ours; not signalled\)/.test(readText(join(dir, 'logs/server_startup.log'))),
       'the stale pid file in the startup log',
     );
   });

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../core/config/resolve.js';
 import { createContainer } from '../../core/di/composition-root.js';
+import { TOKENS } from '../../core/di/tokens.js';
 import {
-  TOKENS,
   type ExitInfo,
   type PidRecord,
   type PidStore,
@@ -13,7 +13,7 @@ import {
   type ProcessInspector,
   type ProcessRunner,
   type SpawnSpec,
-} from '../../core/di/tokens.js';
+} from '../../core/di/contracts.js';
 import { Supervisor } from '../../core/supervisor.js';
 import { definePlugin, type PluginContext, type PluginInstance } from '../../core/index.js';
 import { FakeClock, MemoryLogs } from '../../core/testing/index.js';

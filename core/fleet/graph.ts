@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '../errors.js';
-import type { DependencyCondition } from './types.js';
+import type { DependencyCondition } from '../config/types.js';
 
 type Graph = Record<string, Record<string, DependencyCondition>>;
 
@@ -58,4 +58,48 @@ export function dependencyOrder(graph: Graph): string[] {
   };
   for (const name of Object.keys(graph)) visit(name);
   return ordered;
+}
+
+/** The dependency lists of a fleet, by name, as status reports and run files carry them. */
+export type DependencyLists = ReadonlyArray<{ name: string; dependsOn: readonly string[] }>;
+
+/**
+ * `names` and everything they depend on, transitively, in the fleet's own order. An unknown
+ * name is reported through `unknown` (it throws or skips, as the caller decides).
+ */
+export function withDependencies(fleet: DependencyLists, names: readonly string[], unknown: (name: string) => void = () => undefined): string[] {
+  const byName = new Map(fleet.map((s) => [s.name, s]));
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    const service = byName.get(name);
+    if (!service) return unknown(name);
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    service.dependsOn.forEach(add);
+  };
+  names.forEach(add);
+  return fleet.map((s) => s.name).filter((n) => wanted.has(n));
+}
+
+/** The services among `targets` that depend on `name` directly: they stop before it does. */
+export function dependantsOf(fleet: DependencyLists, name: string, targets: ReadonlySet<string>): string[] {
+  return fleet.filter((s) => targets.has(s.name) && s.dependsOn.includes(name)).map((s) => s.name);
+}
+
+/**
+ * Runs `stopOne` on each of `targets`, each only after every target that depends on it has
+ * finished (reverse dependency order, independent services in parallel).
+ */
+export async function inStopOrder(fleet: DependencyLists, targets: readonly string[], stopOne: (name: string) => Promise<void>): Promise<void> {
+  const set = new Set(targets);
+  const done = new Map<string, Promise<void>>();
+  const stop = (name: string): Promise<void> => {
+    let promise = done.get(name);
+    if (!promise) {
+      promise = Promise.all(dependantsOf(fleet, name, set).map(stop)).then(() => stopOne(name));
+      done.set(name, promise);
+    }
+    return promise;
+  };
+  await Promise.all(targets.filter((n) => fleet.some((s) => s.name === n)).map(stop));
 }

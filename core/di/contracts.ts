@@ -1,0 +1,227 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The seams of zmart: the interfaces core depends on. Their DI tokens are in `tokens.ts`;
+ * production wires the real implementations in `composition-root.ts`, and tests register
+ * fakes in a child container.
+ */
+/** What time it is, in epoch milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+export interface Timer {
+  cancel(): void;
+}
+
+/** Deferred and repeated work; the fake in core/testing fires it when its clock advances. */
+export interface Scheduler {
+  setTimeout(fn: () => void, ms: number): Timer;
+  setInterval(fn: () => void, ms: number): Timer;
+}
+
+export interface Logger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+/** The supervisor's log channels (each its own file) and one output log per service. */
+export interface Logs {
+  supervisor: Logger;
+  startup: Logger;
+  shutdown: Logger;
+  monitor: Logger;
+  /** A logger tagged with a plugin's name, writing to the monitor and supervisor logs. */
+  forPlugin(name: string): Logger;
+  /** The sink for a service's stdout and stderr: every line timestamped, none split. */
+  serviceOutput(service: string): ServiceOutput;
+  /** How every log file (open and future) rotates; null: never. */
+  setRotation(policy: RotationPolicy | null): void;
+  /** Rotates the files whose period has turned, even if nothing was written since. */
+  rotateIfDue(): void;
+  /** Told about write failures (once per file until it works again) and finished rotations. */
+  onEvent(listener: (event: LogEvent) => void): void;
+  close(): Promise<void>;
+}
+
+export type LogEvent = { kind: 'error'; file: string; message: string } | { kind: 'rotated'; file: string; rotatedTo: string };
+
+export interface RotationPolicy {
+  /** Rotate before a write would take the file past this many bytes. */
+  maxSize: number | null;
+  /** Rotate when the hour (3_600_000) or day (86_400_000, UTC) changes. */
+  periodMs: number | null;
+  /** Rotated files kept per log; older ones are removed. */
+  keep: number;
+  /** gzip rotated files (off the hot path). */
+  compress: boolean;
+}
+
+export interface ServiceOutput {
+  /**
+   * Pipes both streams into the service's log, whole lines, each stamped with the time and
+   * `out`/`err` unless `timestamps` is false; resolves once both have ended and been written.
+   */
+  attach(streams: { stdout: Readable | null; stderr: Readable | null }, options: { timestamps: boolean }): Promise<void>;
+  /** A line written by zmart itself into the service's log (start, exit, stop notes). */
+  note(message: string): void;
+}
+
+export interface SpawnSpec {
+  service: string;
+  /** A string runs through /bin/sh; an array is argv. */
+  command: string | string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A running process that zmart started, with the proof that it is ours. */
+export interface ProcessHandle {
+  pid: number;
+  /** /proc start time in ticks: pid + startTime identify the process. */
+  startTime: number;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Resolves when the leader has exited (never rejects). */
+  exited: Promise<ExitInfo>;
+}
+
+export interface StopOptions {
+  signal: NodeJS.Signals;
+  timeoutMs: number;
+  /** The leader already exited and the caller, its parent, just saw it: clean up its group. */
+  leaderJustExited?: boolean;
+}
+
+/** A process (or group) known by pid and start time: what a pid file's state proves. */
+export interface ProcessIdentity {
+  pid: number;
+  startTime: number;
+}
+
+/** Spawns services in their own process group and stops whole groups. */
+export interface ProcessRunner {
+  spawn(spec: SpawnSpec): Promise<ProcessHandle>;
+  /** Signals the group, waits, then SIGKILLs what is left; `forced` says whether it had to. */
+  stop(target: ProcessIdentity, options: StopOptions & { exited?: Promise<unknown> }): Promise<{ forced: boolean }>;
+}
+
+/** Read-only questions about processes on this machine. */
+export interface ProcessInspector {
+  info(pid: number): ProcessView | null;
+  /** True when a process with this pid and start time is alive. */
+  isAlive(identity: ProcessIdentity): boolean;
+}
+
+/** What a pid file's state file records: proof that a pid is the process zmart started. */
+export interface PidRecord {
+  pid: number;
+  startTime: number;
+  command: string;
+  /** Epoch ms when zmart recorded it. */
+  recordedAt: number;
+  /** How to stop it, so that `zmart stop` can clean up an orphan without loading the config. */
+  stop?: { signal: NodeJS.Signals; timeoutMs: number };
+}
+
+export interface PidStore {
+  readonly dir: string;
+  write(name: string, record: PidRecord): void;
+  read(name: string): PidRecord | null;
+  /** Removes `<name>.pid` and its state file, only if they still describe `pid` (when given). */
+  remove(name: string, pid?: number): void;
+  /** Names that have a pid file (services and `monitor`). */
+  list(): string[];
+}
+
+export interface HttpProbeResult {
+  status: number;
+  /** From sending the request to the end of the response body. */
+  durationMs: number;
+}
+
+/** HTTP for probes: a keep-alive pool; a probe never outlives its timeout (it rejects). */
+export interface HttpClient {
+  probe(url: string, options: { timeoutMs: number }): Promise<HttpProbeResult>;
+  /** POSTs a JSON body; resolves with the status (any), rejects on network error or timeout. */
+  postJson(url: string, body: unknown, options: { timeoutMs: number; headers?: Record<string, string> }): Promise<{ status: number }>;
+  close(): Promise<void>;
+}
+
+/** A process as plugins see it: pid and start time identify it. */
+export interface ProcessView {
+  pid: number;
+  startTime: number;
+  ppid: number;
+  pgid: number;
+  command: string;
+}
+
+export interface TreeUsage {
+  rssBytes: number;
+  /** CPU since the previous sample of the same processes, in % of one core. */
+  cpuPercent: number;
+  processes: Array<{ pid: number; command: string; rssBytes: number; cpuPercent: number }>;
+}
+
+/** The machine: memory and the free space of a folder's file system. */
+export interface SystemInfo {
+  memory(): { totalBytes: number; availableBytes: number };
+  /** `device` tells two folders on one file system apart from two file systems. */
+  disk(path: string): { totalBytes: number; freeBytes: number; device: string } | null;
+  /** The folders zmart writes to, whose disks matter. */
+  folders: { logDir: string; pidDir: string };
+}
+
+export interface PortListener extends ProcessView {
+  address: string;
+  port: number;
+}
+
+/** What plugins may ask about processes and ports; stopping one goes through core. */
+export interface PluginProcesses {
+  /** Who listens on this TCP port (v4 and v6); null where the platform cannot tell (not Linux). */
+  listeners(port: number): PortListener[] | null;
+  /**
+   * True when nothing listens on the port, by trying to bind it on every address (a quick
+   * check, ~1 ms; `listeners` reads /proc and costs more). False does not say who holds it.
+   */
+  portFree(port: number): Promise<boolean>;
+  /** The service's live process tree, leader first; [] when it is not running. */
+  tree(service: string): ProcessView[];
+  /** The service a process is proven to belong to (its tree or group now, or a pid file's record), else null. */
+  ownerOf(process: { pid: number; startTime: number }): string | null;
+  /** Memory and CPU of the service's whole tree now (null when it does not run). */
+  usage(service: string): Promise<TreeUsage | null>;
+  /**
+   * Runs a short command (an alert hook, say): a string through /bin/sh, an array as argv;
+   * `input` on its stdin; killed with its group after `timeoutMs`.
+   */
+  run(
+    command: string | string[],
+    options: { input?: string; env?: Record<string, string>; timeoutMs: number },
+  ): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>;
+  /** Stops a process and its tree, gracefully then by force. Core logs it with the reason. */
+  terminate(
+    process: { pid: number; startTime: number },
+    options: { reason: string; signal?: NodeJS.Signals; timeoutMs?: number },
+  ): Promise<{ forced: boolean }>;
+}
+
+/**
+ * Builds each plugin's `ctx.processes` (`(plugin) => PluginProcesses`), given the supervisor's
+ * live view of which process each running service has.
+ */
+export type PluginProcessesFactory = (
+  running: () => Array<{ service: string; identity: ProcessIdentity }>,
+) => (plugin: string) => PluginProcesses;
+
+/** The environment services inherit: zmart's own in production. */
+export type Environment = Readonly<Record<string, string | undefined>>;

@@ -1,0 +1,97 @@
+import type { ResolvedService } from '../config/types.js';
+import type { Clock, Environment, ExitInfo, Logs, PidStore, ProcessHandle, ProcessRunner } from '../di/contracts.js';
+import { formatDuration } from '../format.js';
+import type { HookBus } from '../hook-bus.js';
+import { serviceEnv } from '../process/service-env.js';
+
+export interface IncarnationDeps {
+  runner: ProcessRunner;
+  pids: PidStore;
+  clock: Clock;
+  logs: Logs;
+  hooks: HookBus;
+  env: Environment;
+}
+
+/**
+ * One run of a service's process: spawned with its pid file and its output attached, watched
+ * until it exits, stopped with its whole tree. It knows nothing of states or restarts.
+ */
+export class Incarnation {
+  /** Set once it has run `readyAfter` (for services nothing probes). */
+  settled: boolean;
+  /** Set when zmart itself is ending it: its exit is then expected. */
+  stopping = false;
+  /** Resolves with the exit once the leader has ended (after `service:exit` was emitted). */
+  readonly exited: Promise<ExitInfo>;
+
+  private constructor(
+    readonly handle: ProcessHandle,
+    readonly startedAt: number,
+    private readonly config: ResolvedService,
+    private readonly deps: IncarnationDeps,
+  ) {
+    this.settled = config.readyAfterMs === 0;
+    this.exited = handle.exited.then((exit) => {
+      const uptimeMs = deps.clock.now() - startedAt;
+      const detail = exitDetail(exit);
+      deps.logs.serviceOutput(config.name).note(`pid ${handle.pid} ${detail} after ${formatDuration(uptimeMs)}`);
+      void deps.hooks.emit('service:exit', { service: config.name, pid: handle.pid, ...exit, expected: this.stopping, uptimeMs });
+      return exit;
+    });
+  }
+
+  /** Spawns the service, writes its pid file and attaches its output; throws when it cannot start. */
+  static async spawn(config: ResolvedService, deps: IncarnationDeps, attempt: number): Promise<Incarnation> {
+    const handle = await deps.runner.spawn({
+      service: config.name,
+      command: config.command,
+      cwd: config.cwd,
+      env: serviceEnv(config, deps.env),
+    });
+    const startedAt = deps.clock.now();
+    deps.pids.write(config.name, {
+      pid: handle.pid,
+      startTime: handle.startTime,
+      command: config.commandText,
+      recordedAt: startedAt,
+      stop: config.stop,
+    });
+    const output = deps.logs.serviceOutput(config.name);
+    output.note(`started pid ${handle.pid}: ${config.commandText}`);
+    void output.attach({ stdout: handle.stdout, stderr: handle.stderr }, { timestamps: config.logs.timestamps });
+    deps.logs.startup.info(`${config.name}: started pid ${handle.pid} (attempt ${attempt})`);
+    void deps.hooks.emit('service:spawn', { service: config.name, pid: handle.pid, command: config.commandText, attempt });
+    return new Incarnation(handle, startedAt, config, deps);
+  }
+
+  get pid(): number {
+    return this.handle.pid;
+  }
+
+  uptimeMs(): number {
+    return this.deps.clock.now() - this.startedAt;
+  }
+
+  /** Stops the whole tree (the stop signal, then SIGKILL after the timeout) and removes the pid file. */
+  async kill(): Promise<{ forced: boolean }> {
+    this.stopping = true;
+    const { signal, timeoutMs } = this.config.stop;
+    this.deps.logs.serviceOutput(this.config.name).note(`stopping pid ${this.pid} with ${signal}`);
+    const { forced } = await this.deps.runner.stop(this.handle, { signal, timeoutMs, exited: this.exited });
+    if (forced) this.deps.logs.shutdown.warn(`${this.config.name}: did not stop within ${formatDuration(timeoutMs)}: killed with SIGKILL`);
+    this.deps.logs.shutdown.info(`${this.config.name}: stopped pid ${this.pid}`);
+    this.deps.pids.remove(this.config.name, this.pid);
+    return { forced };
+  }
+
+  /** After the leader died on its own: what it left in its group (a forked worker holding the port) goes too. */
+  async reap(): Promise<void> {
+    this.stopping = true;
+    const { signal, timeoutMs } = this.config.stop;
+    await this.deps.runner.stop(this.handle, { signal, timeoutMs, leaderJustExited: true });
+    this.deps.pids.remove(this.config.name, this.pid);
+  }
+}
+
+export const exitDetail = (exit: ExitInfo): string => (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`);

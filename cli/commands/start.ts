@@ -6,6 +6,7 @@ import { callControl, isTimeout, isUnreachable } from '../../core/daemon/control
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
 import type { StatusReport } from '../../core/status/types.js';
+import type { StartReport } from '../../core/supervisor.js';
 import { withDependencies } from '../../core/fleet/graph.js';
 import { formatDuration, formatNames } from '../../core/format.js';
 import { parseDuration } from '../../core/units.js';
@@ -123,7 +124,14 @@ async function follow(
   out: Output,
   request?: Promise<unknown>,
 ): Promise<number> {
-  request?.catch(() => undefined);
+  // A start sent to a running supervisor: a service that was failed before it is not down
+  // again until the supervisor's answer says so (the first polls may still show the old state).
+  let answered: Set<string> | null = null;
+  request?.then(
+    (response) => (answered = new Set(((response as { body?: StartReport }).body?.down ?? []).map((d) => d.name))),
+    () => (answered = new Set()),
+  );
+  const isDown = (name: string, downNow: boolean) => (request ? answered !== null && (answered.has(name) || downNow) : downNow);
   const wanted = names.length === 0 ? first.services.map((s) => s.name) : withDependencies(first.services, names);
   const done = new Map<string, boolean>();
   const width = Math.max(...wanted.map((n) => n.length));
@@ -132,7 +140,7 @@ async function follow(
   for (;;) {
     for (const s of report.services.filter((x) => wanted.includes(x.name) && !done.has(x.name))) {
       const up = s.ready;
-      const down = s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(report, s.name));
+      const down = isDown(s.name, s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(report, s.name) !== ''));
       if (!up && !down) continue;
       done.set(s.name, up);
       const { text } = describeService(s);

@@ -1,4 +1,4 @@
-import type { $ZodType } from 'zod/v4/core';
+import type { $ZodType, input, output } from 'zod/v4/core';
 import type { Clock, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler, SystemInfo } from './di/contracts.js';
 import type { HookHandler, HookName } from './hooks.js';
 import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
@@ -50,30 +50,39 @@ export interface PluginContext<Options, ServiceOptions = never> {
   reportMetrics(service: string, metrics: Record<string, number | string | null>): void;
 }
 
+type Schema = $ZodType;
+/** What `ctx.options` holds: the options schema's output, or the defaults' type without a schema. */
+export type OptionsOf<O extends Schema | undefined, D> = O extends Schema ? output<O> : D;
+/** What users write in config: the options schema's input, or the defaults' type without a schema. */
+export type InputOf<O extends Schema | undefined, D> = O extends Schema ? input<O> : D;
+/** What `ctx.serviceOptions(name)` returns: the per-service schema's output. */
+export type ServiceOf<S extends Schema | undefined> = S extends Schema ? output<S> : never;
+
 /**
- * `Options` is what the plugin sees in `ctx.options`; `Input` what users write in config
- * (the same unless the options schema transforms, e.g. '30s' -> 30000).
+ * A plugin: its options' schema is the one source of their types (its output is what
+ * `ctx.options` holds, its input what users write) and of the keys users may give.
  */
-export interface PluginDefinition<Options extends object, ServiceOptions = never, Input extends object = Options> {
+export interface PluginDefinition<O extends Schema | undefined = Schema | undefined, D extends object = object, S extends Schema | undefined = Schema | undefined> {
   name: string;
-  defaults: Input;
   /**
-   * Validates the merged options (optional): a Zod 4 schema (zmart's `z`, which is zod/mini,
-   * or zod's classic API) whose output replaces them.
+   * The options' schema (optional): a Zod 4 schema (zmart's `z`, which is zod/mini, or zod's
+   * classic API) that parses the defaults merged with what the user gave.
    */
-  options?: $ZodType<Options, Input>;
+  options?: O;
+  /** Merged under the user's options before they are parsed. Without a schema, these keys are the options. */
+  defaults: O extends Schema ? Partial<input<O>> : D;
   /**
    * Per-service options under `services.<name>.<key>`, validated with `schema` by core;
    * `check` may refuse them given the rest of the service (say, a path without a port).
    */
   service?: {
     key: string;
-    schema: $ZodType<ServiceOptions>;
-    check?(options: ServiceOptions, service: { name: string; port: number | null }): string | undefined;
+    schema: NonNullable<S>;
+    check?(options: ServiceOf<S>, service: { name: string; port: number | null }): string | undefined;
   };
   /** The plugin reports health for every service that sets its `service.key`. */
   reportsHealth?: boolean;
-  setup(ctx: PluginContext<Options, ServiceOptions>): void | Teardown | Promise<void | Teardown>;
+  setup(ctx: PluginContext<OptionsOf<O, D>, ServiceOf<S>>): void | Teardown | Promise<void | Teardown>;
 }
 
 /** What a plugin factory returns and `plugins: [...]` holds. */
@@ -81,9 +90,11 @@ export interface PluginInstance<Options extends object = any, ServiceOptions = a
   readonly kind: 'zmart-plugin';
   readonly name: string;
   readonly enabled: boolean;
-  /** The options as given (before defaults). */
+  /** The options as given (before defaults), or once resolved, as parsed. */
   readonly given: Partial<Options>;
-  readonly definition: PluginDefinition<Options, ServiceOptions>;
+  readonly definition: PluginDefinition<any, any, any>;
+  /** Only for type inference: the per-service options' type. */
+  readonly __service?: ServiceOptions;
 }
 
 export type PluginFactory<Options extends object, ServiceOptions = never, Input extends object = Options> = (
@@ -94,9 +105,9 @@ export type PluginFactory<Options extends object, ServiceOptions = never, Input 
  * Declares a plugin. Returns a factory that users call in config with their options;
  * `enabled: false` turns the plugin off and keeps its settings.
  */
-export function definePlugin<Options extends object, ServiceOptions = never, Input extends object = Options>(
-  definition: PluginDefinition<Options, ServiceOptions, Input>,
-): PluginFactory<Options, ServiceOptions, Input> {
+export function definePlugin<O extends Schema | undefined = undefined, D extends object = object, S extends Schema | undefined = undefined>(
+  definition: PluginDefinition<O, D, S>,
+): PluginFactory<OptionsOf<O, D> & object, ServiceOf<S>, InputOf<O, D> & object> {
   if (!definition.name || !/^[a-z0-9][a-z0-9-]*$/.test(definition.name)) {
     throw new TypeError(`definePlugin: name must be kebab-case (a-z, 0-9, -), got ${JSON.stringify(definition.name)}`);
   }
@@ -104,13 +115,13 @@ export function definePlugin<Options extends object, ServiceOptions = never, Inp
     throw new TypeError(`definePlugin(${definition.name}): setup must be a function`);
   }
   return (options = {}) => {
-    const { enabled = true, ...given } = options;
+    const { enabled = true, ...given } = options as { enabled?: boolean };
     return Object.freeze({
       kind: 'zmart-plugin' as const,
       name: definition.name,
       enabled,
-      given: given as unknown as Partial<Options>,
-      definition: definition as unknown as PluginDefinition<Options, ServiceOptions>,
+      given: given as Partial<OptionsOf<O, D> & object>,
+      definition: definition as PluginDefinition<any, any, any>,
     });
   };
 }

@@ -150,13 +150,16 @@ function pluginServiceShape(plugins: PluginInstance[], issues: ConfigIssue[]): R
 function resolvePluginOptions(plugin: PluginInstance, index: number, issues: ConfigIssue[]): object | undefined {
   const where = `plugins[${index}] (${plugin.name})`;
   const defaults = plugin.definition.defaults as Record<string, unknown>;
-  for (const key of Object.keys(plugin.given)) {
-    if (!(key in defaults)) {
-      issues.push({ path: `${where}.${key}`, message: `unknown option (known: ${Object.keys(defaults).join(', ') || 'none'})` });
+  const schema = plugin.definition.options as $ZodType | undefined;
+  // The keys a user may give: the schema's (an object schema names them), else the defaults'.
+  const shape = (schema?._zod.def as { shape?: Record<string, unknown> } | undefined)?.shape;
+  const known = schema ? (shape ? Object.keys(shape) : null) : Object.keys(defaults);
+  for (const key of known ? Object.keys(plugin.given) : []) {
+    if (!known!.includes(key)) {
+      issues.push({ path: `${where}.${key}`, message: `unknown option (known: ${known!.join(', ') || 'none'})` });
     }
   }
   const merged = { ...defaults, ...plugin.given };
-  const schema = plugin.definition.options;
   if (!schema) return merged;
   const parsed = z.safeParse(schema, merged);
   if (parsed.success) return parsed.data as object;

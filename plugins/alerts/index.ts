@@ -1,5 +1,5 @@
 import { definePlugin, type Alert } from '../../core/index.js';
-import { DEFAULTS, optionsSchema, type AlertsInput, type AlertsOptions } from './options.js';
+import { DEFAULTS, optionsSchema } from './options.js';
 import { WebhookQueue, type Delivery } from './webhook-queue.js';
 
 const LEVELS = { info: 0, warning: 1, critical: 2 } as const;
@@ -12,7 +12,7 @@ const TROUBLE = new Set(['restart', 'service-failed', 'service-down', 'unhealthy
  * and/or a command. Repeats are throttled per service and kind, with a count of what was held
  * back; a service that comes back after trouble is announced once as recovered.
  */
-export default definePlugin<AlertsOptions, never, AlertsInput>({
+export default definePlugin({
   name: 'alerts',
   defaults: DEFAULTS,
   options: optionsSchema,

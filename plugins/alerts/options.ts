@@ -1,4 +1,4 @@
-import { backoff, duration, integer, z, type Duration } from '../../core/index.js';
+import { backoff, duration, integer, z } from '../../core/index.js';
 
 const webhook = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
@@ -24,19 +24,7 @@ export const optionsSchema = z.strictObject({
 
 export type AlertsOptions = z.output<typeof optionsSchema>;
 
-export interface AlertsInput {
-  throttle: Duration;
-  minLevel: 'info' | 'warning' | 'critical';
-  webhook: {
-    url: string;
-    headers?: Record<string, string>;
-    timeout?: Duration;
-    retries?: number;
-    backoff?: { initial?: Duration; factor?: number; max?: Duration };
-    queue?: number;
-  } | null;
-  command: string | string[] | null;
-  commandTimeout: Duration;
-}
+/** What users write: `alerts({ ... })`. */
+export type AlertsInput = z.input<typeof optionsSchema>;
 
 export const DEFAULTS: AlertsInput = { throttle: '5m', minLevel: 'info', webhook: null, command: null, commandTimeout: '10s' };

@@ -45,7 +45,7 @@ type Ctx = PluginContext<HealthPluginOptions, ServiceHealth>;
  * restarted during `startPeriod` after a start. Every response time is published with its
  * class (excellent < 100ms, good < 500ms, warning < 2s, critical) and p50/p95.
  */
-export default definePlugin<HealthPluginOptions, ServiceHealth, HealthPluginInput>({
+export default definePlugin({
   name: 'health-http',
   defaults: DEFAULTS,
   options: pluginOptionsSchema,

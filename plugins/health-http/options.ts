@@ -1,4 +1,4 @@
-import { duration, integer, z, type Duration } from '../../core/index.js';
+import { duration, integer, z } from '../../core/index.js';
 
 /** An expected status: one code (200) or a range ('200-399'). */
 const expect = z.union([
@@ -29,16 +29,7 @@ export const serviceHealthSchema = z
 export type ServiceHealth = z.output<typeof serviceHealthSchema>;
 
 /** What a config says per service (durations as written). */
-export interface ServiceHealthInput {
-  path?: string;
-  url?: string;
-  interval?: Duration;
-  timeout?: Duration;
-  failureThreshold?: number;
-  startPeriod?: Duration;
-  expect?: number | string;
-  slow?: false | { threshold?: Duration; count?: number };
-}
+export type ServiceHealthInput = z.input<typeof serviceHealthSchema>;
 
 /** The plugin's own options: defaults for every probed service. */
 export const pluginOptionsSchema = z.strictObject({
@@ -54,14 +45,7 @@ export const pluginOptionsSchema = z.strictObject({
 
 export type HealthPluginOptions = z.output<typeof pluginOptionsSchema>;
 
-export interface HealthPluginInput {
-  interval?: Duration;
-  timeout?: Duration;
-  failureThreshold: number;
-  startPeriod: Duration;
-  expect: number | string;
-  slow: false | { threshold: Duration; count: number };
-}
+export type HealthPluginInput = z.input<typeof pluginOptionsSchema>;
 
 export const DEFAULTS: HealthPluginInput = {
   failureThreshold: 3,

@@ -1,4 +1,4 @@
-import { definePlugin, duration, integer, size, z, type Duration, type Size } from '../../core/index.js';
+import { definePlugin, duration, integer, size, z } from '../../core/index.js';
 
 const PERIODS = { hourly: 3_600_000, daily: 86_400_000 } as const;
 
@@ -15,15 +15,6 @@ const optionsSchema = z.strictObject({
   check: duration(),
 });
 
-type Options = z.output<typeof optionsSchema>;
-
-interface Input {
-  maxSize: Size | null;
-  interval: 'hourly' | 'daily' | null;
-  keep: number;
-  compress: boolean;
-  check: Duration;
-}
 
 /**
  * log-rotate: rotates every log zmart writes (each service's and its own) by size and/or
@@ -31,7 +22,7 @@ interface Input {
  * log writer, between two whole lines: no line is lost, doubled or split, and a service
  * writing at full speed waits only for the rename.
  */
-export default definePlugin<Options, never, Input>({
+export default definePlugin({
   name: 'log-rotate',
   defaults: { maxSize: '10MB', interval: 'daily', keep: 7, compress: true, check: '1m' },
   options: optionsSchema,

@@ -1,5 +1,5 @@
 import { definePlugin, type PluginContext, type TreeUsage } from '../../core/index.js';
-import { DEFAULTS, pluginOptionsSchema, serviceSchema, type MemoryGuardInput, type MemoryGuardOptions, type ServiceMemory, type ServiceMemoryInput } from './options.js';
+import { DEFAULTS, pluginOptionsSchema, serviceSchema, type MemoryGuardOptions, type ServiceMemory, type ServiceMemoryInput } from './options.js';
 
 declare module '../../core/index.js' {
   interface ServiceOptionsRegistry {
@@ -19,7 +19,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
  * Also alerts when the machine's available memory or the free disk of the log and pid folders
  * falls under a floor, and once when it recovers.
  */
-export default definePlugin<MemoryGuardOptions, ServiceMemory, MemoryGuardInput>({
+export default definePlugin({
   name: 'memory-guard',
   defaults: DEFAULTS,
   options: pluginOptionsSchema,

@@ -1,4 +1,4 @@
-import { duration, integer, size, z, type Duration, type Size } from '../../core/index.js';
+import { duration, integer, size, z } from '../../core/index.js';
 
 export const pluginOptionsSchema = z.strictObject({
   /** How often every service's tree is sampled. */
@@ -12,12 +12,7 @@ export const pluginOptionsSchema = z.strictObject({
 });
 export type MemoryGuardOptions = z.output<typeof pluginOptionsSchema>;
 
-export interface MemoryGuardInput {
-  interval: Duration;
-  for: number;
-  minFreeMemory: Size | null;
-  minFreeDisk: Size | null;
-}
+export type MemoryGuardInput = z.input<typeof pluginOptionsSchema>;
 
 export const DEFAULTS: MemoryGuardInput = { interval: '10s', for: 3, minFreeMemory: '256MB', minFreeDisk: '1GB' };
 
@@ -34,8 +29,4 @@ export const serviceSchema = z
   .check(z.refine((m) => m.maxRss !== undefined || m.maxCpu !== undefined, 'set maxRss, maxCpu or both'));
 export type ServiceMemory = z.output<typeof serviceSchema>;
 
-export interface ServiceMemoryInput {
-  maxRss?: Size;
-  for?: number;
-  maxCpu?: number;
-}
+export type ServiceMemoryInput = z.input<typeof serviceSchema>;

@@ -1,5 +1,5 @@
 import { definePlugin, type PluginContext, type PortListener, type Timer } from '../../core/index.js';
-import { DEFAULTS, pluginOptionsSchema, serviceSchema, type PortGuardInput, type PortGuardOptions, type ServicePortGuard } from './options.js';
+import { DEFAULTS, pluginOptionsSchema, serviceSchema, type PortGuardOptions, type ServicePortGuard } from './options.js';
 
 declare module '../../core/index.js' {
   interface ServiceOptionsRegistry {
@@ -24,7 +24,7 @@ const describe = (l: PortListener) => `pid ${l.pid} (${l.command || '?'}) on ${l
  * - After it stops: a port still held is reported.
  * Linux only (/proc/net/tcp); elsewhere it says so once and does nothing.
  */
-export default definePlugin<PortGuardOptions, ServicePortGuard, PortGuardInput>({
+export default definePlugin({
   name: 'port-guard',
   defaults: DEFAULTS,
   options: pluginOptionsSchema,

@@ -1,4 +1,4 @@
-import { duration, z, type Duration } from '../../core/index.js';
+import { duration, z } from '../../core/index.js';
 
 export type ConflictPolicy = 'fail' | 'wait' | 'kill';
 
@@ -15,12 +15,7 @@ export const pluginOptionsSchema = z.strictObject({
 
 export type PortGuardOptions = z.output<typeof pluginOptionsSchema>;
 
-export interface PortGuardInput {
-  onConflict: ConflictPolicy;
-  wait: { initial: Duration; factor: number; max: Duration; limit: Duration };
-  stopTimeout: Duration;
-  interval: Duration;
-}
+export type PortGuardInput = z.input<typeof pluginOptionsSchema>;
 
 export const DEFAULTS: PortGuardInput = {
   onConflict: 'fail',

@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 /** Reports `healthy` 300 ms after a service with `fakeHealth` starts: a stand-in for health-http. */
-const delayedHealth = definePlugin<{ delayMs: number }, { ok: boolean }>({
+const delayedHealth = definePlugin({
   name: 'delayed-health',
   defaults: { delayMs: 300 },
   reportsHealth: true,

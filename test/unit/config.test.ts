@@ -95,7 +95,7 @@ describe('resolveConfig', () => {
 
   describe('plugins', () => {
     // Written with zod's classic API: plugins may use it as well as zmart's `z` (zod/mini).
-    const probe = definePlugin<{ interval: number }, { path: string }>({
+    const probe = definePlugin({
       name: 'probe',
       defaults: { interval: 1000 },
       options: classic.object({ interval: classic.number().int().positive() }),

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { definePlugin, z, type PluginContext } from '../../core/index.js';
+import { definePlugin, duration, z, type PluginContext } from '../../core/index.js';
 import { createPluginHarness } from '../../core/testing/index.js';
 
 /**
@@ -9,7 +9,7 @@ import { createPluginHarness } from '../../core/testing/index.js';
  * `flapCount` times within `flapWindow`).
  */
 const heartbeat = (read: (file: string) => boolean) =>
-  definePlugin<{ interval: number; misses: number; flapCount: number; flapWindow: number }, { file: string }>({
+  definePlugin({
     name: 'heartbeat',
     defaults: { interval: 1000, misses: 3, flapCount: 3, flapWindow: 60_000 },
     service: { key: 'heartbeat', schema: z.strictObject({ file: z.string() }) },
@@ -116,9 +116,10 @@ describe('core/testing runs one plugin in isolation', () => {
   });
 
   it('types the context from the definition', () => {
-    definePlugin<{ interval: number }, { path: string }>({
+    definePlugin({
       name: 'typed',
       defaults: { interval: 1 },
+      service: { key: 'typed', schema: z.strictObject({ path: z.string() }) },
       setup(ctx) {
         expectTypeOf(ctx).toEqualTypeOf<PluginContext<{ interval: number }, { path: string }>>();
         expectTypeOf(ctx.options.interval).toBeNumber();
@@ -130,5 +131,20 @@ describe('core/testing runs one plugin in isolation', () => {
         });
       },
     });
+  });
+
+  it('takes the options types from the schema alone: its output in ctx, its input in the factory', () => {
+    const timed = definePlugin({
+      name: 'timed',
+      defaults: { every: '1s' },
+      options: z.strictObject({ every: duration(), label: z.optional(z.string()) }),
+      setup(ctx) {
+        expectTypeOf(ctx.options).toEqualTypeOf<{ every: number; label?: string | undefined }>();
+      },
+    });
+    expectTypeOf(timed).parameter(0).toEqualTypeOf<(Partial<{ every: string | number; label?: string | undefined }> & { enabled?: boolean }) | undefined>();
+    timed({ every: '30s', label: 'x' });
+    // @ts-expect-error: not an option of the schema
+    timed({ every: '30s', other: 1 });
   });
 });

@@ -5,7 +5,7 @@
 // In zmart.config.ts:  plugins: [tcpProbe({ interval: '5s' })]
 // and per service:     tcp: { failures: 3 }
 import { connect as netConnect } from 'node:net';
-import { definePlugin, duration, integer, z, type Duration } from 'zmart';
+import { definePlugin, duration, integer, z } from 'zmart';
 
 /** Opens a TCP connection and closes it; rejects on error or after `timeoutMs`. */
 export type Connector = (host: string, port: number, timeoutMs: number) => Promise<void>;
@@ -26,13 +26,16 @@ export const tcpConnect: Connector = (host, port, timeoutMs) =>
     });
   });
 
-export interface TcpServiceInput {
+const serviceSchema = z.strictObject({
   /** Default: the service's `port`. */
-  port?: number;
-  host?: string;
+  port: z.optional(integer(1, 65535)),
+  host: z.optional(z.string()),
   /** Failures in a row before a restart is requested. */
-  failures?: number;
-}
+  failures: z.optional(integer(1)),
+});
+
+/** What a service's `tcp` key takes, derived from its schema. */
+export type TcpServiceInput = z.input<typeof serviceSchema>;
 
 declare module 'zmart' {
   interface ServiceOptionsRegistry {
@@ -41,19 +44,7 @@ declare module 'zmart' {
   }
 }
 
-const serviceSchema = z.strictObject({
-  port: z.optional(integer(1, 65535)),
-  host: z.optional(z.string()),
-  failures: z.optional(integer(1)),
-});
-
-interface Options {
-  interval: number;
-  timeout: number;
-  connect: Connector;
-}
-
-export default definePlugin<Options, z.output<typeof serviceSchema>, { interval: Duration; timeout: Duration; connect: Connector }>({
+export default definePlugin({
   name: 'tcp-probe',
   defaults: { interval: '5s', timeout: '2s', connect: tcpConnect },
   options: z.object({ interval: duration(), timeout: duration(), connect: z.custom<Connector>((v) => typeof v === 'function') }),

@@ -13,7 +13,9 @@ const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${
 console.log(`zmart benchmarks on node ${process.version}, ${new Date().toISOString()}`);
 
 const skipped = (r) => (r.skipped ? [r.peer, `skipped: ${r.skipped}`] : null);
-const ALL_PEERS = process.env.PEERS ? KNOWN_PEERS.filter((factory) => process.env.PEERS.split(',').some((name) => factory.name.toLowerCase().startsWith(name))) : KNOWN_PEERS;
+const ALL_PEERS = process.env.PEERS
+  ? KNOWN_PEERS.filter((factory) => process.env.PEERS.split(',').some((name) => factory.name.toLowerCase().startsWith(name)))
+  : KNOWN_PEERS;
 // Between workloads: let the last one's processes die and its files reach the disk.
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
 const wanted = new Set((process.env.BENCH ?? 'W1,W2,W3,W4,W5,W6').toUpperCase().split(','));
@@ -22,8 +24,22 @@ if (wanted.has('W1')) {
   const w1 = [];
   for (const peer of ALL_PEERS) w1.push(await w1RestartLatency(peer, Number(process.env.W1_RUNS ?? 20)));
   const z1 = w1.find((r) => r.peer === 'zmart');
-  table('W1 restart latency (SIGKILL, restart delay 0), ms', ['supervisor', 'kill->running p50', 'p95', 'vs zmart', 'kill->/health p50', 'p95', 'vs zmart'],
-    w1.map((r) => skipped(r) ?? [r.peer, f1(r.running.median), f1(r.running.p95), ratio(r.running.median, z1.running.median), f1(r.answering.median), f1(r.answering.p95), ratio(r.answering.median, z1.answering.median)]));
+  table(
+    'W1 restart latency (SIGKILL, restart delay 0), ms',
+    ['supervisor', 'kill->running p50', 'p95', 'vs zmart', 'kill->/health p50', 'p95', 'vs zmart'],
+    w1.map(
+      (r) =>
+        skipped(r) ?? [
+          r.peer,
+          f1(r.running.median),
+          f1(r.running.p95),
+          ratio(r.running.median, z1.running.median),
+          f1(r.answering.median),
+          f1(r.answering.p95),
+          ratio(r.answering.median, z1.answering.median),
+        ],
+    ),
+  );
 }
 
 if (wanted.has('W2')) {
@@ -39,23 +55,30 @@ if (wanted.has('W2')) {
     const label = http ? `${count} http${interval ? ` /${interval}` : ''}` : `${count} idle`;
     // A window of at least one interval, so that each service is probed in it.
     const windowMs = Math.max(10_000, Number(n ?? 0) * (unit === 'm' ? 60_000 : 1000));
-    for (const peer of ALL_PEERS) w2.push({ size, label, ...(await w2Overhead(peer, Number(count), { http: !!http, healthInterval: interval ?? '1s', windowMs })) });
+    for (const peer of ALL_PEERS)
+      w2.push({ size, label, ...(await w2Overhead(peer, Number(count), { http: !!http, healthInterval: interval ?? '1s', windowMs })) });
   }
   const mb = (b) => (b / 1024 / 1024).toFixed(1);
-  table('W2 supervisor overhead (its own process), 10 s after all services run: RSS (median of a reading each second) and CPU over 10 s (over one probe interval when longer)', ['services', 'supervisor', 'RSS MB', 'vs zmart', 'CPU % of a core', 'start s'],
+  table(
+    'W2 supervisor overhead (its own process), 10 s after all services run: RSS (median of a reading each second) and CPU over 10 s (over one probe interval when longer)',
+    ['services', 'supervisor', 'RSS MB', 'vs zmart', 'CPU % of a core', 'start s'],
     w2.map((r) => {
       if (r.skipped) return [r.label, r.peer, `skipped: ${r.skipped}`, '', '', ''];
       const z = w2.find((x) => x.size === r.size && x.peer === 'zmart');
       return [r.label, r.peer, mb(r.rss), ratio(r.rss, z.rss), r.cpuPercent.toFixed(2), r.startSeconds.toFixed(1)];
-    }));
+    }),
+  );
 }
 
 if (wanted.has('W3')) {
   await settle();
   const w3 = [];
   for (const peer of ALL_PEERS) w3.push(await w3Status(peer));
-  table('W3 status latency, ms (median of 20)', ['supervisor', 'status', 'node -e 0', 'x node -e 0'],
-    w3.map((r) => skipped(r) ?? [r.peer, f1(r.statusMs), f1(r.nodeMs), ratio(r.statusMs, r.nodeMs)]));
+  table(
+    'W3 status latency, ms (median of 20)',
+    ['supervisor', 'status', 'node -e 0', 'x node -e 0'],
+    w3.map((r) => skipped(r) ?? [r.peer, f1(r.statusMs), f1(r.nodeMs), ratio(r.statusMs, r.nodeMs)]),
+  );
 }
 
 if (wanted.has('W4')) {
@@ -78,7 +101,10 @@ if (wanted.has('W4')) {
   const MB = Number(process.env.W4_MB ?? 200);
   for (const lineBytes of (process.env.W4_LINE_BYTES ?? '10,100').split(',').map(Number)) {
     const direct = await repeat(() => w4Direct(MB, { lineBytes }));
-    const w4 = [{ rotate: '-', ...direct }, { rotate: '-', ...(await repeat(() => w4Direct(MB, { lineBytes, throughCat: true }))) }];
+    const w4 = [
+      { rotate: '-', ...direct },
+      { rotate: '-', ...(await repeat(() => w4Direct(MB, { lineBytes, throughCat: true }))) },
+    ];
     for (const rotate of [false, true]) {
       for (const peer of ALL_PEERS) {
         w4.push({ rotate: rotate ? '10 MB' : 'none', ...(await repeat(() => w4Logs(peer, MB, { rotate, lineBytes }))) });
@@ -89,9 +115,15 @@ if (wanted.has('W4')) {
         }
       }
     }
-    table(`W4 logs: ${MB} MB of numbered ${lineBytes}-byte lines written as fast as possible (median MB/s of ${W4_RUNS} runs from the writer's first line until its last is in the log; lines lost/doubled/broken summed over the runs)`,
+    table(
+      `W4 logs: ${MB} MB of numbered ${lineBytes}-byte lines written as fast as possible (median MB/s of ${W4_RUNS} runs from the writer's first line until its last is in the log; lines lost/doubled/broken summed over the runs)`,
       ['writer', 'rotation', 'MB/s', 'vs direct', 'lost', 'doubled', 'split/broken', 'files'],
-      w4.map((r) => (r.skipped ? [r.peer, r.rotate, `skipped: ${r.skipped}`, '', '', '', '', ''] : [r.peer, r.rotate, r.mbps.toFixed(1), ratio(r.mbps, direct.mbps), r.lost, r.doubled, r.broken, r.files])));
+      w4.map((r) =>
+        r.skipped
+          ? [r.peer, r.rotate, `skipped: ${r.skipped}`, '', '', '', '', '']
+          : [r.peer, r.rotate, r.mbps.toFixed(1), ratio(r.mbps, direct.mbps), r.lost, r.doubled, r.broken, r.files],
+      ),
+    );
   }
 }
 
@@ -99,14 +131,20 @@ if (wanted.has('W5')) {
   await settle();
   const w5 = [];
   for (const peer of ALL_PEERS) w5.push(await w5CrashLoop(peer, Number(process.env.W5_SECONDS ?? 15)));
-  table(`W5 crash loop (exits after 100 ms, maxRestarts 3), ${process.env.W5_SECONDS ?? 15} s`, ['supervisor', 'restarts', 'final state'],
-    w5.map((r) => skipped(r) ?? [r.peer, r.restarts, r.state]));
+  table(
+    `W5 crash loop (exits after 100 ms, maxRestarts 3), ${process.env.W5_SECONDS ?? 15} s`,
+    ['supervisor', 'restarts', 'final state'],
+    w5.map((r) => skipped(r) ?? [r.peer, r.restarts, r.state]),
+  );
 }
 
 if (wanted.has('W6')) {
   await settle();
   const w6 = [];
   for (const peer of ALL_PEERS) w6.push(await w6SupervisorKill(peer));
-  table('W6 kill -9 of the supervisor with 4 services, then start again', ['supervisor', 'duplicates', 'orphans', 'left after stop'],
-    w6.map((r) => skipped(r) ?? [r.peer, r.duplicates, r.orphans, r.leftAfterStop]));
+  table(
+    'W6 kill -9 of the supervisor with 4 services, then start again',
+    ['supervisor', 'duplicates', 'orphans', 'left after stop'],
+    w6.map((r) => skipped(r) ?? [r.peer, r.duplicates, r.orphans, r.leftAfterStop]),
+  );
 }

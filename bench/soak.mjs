@@ -42,7 +42,9 @@ function random(seed) {
 
 const ports = [];
 for (let i = 0; i < 4; i += 1) ports.push(await freePort());
-const web = (i) => `web${i}: { command: ${JSON.stringify([process.execPath, FIXTURE, '--port', String(ports[i]), '--tag', `${tag}-web${i}`])}, port: ${ports[i]},
+const web = (
+  i,
+) => `web${i}: { command: ${JSON.stringify([process.execPath, FIXTURE, '--port', String(ports[i]), '--tag', `${tag}-web${i}`])}, port: ${ports[i]},
   health: { path: '/health', interval: '300ms', timeout: '500ms', failureThreshold: 2, startPeriod: '3s' },
   restart: { maxRestarts: 1000, window: '10s', backoff: { initial: 50, factor: 1 }, minUptime: '1s' }, stop: { timeout: '1s' } }`;
 writeFileSync(
@@ -67,7 +69,6 @@ export default defineConfig({
 );
 
 const faults = []; // { kind, service, at, reason, bound, seen }
-const expect = (kind, service, reason, boundMs) => faults.push({ kind, service, at: Date.now(), reason, bound: boundMs, before: 0, seen: null });
 const strangers = [];
 let supervisorKills = 0;
 
@@ -88,7 +89,6 @@ function observe(report) {
 }
 
 const rand = random(SEED);
-const pick = (list) => list[Math.floor(rand() * list.length)];
 console.log(`soak: seed ${SEED}, ${SECONDS}s, fleet in ${dir}`);
 let failure = null;
 try {
@@ -105,10 +105,14 @@ try {
     if (!killedSupervisor && Date.now() > end - (SECONDS * 1000) / 2) {
       killedSupervisor = true;
       // the faults under way play out first: the new supervisor would clear them up itself
-      await waitUntil(() => {
-        observe(status());
-        return faults.every((f) => f.seen !== null || !f.reason);
-      }, 10_000, 200);
+      await waitUntil(
+        () => {
+          observe(status());
+          return faults.every((f) => f.seen !== null || !f.reason);
+        },
+        10_000,
+        200,
+      );
       supervisorKills += 1;
       process.kill(pidOf('monitor'), 'SIGKILL');
       await sleep(300);
@@ -163,10 +167,14 @@ try {
       f.seenReason = r.last;
     }
   }
-  const healthy = await waitUntil(() => {
-    const s = status();
-    return s.services.every((x) => x.state === 'running' && (x.health === null || x.health === 'healthy')) ? s : null;
-  }, 30_000, 500);
+  const healthy = await waitUntil(
+    () => {
+      const s = status();
+      return s.services.every((x) => x.state === 'running' && (x.health === null || x.health === 'healthy')) ? s : null;
+    },
+    30_000,
+    500,
+  );
   const daemonRssEnd = rss(pidOf('monitor'));
   const stopped = zmart('stop');
   await sleep(1000);
@@ -174,7 +182,9 @@ try {
 
   // the flood's lines: whole and increasing within each run of the process
   const logs = join(dir, 'logs');
-  const files = readdirSync(logs).filter((f) => f.startsWith('flood.log')).sort((a, b) => (a === 'flood.log' ? 1 : b === 'flood.log' ? -1 : a.localeCompare(b)));
+  const files = readdirSync(logs)
+    .filter((f) => f.startsWith('flood.log'))
+    .sort((a, b) => (a === 'flood.log' ? 1 : b === 'flood.log' ? -1 : a.localeCompare(b)));
   let broken = 0;
   let lines = 0;
   let last = 0;
@@ -193,16 +203,26 @@ try {
   }
 
   const ok = (f) => f.seen !== null && (!f.bound || f.seen <= f.bound) && (!f.reason || f.seenReason === f.reason);
-  table('faults', ['fault', 'service', 'expected reason', 'seen reason', 'seen after ms', 'bound ms', 'ok'],
-    faults.map((f) => [f.kind, f.service, f.reason ?? '-', f.seenReason ?? '-', f.seen ?? 'never', f.bound || '-', ok(f) ? 'yes' : 'NO']));
+  table(
+    'faults',
+    ['fault', 'service', 'expected reason', 'seen reason', 'seen after ms', 'bound ms', 'ok'],
+    faults.map((f) => [f.kind, f.service, f.reason ?? '-', f.seenReason ?? '-', f.seen ?? 'never', f.bound || '-', ok(f) ? 'yes' : 'NO']),
+  );
   const checks = [
     ['every service healthy at the end', Boolean(healthy)],
     ['every fault detected, with the right reason, within its bound', faults.every(ok)],
     ['no process of the fleet left after zmart stop', stopped.code === 0 && left.length === 0],
     [`flood log: ${lines} lines, none split or out of order`, broken === 0 && lines > 0],
-    [`daemon RSS ${(daemonRssStart / 1048576).toFixed(0)} -> ${(daemonRssEnd / 1048576).toFixed(0)} MB (bound +${RSS_GROWTH_LIMIT / 1048576} MB)`, daemonRssEnd - daemonRssStart < RSS_GROWTH_LIMIT],
+    [
+      `daemon RSS ${(daemonRssStart / 1048576).toFixed(0)} -> ${(daemonRssEnd / 1048576).toFixed(0)} MB (bound +${RSS_GROWTH_LIMIT / 1048576} MB)`,
+      daemonRssEnd - daemonRssStart < RSS_GROWTH_LIMIT,
+    ],
   ];
-  table(`soak summary (seed ${SEED}, ${SECONDS}s, ${faults.length} faults, ${supervisorKills} supervisor kill)`, ['check', 'ok'], checks.map(([c, ok]) => [c, ok ? 'yes' : 'NO']));
+  table(
+    `soak summary (seed ${SEED}, ${SECONDS}s, ${faults.length} faults, ${supervisorKills} supervisor kill)`,
+    ['check', 'ok'],
+    checks.map(([c, ok]) => [c, ok ? 'yes' : 'NO']),
+  );
   if (checks.some(([, ok]) => !ok)) failure = 'soak checks failed';
 } catch (error) {
   failure = error instanceof Error ? error.stack : String(error);

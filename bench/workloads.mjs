@@ -151,7 +151,13 @@ export function w2Overhead(factory, count, { http = false, healthInterval = '1s'
     for (let i = 0; i < count; i += 1) {
       if (http) {
         const port = await freePort();
-        services.push({ name: `s${i}`, argv: [node, FIXTURE, '--port', String(port), '--tag', `${tag}${String(i).padStart(4, '0')}`], port, maxRestarts: 3, restartDelayMs: 1000 });
+        services.push({
+          name: `s${i}`,
+          argv: [node, FIXTURE, '--port', String(port), '--tag', `${tag}${String(i).padStart(4, '0')}`],
+          port,
+          maxRestarts: 3,
+          restartDelayMs: 1000,
+        });
       } else {
         services.push({ name: `s${i}`, argv: ['sleep', `${tag}${String(i).padStart(4, '0')}`], maxRestarts: 3, restartDelayMs: 1000 });
       }
@@ -214,26 +220,41 @@ export function w4Logs(factory, mb, { rotate, lineBytes = 10, timestamps = true 
     fsModule ??= await import('node:fs');
     if (rotate && !peer.rotation) return { skipped: 'no built-in rotation (pm2-logrotate not installed)' };
     const mark = `${peer.dir}/flood-started`;
-    const started = peer.start([{ name: 'flood', argv: [node, FIXTURE, '--flood', String(lines), '--line-bytes', String(lineBytes), '--exit-when-done', '--mark-start', mark, '--tag', tag], maxRestarts: 0, restartDelayMs: 0, minUptimeMs: 0 }], {
-      rotateBytes: rotate ? 10 * 1024 * 1024 : null,
-      noRestart: true,
-      timestamps,
-    });
+    const started = peer.start(
+      [
+        {
+          name: 'flood',
+          argv: [node, FIXTURE, '--flood', String(lines), '--line-bytes', String(lineBytes), '--exit-when-done', '--mark-start', mark, '--tag', tag],
+          maxRestarts: 0,
+          restartDelayMs: 0,
+          minUptimeMs: 0,
+        },
+      ],
+      {
+        rotateBytes: rotate ? 10 * 1024 * 1024 : null,
+        noRestart: true,
+        timestamps,
+      },
+    );
     const last = `n ${String(lines).padStart(7, '0')}`;
-    const done = await waitUntil(() => {
-      const file = peer.logFiles('flood').at(-1);
-      if (!file) return false;
-      try {
-        const fd = fsModule.openSync(file, 'r');
-        const size = fsModule.fstatSync(fd).size;
-        const buf = Buffer.alloc(Math.min(200, size));
-        fsModule.readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
-        fsModule.closeSync(fd);
-        return buf.toString().includes(last);
-      } catch {
-        return false;
-      }
-    }, 60_000, 10);
+    const done = await waitUntil(
+      () => {
+        const file = peer.logFiles('flood').at(-1);
+        if (!file) return false;
+        try {
+          const fd = fsModule.openSync(file, 'r');
+          const size = fsModule.fstatSync(fd).size;
+          const buf = Buffer.alloc(Math.min(200, size));
+          fsModule.readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
+          fsModule.closeSync(fd);
+          return buf.toString().includes(last);
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+      10,
+    );
     const seconds = (Date.now() - Number(fsModule.readFileSync(mark, 'utf8'))) / 1000;
     if (!done) {
       // Kept to be looked at: the supervisor's logs and what its start said.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 async function fastStatus(argv: string[]): Promise<number | null> {
   if (argv[0] !== 'status') return null;
-  let values;
+  let values: ReturnType<typeof parseArgs>['values'];
   try {
     ({ values } = parseArgs({
       args: argv.slice(1),
@@ -27,7 +27,11 @@ async function fastStatus(argv: string[]): Promise<number | null> {
   } catch {
     return null; // the full CLI says what is wrong, as it does for every command
   }
-  const [{ status }, { createOutput }, { reportError }] = await Promise.all([import('./commands/status.js'), import('./output.js'), import('./report-error.js')]);
+  const [{ status }, { createOutput }, { reportError }] = await Promise.all([
+    import('./commands/status.js'),
+    import('./output.js'),
+    import('./report-error.js'),
+  ]);
   const out = createOutput();
   try {
     return await status(values, out);

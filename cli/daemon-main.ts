@@ -19,7 +19,7 @@ async function daemonMain(argv: string[]): Promise<number> {
 
 function usage(argv: string[]): { config: string; services: string[] } {
   const fail = (why: string) => new ZmartError('ZMART_USAGE', `daemon.js: ${why} (usage: daemon.js --config PATH [SERVICE...]; 'zmart start' runs it)`);
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: { config: { type: 'string' } }; allowPositionals: true; strict: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: { config: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (error) {

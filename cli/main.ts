@@ -20,7 +20,11 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError("(run 'zmart --help' for usage)")
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   const command = (name: string, description: string) =>
-    program.command(name).description(description).exitOverride().showHelpAfterError(`(run 'zmart ${name.split(' ')[0]} --help' for usage)`);
+    program
+      .command(name)
+      .description(description)
+      .exitOverride()
+      .showHelpAfterError(`(run 'zmart ${name.split(' ')[0]} --help' for usage)`);
 
   command('start', 'start the fleet (or the named services) in the background; --foreground to stay attached')
     .argument('[service...]', 'services to start, with what they depend on (default: all)')

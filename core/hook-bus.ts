@@ -18,7 +18,10 @@ export class HookBus {
     const entry: Entry = { owner, fn };
     this.entries.set(name, [...(this.entries.get(name) ?? []), entry]);
     return () => {
-      this.entries.set(name, (this.entries.get(name) ?? []).filter((e) => e !== entry));
+      this.entries.set(
+        name,
+        (this.entries.get(name) ?? []).filter((e) => e !== entry),
+      );
     };
   }
 
@@ -40,6 +43,10 @@ export class HookBus {
 
   /** Drops every handler registered by `owner` (a plugin being torn down). */
   removeOwner(owner: string): void {
-    for (const [name, list] of this.entries) this.entries.set(name, list.filter((e) => e.owner !== owner));
+    for (const [name, list] of this.entries)
+      this.entries.set(
+        name,
+        list.filter((e) => e.owner !== owner),
+      );
   }
 }

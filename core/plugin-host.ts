@@ -78,7 +78,7 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
  * name and left out; the others run. Returns the teardown of them all (reverse order).
  */
 export async function startPlugins(plugins: PluginInstance[], deps: PluginHostDeps): Promise<() => Promise<void>> {
-  const teardowns: Array<{ name: string; teardown: Teardown | void }> = [];
+  const teardowns: Array<{ name: string; teardown: Teardown | undefined }> = [];
   for (const plugin of plugins) {
     if (!plugin.enabled) {
       deps.logs.supervisor.info(`plugin ${plugin.name}: disabled`);
@@ -86,7 +86,7 @@ export async function startPlugins(plugins: PluginInstance[], deps: PluginHostDe
     }
     try {
       const teardown = await plugin.definition.setup(createContext(plugin, deps));
-      teardowns.push({ name: plugin.name, teardown });
+      teardowns.push({ name: plugin.name, teardown: teardown ?? undefined });
       deps.logs.supervisor.debug(`plugin ${plugin.name}: set up`);
     } catch (error) {
       deps.hooks.removeOwner(plugin.name);

@@ -62,7 +62,11 @@ export type ServiceOf<S extends Schema | undefined> = S extends Schema ? output<
  * A plugin: its options' schema is the one source of their types (its output is what
  * `ctx.options` holds, its input what users write) and of the keys users may give.
  */
-export interface PluginDefinition<O extends Schema | undefined = Schema | undefined, D extends object = object, S extends Schema | undefined = Schema | undefined> {
+export interface PluginDefinition<
+  O extends Schema | undefined = Schema | undefined,
+  D extends object = object,
+  S extends Schema | undefined = Schema | undefined,
+> {
   name: string;
   /**
    * The options' schema (optional): a Zod 4 schema (zmart's `z`, which is zod/mini, or zod's
@@ -82,6 +86,7 @@ export interface PluginDefinition<O extends Schema | undefined = Schema | undefi
   };
   /** The plugin reports health for every service that sets its `service.key`. */
   reportsHealth?: boolean;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a setup that returns nothing is the common case
   setup(ctx: PluginContext<OptionsOf<O, D>, ServiceOf<S>>): void | Teardown | Promise<void | Teardown>;
 }
 

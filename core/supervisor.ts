@@ -109,7 +109,10 @@ export class Supervisor {
     const launched = new Map(wanted.map((c) => [c.name, deferred()]));
     const outcomes = await Promise.all(wanted.map((c) => this.startOne(c, launched).finally(() => launched.get(c.name)!.resolve())));
     const report: StartReport = { up: [], down: [] };
-    outcomes.forEach((why, i) => (why === null ? report.up.push(wanted[i].name) : report.down.push({ name: wanted[i].name, why })));
+    outcomes.forEach((why, i) => {
+      if (why === null) report.up.push(wanted[i].name);
+      else report.down.push({ name: wanted[i].name, why });
+    });
     void this.hooks.emit('supervisor:ready', { up: report.up, down: report.down.map((d) => d.name) });
     return report;
   }

@@ -1,38 +1,29 @@
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MARK, markedProcesses } from './helpers/leaks.js';
 
 /** Where the CLI under test keeps its run files: never the developer's ~/.zmart. */
 export const TEST_ZMART_HOME = join(tmpdir(), `zmart-test-home-${process.pid}`);
 
-/** Live processes that a test of ours started: fixture servers and zmart daemons (zombies excluded). */
-function ours(): Map<number, string> {
-  const found = new Map<number, string>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes('test/fixtures/server.mjs') || cmd.includes('dist/bin/daemon.js')) found.set(Number(name), cmd);
-    } catch {
-      // gone
-    }
-  }
-  return found;
-}
-
+const RUN = randomUUID();
 let before = new Map<number, string>();
 
+/**
+ * Marks this run: every process the suite starts inherits MARK in its environment (the test
+ * workers, and through them fixtures, CLIs, daemons and their services).
+ */
 export function setup(): void {
   process.env.ZMART_HOME = TEST_ZMART_HOME;
-  before = ours();
+  process.env[MARK] = RUN;
+  before = markedProcesses(RUN);
 }
 
-/** Fails the run when a test left a process behind (after killing it, so nothing lingers). */
+/** Fails the run when a test left a process of its own behind (after killing it). Nothing else is touched. */
 export function teardown(): void {
   rmSync(TEST_ZMART_HOME, { recursive: true, force: true });
-  const left = [...ours()].filter(([pid]) => !before.has(pid));
+  const left = [...markedProcesses(RUN)].filter(([pid]) => !before.has(pid));
   for (const [pid] of left) {
     try {
       process.kill(pid, 'SIGKILL');

@@ -20,7 +20,10 @@ export function zmartPeer() {
     logFiles: (name) => {
       const logs = join(dir, 'logs');
       if (!existsSync(logs)) return [];
-      const files = readdirSync(logs).filter((f) => f.startsWith(`${name}.log.`)).sort().map((f) => join(logs, f));
+      const files = readdirSync(logs)
+        .filter((f) => f.startsWith(`${name}.log.`))
+        .sort()
+        .map((f) => join(logs, f));
       return existsSync(join(logs, `${name}.log`)) ? [...files, join(logs, `${name}.log`)] : files;
     },
     start(services, { health = false, healthInterval = '1s', rotateBytes = null, noRestart = false, timestamps = true } = {}) {
@@ -34,7 +37,10 @@ export function zmartPeer() {
       const plugins = rotateBytes
         ? `plugins: [(await import('zmart/plugins/log-rotate')).default({ maxSize: ${rotateBytes}, keep: 10000, compress: false }), (await import('zmart/plugins/health-http')).default()],`
         : `plugins: [(await import('zmart/plugins/log-rotate')).default({ maxSize: null, interval: null }), (await import('zmart/plugins/health-http')).default()],`;
-      writeFileSync(join(dir, 'zmart.config.ts'), `import { defineConfig } from 'zmart';\nexport default defineConfig({ services: { ${entries.join(',\n')} }, ${plugins} });\n`);
+      writeFileSync(
+        join(dir, 'zmart.config.ts'),
+        `import { defineConfig } from 'zmart';\nexport default defineConfig({ services: { ${entries.join(',\n')} }, ${plugins} });\n`,
+      );
       return cli('start', '--wait', '120s');
     },
     supervisorPid: () => Number(readFileSync(join(dir, 'server_pids/monitor.pid'), 'utf8')),

@@ -3,8 +3,7 @@ import { ZmartError } from '../../core/errors.js';
 import { askDaemon, locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
 
-const notRunning = (config: string) =>
-  new ZmartError('ZMART_NOT_RUNNING', `no supervisor is running for ${config} ('zmart start' starts one)`);
+const notRunning = (config: string) => new ZmartError('ZMART_NOT_RUNNING', `no supervisor is running for ${config} ('zmart start' starts one)`);
 
 /** `zmart restart [SERVICE...]`: dependants stop first, each gets its restart budget back. */
 export async function restart(options: { config?: string; services: string[] }, out: Output): Promise<number> {
@@ -38,6 +37,8 @@ export async function reload(options: { config?: string }, out: Output): Promise
   }
   const { added, removed, changed, unchanged } = response.body;
   out.line(`reloaded ${fleet.config}`);
-  out.line(`  added: ${added.join(', ') || '-'}\n  removed: ${removed.join(', ') || '-'}\n  changed (restarted): ${changed.join(', ') || '-'}\n  unchanged: ${unchanged.join(', ') || '-'}`);
+  out.line(
+    `  added: ${added.join(', ') || '-'}\n  removed: ${removed.join(', ') || '-'}\n  changed (restarted): ${changed.join(', ') || '-'}\n  unchanged: ${unchanged.join(', ') || '-'}`,
+  );
   return 0;
 }

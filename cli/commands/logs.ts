@@ -35,7 +35,10 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   if (options.service) {
     const own = OWN_LOGS[options.service];
     if (!own && !known.includes(options.service)) {
-      throw new ZmartError('ZMART_USAGE', `no service named '${options.service}' (services: ${known.join(', ') || 'none yet'}; zmart's own logs: ${Object.keys(OWN_LOGS).join(', ')})`);
+      throw new ZmartError(
+        'ZMART_USAGE',
+        `no service named '${options.service}' (services: ${known.join(', ') || 'none yet'}; zmart's own logs: ${Object.keys(OWN_LOGS).join(', ')})`,
+      );
     }
     sources = [{ name: options.service, file: join(fleet.logDir, own ?? serviceLogFile(options.service)) }];
   } else {
@@ -47,7 +50,9 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   if (!options.follow) return 0;
 
   const followers = sources.map(({ name, file }) => follower(file, (line) => out.line(prefix(name) + line)));
-  const timer = setInterval(() => followers.forEach((f) => f()), 200);
+  const timer = setInterval(() => {
+    for (const f of followers) f();
+  }, 200);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

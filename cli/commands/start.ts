@@ -153,7 +153,8 @@ async function follow(
     if (pending.length === 0) break;
     if (Date.now() - t0 > waitMs) {
       spinner.clear();
-      for (const name of pending) out.line(`  ${out.bad('…')} ${name.padEnd(width)} still ${report.services.find((s) => s.name === name)?.state} after ${formatDuration(waitMs)}`);
+      for (const name of pending)
+        out.line(`  ${out.bad('…')} ${name.padEnd(width)} still ${report.services.find((s) => s.name === name)?.state} after ${formatDuration(waitMs)}`);
       break;
     }
     spinner.show(`waiting for ${pending.join(', ')}`);

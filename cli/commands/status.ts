@@ -21,13 +21,13 @@ export async function status(options: StatusOptions, out: Output): Promise<numbe
     out.line(JSON.stringify(report, null, 2));
   } else if (options.resources) {
     const { resourceLines } = await import('../render/system-info.js');
-    (await resourceLines(report)).forEach((l) => out.line(l));
+    for (const l of await resourceLines(report)) out.line(l);
   } else if (options.all) {
     const info = await import('../render/system-info.js');
     const sections = [detailedStatus(report), await info.resourceLines(report), info.recentLogLines(report), info.connectionLines(report)];
     out.line(sections.map((lines) => lines.join('\n')).join('\n\n'));
   } else {
-    (options.detailed ? detailedStatus(report) : quickStatus(report)).forEach((l) => out.line(l));
+    for (const l of options.detailed ? detailedStatus(report) : quickStatus(report)) out.line(l);
   }
   if (!report.supervisor.running) return 3;
   return allHealthy(report) ? 0 : 1;

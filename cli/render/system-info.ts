@@ -35,7 +35,10 @@ export async function resourceLines(report: StatusReport): Promise<string[]> {
   lines.push(`CPU: ${busy === null ? '?' : `${busy}%`} busy, load ${l1} ${l5} ${l15} on ${cpus().length} cores`);
   lines.push(`Memory: ${formatBytes(total - available)} used of ${formatBytes(total)} (${formatBytes(available)} available)`);
   const seen = new Set<string>();
-  for (const [label, dir] of [['logs', report.supervisor.logDir], ['pids', report.supervisor.pidDir]] as const) {
+  for (const [label, dir] of [
+    ['logs', report.supervisor.logDir],
+    ['pids', report.supervisor.pidDir],
+  ] as const) {
     const disk = system.disk(dir);
     if (!disk) {
       lines.push(`Disk (${label}, ${dir}): not there yet`);
@@ -85,4 +88,3 @@ export function connectionLines(report: StatusReport): string[] {
   }
   return lines;
 }
-

@@ -32,7 +32,10 @@ export function applyEnvOverrides(raw: Raw, env: Record<string, string | undefin
     services[name] = copy;
   };
 
-  for (const [variable, service] of [['API_PORT', 'api'], ['DASHBOARD_PORT', 'dashboard']] as const) {
+  for (const [variable, service] of [
+    ['API_PORT', 'api'],
+    ['DASHBOARD_PORT', 'dashboard'],
+  ] as const) {
     const port = integer(variable, 1, 65535);
     if (port !== undefined) editService(service, (s) => (s.port = port));
   }

@@ -76,9 +76,7 @@ async function importConfig(file: string): Promise<unknown> {
     for (const path of Object.keys(require.cache)) if (path.startsWith(jitiDir + sep)) delete require.cache[path];
   }
   if (!module || !('default' in module) || module.default === undefined) {
-    throw new ConfigError(file, [
-      { path: '', message: 'expected an object as the default export (export default defineConfig({ services: {...} }))' },
-    ]);
+    throw new ConfigError(file, [{ path: '', message: 'expected an object as the default export (export default defineConfig({ services: {...} }))' }]);
   }
   return module.default;
 }

@@ -34,10 +34,7 @@ export async function findConfigFile(options: LocateOptions = {}): Promise<strin
     loaders: { '.ts': () => null, '.mts': () => null, '.js': () => null, '.mjs': () => null },
   }).search(cwd);
   if (!found) {
-    throw new ZmartError(
-      'ZMART_CONFIG_NOT_FOUND',
-      `no ${CONFIG_NAMES.join(', ')} in ${cwd} or any folder above it (run 'zmart init', or pass --config PATH)`,
-    );
+    throw new ZmartError('ZMART_CONFIG_NOT_FOUND', `no ${CONFIG_NAMES.join(', ')} in ${cwd} or any folder above it (run 'zmart init', or pass --config PATH)`);
   }
   return found.filepath;
 }

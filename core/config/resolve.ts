@@ -26,9 +26,7 @@ export interface ResolveOptions {
 export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedConfig {
   const where = options.file ?? '(inline config)';
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(where, [
-      { path: '', message: `expected an object (export default defineConfig({ services: {...} })), got ${describe(raw)}` },
-    ]);
+    throw new ConfigError(where, [{ path: '', message: `expected an object (export default defineConfig({ services: {...} })), got ${describe(raw)}` }]);
   }
   const { config: overridden, issues } = applyEnvOverrides(raw as Record<string, unknown>, options.env ?? process.env);
 
@@ -181,10 +179,7 @@ function checkPorts(services: Record<string, { port?: number }>): ConfigIssue[] 
 
 export function zodIssues(error: $ZodError, prefix = ''): ConfigIssue[] {
   return error.issues.map((issue) => {
-    const path = issue.path.reduce<string>(
-      (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-      prefix,
-    );
+    const path = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), prefix);
     if (issue.code === 'invalid_key' && issue.issues[0]) return { path, message: issue.issues[0].message };
     if (issue.code === 'unrecognized_keys') {
       return { path: issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(', '), message: 'unknown key' };

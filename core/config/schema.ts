@@ -29,8 +29,7 @@ export const duration = () => parsedFrom(parseDuration, "a duration (millisecond
 export const size = () => parsedFrom(parseSize, "a size (bytes, or a string like '512MB')");
 
 /** An integer of at least `min` (and at most `max`). */
-export const integer = (min: number, max?: number) =>
-  max === undefined ? z.int().check(z.gte(min)) : z.int().check(z.gte(min), z.lte(max));
+export const integer = (min: number, max?: number) => (max === undefined ? z.int().check(z.gte(min)) : z.int().check(z.gte(min), z.lte(max)));
 
 /**
  * Waits that grow: `initial`, times `factor` (at least 1) after each try, at most `max`;
@@ -78,9 +77,7 @@ export const baseServiceShape = {
   dependsOn: z._default(
     z.pipe(
       z.union([z.array(z.string()), z.record(z.string(), z.enum(['started', 'healthy']))]),
-      z.transform((d: string[] | Record<string, 'started' | 'healthy'>) =>
-        Array.isArray(d) ? Object.fromEntries(d.map((n) => [n, 'started' as const])) : d,
-      ),
+      z.transform((d: string[] | Record<string, 'started' | 'healthy'>) => (Array.isArray(d) ? Object.fromEntries(d.map((n) => [n, 'started' as const])) : d)),
     ),
     {},
   ),

@@ -8,7 +8,7 @@ export type DependencyCondition = 'started' | 'healthy';
  * Per-service options that plugins declare. A plugin adds its key by module augmentation:
  * `declare module 'zmart' { interface ServiceOptionsRegistry { health?: HealthOptions } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+// biome-ignore lint/suspicious/noEmptyInterface: plugins add their keys by declaration merging, which a type alias cannot take
 export interface ServiceOptionsRegistry {}
 
 export interface RestartInput {

@@ -39,7 +39,12 @@ export function callControl<T = unknown>(
       },
     );
     req.setTimeout(timeoutMs, () =>
-      req.destroy(new ZmartError('ZMART_CONTROL_TIMEOUT', `the supervisor did not answer on ${socket} within ${timeoutMs / 1000} s (busy or hung: try again, or see its zmart.log)`)),
+      req.destroy(
+        new ZmartError(
+          'ZMART_CONTROL_TIMEOUT',
+          `the supervisor did not answer on ${socket} within ${timeoutMs / 1000} s (busy or hung: try again, or see its zmart.log)`,
+        ),
+      ),
     );
     req.on('error', reject);
     req.end(payload);
@@ -50,5 +55,4 @@ export function callControl<T = unknown>(
 export const isTimeout = (error: unknown): boolean => isZmartError(error) && error.code === 'ZMART_CONTROL_TIMEOUT';
 
 /** True when nobody listens on the socket (no daemon). */
-export const isUnreachable = (error: unknown): boolean =>
-  ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'].includes((error as NodeJS.ErrnoException)?.code ?? '');
+export const isUnreachable = (error: unknown): boolean => ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'].includes((error as NodeJS.ErrnoException)?.code ?? '');

@@ -88,7 +88,8 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
 
   const known = (names: string[] | undefined) => {
     for (const name of names ?? []) {
-      if (!supervisor.controller(name)) throw new HttpError(404, `no service named '${name}' (known: ${supervisor.config.services.map((s) => s.name).join(', ')})`);
+      if (!supervisor.controller(name))
+        throw new HttpError(404, `no service named '${name}' (known: ${supervisor.config.services.map((s) => s.name).join(', ')})`);
     }
     return names;
   };

@@ -23,14 +23,38 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
   // Factories, cached: nothing (no log file) is created unless it is resolved and not overridden.
   const lazy = <T>(make: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory(make) });
   c.registerInstance(TOKENS.Config, config);
-  c.register(TOKENS.Environment, lazy((): Environment => process.env));
-  c.register(TOKENS.Clock, lazy(() => new SystemClock()));
-  c.register(TOKENS.Scheduler, lazy(() => new SystemScheduler()));
-  c.register(TOKENS.ProcessRunner, lazy(() => new ChildProcessRunner()));
-  c.register(TOKENS.ProcessInspector, lazy(() => new ProcInspector()));
-  c.register(TOKENS.PidStore, lazy(() => new FilePidStore(config.pidDir)));
-  c.register(TOKENS.HttpClient, lazy(() => new NodeHttpClient()));
-  c.register(TOKENS.SystemInfo, lazy(() => systemInfo({ logDir: config.logDir, pidDir: config.pidDir })));
+  c.register(
+    TOKENS.Environment,
+    lazy((): Environment => process.env),
+  );
+  c.register(
+    TOKENS.Clock,
+    lazy(() => new SystemClock()),
+  );
+  c.register(
+    TOKENS.Scheduler,
+    lazy(() => new SystemScheduler()),
+  );
+  c.register(
+    TOKENS.ProcessRunner,
+    lazy(() => new ChildProcessRunner()),
+  );
+  c.register(
+    TOKENS.ProcessInspector,
+    lazy(() => new ProcInspector()),
+  );
+  c.register(
+    TOKENS.PidStore,
+    lazy(() => new FilePidStore(config.pidDir)),
+  );
+  c.register(
+    TOKENS.HttpClient,
+    lazy(() => new NodeHttpClient()),
+  );
+  c.register(
+    TOKENS.SystemInfo,
+    lazy(() => systemInfo({ logDir: config.logDir, pidDir: config.pidDir })),
+  );
   c.register(
     TOKENS.PluginProcesses,
     lazy(

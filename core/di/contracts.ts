@@ -219,9 +219,7 @@ export interface PluginProcesses {
  * Builds each plugin's `ctx.processes` (`(plugin) => PluginProcesses`), given the supervisor's
  * live view of which process each running service has.
  */
-export type PluginProcessesFactory = (
-  running: () => Array<{ service: string; identity: ProcessIdentity }>,
-) => (plugin: string) => PluginProcesses;
+export type PluginProcessesFactory = (running: () => Array<{ service: string; identity: ProcessIdentity }>) => (plugin: string) => PluginProcesses;
 
 /** The environment services inherit: zmart's own in production. */
 export type Environment = Readonly<Record<string, string | undefined>>;

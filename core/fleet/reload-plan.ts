@@ -11,8 +11,7 @@ export interface ReloadPlan {
 }
 
 const sameService = (a: ResolvedService, b: ResolvedService) => JSON.stringify(a) === JSON.stringify(b);
-const pluginKey = (config: ResolvedConfig) =>
-  JSON.stringify(config.plugins.map((p) => [p.name, p.enabled, p.given])) + JSON.stringify(config.monitor);
+const pluginKey = (config: ResolvedConfig) => JSON.stringify(config.plugins.map((p) => [p.name, p.enabled, p.given])) + JSON.stringify(config.monitor);
 
 /**
  * What a reload from `current` to `next` does to each service: a pure function of the two

@@ -72,6 +72,10 @@ export class FileLogs implements Logs {
     this.listeners.push(listener);
   }
 
+  private emit(event: LogEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.files.values()].map((f) => f.close()));
     this.files.clear();
@@ -82,8 +86,8 @@ export class FileLogs implements Logs {
     let file = this.files.get(name);
     if (!file) {
       file = new LogFile(join(this.options.logDir, name), {
-        onError: (path, error) => this.listeners.forEach((l) => l({ kind: 'error', file: path, message: error.message })),
-        onRotated: (path, rotatedTo) => this.listeners.forEach((l) => l({ kind: 'rotated', file: path, rotatedTo })),
+        onError: (path, error) => this.emit({ kind: 'error', file: path, message: error.message }),
+        onRotated: (path, rotatedTo) => this.emit({ kind: 'rotated', file: path, rotatedTo }),
       });
       file.setPolicy(this.policy);
       this.files.set(name, file);
@@ -103,7 +107,7 @@ export class FileLogs implements Logs {
             const level = LEVEL_NAMES[entry.level] ?? 'INFO';
             const text = formatWithOptions({ breakLength: Infinity }, ...entry.args);
             const tagText = entry.tag ? ` [${entry.tag}]` : '';
-            const line = redact.text(`${entry.date.toISOString()} [${level}]${tagText} ${text}`.replace(/\n/g, '\n    ')) + '\n';
+            const line = `${redact.text(`${entry.date.toISOString()} [${level}]${tagText} ${text}`.replace(/\n/g, '\n    '))}\n`;
             for (const file of files) file.writeLines(line);
           },
         },

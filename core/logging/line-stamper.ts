@@ -34,7 +34,8 @@ export class LineStamper extends Transform {
     if (lastNewline === -1) {
       this.partial = held ? Buffer.concat([held, chunk]) : chunk;
       if (this.partial.length >= MAX_LINE) this.flushPartial(true);
-      return callback();
+      callback();
+      return;
     }
     // A copy: holding a slice would keep the whole chunk alive.
     this.partial = lastNewline + 1 < chunk.length ? Buffer.from(chunk.subarray(lastNewline + 1)) : null;
@@ -72,7 +73,7 @@ export class LineStamper extends Transform {
 
 /** How many leading bytes of `data` end on a character boundary (a long line is cut there). */
 function wholeCharacters(data: Buffer): number {
-  let end = data.length;
+  const end = data.length;
   let back = 0;
   while (back < 3 && end - back - 1 >= 0 && (data[end - back - 1]! & 0xc0) === 0x80) back += 1;
   const lead = data[end - back - 1];

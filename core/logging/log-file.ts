@@ -57,7 +57,10 @@ export class LogFile extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const out = this.target(chunk.length, Date.now());
-    if (!out) return callback(); // cannot write now: dropped, reported once
+    if (!out) {
+      callback(); // cannot write now: dropped, reported once
+      return;
+    }
     out.write(chunk, () => callback());
   }
 
@@ -100,8 +103,8 @@ export class LogFile extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    if (!this.out) return callback();
-    this.out.end(() => callback());
+    if (this.out) this.out.end(() => callback());
+    else callback();
   }
 
   close(): Promise<void> {

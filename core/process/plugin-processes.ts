@@ -66,13 +66,20 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     usage: async (service) => {
       const running = deps.running().find((r) => r.service === service);
       if (!running) return null;
-      return sampler.sample(service, treeOf(running.identity, recentStats()).map((s) => s.pid));
+      return sampler.sample(
+        service,
+        treeOf(running.identity, recentStats()).map((s) => s.pid),
+      );
     },
     run: async (command, options) => {
       const text = Array.isArray(command) ? command.join(' ') : command;
       deps.logs.monitor.debug(`${plugin}: running ${text}`);
       const { runCommand } = await import('./run-command.js');
-      const result = await runCommand(command, { ...options, cwd: deps.root, env: options.env ? { ...process.env, ...options.env } as Record<string, string> : undefined });
+      const result = await runCommand(command, {
+        ...options,
+        cwd: deps.root,
+        env: options.env ? ({ ...process.env, ...options.env } as Record<string, string>) : undefined,
+      });
       if (result.timedOut) deps.logs.monitor.warn(`${plugin}: ${text} did not finish within ${options.timeoutMs}ms: stopped`);
       return result;
     },

@@ -9,9 +9,7 @@ export async function portFree(port: number): Promise<boolean> {
   const tryBind = (host: string) =>
     new Promise<'free' | 'busy' | 'unsupported'>((resolve) => {
       const server = createServer();
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        resolve(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? 'busy' : 'unsupported'),
-      );
+      server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? 'busy' : 'unsupported'));
       // close() releases the port at once (libuv closes the fd inside uv_close; only the
       // callback waits a loop turn), so the answer need not wait for it: a restart is ~1 ms sooner.
       server.listen({ port, host, ipv6Only: false, exclusive: true }, () => {

@@ -61,7 +61,15 @@ export function portListeners(port: number): PortListener[] | null {
     if (!stat || seen.has(stat.pid)) continue;
     seen.add(stat.pid);
     knownHolders.set(socket.inode, { pid: stat.pid, startTime: stat.startTime });
-    found.push({ pid: stat.pid, startTime: stat.startTime, ppid: stat.ppid, pgid: stat.pgid, command: readCommandLine(stat.pid) ?? '', address: socket.local, port });
+    found.push({
+      pid: stat.pid,
+      startTime: stat.startTime,
+      ppid: stat.ppid,
+      pgid: stat.pgid,
+      command: readCommandLine(stat.pid) ?? '',
+      address: socket.local,
+      port,
+    });
   }
   return found;
 }

@@ -129,7 +129,9 @@ let bootTimeMs: number | null = null;
 export function startTimeToEpochMs(startTime: number): number {
   if (bootTimeMs === null) {
     try {
-      const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('btime '));
+      const line = readFileSync('/proc/stat', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('btime '));
       bootTimeMs = line ? Number(line.split(' ')[1]) * 1000 : 0;
     } catch {
       bootTimeMs = 0;
@@ -137,4 +139,3 @@ export function startTimeToEpochMs(startTime: number): number {
   }
   return bootTimeMs + (startTime / TICKS_PER_SECOND) * 1000;
 }
-

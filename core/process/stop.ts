@@ -20,10 +20,7 @@ export interface StopTreeOptions {
  * the group. Sends `signal`, waits up to `timeoutMs` for every process to go, then SIGKILLs
  * what is left. Only processes proven ours (pid + start time) are ever signalled.
  */
-export async function stopProcessTree(
-  leader: ProcessIdentity,
-  options: StopTreeOptions,
-): Promise<{ forced: boolean; left: number[] }> {
+export async function stopProcessTree(leader: ProcessIdentity, options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
   // The common case after a crash: the leader left nobody in its group (one signal-0 call
   // says so, where collecting the tree reads every /proc/PID/stat).
   if (options.leaderJustExited && !groupHasMembers(leader.pid)) return { forced: false, left: [] };

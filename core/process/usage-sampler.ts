@@ -51,10 +51,12 @@ export class UsageSampler {
   }
 
   private forgetDead(pidusage: Pidusage, suspects: number[]): void {
-    const dead = suspects.filter((pid) => this.seen.has(pid)).filter((pid) => {
-      const stat = readStat(pid);
-      return stat === null || stat.state === 'Z';
-    });
+    const dead = suspects
+      .filter((pid) => this.seen.has(pid))
+      .filter((pid) => {
+        const stat = readStat(pid);
+        return stat === null || stat.state === 'Z';
+      });
     if (dead.length === 0) return;
     pidusage.clear();
     closeStatFiles(this.seen);

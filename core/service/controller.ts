@@ -252,8 +252,15 @@ export class ServiceController {
       this.record.restarts += 1;
       this.record.noteRestart(reason, this.deps.clock.now());
       this.life.transition('backoff', { reason, attempt, delayMs });
-      this.deps.logs.monitor.warn(`${this.name}: restart ${attempt}/${this.config.restart.maxRestarts} in ${formatDuration(delayMs)} (${reason.kind}: ${reason.detail})`);
-      this.deps.alert({ level: 'warning', kind: 'restart', service: this.name, message: `${title} restarting (${reason.kind}: ${reason.detail}), attempt ${attempt}` });
+      this.deps.logs.monitor.warn(
+        `${this.name}: restart ${attempt}/${this.config.restart.maxRestarts} in ${formatDuration(delayMs)} (${reason.kind}: ${reason.detail})`,
+      );
+      this.deps.alert({
+        level: 'warning',
+        kind: 'restart',
+        service: this.name,
+        message: `${title} restarting (${reason.kind}: ${reason.detail}), attempt ${attempt}`,
+      });
       this.backoffTimer = this.deps.scheduler.setTimeout(() => {
         this.backoffTimer = null;
         this.background(async () => {

@@ -69,7 +69,11 @@ export class FakeProcesses implements PluginProcesses {
 
   async terminate(process: { pid: number }, options: { reason: string }): Promise<{ forced: boolean }> {
     this.terminated.push({ pid: process.pid, reason: options.reason });
-    for (const [port, list] of this.listening) this.listening.set(port, list.filter((l) => l.pid !== process.pid));
+    for (const [port, list] of this.listening)
+      this.listening.set(
+        port,
+        list.filter((l) => l.pid !== process.pid),
+      );
     return { forced: false };
   }
 }

@@ -44,9 +44,11 @@ export class MemoryLogs implements Logs {
   async close(): Promise<void> {}
 
   private channel(channel: string): Logger {
-    const record = (level: LogRecord['level']) => (message: string, ...args: unknown[]) => {
-      this.records.push({ channel, level, message: formatWithOptions({ breakLength: Infinity }, message, ...args) });
-    };
+    const record =
+      (level: LogRecord['level']) =>
+      (message: string, ...args: unknown[]) => {
+        this.records.push({ channel, level, message: formatWithOptions({ breakLength: Infinity }, message, ...args) });
+      };
     return { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
   }
 }

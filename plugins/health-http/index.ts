@@ -4,7 +4,6 @@ import {
   pluginOptionsSchema,
   probeSettings,
   serviceHealthSchema,
-  type HealthPluginInput,
   type HealthPluginOptions,
   type ProbeSettings,
   type ServiceHealth,

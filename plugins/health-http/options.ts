@@ -1,15 +1,9 @@
 import { duration, integer, z } from '../../core/index.js';
 
 /** An expected status: one code (200) or a range ('200-399'). */
-const expect = z.union([
-  integer(100, 599),
-  z.string().check(z.regex(/^\d{3}(-\d{3})?$/, "expected a status code like 200 or a range like '200-399'")),
-]);
+const expect = z.union([integer(100, 599), z.string().check(z.regex(/^\d{3}(-\d{3})?$/, "expected a status code like 200 or a range like '200-399'"))]);
 
-const slow = z.union([
-  z.literal(false),
-  z.strictObject({ threshold: z.optional(duration()), count: z.optional(integer(1)) }),
-]);
+const slow = z.union([z.literal(false), z.strictObject({ threshold: z.optional(duration()), count: z.optional(integer(1)) })]);
 
 /** Per service: `services.<name>.health`. */
 export const serviceHealthSchema = z
@@ -80,10 +74,7 @@ export function probeSettings(
     failureThreshold: health.failureThreshold ?? plugin.failureThreshold,
     startPeriodMs: health.startPeriod ?? plugin.startPeriod,
     expect: expectRange(health.expect ?? plugin.expect),
-    slow:
-      slowOption === false
-        ? null
-        : { thresholdMs: slowOption.threshold ?? pluginSlow.threshold, count: slowOption.count ?? pluginSlow.count },
+    slow: slowOption === false ? null : { thresholdMs: slowOption.threshold ?? pluginSlow.threshold, count: slowOption.count ?? pluginSlow.count },
   };
 }
 

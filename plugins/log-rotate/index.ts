@@ -15,7 +15,6 @@ const optionsSchema = z.strictObject({
   check: duration(),
 });
 
-
 /**
  * log-rotate: rotates every log zmart writes (each service's and its own) by size and/or
  * time, keeps `keep` rotated files per log, gzips them. The rotation itself happens in core's

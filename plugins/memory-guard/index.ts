@@ -84,7 +84,12 @@ function check(
     state.cpuStreak.set(service, streak);
     if (streak >= needed && !state.cpuAlerted.has(service)) {
       state.cpuAlerted.add(service);
-      ctx.alert({ level: 'warning', kind: 'cpu-high', service, message: `${service} uses ${usage.cpuPercent}% CPU, over ${limits.maxCpu}% for ${streak} samples` });
+      ctx.alert({
+        level: 'warning',
+        kind: 'cpu-high',
+        service,
+        message: `${service} uses ${usage.cpuPercent}% CPU, over ${limits.maxCpu}% for ${streak} samples`,
+      });
     } else if (!over && state.cpuAlerted.delete(service)) {
       ctx.alert({ level: 'info', kind: 'cpu-normal', service, message: `${service} CPU back to ${usage.cpuPercent}%` });
     }

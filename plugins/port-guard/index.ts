@@ -91,12 +91,7 @@ function conflict(ctx: Ctx, service: string, detail: string): void {
  * Frees `port` for `service`, or says why it cannot: leftovers of the fleet are stopped;
  * strangers are handled per the policy. Returns null when the port is free.
  */
-async function clearPort(
-  ctx: Ctx,
-  service: string,
-  port: number,
-  listeners: (port: number) => PortListener[] | null,
-): Promise<string | null> {
+async function clearPort(ctx: Ctx, service: string, port: number, listeners: (port: number) => PortListener[] | null): Promise<string | null> {
   const policy = ctx.serviceOptions(service)?.onConflict ?? ctx.options.onConflict;
   const { wait, stopTimeout } = ctx.options;
   let delay = wait.initial;
@@ -129,7 +124,8 @@ async function clearPort(
     if (policy === 'kill') {
       ctx.logger.warn(`${service}: port ${port} is held by ${who}, not started by zmart: stopping it (onConflict: kill)`);
       ctx.alert({ level: 'warning', kind: 'port-conflict', service, message: `port ${port} was held by ${who}: stopped it (onConflict: kill)` });
-      for (const s of strangers) await ctx.processes.terminate(s, { reason: `holding port ${port} needed by ${service} (onConflict: kill)`, timeoutMs: stopTimeout });
+      for (const s of strangers)
+        await ctx.processes.terminate(s, { reason: `holding port ${port} needed by ${service} (onConflict: kill)`, timeoutMs: stopTimeout });
       continue;
     }
     if (policy === 'wait' && ctx.clock.now() - waitStart + delay <= wait.limit) {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive, tempDir, waitFor } from '../helpers/project.js';
+import { isAlive, openFiles, tempDir, waitFor } from '../helpers/project.js';
 import { runCli } from '../helpers/cli.js';
 import { createProject, fixtureCommand, type Project } from '../helpers/daemon.js';
 
@@ -60,6 +60,7 @@ describe('zmart status', () => {
     const resources = await project.zmart(['status', '--resources']);
     expect(resources.stdout).toMatch(/^💻 SYSTEM RESOURCES/);
     expect(resources.stdout).not.toContain('QUICK STATUS');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: it looks for terminal escape codes on purpose
     expect(all.stdout + status.stdout).not.toMatch(/\u001b\[/); // no escape codes in a pipe
   });
 
@@ -165,7 +166,12 @@ describe('zmart logs', () => {
     await waitFor(() => readFileSync(join(project!.logDir, 'api.log'), 'utf8').includes('line 30'), 'api output');
     const api = await project.zmart(['logs', 'api', '-n', '3']);
     expect(api.code).toBe(0);
-    expect(api.stdout.trimEnd().split('\n').map((l) => l.replace(/^\S+ /, ''))).toEqual(['out line 28', 'out line 29', 'out line 30']);
+    expect(
+      api.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.replace(/^\S+ /, '')),
+    ).toEqual(['out line 28', 'out line 29', 'out line 30']);
     const both = await project.zmart(['logs', '-n', '1']);
     expect(both.stdout).toMatch(/^api +\| .* out line 30$/m);
     expect(both.stdout).toMatch(/^web +\| .* out web says hi$/m);
@@ -173,7 +179,7 @@ describe('zmart logs', () => {
     expect((await project.zmart(['logs', 'monitor'])).code).toBe(0);
 
     const follow = project.spawnZmart(['logs', 'api', '-f', '-n', '0']);
-    await new Promise((r) => setTimeout(r, 400));
+    await waitFor(() => openFiles(follow.child.pid!).some((f) => f.endsWith('/logs/api.log')), 'the follower to open the log');
     await project.zmart(['restart', 'api']);
     await waitFor(() => follow.output().includes('out line 30'), 'the followed lines');
     follow.child.kill('SIGINT');

@@ -8,9 +8,9 @@ const running: CliProcess[] = [];
 const pids: number[] = [];
 const cleanups: Array<() => void> = [];
 afterEach(() => {
-  running.splice(0).forEach((cli) => cli.kill());
+  for (const cli of running.splice(0)) cli.kill();
   killAll(pids.splice(0));
-  cleanups.splice(0).forEach((c) => c());
+  for (const c of cleanups.splice(0)) c();
 });
 
 async function project(): Promise<{ dir: string; apiPort: number; webPort: number }> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { definePlugin, z } from '../../core/index.js';
-import { createFleet, fixture, type Fleet } from '../helpers/project.js';
+import { createFleet, fixture, waitFor, type Fleet } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -8,16 +8,17 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-/** Reports `healthy` 300 ms after a service with `fakeHealth` starts: a stand-in for health-http. */
-const delayedHealth = definePlugin({
-  name: 'delayed-health',
-  defaults: { delayMs: 300 },
+/** Health the test grants: a stand-in for health-http that reports `healthy` once `grant()` is called. */
+let grant: () => void = () => undefined;
+let granted = new Promise<void>((r) => (grant = r));
+const gatedHealth = definePlugin({
+  name: 'gated-health',
+  defaults: {},
   reportsHealth: true,
   service: { key: 'fakeHealth', schema: z.object({ ok: z.boolean() }) },
   setup(ctx) {
     ctx.on('service:started', ({ service }) => {
-      if (!ctx.serviceOptions(service)) return;
-      ctx.scheduler.setTimeout(() => ctx.reportHealth(service, 'healthy'), ctx.options.delayMs);
+      if (ctx.serviceOptions(service)) void granted.then(() => ctx.reportHealth(service, 'healthy'));
     });
   },
 });
@@ -31,9 +32,15 @@ describe('dependsOn', () => {
         db: { command: fixture(), fakeHealth: { ok: true } } as never,
         worker: { command: fixture(), dependsOn: ['db'] },
       },
-      plugins: [delayedHealth()],
+      plugins: [gatedHealth()],
     });
-    const report = await fleet.supervisor.start();
+    granted = new Promise<void>((r) => (grant = r));
+    const starting = fleet.supervisor.start();
+    // worker needs db started only, api needs it healthy: worker runs while api waits
+    await waitFor(() => fleet!.of('service:spawn').some((s) => s.service === 'worker'), 'worker to start');
+    expect(fleet.of('service:spawn').map((s) => s.service)).not.toContain('api');
+    grant();
+    const report = await starting;
     expect(JSON.stringify(report.down)).toBe('[]');
     expect(report.up).toEqual(['db', 'api', 'worker', 'web']);
 
@@ -60,8 +67,9 @@ describe('dependsOn', () => {
         broken: { command: fixture('--exit-after', 10), restart: { maxRestarts: 1, backoff: { initial: 10 } }, fakeHealth: { ok: true } } as never,
         app: { command: fixture(), dependsOn: { broken: 'healthy' } },
       },
-      plugins: [delayedHealth()],
+      plugins: [gatedHealth()],
     });
+    granted = new Promise<void>(() => undefined); // never healthy
     // it dies long before its health could be reported, twice, and fails
     const report = await fleet.supervisor.start();
     expect(report.down).toContainEqual({ name: 'app', why: 'dependency broken is failed' });

@@ -75,10 +75,12 @@ describe('NodeHttpClient against real loopback servers', () => {
     let got: { body: string; type?: string; token?: string } | undefined;
     const base = await serve((req, res) => {
       let body = '';
-      req.on('data', (c) => (body += c)).on('end', () => {
-        got = { body, type: req.headers['content-type'], token: req.headers['x-token'] as string };
-        res.writeHead(204).end();
-      });
+      req
+        .on('data', (c) => (body += c))
+        .on('end', () => {
+          got = { body, type: req.headers['content-type'], token: req.headers['x-token'] as string };
+          res.writeHead(204).end();
+        });
     });
     const result = await client.postJson(`${base}/hook`, { kind: 'restart', service: 'api', note: 'é' }, { timeoutMs: 1000, headers: { 'x-token': 't' } });
     expect(result.status).toBe(204);

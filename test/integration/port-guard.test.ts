@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStat } from '../../core/process/proc.js';
 import portGuard from '../../plugins/port-guard/index.js';
-import { createFleet, fixture, FIXTURE, freePort, isAlive, killAll, tempDir, waitFor, type Fleet } from '../helpers/project.js';
+import { createFleet, fixture, FIXTURE, freePort, isAlive, killAll, readText, tempDir, waitFor, type Fleet } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 const strangers: number[] = [];
@@ -13,7 +13,7 @@ afterEach(async () => {
   await fleet?.close();
   fleet = undefined;
   killAll(strangers.splice(0));
-  cleanups.splice(0).forEach((c) => c());
+  for (const c of cleanups.splice(0)) c();
 });
 
 /** A server this test starts itself (not zmart's), listening on `port`. */
@@ -49,7 +49,7 @@ describe('port-guard with real processes', () => {
       plugins: [portGuard({ wait: { initial: 100, factor: 1.5, max: 300, limit: 5000 } })],
     });
     const starting = fleet.supervisor.start();
-    await new Promise((r) => setTimeout(r, 400));
+    await waitFor(() => (readText(join(fleet!.dir, 'logs/server_monitor.log')).match(/for it to go \(onConflict: wait\)/g)?.length ?? 0) >= 2, 'two waits');
     expect(fleet.of('service:spawn')).toEqual([]);
     killAll([pid]);
     const report = await starting;
@@ -72,7 +72,10 @@ describe('port-guard with real processes', () => {
     const leftover = await stranger(port);
     mkdirSync(join(dir, 'server_pids'));
     writeFileSync(join(dir, 'server_pids', 'api.pid'), `${leftover}\n`);
-    writeFileSync(join(dir, 'server_pids', 'api.state.json'), JSON.stringify({ pid: leftover, startTime: readStat(leftover)!.startTime, command: 'x', recordedAt: 0 }));
+    writeFileSync(
+      join(dir, 'server_pids', 'api.state.json'),
+      JSON.stringify({ pid: leftover, startTime: readStat(leftover)!.startTime, command: 'x', recordedAt: 0 }),
+    );
     fleet = createFleet({ services: { api: { command: fixture('--port', port), port } }, plugins: [portGuard()] }, { dir });
     expect((await fleet.supervisor.start()).up).toEqual(['api']);
     expect(isAlive(leftover)).toBe(false);
@@ -85,7 +88,6 @@ describe('port-guard with real processes', () => {
       plugins: [portGuard({ interval: 150 })],
     });
     await fleet.supervisor.start();
-    await new Promise((r) => setTimeout(r, 300)); // seen holding its port
     const intruder = await stranger(port, '::1'); // same port, the other loopback
     const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart');
     expect(restart.reason).toMatchObject({ kind: 'port', by: 'port-guard', detail: expect.stringContaining(`shared with pid ${intruder}`) });

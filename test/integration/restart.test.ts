@@ -47,9 +47,7 @@ describe('restarts with real processes', () => {
     expect(snap.restarts).toBe(3);
     expect(fleet.of('service:spawn')).toHaveLength(4);
     expect(fleet.of('service:failed')).toEqual([expect.objectContaining({ service: 'loop', restarts: 3 })]);
-    expect(fleet.of('alert').filter((a) => a.kind === 'service-failed')).toEqual([
-      expect.objectContaining({ level: 'critical', service: 'loop' }),
-    ]);
+    expect(fleet.of('alert').filter((a) => a.kind === 'service-failed')).toEqual([expect.objectContaining({ level: 'critical', service: 'loop' })]);
     await new Promise((r) => setTimeout(r, 200));
     expect(fleet.of('service:spawn')).toHaveLength(4);
 

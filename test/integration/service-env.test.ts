@@ -8,7 +8,7 @@ const cleanups: Array<() => void> = [];
 afterEach(async () => {
   await fleet?.close();
   fleet = undefined;
-  cleanups.splice(0).forEach((c) => c());
+  for (const c of cleanups.splice(0)) c();
 });
 
 const logOf = (dir: string, name: string) => {

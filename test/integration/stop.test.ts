@@ -29,7 +29,10 @@ describe('stopping real process trees', () => {
     expect(isAlive(pid)).toBe(false);
     expect(fleet.of('service:stopped')).toEqual([expect.objectContaining({ service: 'stubborn', forced: true })]);
     // Log lines are written asynchronously; stop() does not wait for them (the daemon closes its logs after).
-    await waitFor(() => /stubborn: did not stop within 300ms: killed with SIGKILL/.test(readText(join(fleet!.dir, 'logs/server_shutdown.log'))), 'the forced kill in the shutdown log');
+    await waitFor(
+      () => /stubborn: did not stop within 300ms: killed with SIGKILL/.test(readText(join(fleet!.dir, 'logs/server_shutdown.log'))),
+      'the forced kill in the shutdown log',
+    );
   });
 
   it('leaves nothing of a service after stop: grandchildren in its group and in a session of their own', async () => {

@@ -8,10 +8,9 @@ import tcpProbe, { tcpConnect } from './index.js';
 describe('tcp-probe', () => {
   it('reports healthy while connects succeed, and asks for a restart after `failures` failed connects', async () => {
     let up = true;
-    const h = await createPluginHarness(
-      tcpProbe({ interval: 1000, connect: async () => (up ? undefined : Promise.reject(new Error('connection refused'))) }),
-      { services: { db: { command: 'postgres', port: 5432, tcp: { failures: 2 } }, web: { command: 'x' } } },
-    );
+    const h = await createPluginHarness(tcpProbe({ interval: 1000, connect: async () => (up ? undefined : Promise.reject(new Error('connection refused'))) }), {
+      services: { db: { command: 'postgres', port: 5432, tcp: { failures: 2 } }, web: { command: 'x' } },
+    });
     await h.advance(1000);
     expect(h.service('db').health).toBe('healthy');
     expect(h.service('web').health).toBeNull();

@@ -3,7 +3,13 @@ import alerts from '../../../plugins/alerts/index.js';
 import { createPluginHarness } from '../../../core/testing/index.js';
 
 const services = { api: { command: 'x', title: 'API Server' }, web: { command: 'y' } };
-const alert = (kind: string, service?: string, level: 'info' | 'warning' | 'critical' = 'warning') => ({ level, kind, service, message: `${kind} ${service ?? ''}`.trim(), at: '' });
+const alert = (kind: string, service?: string, level: 'info' | 'warning' | 'critical' = 'warning') => ({
+  level,
+  kind,
+  service,
+  message: `${kind} ${service ?? ''}`.trim(),
+  at: '',
+});
 const HOOK = 'http://127.0.0.1:9/hook';
 
 describe('alerts through core/testing', () => {
@@ -31,7 +37,12 @@ describe('alerts through core/testing', () => {
     await h.emit('service:ready', { service: 'web', pid: 2002 }); // never in trouble: nothing
     await h.advance(10);
     expect(h.http.posts.map((p) => p.body)).toEqual([
-      expect.objectContaining({ level: 'warning', kind: 'unhealthy', service: 'api', message: 'API Server is not answering its health check: 3 failed probes' }),
+      expect.objectContaining({
+        level: 'warning',
+        kind: 'unhealthy',
+        service: 'api',
+        message: 'API Server is not answering its health check: 3 failed probes',
+      }),
       expect.objectContaining({ level: 'info', kind: 'recovered', service: 'api', message: 'API Server is up again' }),
     ]);
   });

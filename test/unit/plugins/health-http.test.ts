@@ -15,7 +15,10 @@ describe('health-http through core/testing', () => {
     await h.advance(6000); // six more probes, a second apart
     expect(h.http.calls.map((c) => c.url)).toContain('http://127.0.0.1:8000/health');
     expect(h.restarts).toEqual([
-      { service: 'api', reason: { kind: 'unhealthy', by: 'health-http', detail: '3 failed probes of http://127.0.0.1:8000/health: status 500 (expected 200-399)' } },
+      {
+        service: 'api',
+        reason: { kind: 'unhealthy', by: 'health-http', detail: '3 failed probes of http://127.0.0.1:8000/health: status 500 (expected 200-399)' },
+      },
     ]);
     expect(h.service('api').health).toBe('unhealthy');
     expect(h.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([

@@ -24,7 +24,11 @@ describe('memory-guard through core/testing', () => {
     expect(h.restarts).toEqual([
       {
         service: 'api',
-        reason: { kind: 'memory', by: 'memory-guard', detail: 'RSS 640 MB over 500 MB for 3 samples: pid 1500 (python worker.py) 600 MB, pid 1001 (python app.py) 40 MB' },
+        reason: {
+          kind: 'memory',
+          by: 'memory-guard',
+          detail: 'RSS 640 MB over 500 MB for 3 samples: pid 1500 (python worker.py) 600 MB, pid 1001 (python app.py) 40 MB',
+        },
       },
     ]);
     expect(h.metrics('api')).toMatchObject({ rssBytes: 640 * MB });

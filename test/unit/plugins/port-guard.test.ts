@@ -28,7 +28,9 @@ describe('port-guard through core/testing', () => {
     const h = await createPluginHarness(portGuard(), { services });
     h.processes.listen(8000, { pid: 777, command: 'nc -l 8000' });
     const refused = await (await prestart(h)).done;
-    expect(refused).toBe("port 8000 is taken by pid 777 (nc -l 8000) on 127.0.0.1, a process zmart did not start (onConflict: fail; use 'wait' or 'kill' to change that)");
+    expect(refused).toBe(
+      "port 8000 is taken by pid 777 (nc -l 8000) on 127.0.0.1, a process zmart did not start (onConflict: fail; use 'wait' or 'kill' to change that)",
+    );
     expect(h.processes.terminated).toEqual([]);
     expect(h.alerts).toEqual([expect.objectContaining({ level: 'critical', kind: 'port-conflict', service: 'api' })]);
   });

@@ -27,7 +27,13 @@ type Step =
 
 /** Weighted so that budgets get spent: trouble often, time mostly within a backoff, the operator now and then. */
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('request' as const), kind: fc.constantFrom('unhealthy' as const, 'slow' as const, 'memory' as const, 'port' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('request' as const),
+      kind: fc.constantFrom('unhealthy' as const, 'slow' as const, 'memory' as const, 'port' as const),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('crash' as const), code: fc.constantFrom(0, 1, 137, null) }) },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 9_000 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 120_000 }) }) },
@@ -162,14 +168,17 @@ async function check(steps: Step[]): Promise<void> {
   const entries = new Map<string, number>();
   let entered = clock.now();
   let runningSince = clock.now();
+  let stoppingSince = clock.now();
   let streak: number[] = [];
   let pendingStarts = 0;
   hooks.on('service:state', ({ from, to }) => {
     if (!TRANSITIONS[from].includes(to)) fail(`moved ${from} -> ${to}, which the table forbids`);
     entries.set(to, (entries.get(to) ?? 0) + 1);
     entered = clock.now();
-    const now = clock.now();
+    // A restart request is decided when the stop begins; an exit when it is seen.
+    const now = from === 'stopping' ? stoppingSince : clock.now();
     if (to === 'running') runningSince = now;
+    if (to === 'stopping') stoppingSince = now;
     if (to === 'starting' && (from !== 'backoff' || pendingStarts > 0)) streak = []; // the operator's start gives the budget back
     if (to === 'backoff' || to === 'failed') {
       const uptime = from === 'starting' ? 0 : now - runningSince;
@@ -193,10 +202,14 @@ async function check(steps: Step[]): Promise<void> {
     const entry: { what: string; done: boolean; error?: unknown } = { what, done: false };
     commands.push(entry);
     if (starts) pendingStarts += 1;
-    promise.then(
-      () => ((entry.done = true), starts && (pendingStarts -= 1)),
-      (error) => ((entry.done = true), (entry.error = error), starts && (pendingStarts -= 1)),
-    );
+    promise
+      .catch((error) => {
+        entry.error = error;
+      })
+      .finally(() => {
+        entry.done = true;
+        if (starts) pendingStarts -= 1;
+      });
   };
   const bound: Partial<Record<ServiceState, number>> = { starting: 0, stopping: STOP_TIMEOUT, backoff: BACKOFF_MAX };
 

@@ -70,7 +70,7 @@ describe('the service lifecycle', () => {
     (from, to) => {
       const { hooks, seen } = recorded();
       const life = new Lifecycle('api', hooks);
-      path[from].forEach((s) => move(life, s));
+      for (const s of path[from]) move(life, s);
       const before = seen.length;
       expect(() => move(life, to)).toThrow(`service api: cannot move from ${from} to ${to}`);
       expect(life.state).toBe(from);

@@ -1,23 +1,23 @@
 import 'reflect-metadata';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../core/config/resolve.js';
-import { createContainer } from '../../core/di/composition-root.js';
-import { TOKENS } from '../../core/di/tokens.js';
-import {
-  type ExitInfo,
-  type PidRecord,
-  type PidStore,
-  type ProcessHandle,
-  type ProcessIdentity,
-  type ProcessView,
-  type ProcessInspector,
-  type ProcessRunner,
-  type SpawnSpec,
-} from '../../core/di/contracts.js';
-import { Supervisor } from '../../core/supervisor.js';
-import { definePlugin, type PluginContext, type PluginInstance } from '../../core/index.js';
-import { FakeClock, MemoryLogs } from '../../core/testing/index.js';
-import { tempDir } from '../helpers/project.js';
+import { resolveConfig } from '../../../core/config/resolve.js';
+import { createContainer } from '../../../core/di/composition-root.js';
+import { TOKENS } from '../../../core/di/tokens.js';
+import type {
+  ExitInfo,
+  PidRecord,
+  PidStore,
+  ProcessHandle,
+  ProcessIdentity,
+  ProcessView,
+  ProcessInspector,
+  ProcessRunner,
+  SpawnSpec,
+} from '../../../core/di/contracts.js';
+import { Supervisor } from '../../../core/supervisor.js';
+import { definePlugin, type PluginContext, type PluginInstance } from '../../../core/index.js';
+import { FakeClock, MemoryLogs } from '../../../core/testing/index.js';
+import { tempDir } from '../../helpers/project.js';
 
 /** Processes that exist only in memory: the test decides when they die. */
 class FakeRunner implements ProcessRunner {

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../core/config/resolve.js';
-import { ConfigError } from '../../core/errors.js';
+import { resolveConfig } from '../../../../core/config/resolve.js';
+import { ConfigError } from '../../../../core/errors.js';
 import { z as classic } from 'zod';
-import { definePlugin } from '../../core/index.js';
-import { tempDir } from '../helpers/project.js';
+import { definePlugin } from '../../../../core/index.js';
+import { tempDir } from '../../../helpers/project.js';
 
 const { dir: root, cleanup } = tempDir();
 afterAll(cleanup);
@@ -24,7 +24,12 @@ function issuesOf(raw: unknown, env: Record<string, string> = {}): string[] {
 describe('resolveConfig', () => {
   it('fills the defaults, parses durations, resolves paths against the config folder', () => {
     const config = resolve({ services: { api: { command: 'python -m app', restart: { window: '2m', backoff: { initial: '500ms' } } } } });
-    expect(config).toMatchObject({ pidDir: join(root, 'server_pids'), logDir: join(root, 'logs'), debug: false, monitor: { intervalMs: 30_000, timeoutMs: 10_000 } });
+    expect(config).toMatchObject({
+      pidDir: join(root, 'server_pids'),
+      logDir: join(root, 'logs'),
+      debug: false,
+      monitor: { intervalMs: 30_000, timeoutMs: 10_000 },
+    });
     expect(config.services[0]).toMatchObject({
       name: 'api',
       title: 'api',
@@ -48,9 +53,20 @@ describe('resolveConfig', () => {
   it('applies the seed environment variables over the file', () => {
     const config = resolve(
       { services: { api: { command: 'x', port: 8000 }, dashboard: { command: 'x', port: 3400, restart: { maxRestarts: 9 } } } },
-      { API_PORT: '18000', DASHBOARD_PORT: '13400', MAX_RESTART_ATTEMPTS: '5', MONITOR_INTERVAL: '60', HEALTH_CHECK_TIMEOUT: '3', PID_DIR: '/tmp/p', DEBUG: 'true' },
+      {
+        API_PORT: '18000',
+        DASHBOARD_PORT: '13400',
+        MAX_RESTART_ATTEMPTS: '5',
+        MONITOR_INTERVAL: '60',
+        HEALTH_CHECK_TIMEOUT: '3',
+        PID_DIR: '/tmp/p',
+        DEBUG: 'true',
+      },
     );
-    expect(config.services.map((s) => [s.port, s.restart.maxRestarts])).toEqual([[18000, 5], [13400, 5]]);
+    expect(config.services.map((s) => [s.port, s.restart.maxRestarts])).toEqual([
+      [18000, 5],
+      [13400, 5],
+    ]);
     expect(config).toMatchObject({ pidDir: '/tmp/p', debug: true, monitor: { intervalMs: 60_000, timeoutMs: 3000 } });
   });
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LineStamper } from '../../core/logging/line-stamper.js';
-import { createRedactor, secretValues } from '../../core/logging/redact.js';
-import { STAMP_KERNEL_WASM } from '../../core/logging/stamp-kernel.bytes.js';
-import { StampKernel, stampLineByLine, stampLines, type StampLines } from '../../core/logging/stamp-kernel.js';
+import { LineStamper } from '../../../../core/logging/line-stamper.js';
+import { createRedactor, secretValues } from '../../../../core/logging/redact.js';
+import { STAMP_KERNEL_WASM } from '../../../../core/logging/stamp-kernel.bytes.js';
+import { StampKernel, stampLineByLine, stampLines, type StampLines } from '../../../../core/logging/stamp-kernel.js';
 
 async function run(chunks: Array<string | Buffer>, tag: string | null, redact: ReturnType<typeof createRedactor>, stampWith = stampLines): Promise<Buffer[]> {
   const source = new PassThrough();
@@ -19,7 +19,10 @@ async function run(chunks: Array<string | Buffer>, tag: string | null, redact: R
 }
 
 async function stamp(chunks: Array<string | Buffer>, redact = createRedactor([]), stampWith = stampLines): Promise<string[]> {
-  return Buffer.concat(await run(chunks, 'out', redact, stampWith)).toString().split('\n').slice(0, -1);
+  return Buffer.concat(await run(chunks, 'out', redact, stampWith))
+    .toString()
+    .split('\n')
+    .slice(0, -1);
 }
 
 /** Seeded, so that a failure reproduces. */
@@ -60,7 +63,7 @@ describe('LineStamper', () => {
   });
 
   it('writes a line longer than 1 MB as lines of its own, cut between characters', async () => {
-    const long = 'a'.repeat(1024 * 1024 - 1) + '€' + 'tail\n'; // the euro sign straddles the 1 MB mark
+    const long = `${'a'.repeat(1024 * 1024 - 1)}€tail\n`; // the euro sign straddles the 1 MB mark
     const lines = await stamp([Buffer.from(long).subarray(0, 1024 * 1024), Buffer.from(long).subarray(1024 * 1024)]);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(`2026-11-27T12:00:00.000Z out ${'a'.repeat(1024 * 1024 - 1)}`);
@@ -82,7 +85,10 @@ describe('LineStamper', () => {
     const input = Array.from({ length: 20 }, (_, n) => (n % 5 === 4 ? `${long(n)}\r\n` : n % 7 === 6 ? 's\n' : `${long(n)}\n`)).join('');
     const cut = 1500; // the chunk boundary falls inside a long line
     const lines = await stamp(['held ', Buffer.from(input).subarray(0, cut), Buffer.from(input).subarray(cut)]);
-    const expected = input.split('\n').slice(0, -1).map((l) => `2026-11-27T12:00:00.000Z out ${l.replace(/\r$/, '')}`);
+    const expected = input
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => `2026-11-27T12:00:00.000Z out ${l.replace(/\r$/, '')}`);
     expected[0] = expected[0]!.replace(' out ', ' out held ');
     expect(lines).toEqual(expected);
   });

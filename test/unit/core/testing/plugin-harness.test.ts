@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { definePlugin, duration, z, type PluginContext } from '../../core/index.js';
-import { createPluginHarness } from '../../core/testing/index.js';
+import { definePlugin, duration, z, type PluginContext } from '../../../../core/index.js';
+import { createPluginHarness } from '../../../../core/testing/index.js';
 
 /**
  * A plugin written only against the public API: it probes each service that sets
@@ -66,10 +66,7 @@ describe('core/testing runs one plugin in isolation', () => {
     await h.advance(1000);
     expect(h.restarts).toEqual([{ service: 'api', reason: { kind: 'unhealthy', by: 'heartbeat', detail: '2 missed heartbeats' } }]);
     expect(h.service('api').health).toBe('unhealthy');
-    expect(h.logs.filter((l) => l.channel === 'plugin:heartbeat').map((l) => l.message)).toEqual([
-      'api: missed heartbeat 1/2',
-      'api: missed heartbeat 2/2',
-    ]);
+    expect(h.logs.filter((l) => l.channel === 'plugin:heartbeat').map((l) => l.message)).toEqual(['api: missed heartbeat 1/2', 'api: missed heartbeat 2/2']);
 
     // a stopped service is not probed
     h.setService('api', { state: 'stopped' });

@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { defineConfig, type ServiceConfigInput } from '../../core/index.js';
+import { defineConfig, type ServiceConfigInput } from '../../../../core/index.js';
 
 // What a plugin's module does to type its per-service key (see README, "Writing a plugin").
-declare module '../../core/index.js' {
+declare module '../../../../core/index.js' {
   interface ServiceOptionsRegistry {
     heartbeat: { file: string; every?: number };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatNames } from '../../core/format.js';
+import { formatDuration, formatNames } from '../../../core/format.js';
 
 describe('formatNames', () => {
   it('lists a few names whole, and a fleet as its first names and a count', () => {

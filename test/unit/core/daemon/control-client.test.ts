@@ -3,8 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callControl, isTimeout, isUnreachable } from '../../core/daemon/control-client.js';
-import { isZmartError } from '../../core/errors.js';
+import { callControl, isTimeout, isUnreachable } from '../../../../core/daemon/control-client.js';
+import { isZmartError } from '../../../../core/errors.js';
 
 describe('callControl', () => {
   let dir = '';
@@ -12,7 +12,7 @@ describe('callControl', () => {
   const held: Socket[] = [];
 
   afterEach(async () => {
-    held.forEach((s) => s.destroy());
+    for (const s of held) s.destroy();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     server = null;
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HookBus } from '../../core/hook-bus.js';
+import { HookBus } from '../../../core/hook-bus.js';
 
 describe('the hook bus', () => {
   it('calls handlers in order, reports one that throws or rejects with its owner, and runs the rest', async () => {
@@ -7,12 +7,20 @@ describe('the hook bus', () => {
     const bus = new HookBus((error, { hook, owner }) => errors.push(`${owner}@${hook}: ${(error as Error).message}`));
     const seen: string[] = [];
     bus.on('service:started', () => void seen.push('a'), 'a');
-    bus.on('service:started', () => {
-      throw new Error('boom');
-    }, 'broken');
-    bus.on('service:started', async () => {
-      throw new Error('later');
-    }, 'async-broken');
+    bus.on(
+      'service:started',
+      () => {
+        throw new Error('boom');
+      },
+      'broken',
+    );
+    bus.on(
+      'service:started',
+      async () => {
+        throw new Error('later');
+      },
+      'async-broken',
+    );
     bus.on('service:started', ({ service }) => void seen.push(`c:${service}`), 'c');
 
     await bus.emit('service:started', { service: 'api', pid: 1 });

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LogFile } from '../../core/logging/log-file.js';
-import { rotatedFiles, rotatedName } from '../../core/logging/rotation.js';
-import { tempDir, waitFor } from '../helpers/project.js';
+import { LogFile } from '../../../../core/logging/log-file.js';
+import { rotatedFiles, rotatedName } from '../../../../core/logging/rotation.js';
+import { tempDir, waitFor } from '../../../helpers/project.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -13,9 +13,7 @@ const fresh = () => join(dir, `log${++n}`, 'app.log');
 
 /** Every line of a log and its rotated files, oldest first (gzip undone). */
 function allLines(path: string): string[] {
-  const text = [...rotatedFiles(path), path]
-    .map((f) => (f.endsWith('.gz') ? gunzipSync(readFileSync(f)).toString() : readFileSync(f, 'utf8')))
-    .join('');
+  const text = [...rotatedFiles(path), path].map((f) => (f.endsWith('.gz') ? gunzipSync(readFileSync(f)).toString() : readFileSync(f, 'utf8'))).join('');
   return text.split('\n').slice(0, -1);
 }
 

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config/load.js';
-import { tempDir } from '../helpers/project.js';
+import { loadConfig } from '../../../../core/config/load.js';
+import { tempDir } from '../../../helpers/project.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedRestart } from '../../core/config/types.js';
-import { decideRestart } from '../../core/service/restart-policy.js';
-import type { RestartReason } from '../../core/service/types.js';
+import type { ResolvedRestart } from '../../../../core/config/types.js';
+import { decideRestart } from '../../../../core/service/restart-policy.js';
+import type { RestartReason } from '../../../../core/service/types.js';
 
 const policy = (over: Partial<ResolvedRestart> = {}): ResolvedRestart => ({
   policy: 'always',

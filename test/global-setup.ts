@@ -17,13 +17,13 @@ let before = new Map<number, string>();
 export function setup(): void {
   process.env.ZMART_HOME = TEST_ZMART_HOME;
   process.env[MARK] = RUN;
-  before = markedProcesses(RUN);
+  before = markedProcesses(RUN, { notChildrenOf: process.pid });
 }
 
 /** Fails the run when a test left a process of its own behind (after killing it). Nothing else is touched. */
 export function teardown(): void {
   rmSync(TEST_ZMART_HOME, { recursive: true, force: true });
-  const left = [...markedProcesses(RUN)].filter(([pid]) => !before.has(pid));
+  const left = [...markedProcesses(RUN, { notChildrenOf: process.pid })].filter(([pid]) => !before.has(pid));
   for (const [pid] of left) {
     try {
       process.kill(pid, 'SIGKILL');

@@ -60,6 +60,7 @@ export class Supervisor {
   private stopping: Promise<void> | null = null;
   private leftovers: Promise<unknown> = Promise.resolve();
   private claimed = false;
+  private releaseLock: () => void = () => undefined;
 
   constructor(
     @inject(TOKENS.Config) config: ResolvedConfig,
@@ -227,14 +228,16 @@ export class Supervisor {
     });
   }
 
-  /** One supervisor per pid folder: refuse when monitor.pid names a live zmart that is not us. */
+  /**
+   * One supervisor per pid folder, for its whole life: an exclusive lock proven by pid and
+   * start time (a stale one is cleared), then monitor.pid for the operator.
+   */
   private claimMonitorPid(): void {
-    const record = this.pids.read(MONITOR);
-    if (record && record.pid !== process.pid && this.inspector.isAlive(record)) {
-      throw new ZmartError('ZMART_ALREADY_RUNNING', `zmart is already running for ${this.config.root} (pid ${record.pid})`);
-    }
-    this.claimed = true;
     const self = this.inspector.info(process.pid);
+    const lock = this.pids.lock({ pid: process.pid, startTime: self?.startTime ?? -1 }, (identity) => this.inspector.isAlive(identity));
+    if (!lock.ok) throw new ZmartError('ZMART_ALREADY_RUNNING', `zmart is already running for ${this.config.root} (pid ${lock.holder.pid})`);
+    this.releaseLock = lock.release;
+    this.claimed = true;
     this.pids.write(MONITOR, {
       pid: process.pid,
       startTime: self?.startTime ?? -1,
@@ -300,6 +303,7 @@ export class Supervisor {
     this.teardownPlugins = null;
     await this.http.close();
     this.pids.remove(MONITOR, process.pid);
+    this.releaseLock();
     this.logs.shutdown.info(`zmart ${process.pid} stopped`);
   }
 }

@@ -139,6 +139,11 @@ export interface PidStore {
   remove(name: string, pid?: number): void;
   /** Names that have a pid file (services and `monitor`). */
   list(): string[];
+  /**
+   * Takes the supervisor's exclusive lock for this folder (held until released or the holder
+   * dies); `holder` names the live process that has it otherwise.
+   */
+  lock(self: ProcessIdentity, isAlive: (identity: ProcessIdentity) => boolean): { ok: true; release(): void } | { ok: false; holder: ProcessIdentity };
 }
 
 export interface HttpProbeResult {

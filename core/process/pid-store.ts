@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PidRecord, PidStore } from '../di/contracts.js';
+import type { PidRecord, PidStore, ProcessIdentity } from '../di/contracts.js';
+import { acquireLock } from './lock-file.js';
 
 /**
  * `<dir>/<name>.pid` holds the pid and a newline, nothing else (so `kill $(cat ...)` works);
@@ -48,6 +49,11 @@ export class FilePidStore implements PidStore {
     }
     rmSync(join(this.dir, `${name}.pid`), { force: true });
     rmSync(join(this.dir, `${name}.state.json`), { force: true });
+  }
+
+  lock(self: ProcessIdentity, isAlive: (identity: ProcessIdentity) => boolean) {
+    const result = acquireLock(join(this.dir, 'monitor.lock'), self, isAlive);
+    return result.ok ? { ok: true as const, release: () => result.lock.release() } : result;
   }
 
   list(): string[] {

@@ -5,6 +5,7 @@ import { exitDetail, Incarnation, type IncarnationDeps } from './incarnation.js'
 import { ServiceRecord } from './record.js';
 import { decideRestart, type RestartDecision, type RestartHistory } from './restart-policy.js';
 import { Lifecycle } from './state-machine.js';
+import { StepQueue } from './step-queue.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
 
 export interface ServiceDeps extends IncarnationDeps {
@@ -12,8 +13,6 @@ export interface ServiceDeps extends IncarnationDeps {
   scheduler: Scheduler;
   alert: (alert: Alert) => void;
 }
-
-const noop = () => undefined;
 
 /**
  * One service's life. Everything that can change it (operator start, stop and restart, a
@@ -28,7 +27,7 @@ export class ServiceController {
   private history: RestartHistory = { restarts: [] };
   private backoffTimer: Timer | null = null;
   private attempt = 0;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly steps: StepQueue;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -37,6 +36,7 @@ export class ServiceController {
     /** True when a plugin reports this service's health. */
     readonly probed: boolean,
   ) {
+    this.steps = new StepQueue((error) => deps.logs.monitor.error(`${config.name}: internal error: ${error instanceof Error ? error.message : error}`));
     this.record = new ServiceRecord(config.name, probed, deps.hooks, deps.logs);
     this.life = new Lifecycle(config.name, deps.hooks, ({ from, to }) => {
       deps.logs.supervisor.debug(`${config.name}: ${from} -> ${to}`);
@@ -91,12 +91,12 @@ export class ServiceController {
 
   /** Resolves once every step queued so far has run (tests, and a clean shutdown). */
   idle(): Promise<void> {
-    return this.queue;
+    return this.steps.idle();
   }
 
   /** Operator start: from stopped, exited, failed or backoff, with the restart budget given back. */
   start(): Promise<void> {
-    return this.serial(async () => {
+    return this.steps.run(async () => {
       if (this.state === 'running') return;
       this.cancelBackoff();
       this.history = { restarts: [] };
@@ -107,7 +107,7 @@ export class ServiceController {
   /** Operator stop: cancels a pending restart, stops the whole tree, removes the pid file. */
   stop(): Promise<void> {
     this.cancelBackoff();
-    return this.serial(async () => {
+    return this.steps.run(async () => {
       this.cancelBackoff();
       if (this.state === 'running' && this.current) {
         const { forced } = await this.kill();
@@ -136,7 +136,7 @@ export class ServiceController {
    * `failed`; a policy that keeps it down ('never') leaves it running.
    */
   requestRestart(reason: RestartReason): Promise<void> {
-    return this.serial(async () => {
+    return this.steps.run(async () => {
       const run = this.current;
       const ignored = (why: string) => this.deps.logs.monitor.debug(`${this.name}: restart asked by ${reason.by} (${reason.kind}) ignored: ${why}`);
       if (this.state !== 'running' || !run) return ignored(`service is ${this.state}`);
@@ -162,17 +162,6 @@ export class ServiceController {
     if (!this.record.setHealth(health, detail)) return;
     if (this.current && this.ready) void this.deps.hooks.emit('service:ready', { service: this.name, pid: this.current.pid });
     this.wake();
-  }
-
-  private serial(step: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(step);
-    this.queue = run.then(noop, noop);
-    return run;
-  }
-
-  /** A step nobody awaits (an exit, the end of a backoff): a bug in it is logged, never unhandled. */
-  private background(step: () => Promise<void>): void {
-    this.serial(step).catch((error) => this.deps.logs.monitor.error(`${this.name}: internal error: ${error instanceof Error ? error.message : error}`));
   }
 
   private async spawn(): Promise<void> {
@@ -221,7 +210,7 @@ export class ServiceController {
         this.wake();
       }, this.config.readyAfterMs);
     }
-    void run.exited.then((exit) => this.background(() => this.afterExit(run, exit)));
+    void run.exited.then((exit) => this.steps.background(() => this.afterExit(run, exit)));
   }
 
   /** The process ended; unless zmart was stopping it, clean up its group and apply the restart decision. */
@@ -263,7 +252,7 @@ export class ServiceController {
       });
       this.backoffTimer = this.deps.scheduler.setTimeout(() => {
         this.backoffTimer = null;
-        this.background(async () => {
+        this.steps.background(async () => {
           if (this.state === 'backoff') await this.spawn();
         });
       }, delayMs);

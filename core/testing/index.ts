@@ -5,3 +5,4 @@ export { MemoryLogs, type LogRecord } from './memory-logs.js';
 export { FakeHttpClient, type FakeAnswer } from './fake-http.js';
 export { FakeProcesses } from './fake-processes.js';
 export { FakeSystem } from './fake-system.js';
+export { MemoryPids } from './memory-pids.js';

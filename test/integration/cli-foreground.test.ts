@@ -87,12 +87,31 @@ describe('zmart start --foreground', () => {
     const api = pidOf(dir, 'api');
 
     const second = await runCli(['start', '--foreground'], { cwd: dir });
-    expect(second.code).toBe(0);
+    expect(second.code).toBe(1); // a system unit reads 0 as a clean exit
     expect(second.stderr).toMatch(/zmart is already running for .* \(pid \d+\)/);
     expect(pidOf(dir, 'api')).toBe(api);
     expect(isAlive(api)).toBe(true);
     first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
+  });
+
+  it('lets exactly one of eight simultaneous starts supervise; the others exit 1 naming it', async () => {
+    const { dir } = await project();
+    const starts = Array.from({ length: 8 }, () => startCli(['start', '--foreground'], { cwd: dir }));
+    running.push(...starts);
+    const winner = await waitFor(() => starts.find((s) => s.output().includes('2/2 up')), 'one supervisor to be up');
+    const losers = await Promise.all(starts.filter((s) => s !== winner).map((s) => s.exited));
+    for (const loser of losers) {
+      expect(loser.code).toBe(1);
+      expect(loser.stderr).toMatch(new RegExp(`zmart is already running for .* \\(pid ${winner.child.pid}\\)`));
+    }
+    // one copy of each service: every api process the losers might have started is gone, the winner's runs
+    expect(readFileSync(join(dir, 'server_pids', 'monitor.pid'), 'utf8')).toBe(`${winner.child.pid}\n`);
+    expect(isAlive(pidOf(dir, 'api'))).toBe(true);
+    const spawned = readFileSync(join(dir, 'logs', 'server_startup.log'), 'utf8').match(/api: started pid/g);
+    expect(spawned).toHaveLength(1);
+    winner.child.kill('SIGTERM');
+    expect((await winner.exited).code).toBe(0);
   });
 
   it('applies the seed environment variables as overrides (API_PORT, PID_DIR)', async () => {

@@ -5,8 +5,6 @@ import { createContainer } from '../../../core/di/composition-root.js';
 import { TOKENS } from '../../../core/di/tokens.js';
 import type {
   ExitInfo,
-  PidRecord,
-  PidStore,
   ProcessHandle,
   ProcessIdentity,
   ProcessView,
@@ -16,7 +14,7 @@ import type {
 } from '../../../core/di/contracts.js';
 import { Supervisor } from '../../../core/supervisor.js';
 import { definePlugin, type PluginContext, type PluginInstance } from '../../../core/index.js';
-import { FakeClock, MemoryLogs } from '../../../core/testing/index.js';
+import { FakeClock, MemoryLogs, MemoryPids } from '../../../core/testing/index.js';
 import { tempDir } from '../../helpers/project.js';
 
 /** Processes that exist only in memory: the test decides when they die. */
@@ -41,23 +39,6 @@ class FakeRunner implements ProcessRunner {
   async stop(target: ProcessIdentity): Promise<{ forced: boolean }> {
     this.exits.get(target.pid)?.({ code: null, signal: 'SIGTERM' });
     return { forced: false };
-  }
-}
-
-class MemoryPids implements PidStore {
-  readonly dir = '/nowhere';
-  readonly records = new Map<string, PidRecord>();
-  write(name: string, record: PidRecord) {
-    this.records.set(name, record);
-  }
-  read(name: string) {
-    return this.records.get(name) ?? null;
-  }
-  remove(name: string) {
-    this.records.delete(name);
-  }
-  list() {
-    return [...this.records.keys()];
   }
 }
 

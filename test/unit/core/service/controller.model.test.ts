@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../../core/config/resolve.js';
-import type { ExitInfo, PidRecord, PidStore, ProcessHandle, ProcessIdentity, ProcessRunner, StopOptions } from '../../../../core/di/contracts.js';
+import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, StopOptions } from '../../../../core/di/contracts.js';
 import { HookBus } from '../../../../core/hook-bus.js';
 import type { HookMap } from '../../../../core/hooks.js';
 import { ServiceController } from '../../../../core/service/controller.js';
 import { STATE_HOOKS, TRANSITIONS } from '../../../../core/service/state-machine.js';
 import type { ServiceState } from '../../../../core/service/types.js';
-import { FakeClock, MemoryLogs } from '../../../../core/testing/index.js';
+import { FakeClock, MemoryLogs, MemoryPids } from '../../../../core/testing/index.js';
 
 /**
  * A model-based test of one service's controller: random sequences of everything that can
@@ -90,23 +90,6 @@ class ModelRunner implements ProcessRunner {
     this.end(p.pid, { code: null, signal: forced ? 'SIGKILL' : options.signal });
     if (options.exited) await options.exited;
     return { forced };
-  }
-}
-
-class MemoryPids implements PidStore {
-  readonly dir = '/nowhere';
-  readonly records = new Map<string, PidRecord>();
-  write(name: string, record: PidRecord) {
-    this.records.set(name, record);
-  }
-  read(name: string) {
-    return this.records.get(name) ?? null;
-  }
-  remove(name: string, pid?: number) {
-    if (pid === undefined || this.records.get(name)?.pid === pid) this.records.delete(name);
-  }
-  list() {
-    return [...this.records.keys()];
   }
 }
 

@@ -42,7 +42,7 @@ export type {
 } from './di/contracts.js';
 export { ZmartError, ConfigError, type ZmartErrorCode, type ConfigIssue } from './errors.js';
 export { parseDuration, parseSize, formatDuration, type Duration, type Size } from './units.js';
-export { backoff, duration, size, integer } from './config/schema.js';
+export { backoff, duration, interval, size, integer } from './config/schema.js';
 /** zod/mini's schemas (functions instead of methods: z.optional(z.string())); plugins may use zod's classic API too. */
 export * as z from './zod.js';
 

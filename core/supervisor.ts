@@ -13,6 +13,7 @@ import type {
   SystemInfo,
 } from './di/contracts.js';
 import { TOKENS } from './di/tokens.js';
+import { bestEffort } from './best-effort.js';
 import { ZmartError } from './errors.js';
 import { inStopOrder, withDependencies, type DependencyLists } from './fleet/graph.js';
 import { planReload, type ReloadPlan } from './fleet/reload-plan.js';
@@ -302,8 +303,9 @@ export class Supervisor {
     await this.teardownPlugins?.();
     this.teardownPlugins = null;
     await this.http.close();
-    this.pids.remove(MONITOR, process.pid);
-    this.releaseLock();
+    const log = (m: string) => this.logs.shutdown.error(m);
+    bestEffort('remove monitor.pid', () => this.pids.remove(MONITOR, process.pid), log);
+    bestEffort('release the supervisor lock', this.releaseLock, log);
     this.logs.shutdown.info(`zmart ${process.pid} stopped`);
   }
 }

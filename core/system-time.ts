@@ -1,12 +1,18 @@
 import type { Clock, Scheduler, Timer } from './di/contracts.js';
 
+/** Node's timers hold at most 2^31-1 ms (~24.8 days); a longer delay would fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
 }
 
-/** Real timers; intervals are unref'd so they never keep a finished process alive. */
+/**
+ * Real timers of any length: a delay past Node's limit is waited in steps. Intervals are
+ * unref'd so they never keep a finished process alive.
+ */
 export class SystemScheduler implements Scheduler {
   setTimeout(fn: () => void, ms: number): Timer {
     if (ms <= 0) {
@@ -14,13 +20,39 @@ export class SystemScheduler implements Scheduler {
       const immediate = setImmediate(fn);
       return { cancel: () => clearImmediate(immediate) };
     }
-    const handle = setTimeout(fn, ms);
+    let handle: NodeJS.Timeout;
+    const due = Date.now() + ms;
+    const arm = (left: number) => {
+      handle = setTimeout(
+        () => {
+          const rest = due - Date.now();
+          if (rest > 0) arm(rest);
+          else fn();
+        },
+        Math.min(left, MAX_TIMER_MS),
+      );
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(handle) };
   }
 
   setInterval(fn: () => void, ms: number): Timer {
-    const handle = setInterval(fn, ms);
+    if (ms > MAX_TIMER_MS) {
+      let current: Timer;
+      const again = () => {
+        current = this.setTimeout(() => {
+          again();
+          fn();
+        }, ms);
+      };
+      again();
+      return { cancel: () => current.cancel() };
+    }
+    const handle = setInterval(fn, Math.max(1, ms));
     handle.unref();
     return { cancel: () => clearInterval(handle) };
   }
 }
+
+/** A delay Node's own timers can hold: longer waits are capped at ~24.8 days (a probe or command timeout). */
+export const timerDelay = (ms: number): number => Math.min(Math.max(0, ms), MAX_TIMER_MS);

@@ -36,7 +36,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const schema = z.strictObject({
     ...topLevelShape,
     services: z
-      .record(z.string().check(z.regex(SERVICE_NAME, 'a service name is letters, digits, _ . - (not starting with . - _)')), serviceSchema)
+      .record(z.string().check(z.regex(SERVICE_NAME, 'a service name is 1 to 64 letters, digits, _ . - (not starting with . - _)')), serviceSchema)
       .check(z.refine((s: object) => Object.keys(s).length > 0, 'expected at least one service')),
   });
 

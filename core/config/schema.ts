@@ -25,6 +25,9 @@ function parsedFrom(parse: (value: number | string) => number | undefined, expec
 /** A duration: milliseconds or a string like '500ms', '30s', '2m'; parses to milliseconds. */
 export const duration = () => parsedFrom(parseDuration, "a duration (milliseconds, or a string like '500ms', '30s', '2m')");
 
+/** How often something repeats: a duration of at least 1 ms (0 would spin). */
+export const interval = () => duration().check(z.refine((ms: number) => ms >= 1, 'expected an interval of at least 1ms (0 would run without pause)'));
+
 /** A size: bytes or a string like '512MB'; parses to bytes. */
 export const size = () => parsedFrom(parseSize, "a size (bytes, or a string like '512MB')");
 
@@ -84,12 +87,13 @@ export const baseServiceShape = {
   logs: z.prefault(z.strictObject({ timestamps: z._default(z.boolean(), true) }), {}),
 };
 
-export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** A service name: it names files (`<name>.pid`, `<name>.log`), so letters, digits, _ . - and at most 64 of them. */
+export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const topLevelShape = {
   pidDir: z._default(nonEmpty, 'server_pids'),
   logDir: z._default(nonEmpty, 'logs'),
   debug: z._default(z.boolean(), false),
-  monitor: z.prefault(z.strictObject({ interval: z._default(duration(), 30_000), timeout: z._default(duration(), 10_000) }), {}),
+  monitor: z.prefault(z.strictObject({ interval: z._default(interval(), 30_000), timeout: z._default(duration(), 10_000) }), {}),
   plugins: z.optional(z.array(z.unknown())),
 };

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isZmartError } from '../errors.js';
 
 const MAX_BODY = 64 * 1024;
+const MAX_CONNECTIONS = 128;
 
 /** What the control API can ask of the supervisor process. */
 export interface ControlActions {
@@ -38,7 +39,7 @@ export function createControlServer(actions: ControlActions): Server {
     '/v1/restart': { POST: (b) => actions.restart(servicesOf(b)) },
     '/v1/reload': { POST: () => actions.reload() },
   };
-  const server = createServer(async (req, res) => {
+  const server = createServer({ connectionsCheckingInterval: 500 }, async (req, res) => {
     try {
       const route = routes[new URL(req.url ?? '/', 'http://zmart').pathname];
       if (!route) throw new HttpError(404, `no such endpoint: ${req.method} ${req.url}`);
@@ -55,6 +56,11 @@ export function createControlServer(actions: ControlActions): Server {
     }
   });
   server.on('clientError', (_error, socket) => socket.destroy());
+  // A client that holds connections open cannot take the supervisor's file descriptors: past
+  // the cap new connections are refused, and a request must arrive whole within its timeouts.
+  server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = 2_000;
+  server.requestTimeout = 5_000;
   return server;
 }
 
@@ -77,7 +83,9 @@ function servicesOf(body: Record<string, unknown>): string[] | undefined {
   if (!Array.isArray(services) || !services.every((s) => typeof s === 'string')) {
     throw new HttpError(400, '"services" must be an array of service names');
   }
-  return services.length > 0 ? services : undefined;
+  // Only a missing field means "all": an empty list is a mistake, never the whole fleet.
+  if (services.length === 0) throw new HttpError(400, '"services" is empty: name at least one service, or leave the field out for all');
+  return services;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { bestEffort } from '../best-effort.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { createSupervisor } from '../di/composition-root.js';
@@ -53,14 +54,21 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
   let stopping: Promise<void> | null = null;
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
-      options.onStopping?.(reason);
-      await supervisor.stop(reason);
-      server.close();
-      rmSync(socket, { force: true });
-      markRunStopped(configFile, process.pid);
-      process.off('SIGHUP', onHup);
-      await logs.close();
-      finish();
+      // Whatever fails on the way (a file operation, a plugin), the supervisor ends.
+      const log = (m: string) => logs.shutdown.error(m);
+      try {
+        options.onStopping?.(reason);
+        await supervisor.stop(reason);
+      } catch (error) {
+        log(`stop failed, ending anyway: ${error instanceof Error ? error.message : error}`);
+      } finally {
+        server.close();
+        bestEffort('remove the control socket', () => rmSync(socket, { force: true }), log);
+        bestEffort('mark the run stopped', () => markRunStopped(configFile, process.pid), log);
+        process.off('SIGHUP', onHup);
+        await logs.close().catch(() => undefined);
+        finish();
+      }
     })();
     return stopping;
   };

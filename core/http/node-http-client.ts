@@ -1,3 +1,4 @@
+import { timerDelay } from '../system-time.js';
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import type { HttpClient, HttpProbeResult } from '../di/contracts.js';
 
@@ -96,7 +97,7 @@ function once(send: Send, url: URL, options: RequestOptions, body: string | unde
     const timer = setTimeout(() => {
       finish(new Error(`no answer within ${timeoutMs}ms`));
       req.destroy();
-    }, timeoutMs);
+    }, timerDelay(timeoutMs));
     req.once('error', (error: NodeJS.ErrnoException) => {
       const failure: RetryableError = describe(error);
       failure.retryable = req.reusedSocket && error.code === 'ECONNRESET';

@@ -1,3 +1,4 @@
+import { timerDelay } from '../system-time.js';
 import { stopProcessTree } from './stop.js';
 import { readStat } from './proc.js';
 
@@ -27,7 +28,7 @@ export async function runCommand(
   const timer = setTimeout(() => {
     timedOut = true;
     if (identity) void stopProcessTree(identity, { signal: 'SIGTERM', timeoutMs: 1000 });
-  }, options.timeoutMs);
+  }, timerDelay(options.timeoutMs));
   try {
     const result = await child;
     return {

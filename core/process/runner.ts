@@ -26,7 +26,7 @@ export class ChildProcessRunner implements ProcessRunner {
 
     if (child.pid === undefined) {
       const error = await failed;
-      throw new ZmartError('ZMART_START_FAILED', `cannot start ${spec.service}: ${error.message || 'spawn failed'} (cwd ${spec.cwd})`);
+      throw new ZmartError('ZMART_START_FAILED', `cannot start ${spec.service}: ${error.message || 'spawn failed'} (cwd ${spec.cwd})`, { cause: error });
     }
     const stat = readStat(child.pid);
     return {

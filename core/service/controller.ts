@@ -8,6 +8,10 @@ import { Lifecycle } from './state-machine.js';
 import { StepQueue } from './step-queue.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
 
+const TRANSIENT_RETRY_MS = 1000;
+const isTransient = (error: unknown): boolean =>
+  ['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM'].includes(((error as { cause?: NodeJS.ErrnoException })?.cause ?? (error as NodeJS.ErrnoException))?.code ?? '');
+
 export interface ServiceDeps extends IncarnationDeps {
   inspector: ProcessInspector;
   scheduler: Scheduler;
@@ -194,7 +198,9 @@ export class ServiceController {
       this.deps.logs.startup.error(`${this.name}: ${detail}`);
       this.record.noteExit({ code: null, signal: null }, this.deps.clock.now());
       const reason: RestartReason = { kind: 'exit', by: 'core', detail };
-      this.applyDecision(reason, this.decide(reason, 0, null));
+      // Out of file descriptors or processes is the machine's trouble, not the service's: try again soon, budget untouched.
+      const transient = { action: 'restart', delayMs: TRANSIENT_RETRY_MS, attempt: this.history.restarts.length + 1, history: this.history } as const;
+      this.applyDecision(reason, isTransient(error) ? transient : this.decide(reason, 0, null));
       return;
     }
     this.current = run;

@@ -1,5 +1,6 @@
 import type { ResolvedService } from '../config/types.js';
 import type { Clock, Environment, ExitInfo, Logs, PidStore, ProcessHandle, ProcessRunner } from '../di/contracts.js';
+import { bestEffort } from '../best-effort.js';
 import { formatDuration } from '../format.js';
 import type { HookBus } from '../hook-bus.js';
 import { serviceEnv } from '../process/service-env.js';
@@ -50,13 +51,13 @@ export class Incarnation {
       env: serviceEnv(config, deps.env),
     });
     const startedAt = deps.clock.now();
-    deps.pids.write(config.name, {
-      pid: handle.pid,
-      startTime: handle.startTime,
-      command: config.commandText,
-      recordedAt: startedAt,
-      stop: config.stop,
-    });
+    const record = { pid: handle.pid, startTime: handle.startTime, command: config.commandText, recordedAt: startedAt, stop: config.stop };
+    // The process runs either way; without its pid file only an offline `zmart stop` could miss it.
+    bestEffort(
+      `write the pid file of ${config.name}`,
+      () => deps.pids.write(config.name, record),
+      (m) => deps.logs.monitor.error(m),
+    );
     const output = deps.logs.serviceOutput(config.name);
     output.note(`started pid ${handle.pid}: ${config.commandText}`);
     void output.attach({ stdout: handle.stdout, stderr: handle.stderr }, { timestamps: config.logs.timestamps });
@@ -81,7 +82,7 @@ export class Incarnation {
     const { forced } = await this.deps.runner.stop(this.handle, { signal, timeoutMs, exited: this.exited });
     if (forced) this.deps.logs.shutdown.warn(`${this.config.name}: did not stop within ${formatDuration(timeoutMs)}: killed with SIGKILL`);
     this.deps.logs.shutdown.info(`${this.config.name}: stopped pid ${this.pid}`);
-    this.deps.pids.remove(this.config.name, this.pid);
+    this.removePidFile();
     return { forced };
   }
 
@@ -90,7 +91,15 @@ export class Incarnation {
     this.stopping = true;
     const { signal, timeoutMs } = this.config.stop;
     await this.deps.runner.stop(this.handle, { signal, timeoutMs, leaderJustExited: true });
-    this.deps.pids.remove(this.config.name, this.pid);
+    this.removePidFile();
+  }
+
+  private removePidFile(): void {
+    bestEffort(
+      `remove the pid file of ${this.config.name}`,
+      () => this.deps.pids.remove(this.config.name, this.pid),
+      (m) => this.deps.logs.monitor.error(m),
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { duration, integer, z } from '../../core/index.js';
+import { duration, integer, interval, z } from '../../core/index.js';
 
 /** An expected status: one code (200) or a range ('200-399'). */
 const expect = z.union([integer(100, 599), z.string().check(z.regex(/^\d{3}(-\d{3})?$/, "expected a status code like 200 or a range like '200-399'"))]);
@@ -11,7 +11,7 @@ export const serviceHealthSchema = z
     /** Path on 127.0.0.1:<port> ('/health'); or a whole `url`. */
     path: z.optional(z.string().check(z.startsWith('/'))),
     url: z.optional(z.url({ protocol: /^https?$/ })),
-    interval: z.optional(duration()),
+    interval: z.optional(interval()),
     timeout: z.optional(duration()),
     failureThreshold: z.optional(integer(1)),
     startPeriod: z.optional(duration()),
@@ -28,7 +28,7 @@ export type ServiceHealthInput = z.input<typeof serviceHealthSchema>;
 /** The plugin's own options: defaults for every probed service. */
 export const pluginOptionsSchema = z.strictObject({
   /** Default: MONITOR_INTERVAL / config `monitor.interval` (30s). */
-  interval: z.optional(duration()),
+  interval: z.optional(interval()),
   /** Default: HEALTH_CHECK_TIMEOUT / config `monitor.timeout` (10s). */
   timeout: z.optional(duration()),
   failureThreshold: integer(1),

@@ -1,4 +1,4 @@
-import { definePlugin, duration, integer, size, z } from '../../core/index.js';
+import { definePlugin, integer, interval, size, z } from '../../core/index.js';
 
 const PERIODS = { hourly: 3_600_000, daily: 86_400_000 } as const;
 
@@ -12,7 +12,7 @@ const optionsSchema = z.strictObject({
   /** gzip rotated files. */
   compress: z.boolean(),
   /** How often quiet logs are checked for a turned hour or day. */
-  check: duration(),
+  check: interval(),
 });
 
 /**

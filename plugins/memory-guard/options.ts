@@ -1,8 +1,8 @@
-import { duration, integer, size, z } from '../../core/index.js';
+import { integer, interval, size, z } from '../../core/index.js';
 
 export const pluginOptionsSchema = z.strictObject({
   /** How often every service's tree is sampled. */
-  interval: duration(),
+  interval: interval(),
   /** Samples in a row over a limit before acting (default for services). */
   for: integer(1),
   /** Alert when the machine's available memory falls under this (null: never). */

@@ -1,4 +1,4 @@
-import { duration, z } from '../../core/index.js';
+import { duration, interval, z } from '../../core/index.js';
 
 export type ConflictPolicy = 'fail' | 'wait' | 'kill';
 
@@ -10,7 +10,7 @@ export const pluginOptionsSchema = z.strictObject({
   /** How long a leftover or a stranger being stopped gets before SIGKILL. */
   stopTimeout: duration(),
   /** How often a running service's port is checked. */
-  interval: duration(),
+  interval: interval(),
 });
 
 export type PortGuardOptions = z.output<typeof pluginOptionsSchema>;

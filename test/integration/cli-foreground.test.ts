@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../helpers/cli.js';
@@ -112,6 +112,17 @@ describe('zmart start --foreground', () => {
     expect(spawned).toHaveLength(1);
     winner.child.kill('SIGTERM');
     expect((await winner.exited).code).toBe(0);
+  });
+
+  it('keeps running and stops on SIGTERM when a pid file cannot be written', async () => {
+    const { dir } = await project();
+    mkdirSync(join(dir, 'server_pids', 'api.state.json'), { recursive: true }); // a folder where a file goes
+    const cli = startCli(['start', '--foreground'], { cwd: dir });
+    running.push(cli);
+    await waitFor(() => cli.output().includes('2/2 up'), 'the fleet');
+    expect(readFileSync(join(dir, 'logs', 'server_monitor.log'), 'utf8')).toMatch(/could not write the pid file of api: .*EISDIR/);
+    cli.child.kill('SIGTERM');
+    expect((await cli.exited).code).toBe(0);
   });
 
   it('applies the seed environment variables as overrides (API_PORT, PID_DIR)', async () => {

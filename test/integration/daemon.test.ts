@@ -115,6 +115,8 @@ describe('the background supervisor', () => {
     expect(await raw('POST', '/v1/start', '[1,2]')).toBe(400);
     expect(await raw('POST', '/v1/stop', '{"services":"api"}')).toBe(400);
     expect(await raw('POST', '/v1/stop', '{"services":["nope"]}')).toBe(404);
+    expect(await raw('POST', '/v1/stop', '{"services":[]}')).toBe(400); // not "everything"
+    expect(await raw('POST', '/v1/restart', '{"services":[]}')).toBe(400);
     expect(await raw('DELETE', '/v1/status', '')).toBe(405);
     expect(await raw('GET', '/v2/everything', '')).toBe(404);
     expect(await raw('POST', '/v1/start', 'x'.repeat(100_000))).toBe(413);

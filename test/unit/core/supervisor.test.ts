@@ -3,15 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../core/config/resolve.js';
 import { createContainer } from '../../../core/di/composition-root.js';
 import { TOKENS } from '../../../core/di/tokens.js';
-import type {
-  ExitInfo,
-  ProcessHandle,
-  ProcessIdentity,
-  ProcessView,
-  ProcessInspector,
-  ProcessRunner,
-  SpawnSpec,
-} from '../../../core/di/contracts.js';
+import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessView, ProcessInspector, ProcessRunner, SpawnSpec } from '../../../core/di/contracts.js';
+import { ZmartError } from '../../../core/errors.js';
 import { Supervisor } from '../../../core/supervisor.js';
 import { definePlugin, type PluginContext, type PluginInstance } from '../../../core/index.js';
 import { FakeClock, MemoryLogs, MemoryPids } from '../../../core/testing/index.js';
@@ -25,7 +18,12 @@ class FakeRunner implements ProcessRunner {
 
   constructor(private readonly clock: FakeClock) {}
 
+  /** Errors the next spawns throw, in order. */
+  readonly failures: Error[] = [];
+
   async spawn(spec: SpawnSpec): Promise<ProcessHandle> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
     const pid = this.nextPid++;
     const exited = new Promise<ExitInfo>((resolve) => this.exits.set(pid, resolve));
     this.spawned.push({ spec, pid, at: this.clock.now() });
@@ -128,6 +126,23 @@ describe('the supervisor, wired with fakes in a child container', () => {
     await settle();
     expect(reasons).toEqual(['port', 'exit']);
     expect(runner.spawned).toHaveLength(3);
+    await supervisor.stop();
+  });
+
+  it('retries a spawn that failed for lack of file descriptors without spending the restart budget', async () => {
+    const { supervisor, clock, runner } = build({ api: { command: 'x', readyAfter: 0, restart: { maxRestarts: 1, backoff: { initial: '5s' } } } });
+    const emfile = () =>
+      new ZmartError('ZMART_START_FAILED', 'cannot start api: spawn x EMFILE', { cause: Object.assign(new Error('spawn x EMFILE'), { code: 'EMFILE' }) });
+    runner.failures.push(emfile(), emfile(), emfile());
+    void supervisor.start();
+    await clock.advance(0);
+    expect(supervisor.controller('api')!.state).toBe('backoff');
+    await clock.advance(3000); // three tries a second apart, then it runs
+    expect(supervisor.snapshots()[0]).toMatchObject({ state: 'running', pid: 5000 });
+    // the budget (one restart) is whole: a crash is still restarted
+    runner.crash(5000);
+    await clock.advance(5000);
+    expect(supervisor.snapshots()[0]).toMatchObject({ state: 'running', pid: 5001 });
     await supervisor.stop();
   });
 });

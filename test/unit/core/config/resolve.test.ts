@@ -103,10 +103,20 @@ describe('resolveConfig', () => {
   });
 
   it('refuses bad service names and the reserved name monitor', () => {
-    expect(issuesOf({ services: { 'my api': { command: 'x' } } })[0]).toMatch(/^services\.my api: a service name is letters/);
+    expect(issuesOf({ services: { 'my api': { command: 'x' } } })[0]).toMatch(/^services\.my api: a service name is 1 to 64 letters/);
+    // it names files: 300 characters would fail as a pid file name (ENAMETOOLONG) after the start
+    expect(issuesOf({ services: { ['a'.repeat(300)]: { command: 'x' } } })[0]).toMatch(/: a service name is 1 to 64 letters/);
+    expect(resolve({ services: { ['a'.repeat(64)]: { command: 'x' } } }).services[0].name).toHaveLength(64);
     expect(issuesOf({ services: { monitor: { command: 'x' } } })).toEqual([
       "services.monitor: the name 'monitor' is reserved (monitor.pid is the supervisor's)",
     ]);
+  });
+
+  it('refuses intervals of 0 (they would run without pause), from the file and from the environment', () => {
+    expect(issuesOf({ monitor: { interval: 0 }, services: { api: { command: 'x' } } })).toEqual([
+      'monitor.interval: expected an interval of at least 1ms (0 would run without pause)',
+    ]);
+    expect(issuesOf({ services: { api: { command: 'x' } } }, { MONITOR_INTERVAL: '0' })[0]).toMatch(/^env MONITOR_INTERVAL: expected a whole number/);
   });
 
   describe('plugins', () => {

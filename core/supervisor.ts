@@ -236,7 +236,14 @@ export class Supervisor {
   private claimMonitorPid(): void {
     const self = this.inspector.info(process.pid);
     const lock = this.pids.lock({ pid: process.pid, startTime: self?.startTime ?? -1 }, (identity) => this.inspector.isAlive(identity));
-    if (!lock.ok) throw new ZmartError('ZMART_ALREADY_RUNNING', `zmart is already running for ${this.config.root} (pid ${lock.holder.pid})`);
+    const running = (pid: number) => new ZmartError('ZMART_ALREADY_RUNNING', `zmart is already running for ${this.config.root} (pid ${pid})`);
+    if (!lock.ok) throw running(lock.holder.pid);
+    // A supervisor of an earlier zmart holds no lock, only a live monitor.pid with its proof.
+    const legacy = this.pids.read(MONITOR);
+    if (legacy && legacy.pid !== process.pid && this.inspector.isAlive(legacy)) {
+      lock.release();
+      throw running(legacy.pid);
+    }
     this.releaseLock = lock.release;
     this.claimed = true;
     this.pids.write(MONITOR, {

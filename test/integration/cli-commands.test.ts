@@ -204,6 +204,27 @@ describe('zmart logs -f through rotations', () => {
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(project.logDir).filter((f) => f.startsWith('api.log.')).length).toBeGreaterThan(3);
   });
+
+  it('follows 200,000 lines written at full speed across rotations, each once and in order', async () => {
+    project = createProject(`{
+      services: { api: { command: ${fixtureCommand('--flood', 200_000, '--flood-on-usr1')} } },
+      plugins: [(await import(${JSON.stringify(new URL('../../dist/plugins/log-rotate/index.js', import.meta.url).pathname)})).default({ maxSize: '2MB', keep: 10, compress: true })],
+    }`);
+    await project.zmart(['start']);
+    const follow = project.spawnZmart(['logs', 'api', '-f', '-n', '0']);
+    await waitFor(() => openFiles(follow.child.pid!).some((f) => f.endsWith('/logs/api.log')), 'the follower to open the log');
+    process.kill(project.pid('api')!, 'SIGUSR1');
+    await waitFor(() => follow.output().includes('n 0200000'), 'the last line', 20_000);
+    follow.child.kill('SIGINT');
+    await follow.exited;
+    const numbers = [...follow.output().matchAll(/ out n (\d{7})$/gm)].map((m) => Number(m[1]));
+    const gaps = numbers.flatMap((n, i) => (i > 0 && n !== numbers[i - 1] + 1 ? [`${numbers[i - 1]}->${n}`] : [])).slice(0, 5);
+    expect(gaps).toEqual([]);
+    expect(numbers.length).toBe(200_000);
+    expect(numbers.every((n, i) => n === i + 1)).toBe(true);
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(project.logDir).filter((f) => f.startsWith('api.log.')).length).toBeGreaterThanOrEqual(3);
+  }, 30_000);
 });
 
 describe('zmart init', () => {

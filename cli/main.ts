@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createOutput } from './output.js';
 import { zmartVersion } from './version.js';
 
@@ -109,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
 function lineCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) {
-    throw new CommanderError(2, 'zmart.usage', `error: -n expects a whole number of lines, got '${value}'`);
+    throw new InvalidArgumentError('expected a whole number of lines (0 or more).');
   }
   return n;
 }

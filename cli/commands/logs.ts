@@ -35,7 +35,7 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   const known = fleet.services.length > 0 ? fleet.services.map((s) => s.name) : serviceLogsIn(fleet.logDir);
   let sources: Array<{ name: string; file: string }>;
   if (options.service) {
-    const own = OWN_LOGS[options.service];
+    const own = Object.hasOwn(OWN_LOGS, options.service) ? OWN_LOGS[options.service] : undefined;
     if (!own && !known.includes(options.service)) {
       throw new ZmartError(
         'ZMART_USAGE',

@@ -124,6 +124,12 @@ async function follow(
   out: Output,
   request?: Promise<unknown>,
 ): Promise<number> {
+  if (waitMs === 0) {
+    // --wait 0: do not wait for the services; the supervisor has them (and answered once more).
+    await status(socket);
+    out.line(`not waiting for the services (--wait 0): 'zmart status' shows them.`);
+    return 0;
+  }
   // A start sent to a running supervisor: a service that was failed before it is not down
   // again until the supervisor's answer says so (the first polls may still show the old state).
   let answered: Set<string> | null = null;

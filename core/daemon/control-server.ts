@@ -41,9 +41,10 @@ export function createControlServer(actions: ControlActions): Server {
   };
   const server = createServer({ connectionsCheckingInterval: 500 }, async (req, res) => {
     try {
-      const route = routes[new URL(req.url ?? '/', 'http://zmart').pathname];
+      const path = new URL(req.url ?? '/', 'http://zmart').pathname;
+      const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
       if (!route) throw new HttpError(404, `no such endpoint: ${req.method} ${req.url}`);
-      const handler = route[req.method ?? ''];
+      const handler = Object.hasOwn(route, req.method ?? '') ? route[req.method ?? ''] : undefined;
       if (!handler) throw new HttpError(405, `${req.method} not allowed on ${req.url} (use ${Object.keys(route).join(', ')})`);
       const body = await readJson(req);
       const result = await handler(body);

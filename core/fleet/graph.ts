@@ -9,7 +9,7 @@ export function checkDependencies(graph: Graph): ConfigIssue[] {
   for (const [name, deps] of Object.entries(graph)) {
     for (const target of Object.keys(deps)) {
       if (target === name) issues.push({ path: `services.${name}.dependsOn.${target}`, message: 'a service cannot depend on itself' });
-      else if (!(target in graph)) {
+      else if (!Object.hasOwn(graph, target)) {
         issues.push({
           path: `services.${name}.dependsOn.${target}`,
           message: `no service named '${target}' (known: ${Object.keys(graph).join(', ')})`,
@@ -31,7 +31,7 @@ function findCycle(graph: Graph): string[] | null {
     if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
     state.set(name, 'visiting');
     stack.push(name);
-    for (const dep of Object.keys(graph[name] ?? {})) {
+    for (const dep of Object.keys(Object.hasOwn(graph, name) ? graph[name] : {})) {
       const found = visit(dep);
       if (found) return found;
     }
@@ -53,7 +53,7 @@ export function dependencyOrder(graph: Graph): string[] {
   const visit = (name: string) => {
     if (seen.has(name)) return;
     seen.add(name);
-    for (const dep of Object.keys(graph[name] ?? {})) visit(dep);
+    for (const dep of Object.keys(Object.hasOwn(graph, name) ? graph[name] : {})) visit(dep);
     ordered.push(name);
   };
   for (const name of Object.keys(graph)) visit(name);

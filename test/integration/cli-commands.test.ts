@@ -176,6 +176,16 @@ describe('zmart logs', () => {
     expect(both.stdout).toMatch(/^api +\| .* out line 30$/m);
     expect(both.stdout).toMatch(/^web +\| .* out web says hi$/m);
     expect((await project.zmart(['logs', 'nope'])).code).toBe(2);
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const odd = await project.zmart(['logs', name]);
+      expect(odd.code).toBe(2);
+      expect(odd.stderr).toBe(`zmart: no service named '${name}' (services: api, web; zmart's own logs: zmart, startup, shutdown, monitor)\n`);
+    }
+    for (const n of ['abc', '-5']) {
+      const bad = await project.zmart(['logs', 'api', '-n', n]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(new RegExp(`argument '${n}' is invalid. expected a whole number of lines`));
+    }
     expect((await project.zmart(['logs', 'monitor'])).code).toBe(0);
 
     const follow = project.spawnZmart(['logs', 'api', '-f', '-n', '0']);

@@ -45,6 +45,16 @@ describe('the background supervisor', () => {
     expect(status.stdout).toMatch(/✅ Monitoring: Active \(zmart \d+/);
   });
 
+  it('returns at once with --wait 0, exit 0, and the fleet comes up behind it', async () => {
+    project = createProject(twoServices());
+    const p = project;
+    const start = await p.zmart(['start', '--wait', '0ms']);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/not waiting for the services \(--wait 0\)/);
+    expect(start.stdout).not.toMatch(/up in|did not come up/);
+    await waitFor(async () => (await p.zmart(['status'])).code === 0, 'the fleet to be up');
+  });
+
   it('does nothing on a second start, and starts one named service of a running fleet', async () => {
     project = createProject(twoServices());
     expect((await project.zmart(['start', 'api'])).code).toBe(0);

@@ -112,6 +112,13 @@ describe('resolveConfig', () => {
     ]);
   });
 
+  it('looks names up as own keys: a dependency on toString or constructor is unknown', () => {
+    expect(issuesOf({ services: { api: { command: 'x', dependsOn: ['toString', 'constructor'] } } })).toEqual([
+      "services.api.dependsOn.toString: no service named 'toString' (known: api)",
+      "services.api.dependsOn.constructor: no service named 'constructor' (known: api)",
+    ]);
+  });
+
   it('refuses intervals of 0 (they would run without pause), from the file and from the environment', () => {
     expect(issuesOf({ monitor: { interval: 0 }, services: { api: { command: 'x' } } })).toEqual([
       'monitor.interval: expected an interval of at least 1ms (0 would run without pause)',

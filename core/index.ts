@@ -19,6 +19,7 @@ export type {
 } from './service/types.js';
 export type {
   DependencyCondition,
+  MonitorDefaults,
   ResolvedConfig,
   ResolvedService,
   RestartPolicy,

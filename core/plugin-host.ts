@@ -1,4 +1,4 @@
-import type { ResolvedService } from './config/types.js';
+import type { MonitorDefaults, ResolvedService } from './config/types.js';
 import type { Clock, HttpClient, Logs, PluginProcesses, Scheduler, SystemInfo } from './di/contracts.js';
 import type { HookBus } from './hook-bus.js';
 import type { PluginContext, PluginInstance, Teardown } from './plugin.js';
@@ -20,7 +20,7 @@ export interface PluginHostDeps {
   logs: Logs;
   directory: ServiceDirectory;
   alert: (alert: Alert) => void;
-  monitor: { intervalMs: number; timeoutMs: number };
+  monitor: MonitorDefaults;
   http: HttpClient;
   system: SystemInfo;
   /** Core's process questions; `terminate` is logged with the asking plugin's name. */

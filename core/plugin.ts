@@ -2,7 +2,7 @@ import type { $ZodType, input, output } from 'zod/v4/core';
 import type { Clock, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler, SystemInfo } from './di/contracts.js';
 import type { HookHandler, HookName } from './hooks.js';
 import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
-import type { ResolvedService } from './config/types.js';
+import type { MonitorDefaults, ResolvedService } from './config/types.js';
 
 /** Called when the plugin is torn down (supervisor stop, reload, end of a test). */
 export type Teardown = () => void | Promise<void>;
@@ -13,8 +13,11 @@ export interface PluginContext<Options, ServiceOptions = never> {
   readonly name: string;
   /** The plugin's defaults merged with the options given in config. */
   readonly options: Options;
-  /** Global monitoring defaults (config `monitor`, env MONITOR_INTERVAL, HEALTH_CHECK_TIMEOUT). */
-  readonly monitor: { intervalMs: number; timeoutMs: number };
+  /**
+   * Global monitoring defaults (config `monitor`); `forced` holds what MONITOR_INTERVAL and
+   * HEALTH_CHECK_TIMEOUT set, which win over every service's own interval and timeout.
+   */
+  readonly monitor: MonitorDefaults;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   /** Writes to the monitor log and the supervisor log, tagged with the plugin's name. */

@@ -9,7 +9,10 @@ import type { ConfigIssue } from '../errors.js';
  */
 type Raw = Record<string, unknown>;
 
-export function applyEnvOverrides(raw: Raw, env: Record<string, string | undefined>): { config: Raw; issues: ConfigIssue[] } {
+export function applyEnvOverrides(
+  raw: Raw,
+  env: Record<string, string | undefined>,
+): { config: Raw; issues: ConfigIssue[]; forced: { intervalMs?: number; timeoutMs?: number } } {
   const issues: ConfigIssue[] = [];
   const config: Raw = { ...raw };
   const services = isObject(raw.services) ? { ...(raw.services as Record<string, unknown>) } : raw.services;
@@ -59,7 +62,8 @@ export function applyEnvOverrides(raw: Raw, env: Record<string, string | undefin
       issues.push({ path: 'env DEBUG', message: `expected true or false, got ${JSON.stringify(env.DEBUG)}` });
     } else if (env.DEBUG === 'true' || env.DEBUG === '1') config.debug = true;
   }
-  return { config, issues };
+  const forced = { ...(interval !== undefined ? { intervalMs: interval * 1000 } : {}), ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}) };
+  return { config, issues, forced };
 }
 
 const isObject = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -28,7 +28,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(where, [{ path: '', message: `expected an object (export default defineConfig({ services: {...} })), got ${describe(raw)}` }]);
   }
-  const { config: overridden, issues } = applyEnvOverrides(raw as Record<string, unknown>, options.env ?? process.env);
+  const { config: overridden, issues, forced } = applyEnvOverrides(raw as Record<string, unknown>, options.env ?? process.env);
 
   const pluginValue = (overridden as { plugins?: unknown }).plugins;
   const plugins = pluginValue === undefined ? (options.builtins?.() ?? []) : checkPlugins(pluginValue, issues);
@@ -103,7 +103,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     pidDir: absolute(data.pidDir),
     logDir: absolute(data.logDir),
     debug: data.debug,
-    monitor: { intervalMs: data.monitor.interval, timeoutMs: data.monitor.timeout },
+    monitor: { intervalMs: data.monitor.interval, timeoutMs: data.monitor.timeout, forced },
     services: order.map((n) => byName.get(n)!),
     plugins: plugins.map((p, i) => ({ ...p, given: pluginOptions[i] ?? p.given })),
   };

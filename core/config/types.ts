@@ -100,8 +100,18 @@ export interface ResolvedConfig {
   pidDir: string;
   logDir: string;
   debug: boolean;
-  monitor: { intervalMs: number; timeoutMs: number };
+  monitor: MonitorDefaults;
   /** In dependency order: each service after everything it depends on. */
   services: ResolvedService[];
   plugins: PluginInstance[];
+}
+
+/**
+ * Global monitoring defaults that probing plugins start from. `forced` holds what the seed's
+ * variables (MONITOR_INTERVAL, HEALTH_CHECK_TIMEOUT) set: they win over every service's own.
+ */
+export interface MonitorDefaults {
+  intervalMs: number;
+  timeoutMs: number;
+  forced: { intervalMs?: number; timeoutMs?: number };
 }

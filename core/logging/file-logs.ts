@@ -107,7 +107,7 @@ export class FileLogs implements Logs {
             const level = LEVEL_NAMES[entry.level] ?? 'INFO';
             const text = formatWithOptions({ breakLength: Infinity }, ...entry.args);
             const tagText = entry.tag ? ` [${entry.tag}]` : '';
-            const line = `${redact.text(`${entry.date.toISOString()} [${level}]${tagText} ${text}`.replace(/\n/g, '\n    '))}\n`;
+            const line = `${redact.text(oneLine(`${entry.date.toISOString()} [${level}]${tagText} ${text}`))}\n`;
             for (const file of files) file.writeLines(line);
           },
         },
@@ -140,6 +140,9 @@ class FileServiceOutput implements ServiceOutput {
   }
 
   note(message: string): void {
-    this.file.writeLines(this.redact.text(`${new Date().toISOString()} zmart ${message}\n`));
+    this.file.writeLines(this.redact.text(`${new Date().toISOString()} zmart ${oneLine(message)}\n`));
   }
 }
+
+/** One entry, one line: a message that spans lines (a multi-line command in a restart's detail) keeps its breaks as `\\n`. */
+export const oneLine = (text: string): string => text.replace(/\r?\n/g, '\\n');

@@ -1,4 +1,4 @@
-import { definePlugin, type PluginContext, type Timer } from '../../core/index.js';
+import { definePlugin, formatDuration, type PluginContext, type Timer } from '../../core/index.js';
 import {
   DEFAULTS,
   pluginOptionsSchema,
@@ -101,6 +101,21 @@ export default definePlugin({
     ctx.on('service:started', ({ service }) => start(service));
     ctx.on('service:stopping', ({ service }) => stop(service));
     ctx.on('service:exit', ({ service }) => stop(service));
+    // The values in force, once at setup: the seed's variables win over what a service says.
+    const { forced } = ctx.monitor;
+    for (const s of ctx.services()) {
+      const health = ctx.serviceOptions(s.name);
+      const config = ctx.serviceConfig(s.name);
+      if (!health || !config) continue;
+      const { url, intervalMs, timeoutMs, failureThreshold } = probeSettings(config, health, ctx.options, ctx.monitor);
+      const from = [
+        forced.intervalMs !== undefined && 'interval from MONITOR_INTERVAL',
+        forced.timeoutMs !== undefined && 'timeout from HEALTH_CHECK_TIMEOUT',
+      ].filter(Boolean);
+      ctx.logger.info(
+        `${s.name}: probing ${url} every ${formatDuration(intervalMs)}, timeout ${formatDuration(timeoutMs)}, unhealthy after ${failureThreshold} failures${from.length ? ` (${from.join(', ')})` : ''}`,
+      );
+    }
     // Set up again on reload: pick up services that already run.
     for (const s of ctx.services()) if (s.state === 'running') start(s.name);
     return () => [...probes.keys()].forEach(stop);
@@ -127,10 +142,11 @@ function handle(ctx: Ctx, service: string, probe: Probe, outcome: ProbeOutcome):
       responseTimeP95Ms: percentile(probe.history, 95),
       responseClass,
       lastProbeStatus: outcome.status,
+      lastProbeError: null,
     });
     ctx.logger.debug(`${service}: ${outcome.status} in ${Math.round(outcome.durationMs)}ms (${responseClass})`);
   } else {
-    ctx.reportMetrics(service, { lastProbeError: outcome.error });
+    ctx.reportMetrics(service, { lastProbeError: outcome.error, lastProbeStatus: null });
   }
   const verdict = probe.tracker.record(outcome, ctx.clock.now());
   if (verdict.health === null) {

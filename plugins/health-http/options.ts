@@ -1,4 +1,4 @@
-import { duration, integer, interval, z } from '../../core/index.js';
+import { duration, integer, interval, type MonitorDefaults, z } from '../../core/index.js';
 
 /** An expected status: one code (200) or a range ('200-399'). */
 const expect = z.union([integer(100, 599), z.string().check(z.regex(/^\d{3}(-\d{3})?$/, "expected a status code like 200 or a range like '200-399'"))]);
@@ -59,18 +59,13 @@ export interface ProbeSettings {
   slow: { thresholdMs: number; count: number } | null;
 }
 
-export function probeSettings(
-  service: { port: number | null },
-  health: ServiceHealth,
-  plugin: HealthPluginOptions,
-  monitor: { intervalMs: number; timeoutMs: number },
-): ProbeSettings {
+export function probeSettings(service: { port: number | null }, health: ServiceHealth, plugin: HealthPluginOptions, monitor: MonitorDefaults): ProbeSettings {
   const slowOption = health.slow === undefined ? plugin.slow : health.slow;
   const pluginSlow = plugin.slow === false ? { threshold: 2000, count: 3 } : plugin.slow;
   return {
     url: health.url ?? `http://127.0.0.1:${service.port}${health.path}`,
-    intervalMs: health.interval ?? plugin.interval ?? monitor.intervalMs,
-    timeoutMs: health.timeout ?? plugin.timeout ?? monitor.timeoutMs,
+    intervalMs: monitor.forced.intervalMs ?? health.interval ?? plugin.interval ?? monitor.intervalMs,
+    timeoutMs: monitor.forced.timeoutMs ?? health.timeout ?? plugin.timeout ?? monitor.timeoutMs,
     failureThreshold: health.failureThreshold ?? plugin.failureThreshold,
     startPeriodMs: health.startPeriod ?? plugin.startPeriod,
     expect: expectRange(health.expect ?? plugin.expect),

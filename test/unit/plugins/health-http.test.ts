@@ -45,6 +45,11 @@ describe('health-http through core/testing', () => {
     await h.advance(12_000);
     expect(h.restarts).toHaveLength(1);
     expect(h.restarts[0].reason.detail).toMatch(/1 failed probes of http:\/\/127\.0\.0\.1:8000\/h: connection refused/);
+    expect(h.metrics('api')).toMatchObject({ lastProbeError: 'connection refused' });
+    h.http.answer = () => ({ status: 200, durationMs: 3 });
+    await h.emit('service:started', { service: 'api', pid: 2002 }); // the restart core made
+    await h.advance(10_000);
+    expect(h.metrics('api')).toMatchObject({ lastProbeError: null, lastProbeStatus: 200 }); // healthy again: no stale error
   });
 
   it('treats a probe that does not answer within timeout as a failure', async () => {
@@ -88,6 +93,28 @@ describe('health-http through core/testing', () => {
     expect(h.http.calls.map((c) => c.at - h.http.calls[0].at)).toEqual([0, 7000, 14000, 21000]);
     expect(h.http.calls.every((c) => c.url === 'http://127.0.0.1:9999/ready' && c.timeoutMs === 2000)).toBe(true);
     expect(h.service('worker').health).toBeNull();
+  });
+
+  it('lets MONITOR_INTERVAL and HEALTH_CHECK_TIMEOUT win over a service that sets its own, and says so at setup', async () => {
+    const { resolveConfig } = await import('../../../core/config/resolve.js');
+    const forced = resolveConfig({ services: { api: { command: 'x' } } }, { file: null, env: { MONITOR_INTERVAL: '1', HEALTH_CHECK_TIMEOUT: '2' } }).monitor;
+    expect(forced).toMatchObject({ intervalMs: 1000, timeoutMs: 2000, forced: { intervalMs: 1000, timeoutMs: 2000 } });
+    const { probeSettings } = await import('../../../plugins/health-http/options.js');
+    const settings = probeSettings(
+      { port: 8000 },
+      { path: '/h', interval: 6000, timeout: 5000 },
+      { failureThreshold: 3, startPeriod: 0, expect: 200, slow: false },
+      forced,
+    );
+    expect(settings).toMatchObject({ intervalMs: 1000, timeoutMs: 2000 });
+    const unforced = { ...forced, forced: {} };
+    expect(
+      probeSettings({ port: 8000 }, { path: '/h', interval: 6000 }, { failureThreshold: 3, startPeriod: 0, expect: 200, slow: false }, unforced),
+    ).toMatchObject({
+      intervalMs: 6000,
+    });
+    const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '6s' }) });
+    expect(h.logs.map((l) => l.message)).toContain('api: probing http://127.0.0.1:8000/h every 6s, timeout 10s, unhealthy after 3 failures');
   });
 
   it('refuses bad per-service options at config time', async () => {

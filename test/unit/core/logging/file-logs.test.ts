@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileLogs, LOG_FILES } from '../../../../core/logging/file-logs.js';
+import { createRedactor } from '../../../../core/logging/redact.js';
+import { tempDir } from '../../../helpers/project.js';
+
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+describe('the log files', () => {
+  it('write one entry as one line, even when its detail spans lines (a python3 -c command)', async () => {
+    const logs = new FileLogs({ logDir: dir, debug: false, redact: createRedactor([]) });
+    logs.monitor.warn('api: restart requested by memory-guard: memory: pid 7 (python3 -c "\nimport time\ntime.sleep(9)") 1.2 GB');
+    logs.serviceOutput('api').note('started pid 7: python3 -c "\nimport time\n"');
+    await logs.close();
+    const monitor = readFileSync(join(dir, LOG_FILES.monitor), 'utf8').trimEnd().split('\n');
+    expect(monitor).toHaveLength(1);
+    expect(monitor[0]).toMatch(/\[WARN\] api: restart requested by memory-guard: memory: pid 7 \(python3 -c "\\nimport time\\ntime.sleep\(9\)"\) 1.2 GB$/);
+    expect(readFileSync(join(dir, 'api.log'), 'utf8').trimEnd().split('\n')).toHaveLength(1);
+  });
+});

@@ -40,8 +40,30 @@ export interface LoadOptions extends LocateOptions {
 /** Finds, imports (TypeScript through jiti) and validates the config. Throws ZmartError (exit 2). */
 export async function loadConfig(options: LoadOptions = {}): Promise<ResolvedConfig> {
   const file = await findConfigFile(options);
-  const raw = await importConfig(file);
+  const raw = await withinLimit(file, importConfig(file), loadLimitMs(options.env ?? process.env));
   return resolveConfig(raw, { file, env: options.env, builtins: options.builtins });
+}
+
+/** How long a config may take to load (its top-level awaits, a default export that is a promise): ZMART_CONFIG_TIMEOUT seconds, 10 by default. */
+function loadLimitMs(env: Record<string, string | undefined>): number {
+  const seconds = Number(env.ZMART_CONFIG_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 10_000;
+}
+
+/** A config that never finishes loading is a config error, not a hang (nor a silent exit 0). */
+async function withinLimit<T>(file: string, loading: Promise<T>, limitMs: number): Promise<Awaited<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ConfigError(file, [{ path: '', message: `config did not finish loading within ${limitMs / 1000} s (a top-level await or a promise that never settles?)` }])),
+      limitMs,
+    );
+  });
+  try {
+    return await Promise.race([loading.then(async (value) => await value), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function cacheDir(): string | false {
@@ -78,5 +100,5 @@ async function importConfig(file: string): Promise<unknown> {
   if (!module || !('default' in module) || module.default === undefined) {
     throw new ConfigError(file, [{ path: '', message: 'expected an object as the default export (export default defineConfig({ services: {...} }))' }]);
   }
-  return module.default;
+  return await module.default; // a promise of a config is waited for (within the limit)
 }

@@ -1,6 +1,7 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { findConfigFile } from '../core/config/locate.js';
-import { callControl, isUnreachable } from '../core/daemon/control-client.js';
+import { callControl, isHangUp, isUnreachable } from '../core/daemon/control-client.js';
+import { ZmartError } from '../core/errors.js';
 import { readRunEntry, socketPathFor, type RunEntry } from '../core/daemon/registry.js';
 import { offlineStatus } from '../core/status/offline.js';
 import type { StatusReport } from '../core/status/types.js';
@@ -42,6 +43,12 @@ export async function askDaemon<T>(fleet: FleetLocation, method: 'GET' | 'POST',
     return await callControl<T>(fleet.socket, method, path, body, timeoutMs);
   } catch (error) {
     if (isUnreachable(error)) return null;
+    if (isHangUp(error)) {
+      throw new ZmartError(
+        'ZMART_SUPERVISOR_DIED',
+        `the supervisor died before it answered ${method} ${path}; see ${join(fleet.logDir, 'zmart.out')} and zmart.log there ('zmart status' shows what is left)`,
+      );
+    }
     throw error;
   }
 }

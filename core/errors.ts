@@ -12,7 +12,8 @@ export type ZmartErrorCode =
   | 'ZMART_PLUGIN_INVALID'
   | 'ZMART_BAD_TRANSITION'
   | 'ZMART_START_FAILED'
-  | 'ZMART_CONTROL_TIMEOUT';
+  | 'ZMART_CONTROL_TIMEOUT'
+  | 'ZMART_SUPERVISOR_DIED';
 
 const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_CONFIG_NOT_FOUND: 2,
@@ -25,6 +26,7 @@ const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_BAD_TRANSITION: 1,
   ZMART_START_FAILED: 1,
   ZMART_CONTROL_TIMEOUT: 1,
+  ZMART_SUPERVISOR_DIED: 1,
 };
 
 export class ZmartError extends Error {

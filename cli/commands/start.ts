@@ -9,6 +9,7 @@ import type { StatusReport } from '../../core/status/types.js';
 import type { StartReport } from '../../core/supervisor.js';
 import { withDependencies } from '../../core/fleet/graph.js';
 import { formatDuration, formatNames } from '../../core/format.js';
+import { isSameProcess, readStat } from '../../core/process/proc.js';
 import { parseDuration } from '../../core/units.js';
 import { ZmartError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
@@ -141,6 +142,8 @@ async function follow(
   const wanted = names.length === 0 ? first.services.map((s) => s.name) : withDependencies(first.services, names);
   const done = new Map<string, boolean>();
   const width = Math.max(...wanted.map((n) => n.length));
+  const supervisorPid = first.supervisor.pid ?? -1;
+  const supervisorStart = readStat(supervisorPid)?.startTime ?? -1;
   const spinner = createSpinner(out);
   let report = first;
   for (;;) {
@@ -165,7 +168,14 @@ async function follow(
     }
     spinner.show(`waiting for ${pending.join(', ')}`);
     await sleep(POLL_MS);
-    report = (await status(socket)) ?? report;
+    const next = await status(socket);
+    if (!next && !isSameProcess(supervisorPid, supervisorStart)) {
+      // Nobody answers and the supervisor is gone: say so now, not after the whole --wait.
+      spinner.clear();
+      out.error(`the supervisor (pid ${first.supervisor.pid}) died while starting ${pending.join(', ')}; see ${join(report.supervisor.logDir, 'zmart.out')} and zmart.log there`);
+      return 1;
+    }
+    report = next ?? report;
   }
   spinner.clear();
   const down = wanted.filter((n) => done.get(n) !== true);

@@ -54,5 +54,8 @@ export function callControl<T = unknown>(
 /** True when the daemon did not answer within the request's timeout (it may be busy). */
 export const isTimeout = (error: unknown): boolean => isZmartError(error) && error.code === 'ZMART_CONTROL_TIMEOUT';
 
+/** True when the supervisor dropped the connection before it answered (it died mid-request). */
+export const isHangUp = (error: unknown): boolean => ['ECONNRESET', 'EPIPE'].includes((error as NodeJS.ErrnoException)?.code ?? '');
+
 /** True when nobody listens on the socket (no daemon). */
 export const isUnreachable = (error: unknown): boolean => ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'].includes((error as NodeJS.ErrnoException)?.code ?? '');

@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProject, fixtureCommand, type Project } from '../helpers/daemon.js';
+import { isAlive, readText, waitFor } from '../helpers/project.js';
+
+let project: Project | undefined;
+afterEach(async () => {
+  await project?.cleanup();
+  project = undefined;
+});
+
+/** SIGKILLs the background supervisor once it has written monitor.pid; returns its pid. */
+async function killSupervisor(p: Project): Promise<number> {
+  const pid = await waitFor(() => p.pid('monitor'), 'the supervisor');
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => !isAlive(pid), 'the supervisor to die');
+  return pid;
+}
+
+describe('the supervisor dies during a command', () => {
+  it('start says so at once, with where to look, and exits 1 (not after the whole --wait)', async () => {
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()}, readyAfter: '20s' } } }`);
+    const start = project.spawnZmart(['start', '--wait', '60s']);
+    const t0 = Date.now();
+    await waitFor(() => start.output().includes('starting api in the background'), 'the start to follow');
+    const pid = await killSupervisor(project);
+    const result = await start.exited;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`the supervisor \\(pid ${pid}\\) died while starting api; see .*zmart\\.out and zmart\\.log there`));
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+
+  it('stop says so in one line, without a stack, and exits 1', async () => {
+    project = createProject(`{ services: { api: { command: ${fixtureCommand('--ignore-term')}, stop: { timeout: '20s' } } } }`);
+    const p = project;
+    expect((await p.zmart(['start'])).code).toBe(0);
+    const stop = p.spawnZmart(['stop']);
+    await waitFor(() => readText(`${p.logDir}/api.log`).includes('stopping pid'), 'the stop to begin');
+    const api = p.pid('api')!;
+    await killSupervisor(p);
+    const result = await stop.exited;
+    process.kill(-api, 'SIGKILL'); // it ignores SIGTERM: the orphan clean-up would wait its 20 s
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^zmart: the supervisor died before it answered POST \/v1\/stop; see .*zmart\.out and zmart\.log there \('zmart status' shows what is left\)\n$/);
+  });
+});

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { findConfigFile } from '../core/config/locate.js';
-import { callControl, isHangUp, isUnreachable } from '../core/daemon/control-client.js';
+import { callControl, isForbidden, isHangUp, isUnreachable, notYours } from '../core/daemon/control-client.js';
 import { ZmartError } from '../core/errors.js';
 import { readRunEntry, socketPathFor, type RunEntry } from '../core/daemon/registry.js';
 import { offlineStatus } from '../core/status/offline.js';
@@ -32,6 +32,7 @@ export async function fleetStatus(fleet: FleetLocation): Promise<StatusReport> {
     const { status, body } = await callControl<StatusReport>(fleet.socket, 'GET', '/v1/status', undefined, 10_000);
     if (status === 200) return body;
   } catch (error) {
+    if (isForbidden(error)) throw notYours(fleet.socket, fleet.config);
     if (!isUnreachable(error)) throw error;
   }
   return offlineStatus({ ...fleet, version: zmartVersion() });
@@ -43,6 +44,7 @@ export async function askDaemon<T>(fleet: FleetLocation, method: 'GET' | 'POST',
     return await callControl<T>(fleet.socket, method, path, body, timeoutMs);
   } catch (error) {
     if (isUnreachable(error)) return null;
+    if (isForbidden(error)) throw notYours(fleet.socket, fleet.config);
     if (isHangUp(error)) {
       throw new ZmartError(
         'ZMART_SUPERVISOR_DIED',

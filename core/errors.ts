@@ -13,7 +13,8 @@ export type ZmartErrorCode =
   | 'ZMART_BAD_TRANSITION'
   | 'ZMART_START_FAILED'
   | 'ZMART_CONTROL_TIMEOUT'
-  | 'ZMART_SUPERVISOR_DIED';
+  | 'ZMART_SUPERVISOR_DIED'
+  | 'ZMART_FORBIDDEN';
 
 const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_CONFIG_NOT_FOUND: 2,
@@ -27,6 +28,7 @@ const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_START_FAILED: 1,
   ZMART_CONTROL_TIMEOUT: 1,
   ZMART_SUPERVISOR_DIED: 1,
+  ZMART_FORBIDDEN: 1,
 };
 
 export class ZmartError extends Error {

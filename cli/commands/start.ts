@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
-import { callControl, isTimeout, isUnreachable } from '../../core/daemon/control-client.js';
+import { callControl, isForbidden, isTimeout, isUnreachable, notYours } from '../../core/daemon/control-client.js';
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
 import type { StatusReport } from '../../core/status/types.js';
@@ -210,6 +210,7 @@ async function status(socket: string, whenBusy: 'null' | 'throw' = 'null'): Prom
     return code === 200 ? body : null;
   } catch (error) {
     if (isUnreachable(error) || (whenBusy === 'null' && isTimeout(error))) return null;
+    if (isForbidden(error)) throw notYours(socket, 'this config');
     throw error;
   }
 }

@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { request } from 'node:http';
+import { dirname } from 'node:path';
 import { connect } from 'node:net';
 import { isZmartError, ZmartError } from '../errors.js';
 
@@ -56,6 +58,24 @@ export const isTimeout = (error: unknown): boolean => isZmartError(error) && err
 
 /** True when the supervisor dropped the connection before it answered (it died mid-request). */
 export const isHangUp = (error: unknown): boolean => ['ECONNRESET', 'EPIPE'].includes((error as NodeJS.ErrnoException)?.code ?? '');
+
+/** True when this user may not open the socket (or its folder): the supervisor is another user's. */
+export const isForbidden = (error: unknown): boolean => ['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException)?.code ?? '');
+
+/** One line for a socket this user may not open: whose it is, and what to do. */
+export function notYours(socket: string, config: string): ZmartError {
+  let owner = 'another user';
+  for (const path of [socket, dirname(socket)]) {
+    try {
+      const { uid } = statSync(path);
+      owner = uid === process.getuid?.() ? 'this user, but its folder or socket is not open to it' : `uid ${uid}`;
+      break;
+    } catch {
+      // not visible from here
+    }
+  }
+  return new ZmartError('ZMART_FORBIDDEN', `the supervisor of ${config} belongs to ${owner}: permission denied on ${socket}; run zmart as its owner`);
+}
 
 /** True when nobody listens on the socket (no daemon). */
 export const isUnreachable = (error: unknown): boolean => ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'].includes((error as NodeJS.ErrnoException)?.code ?? '');

@@ -43,3 +43,34 @@ describe('the supervisor dies during a command', () => {
     expect(result.stderr).toMatch(/^zmart: the supervisor died before it answered POST \/v1\/stop; see .*zmart\.out and zmart\.log there \('zmart status' shows what is left\)\n$/);
   });
 });
+
+describe('another user', () => {
+  it.runIf(process.getuid?.() === 0)('is told in one line that the supervisor is not theirs (status, stop)', async () => {
+    const { chmodSync, chownSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { CLI } = await import('../helpers/project.js');
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    expect((await project.zmart(['start'])).code).toBe(0);
+    chmodSync(project.dir, 0o755); // the config is readable to all; the pid folder stays the owner's
+    const home = mkdtempSync(join(tmpdir(), 'zmart-nobody-'));
+    chownSync(home, 65534, 65534);
+    try {
+      for (const command of ['status', 'stop']) {
+        const other = spawnSync(process.execPath, [CLI, command], {
+          cwd: project.dir,
+          uid: 65534,
+          gid: 65534,
+          env: { ...process.env, HOME: home, ZMART_HOME: home, NO_COLOR: '1' },
+          encoding: 'utf8',
+        });
+        expect(other.status, other.stderr).toBe(1);
+        expect(other.stderr).toMatch(/^zmart: the supervisor of .*zmart\.config\.ts belongs to uid 0: permission denied on .*zmart\.sock; run zmart as its owner\n$/);
+      }
+      expect((await project.zmart(['status'])).code).toBe(0); // untouched
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

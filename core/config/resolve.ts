@@ -5,6 +5,7 @@ import type { $ZodError, $ZodType } from 'zod/v4/core';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { isPluginInstance, type PluginInstance } from '../plugin.js';
 import { applyEnvOverrides } from './env.js';
+import { folderIssues } from './folders.js';
 import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
 import { baseServiceShape, SERVICE_NAME, topLevelShape } from './schema.js';
 import type { ResolvedConfig, ResolvedService } from './types.js';
@@ -97,11 +98,13 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const order = dependencyOrder(Object.fromEntries(services.map((s) => [s.name, s.dependsOn])));
   const byName = new Map(services.map((s) => [s.name, s]));
   const absolute = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
+  const folders = { pidDir: absolute(data.pidDir), logDir: absolute(data.logDir) };
+  issues.push(...folderIssues(folders));
+  if (issues.length > 0) throw new ConfigError(where, issues);
   return {
     file: options.file,
     root,
-    pidDir: absolute(data.pidDir),
-    logDir: absolute(data.logDir),
+    ...folders,
     debug: data.debug,
     monitor: { intervalMs: data.monitor.interval, timeoutMs: data.monitor.timeout, forced },
     services: order.map((n) => byName.get(n)!),

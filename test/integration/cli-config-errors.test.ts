@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -91,5 +92,44 @@ describe('a bad config exits 2, names the file and the key, and starts nothing',
     const result = await runCli(['start', '--foreground', '--config', 'missing.ts'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/config file .*missing\.ts \(from --config\) does not exist/);
+  });
+});
+
+describe('folders zmart cannot use are refused before anything is created', () => {
+  /** [name, pidDir, logDir, prepare(dir), what the message must say] */
+  const FOLDERS: Array<[string, string, string, (dir: string) => void, RegExp]> = [
+    ['pidDir is a file', 'run', 'logs', (dir) => writeFileSync(join(dir, 'run'), ''), /pidDir: .*\/run is a file, not a folder/],
+    ['logDir is a file', 'run', 'logs', (dir) => writeFileSync(join(dir, 'logs'), ''), /logDir: .*\/logs is a file, not a folder/],
+    ['logDir under a file', 'run', 'notes.txt/logs', (dir) => writeFileSync(join(dir, 'notes.txt'), ''), /logDir: .*notes\.txt is a file, not a folder/],
+    ['logDir on /proc', 'run', '/proc/x', () => undefined, /logDir: \/proc is on proc, a system file system/],
+  ];
+  it.each(FOLDERS)('%s', async (_name, pidDir, logDir, prepare, pattern) => {
+    const dir = join(root, `folders-${pidDir}-${logDir.replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(dir, { recursive: true });
+    prepare(dir);
+    writeFileSync(join(dir, 'zmart.config.ts'), `export default { pidDir: '${pidDir}', logDir: '${logDir}', services: { api: { ${ok} } } };\n`);
+    const before = readdirSync(dir).sort();
+    for (const args of [['start', '--foreground'], ['start']]) {
+      const result = await runCli(args, { cwd: dir });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(pattern);
+      expect(result.stderr.trim().split('\n')).toHaveLength(2); // the file, then the one problem
+      expect(readdirSync(dir).sort()).toEqual(before); // nothing created
+    }
+  });
+
+  it.runIf(process.getuid?.() === 0)('a read-only pidDir leaves nothing behind (no logs/zmart.out)', async () => {
+    const dir = join(root, 'read-only');
+    mkdirSync(join(dir, 'run'), { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', join(dir, 'run')]);
+    try {
+      writeFileSync(join(dir, 'zmart.config.ts'), `export default { pidDir: 'run', services: { api: { ${ok} } } };\n`);
+      const result = await runCli(['start'], { cwd: dir });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/pidDir: .*\/run is not writable \(read-only file system\)/);
+      expect(existsSync(join(dir, 'logs'))).toBe(false);
+    } finally {
+      execFileSync('umount', [join(dir, 'run')]);
+    }
   });
 });

@@ -22,6 +22,7 @@ import { errorText, isProbed, startPlugins } from './plugin-host.js';
 import { stopLeftovers } from './process/leftovers.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
+import type { Redactor } from './logging/redact.js';
 
 export const MONITOR = 'monitor';
 
@@ -75,13 +76,15 @@ export class Supervisor {
     @inject(TOKENS.SystemInfo) private readonly system: SystemInfo,
     @inject(TOKENS.PluginProcesses) private readonly pluginProcesses: PluginProcessesFactory,
     @inject(TOKENS.Environment) env: Environment,
+    @inject(TOKENS.Redactor) private readonly redactor: Redactor,
   ) {
     this.current = config;
     this.startedAt = clock.now();
     this.hooks = new HookBus((error, { hook, owner }) => {
       logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${errorText(error)}`);
     });
-    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, hooks: this.hooks, alert: (alert) => this.alert(alert) };
+    const redact = (text: string) => redactor.text(text);
+    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, redact, hooks: this.hooks, alert: (alert) => this.alert(alert) };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
     logs.onEvent((event) => {
       if (event.kind === 'rotated') void this.hooks.emit('log:rotated', { file: event.file, rotatedTo: event.rotatedTo });
@@ -142,7 +145,9 @@ export class Supervisor {
     return { up: report.up.filter((n) => names.includes(n)), down: report.down.filter((d) => names.includes(d.name)) };
   }
 
-  alert(alert: Alert): void {
+  alert(raised: Alert): void {
+    // Alerts leave the machine (webhooks, commands): no secret in them.
+    const alert = { ...raised, message: this.redactor.text(raised.message) };
     const line = `ALERT ${alert.kind}${alert.service ? ` ${alert.service}` : ''}: ${alert.message}`;
     if (alert.level === 'critical') this.logs.monitor.error(line);
     else if (alert.level === 'warning') this.logs.monitor.warn(line);

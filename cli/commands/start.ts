@@ -172,7 +172,9 @@ async function follow(
     if (!next && !isSameProcess(supervisorPid, supervisorStart)) {
       // Nobody answers and the supervisor is gone: say so now, not after the whole --wait.
       spinner.clear();
-      out.error(`the supervisor (pid ${first.supervisor.pid}) died while starting ${pending.join(', ')}; see ${join(report.supervisor.logDir, 'zmart.out')} and zmart.log there`);
+      out.error(
+        `the supervisor (pid ${first.supervisor.pid}) died while starting ${pending.join(', ')}; see ${join(report.supervisor.logDir, 'zmart.out')} and zmart.log there`,
+      );
       return 1;
     }
     report = next ?? report;

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 
 /** File systems that take no folders of ours: /proc, /sys and the like (statfs magic numbers). */
-const PSEUDO: Record<number, string> = { 0x9fa0: 'proc', 0x62656572: 'sysfs', 0x1cd1: 'devpts', 0x27e0eb: 'cgroup', 0x63677270: 'cgroup2' };
+const PSEUDO: Record<number, string> = { 40864: 'proc', 1650812274: 'sysfs', 7377: 'devpts', 2613483: 'cgroup', 1667723888: 'cgroup2' };
 
 /**
  * Whether zmart can keep `path` as a folder of its own (pidDir, logDir), checked before

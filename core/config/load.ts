@@ -55,7 +55,12 @@ async function withinLimit<T>(file: string, loading: Promise<T>, limitMs: number
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ConfigError(file, [{ path: '', message: `config did not finish loading within ${limitMs / 1000} s (a top-level await or a promise that never settles?)` }])),
+      () =>
+        reject(
+          new ConfigError(file, [
+            { path: '', message: `config did not finish loading within ${limitMs / 1000} s (a top-level await or a promise that never settles?)` },
+          ]),
+        ),
       limitMs,
     );
   });

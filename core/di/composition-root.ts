@@ -11,6 +11,7 @@ import { ChildProcessRunner } from '../process/runner.js';
 import { Supervisor } from '../supervisor.js';
 import { systemInfo } from '../system-info.js';
 import { SystemClock, SystemScheduler } from '../system-time.js';
+import type { Redactor } from '../logging/redact.js';
 import type { Environment, Logs, PidStore, PluginProcessesFactory, ProcessRunner } from './contracts.js';
 import { TOKENS } from './tokens.js';
 
@@ -70,12 +71,12 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
     ),
   );
   c.register(
+    TOKENS.Redactor,
+    lazy((c) => createRedactor(secretValues(c.resolve<Environment>(TOKENS.Environment), ...config.services.map((s) => s.env)))),
+  );
+  c.register(
     TOKENS.Logs,
-    lazy((c) => {
-      const env = c.resolve<Environment>(TOKENS.Environment);
-      const redact = createRedactor(secretValues(env, ...config.services.map((s) => s.env)));
-      return new FileLogs({ logDir: config.logDir, debug: config.debug, redact });
-    }),
+    lazy((c) => new FileLogs({ logDir: config.logDir, debug: config.debug, redact: c.resolve<Redactor>(TOKENS.Redactor) })),
   );
   return c;
 }

@@ -22,11 +22,30 @@ export interface Redactor {
   bytes(data: Buffer): Buffer;
 }
 
+/**
+ * A command-line option and its value: `--api-key sk-1`, `--token=abc`, `-password hunter2`.
+ * When a word of the option's name (split at - _ .) is a secret's, the value goes and the
+ * name stays (`--monkey` keeps its value; `--db-password` does not).
+ */
+const OPTION = /(^|\s)(--?[\w.-]+)(=|\s+)(?!-)("[^"]*"|'[^']*'|\S+)/g;
+const SECRET_WORD = /^(?:api)?(?:key|keys|keyfile|secret|secrets|token|tokens|password|passwd|pass|credential|credentials)$/i;
+
+/** Hides the values of secret-looking options in a command line (known secrets' values go through `createRedactor`). */
+export const redactOptions = (text: string): string =>
+  text.replace(OPTION, (whole, space: string, name: string, sep: string) =>
+    name
+      .replace(/^-+/, '')
+      .split(/[-_.]/)
+      .some((word) => SECRET_WORD.test(word))
+      ? `${space}${name}${sep}${REDACTED}`
+      : whole,
+  );
+
 export function createRedactor(secrets: string[]): Redactor {
-  if (secrets.length === 0) return { text: (text) => text, bytes: (data) => data };
+  if (secrets.length === 0) return { text: redactOptions, bytes: (data) => data };
   const pattern = new RegExp(secrets.map(escapeRegExp).join('|'), 'g');
   const needles = secrets.map((secret) => Buffer.from(secret));
-  const text = (value: string): string => value.replace(pattern, REDACTED);
+  const text = (value: string): string => redactOptions(value.replace(pattern, REDACTED));
   return {
     text,
     bytes: (data) => (needles.some((needle) => data.includes(needle)) ? Buffer.from(text(data.toString('utf8'))) : data),

@@ -78,7 +78,7 @@ export class ServiceController {
       ready: this.ready,
       pid: this.current?.pid ?? null,
       port: this.config.port,
-      command: this.config.commandText,
+      command: this.deps.redact(this.config.commandText),
       startedAt: this.current?.startedAt ?? null,
       restarts: r.restarts,
       lastRestart: r.lastRestart,
@@ -139,7 +139,9 @@ export class ServiceController {
    * stops the process and waits the backoff; past the budget it stops it and the service is
    * `failed`; a policy that keeps it down ('never') leaves it running.
    */
-  requestRestart(reason: RestartReason): Promise<void> {
+  requestRestart(asked: RestartReason): Promise<void> {
+    // A plugin's detail may carry a command line (memory-guard names the processes): no secret in it goes further.
+    const reason = { ...asked, detail: this.deps.redact(asked.detail) };
     return this.steps.run(async () => {
       const run = this.current;
       const ignored = (why: string) => this.deps.logs.monitor.debug(`${this.name}: restart asked by ${reason.by} (${reason.kind}) ignored: ${why}`);
@@ -163,7 +165,7 @@ export class ServiceController {
   }
 
   setHealth(health: Health, detail?: string): void {
-    if (!this.record.setHealth(health, detail)) return;
+    if (!this.record.setHealth(health, detail === undefined ? undefined : this.deps.redact(detail))) return;
     if (this.current && this.ready) void this.deps.hooks.emit('service:ready', { service: this.name, pid: this.current.pid });
     this.wake();
   }

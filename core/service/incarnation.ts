@@ -12,6 +12,8 @@ export interface IncarnationDeps {
   logs: Logs;
   hooks: HookBus;
   env: Environment;
+  /** Hides secrets (known values, secret-looking options) in what is recorded and shown. */
+  redact: (text: string) => string;
 }
 
 /**
@@ -51,7 +53,8 @@ export class Incarnation {
       env: serviceEnv(config, deps.env),
     });
     const startedAt = deps.clock.now();
-    const record = { pid: handle.pid, startTime: handle.startTime, command: config.commandText, recordedAt: startedAt, stop: config.stop };
+    const command = deps.redact(config.commandText);
+    const record = { pid: handle.pid, startTime: handle.startTime, command, recordedAt: startedAt, stop: config.stop };
     // The process runs either way; without its pid file only an offline `zmart stop` could miss it.
     bestEffort(
       `write the pid file of ${config.name}`,
@@ -62,7 +65,7 @@ export class Incarnation {
     output.note(`started pid ${handle.pid}: ${config.commandText}`);
     void output.attach({ stdout: handle.stdout, stderr: handle.stderr }, { timestamps: config.logs.timestamps });
     deps.logs.startup.info(`${config.name}: started pid ${handle.pid} (attempt ${attempt})`);
-    void deps.hooks.emit('service:spawn', { service: config.name, pid: handle.pid, command: config.commandText, attempt });
+    void deps.hooks.emit('service:spawn', { service: config.name, pid: handle.pid, command, attempt });
     return new Incarnation(handle, startedAt, config, deps);
   }
 

@@ -58,10 +58,25 @@ const CASES: Array<[string, string, Record<string, string>, RegExp[]]> = [
   ],
   ['bad env override', `export default defineConfig({ services: { api: { ${ok} } } })`, { API_PORT: 'eighty' }, [/env API_PORT: expected a whole number/]],
   ['no default export', `export const config = {}`, {}, [/\(root\): expected an object/]],
-  ['a service name too long for a file name', `export default defineConfig({ services: { ${'a'.repeat(300)}: { ${ok} } } })`, {}, [/a service name is 1 to 64 letters/]],
-  ['an interval of 0', `export default defineConfig({ monitor: { interval: 0 }, services: { api: { ${ok} } } })`, {}, [/monitor\.interval: expected an interval of at least 1ms/]],
+  [
+    'a service name too long for a file name',
+    `export default defineConfig({ services: { ${'a'.repeat(300)}: { ${ok} } } })`,
+    {},
+    [/a service name is 1 to 64 letters/],
+  ],
+  [
+    'an interval of 0',
+    `export default defineConfig({ monitor: { interval: 0 }, services: { api: { ${ok} } } })`,
+    {},
+    [/monitor\.interval: expected an interval of at least 1ms/],
+  ],
   // nothing keeps the event loop alive: without a limit the CLI exited 0 at once, starting nothing
-  ['a config that never finishes loading', `await new Promise(() => {});\nexport default defineConfig({ services: { api: { ${ok} } } })`, { ZMART_CONFIG_TIMEOUT: '1' }, [/config did not finish loading within 1 s/]],
+  [
+    'a config that never finishes loading',
+    `await new Promise(() => {});\nexport default defineConfig({ services: { api: { ${ok} } } })`,
+    { ZMART_CONFIG_TIMEOUT: '1' },
+    [/config did not finish loading within 1 s/],
+  ],
   // a pending timer keeps it alive: without a limit the CLI hung
   [
     'a config that waits on a timer forever',

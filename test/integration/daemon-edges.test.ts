@@ -40,7 +40,9 @@ describe('the supervisor dies during a command', () => {
     const result = await stop.exited;
     process.kill(-api, 'SIGKILL'); // it ignores SIGTERM: the orphan clean-up would wait its 20 s
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^zmart: the supervisor died before it answered POST \/v1\/stop; see .*zmart\.out and zmart\.log there \('zmart status' shows what is left\)\n$/);
+    expect(result.stderr).toMatch(
+      /^zmart: the supervisor died before it answered POST \/v1\/stop; see .*zmart\.out and zmart\.log there \('zmart status' shows what is left\)\n$/,
+    );
   });
 });
 
@@ -66,7 +68,9 @@ describe('another user', () => {
           encoding: 'utf8',
         });
         expect(other.status, other.stderr).toBe(1);
-        expect(other.stderr).toMatch(/^zmart: the supervisor of .*zmart\.config\.ts belongs to uid 0: permission denied on .*zmart\.sock; run zmart as its owner\n$/);
+        expect(other.stderr).toMatch(
+          /^zmart: the supervisor of .*zmart\.config\.ts belongs to uid 0: permission denied on .*zmart\.sock; run zmart as its owner\n$/,
+        );
       }
       expect((await project.zmart(['status'])).code).toBe(0); // untouched
     } finally {

@@ -131,6 +131,7 @@ function build() {
       logs,
       hooks,
       env: {},
+      redact: (text) => text,
       alert: () => undefined,
       inspector: { info: () => null, isAlive: ({ pid }) => runner.live.has(pid) && !runner.live.get(pid)!.vanished },
     },

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { ZmartError } from '../errors.js';
 import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, SpawnSpec, StopOptions } from '../di/contracts.js';
 import { readStat } from './proc.js';
+import { shellCommand } from './shell-command.js';
 import { stopProcessTree } from './stop.js';
 
 /**
@@ -14,7 +15,8 @@ import { stopProcessTree } from './stop.js';
  */
 export class ChildProcessRunner implements ProcessRunner {
   async spawn(spec: SpawnSpec): Promise<ProcessHandle> {
-    const [file, args, shell] = Array.isArray(spec.command) ? [spec.command[0]!, spec.command.slice(1), false] : [spec.command, [], '/bin/sh'];
+    // A string runs through /bin/sh, which execs the program when it is one simple command.
+    const [file, args, shell] = Array.isArray(spec.command) ? [spec.command[0]!, spec.command.slice(1), false] : [shellCommand(spec.command), [], '/bin/sh'];
     const child = spawn(file, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], shell, windowsHide: true });
 
     // 'exit' fires when the leader ends, even while a grandchild still holds its stdout open.

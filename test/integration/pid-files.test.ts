@@ -24,6 +24,23 @@ function startStranger(): number {
 }
 
 describe('pid files', () => {
+  it('name the program itself for a command given as one string (the shell execs it); a pipeline keeps its shell', async () => {
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    fleet = createFleet({
+      services: {
+        api: { command: `"${process.execPath}" "${FIXTURE}" --print hello`, readyAfter: 0 },
+        piped: { command: `"${process.execPath}" "${FIXTURE}" --print hello | cat`, readyAfter: 0 },
+      },
+    });
+    await fleet.supervisor.start();
+    const [api, piped] = fleet.supervisor.snapshots();
+    expect(cmdline(api.pid!)[0]).toBe(process.execPath);
+    expect(readFileSync(join(fleet.dir, 'server_pids', 'api.pid'), 'utf8')).toBe(`${api.pid}\n`);
+    expect(cmdline(piped.pid!)[0]).toBe('/bin/sh'); // documented: the shell leads the group
+    await fleet.supervisor.stop();
+    expect([api.pid!, piped.pid!].filter(isAlive)).toEqual([]);
+  });
+
   it('writes <service>.pid (the pid alone) and a state file with its proof, and removes both at stop', async () => {
     fleet = createFleet({ services: { api: { command: fixture() }, web: { command: fixture() } } });
     await fleet.supervisor.start();

@@ -98,6 +98,8 @@ export interface StopOptions {
   timeoutMs: number;
   /** The leader already exited and the caller, its parent, just saw it: clean up its group. */
   leaderJustExited?: boolean;
+  /** `ZMART_INCARNATION=<id>` from the service's environment: finds what escaped its group. */
+  marker?: string;
 }
 
 /** A process (or group) known by pid and start time: what a pid file's state proves. */
@@ -129,6 +131,8 @@ export interface PidRecord {
   recordedAt: number;
   /** How to stop it, so that `zmart stop` can clean up an orphan without loading the config. */
   stop?: { signal: NodeJS.Signals; timeoutMs: number };
+  /** The marker in its environment (`ZMART_INCARNATION=<id>`): what it started carries it too. */
+  marker?: string;
 }
 
 export interface PidStore {

@@ -9,7 +9,7 @@ export interface LeftoverDeps {
   pids: PidStore;
   isAlive(identity: ProcessIdentity): boolean;
   /** Stops a proven process's whole tree, gracefully then by force. */
-  stop(target: ProcessIdentity, options: { signal: NodeJS.Signals; timeoutMs: number }): Promise<{ forced: boolean; left?: number[] }>;
+  stop(target: ProcessIdentity, options: { signal: NodeJS.Signals; timeoutMs: number; marker?: string }): Promise<{ forced: boolean; left?: number[] }>;
   now(): number;
 }
 
@@ -41,7 +41,7 @@ export async function stopLeftovers(
       const stop = options.stopFor?.(name) ?? record.stop ?? { signal: 'SIGTERM' as const, timeoutMs: 10_000 };
       report({ kind: 'stopping', name, pid: record.pid });
       const t0 = deps.now();
-      const { forced, left = [] } = await deps.stop(record, stop);
+      const { forced, left = [] } = await deps.stop(record, { ...stop, marker: record.marker });
       deps.pids.remove(name, record.pid);
       report({ kind: 'stopped', name, pid: record.pid, forced, left, ms: deps.now() - t0 });
     }),

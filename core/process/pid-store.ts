@@ -35,6 +35,7 @@ export class FilePidStore implements PidStore {
         command: String(state.command ?? ''),
         recordedAt: Number(state.recordedAt ?? 0),
         ...(state.stop ? { stop: state.stop } : {}),
+        ...(typeof state.marker === 'string' ? { marker: state.marker } : {}),
       };
     } catch {
       // A pid file without proof: its pid is reported, never signalled (startTime -1 matches nothing).

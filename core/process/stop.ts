@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { descendantsOf, isSameProcess, readAllStats, recentStats, type ProcStat } from './proc.js';
 import type { ProcessIdentity } from '../di/contracts.js';
 
@@ -13,6 +14,11 @@ export interface StopTreeOptions {
    * reused while its group still has members, so the remaining members are still ours.
    */
   leaderJustExited?: boolean;
+  /**
+   * The `NAME=value` zmart put in the service's environment: a process that carries it (and
+   * started after the leader) is the service's even after setsid and a double fork.
+   */
+  marker?: string;
 }
 
 /**
@@ -23,16 +29,24 @@ export interface StopTreeOptions {
 export async function stopProcessTree(leader: ProcessIdentity, options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
   // The common case after a crash: the leader left nobody in its group (one signal-0 call
   // says so, where collecting the tree reads every /proc/PID/stat).
-  if (options.leaderJustExited && !groupHasMembers(leader.pid)) return { forced: false, left: [] };
+  if (options.leaderJustExited && !groupHasMembers(leader.pid)) {
+    // What escaped the group is looked for after the restart, off its path.
+    if (options.marker) void stopAll(leader, escaped(leader, options.marker, readAllStats()), options);
+    return { forced: false, left: [] };
+  }
   // After a crash the members are what matters and the leader is gone: read /proc afresh.
-  const targets = collectTree(leader, options.leaderJustExited === true, options.leaderJustExited === true);
+  const targets = collectTree(leader, options.leaderJustExited === true, options.leaderJustExited === true, options.marker);
+  return stopAll(leader, targets, options);
+}
+
+async function stopAll(leader: ProcessIdentity, targets: ProcStat[], options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
   if (targets.length === 0) return { forced: false, left: [] };
 
   signalAll(leader, targets, options.signal);
   if (await waitGone(targets, options.timeoutMs)) return { forced: false, left: [] };
 
   // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
-  const remaining = [...targets, ...collectTree(leader, true, true)].filter((t) => isSameProcess(t.pid, t.startTime));
+  const remaining = [...targets, ...collectTree(leader, true, true, options.marker)].filter((t) => isSameProcess(t.pid, t.startTime));
   signalAll(leader, remaining, 'SIGKILL');
   // A stopped (SIGSTOP) process is killed by SIGKILL directly; SIGCONT is not needed.
   await waitGone(remaining, KILL_GRACE_MS);
@@ -48,7 +62,7 @@ function groupHasMembers(pgid: number): boolean {
   }
 }
 
-function collectTree(leader: ProcessIdentity, leaderGone: boolean, fresh = false): ProcStat[] {
+function collectTree(leader: ProcessIdentity, leaderGone: boolean, fresh = false, marker?: string): ProcStat[] {
   // The first look may be shared with stops under way at the same moment (the group signal
   // reaches what forked since); the look before SIGKILL is fresh.
   let stats = fresh ? readAllStats() : recentStats();
@@ -58,9 +72,10 @@ function collectTree(leader: ProcessIdentity, leaderGone: boolean, fresh = false
     stats = readAllStats(); // born after the shared reading
     leaderStat = findLeader();
   }
-  if (!leaderStat && !leaderGone) return [];
+  if (!leaderStat && !leaderGone) return marker ? escaped(leader, marker, stats) : [];
   const found = new Map<number, ProcStat>();
   if (leaderStat) found.set(leaderStat.pid, leaderStat);
+  if (marker) for (const s of escaped(leader, marker, stats)) found.set(s.pid, s);
   for (const s of stats) {
     if (s.pgid === leader.pid && s.startTime >= leader.startTime && s.state !== 'Z') found.set(s.pid, s);
   }
@@ -68,6 +83,21 @@ function collectTree(leader: ProcessIdentity, leaderGone: boolean, fresh = false
     for (const d of descendantsOf(member.pid, stats)) if (d.state !== 'Z') found.set(d.pid, d);
   }
   return [...found.values()];
+}
+
+/** Live processes started since the leader whose environment carries the service's marker. */
+function escaped(leader: ProcessIdentity, marker: string, stats: ProcStat[]): ProcStat[] {
+  const uid = process.getuid?.();
+  return stats.filter((s) => s.startTime >= leader.startTime && s.state !== 'Z' && s.pid !== process.pid && hasMarker(s.pid, marker, uid));
+}
+
+function hasMarker(pid: number, marker: string, uid: number | undefined): boolean {
+  try {
+    if (uid !== undefined && statSync(`/proc/${pid}`).uid !== uid) return false; // only our own user's
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+  } catch {
+    return false;
+  }
 }
 
 function signalAll(leader: ProcessIdentity, targets: ProcStat[], signal: NodeJS.Signals): void {

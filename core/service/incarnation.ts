@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { ResolvedService } from '../config/types.js';
 import type { Clock, Environment, ExitInfo, Logs, PidStore, ProcessHandle, ProcessRunner } from '../di/contracts.js';
 import { bestEffort } from '../best-effort.js';
 import { formatDuration } from '../format.js';
 import type { HookBus } from '../hook-bus.js';
 import { serviceEnv } from '../process/service-env.js';
+
+/** The variable zmart sets in each run's environment, with an id of that run. */
+export const MARKER = 'ZMART_INCARNATION';
 
 export interface IncarnationDeps {
   runner: ProcessRunner;
@@ -31,6 +35,8 @@ export class Incarnation {
   private constructor(
     readonly handle: ProcessHandle,
     readonly startedAt: number,
+    /** `ZMART_INCARNATION=<id>`: in the environment of everything this run starts. */
+    private readonly marker: string,
     private readonly config: ResolvedService,
     private readonly deps: IncarnationDeps,
   ) {
@@ -46,15 +52,18 @@ export class Incarnation {
 
   /** Spawns the service, writes its pid file and attaches its output; throws when it cannot start. */
   static async spawn(config: ResolvedService, deps: IncarnationDeps, attempt: number): Promise<Incarnation> {
+    // Everything the service starts inherits it, even what leaves its process group: see stopProcessTree.
+    const id = randomUUID();
     const handle = await deps.runner.spawn({
       service: config.name,
       command: config.command,
       cwd: config.cwd,
-      env: serviceEnv(config, deps.env),
+      env: { ...serviceEnv(config, deps.env), [MARKER]: id },
     });
     const startedAt = deps.clock.now();
     const command = deps.redact(config.commandText);
-    const record = { pid: handle.pid, startTime: handle.startTime, command, recordedAt: startedAt, stop: config.stop };
+    const marker = `${MARKER}=${id}`;
+    const record = { pid: handle.pid, startTime: handle.startTime, command, recordedAt: startedAt, stop: config.stop, marker };
     // The process runs either way; without its pid file only an offline `zmart stop` could miss it.
     bestEffort(
       `write the pid file of ${config.name}`,
@@ -66,7 +75,7 @@ export class Incarnation {
     void output.attach({ stdout: handle.stdout, stderr: handle.stderr }, { timestamps: config.logs.timestamps });
     deps.logs.startup.info(`${config.name}: started pid ${handle.pid} (attempt ${attempt})`);
     void deps.hooks.emit('service:spawn', { service: config.name, pid: handle.pid, command, attempt });
-    return new Incarnation(handle, startedAt, config, deps);
+    return new Incarnation(handle, startedAt, marker, config, deps);
   }
 
   get pid(): number {
@@ -82,7 +91,7 @@ export class Incarnation {
     this.stopping = true;
     const { signal, timeoutMs } = this.config.stop;
     this.deps.logs.serviceOutput(this.config.name).note(`stopping pid ${this.pid} with ${signal}`);
-    const { forced } = await this.deps.runner.stop(this.handle, { signal, timeoutMs, exited: this.exited });
+    const { forced } = await this.deps.runner.stop(this.handle, { signal, timeoutMs, exited: this.exited, marker: this.marker });
     if (forced) this.deps.logs.shutdown.warn(`${this.config.name}: did not stop within ${formatDuration(timeoutMs)}: killed with SIGKILL`);
     this.deps.logs.shutdown.info(`${this.config.name}: stopped pid ${this.pid}`);
     this.removePidFile();
@@ -93,7 +102,7 @@ export class Incarnation {
   async reap(): Promise<void> {
     this.stopping = true;
     const { signal, timeoutMs } = this.config.stop;
-    await this.deps.runner.stop(this.handle, { signal, timeoutMs, leaderJustExited: true });
+    await this.deps.runner.stop(this.handle, { signal, timeoutMs, leaderJustExited: true, marker: this.marker });
     this.removePidFile();
   }
 

@@ -16,7 +16,39 @@ afterEach(async () => {
   killAll(strays.splice(0));
 });
 
+/** The issue's escape: a double fork into a session of its own, the intermediate shell gone, the sleeps under pid 1. */
+const ESCAPE = `setsid sh -c 'sleep 7401 & echo $! > kids.txt; sleep 7402 & echo $! >> kids.txt'; exec sleep 7400`;
+
 describe('stopping real process trees', () => {
+  it('stops what escaped the group through setsid and a double fork (found by the marker in its environment)', async () => {
+    fleet = createFleet({ services: { escaper: { command: ESCAPE, readyAfter: 0, stop: { timeout: 500 } } } });
+    await fleet.supervisor.start();
+    const kids = await waitFor(() => {
+      const pids = readAllKids(join(fleet!.dir, 'kids.txt'));
+      return pids.length === 2 && pids.every(isAlive) ? pids : null;
+    }, 'the escaped sleeps');
+    strays.push(...kids);
+    const leader = fleet.supervisor.snapshots()[0].pid!;
+    const groupOf = (pid: number) => Number(readText(`/proc/${pid}/stat`).split(') ')[1].split(' ')[2]);
+    expect(kids.map(groupOf)).not.toContain(leader); // out of its group, and not its descendants
+    await fleet.supervisor.stop();
+    await waitFor(() => kids.every((k) => !isAlive(k)), 'the escaped sleeps to be gone', 3000);
+  });
+
+  it('stops what escaped the group when the leader dies on its own, before or while it restarts', async () => {
+    fleet = createFleet({
+      services: { escaper: { command: ESCAPE.replace('exec sleep 7400', 'sleep 0.3'), readyAfter: 0, restart: { maxRestarts: 0 } } },
+    });
+    await fleet.supervisor.start();
+    const kids = await waitFor(() => {
+      const pids = readAllKids(join(fleet!.dir, 'kids.txt'));
+      return pids.length === 2 ? pids : null;
+    }, 'the escaped sleeps');
+    strays.push(...kids);
+    await waitFor(() => fleet!.supervisor.snapshots()[0].state === 'failed', 'the leader to exit');
+    await waitFor(() => kids.every((k) => !isAlive(k)), 'the escaped sleeps to be gone', 3000);
+  });
+
   it('SIGKILLs a service that ignores SIGTERM once stop.timeout has passed', async () => {
     fleet = createFleet({ services: { stubborn: { command: fixture('--ignore-term', '--print', 'ready'), stop: { timeout: 300 } } } });
     await fleet.supervisor.start();

@@ -2,7 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { findConfigFile } from '../core/config/locate.js';
 import { callControl, isForbidden, isHangUp, isUnreachable, notYours } from '../core/daemon/control-client.js';
 import { ZmartError } from '../core/errors.js';
-import { readRunEntry, socketPathFor, type RunEntry } from '../core/daemon/registry.js';
+import { checkSocketFolder, readRunEntry, socketPathFor, type RunEntry } from '../core/daemon/registry.js';
 import { offlineStatus } from '../core/status/offline.js';
 import type { StatusReport } from '../core/status/types.js';
 import { zmartVersion } from './version.js';
@@ -19,7 +19,11 @@ export interface FleetLocation {
 export async function locateFleet(configPath?: string): Promise<FleetLocation> {
   const config = await findConfigFile({ configPath });
   const entry = readRunEntry(config);
-  if (entry) return { config, pidDir: entry.pidDir, logDir: entry.logDir, socket: entry.socket, services: entry.services };
+  if (entry) {
+    // A socket outside the pid folder lives in TMPDIR: trusted only in a folder that is safely ours.
+    if (dirname(entry.socket) !== entry.pidDir) checkSocketFolder(dirname(entry.socket));
+    return { config, pidDir: entry.pidDir, logDir: entry.logDir, socket: entry.socket, services: entry.services };
+  }
   // Never run from this machine's account: the defaults (and PID_DIR) are the best guess.
   const root = dirname(config);
   const pidDir = resolve(root, process.env.PID_DIR || 'server_pids');

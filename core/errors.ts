@@ -14,7 +14,8 @@ export type ZmartErrorCode =
   | 'ZMART_START_FAILED'
   | 'ZMART_CONTROL_TIMEOUT'
   | 'ZMART_SUPERVISOR_DIED'
-  | 'ZMART_FORBIDDEN';
+  | 'ZMART_FORBIDDEN'
+  | 'ZMART_UNSAFE_PATH';
 
 const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_CONFIG_NOT_FOUND: 2,
@@ -29,6 +30,7 @@ const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_CONTROL_TIMEOUT: 1,
   ZMART_SUPERVISOR_DIED: 1,
   ZMART_FORBIDDEN: 1,
+  ZMART_UNSAFE_PATH: 1,
 };
 
 export class ZmartError extends Error {

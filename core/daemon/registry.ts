@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ZmartError } from '../errors.js';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,7 +61,37 @@ export function socketPathFor(pidDir: string, configFile: string): string {
   const beside = join(pidDir, 'zmart.sock');
   if (Buffer.byteLength(beside) <= MAX_SOCKET_PATH) return beside;
   const dir = join(tmpdir(), `zmart-${process.getuid?.() ?? 'user'}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  checkSocketFolder(dir);
   return join(dir, `${keyOf(configFile)}.sock`);
+}
+
+/** Refuses a socket folder in TMPDIR that is not safely ours (see unsafeFolder); the client checks it before it trusts a socket there. */
+export function checkSocketFolder(dir: string): void {
+  const problem = unsafeFolder(dir);
+  if (problem) {
+    throw new ZmartError(
+      'ZMART_UNSAFE_PATH',
+      `the socket folder ${dir} ${problem}: another user may have planted it; remove it (or set TMPDIR elsewhere) and try again`,
+    );
+  }
+}
+
+/**
+ * Why a shared folder (in /tmp) cannot be trusted with our socket, or null: it must be a real
+ * folder (not a link), ours, and open to nobody else. It is never chmodded: a folder someone
+ * else made stays theirs.
+ */
+export function unsafeFolder(dir: string): string | null {
+  const stat = lstatSync(dir);
+  if (stat.isSymbolicLink()) return 'is a symbolic link';
+  if (!stat.isDirectory()) return 'is not a folder';
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) return `belongs to uid ${stat.uid}, not to this user (uid ${uid})`;
+  if ((stat.mode & 0o077) !== 0) return `is open to others (mode ${(stat.mode & 0o777).toString(8)}, expected 700)`;
+  return null;
 }

@@ -37,6 +37,9 @@ export interface RunningSupervisor {
 export async function runSupervisor(options: RunOptions): Promise<RunningSupervisor> {
   const load = () => loadConfig({ configPath: options.configPath, builtins: options.builtins });
   const config = await load();
+  const configFile = config.file!;
+  // Before anything is claimed: an unsafe socket folder refuses the start with nothing to undo.
+  const socket = socketPathFor(config.pidDir, configFile);
   const supervisor = createSupervisor(config);
   const { logs } = supervisor;
   options.onSupervisor?.(supervisor, config);
@@ -46,8 +49,6 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
     await logs.close();
     throw error;
   }
-  const configFile = config.file!;
-  const socket = socketPathFor(config.pidDir, configFile);
 
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));

@@ -78,3 +78,52 @@ describe('another user', () => {
     }
   });
 });
+
+describe('the socket folder in TMPDIR (when the pid folder path is too long for a socket)', () => {
+  it.runIf(process.getuid?.() === 0)('is refused when another user planted it (open to all, or a link), and never chmodded', async () => {
+    const { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const tmp = mkdtempSync(join(tmpdir(), 'zmart-tmpdir-'));
+    const planted = join(tmp, `zmart-${process.getuid!()}`);
+    try {
+      project = createProject(`{ pidDir: '${'p'.repeat(120)}', services: { api: { command: ${fixtureCommand()} } } }`);
+      const p = project;
+      const env = { TMPDIR: tmp };
+      for (const plant of ['open', 'link'] as const) {
+        rmSync(planted, { recursive: true, force: true });
+        if (plant === 'open') {
+          mkdirSync(planted);
+          chownSync(planted, 65534, 65534);
+          chmodSync(planted, 0o777);
+        } else {
+          mkdirSync(join(tmp, 'theirs'));
+          symlinkSync(join(tmp, 'theirs'), planted);
+        }
+        for (const args of [['start', '--foreground'], ['start']]) {
+          const result = await p.zmart(args, env);
+          expect(result.code, `${plant} ${args}`).toBe(1);
+          expect(result.stderr).toMatch(
+            new RegExp(`^zmart: the socket folder ${planted} (belongs to uid 65534|is a symbolic link).*: another user may have planted it`),
+          );
+        }
+        expect(p.pid('monitor')).toBeNull(); // nothing claimed
+        if (plant === 'open') expect(lstatSync(planted).mode & 0o777).toBe(0o777); // not chmodded
+        rmSync(join(tmp, 'theirs'), { recursive: true, force: true });
+      }
+      // a folder of our own, 0700, is used
+      rmSync(planted, { recursive: true, force: true });
+      expect((await p.zmart(['start'], env)).code).toBe(0);
+      expect(lstatSync(planted).mode & 0o777).toBe(0o700);
+      // opened to others while it runs: the client no longer trusts a socket there
+      chmodSync(planted, 0o777);
+      const status = await p.zmart(['status'], env);
+      expect(status.code).toBe(1);
+      expect(status.stderr).toMatch(/is open to others \(mode 777, expected 700\)/);
+      chmodSync(planted, 0o700);
+      expect((await p.zmart(['stop'], env)).code).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

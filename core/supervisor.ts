@@ -11,6 +11,7 @@ import type {
   ProcessRunner,
   Scheduler,
   SystemInfo,
+  Timer,
 } from './di/contracts.js';
 import { TOKENS } from './di/tokens.js';
 import { bestEffort } from './best-effort.js';
@@ -19,12 +20,12 @@ import { inStopOrder, withDependencies, type DependencyLists } from './fleet/gra
 import { planReload, type ReloadPlan } from './fleet/reload-plan.js';
 import { HookBus } from './hook-bus.js';
 import { errorText, isProbed, startPlugins } from './plugin-host.js';
-import { stopLeftovers } from './process/leftovers.js';
+import { claimFolder, clearLeftovers, watchLogFolder } from './fleet/boot.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
 
-export const MONITOR = 'monitor';
+export { MONITOR } from './fleet/boot.js';
 
 export type ReloadReport = Omit<ReloadPlan, 'pluginsChanged'>;
 
@@ -63,6 +64,7 @@ export class Supervisor {
   private leftovers: Promise<unknown> = Promise.resolve();
   private claimed = false;
   private releaseLock: () => void = () => undefined;
+  private logCheck: Timer | null = null;
 
   constructor(
     @inject(TOKENS.Config) config: ResolvedConfig,
@@ -88,6 +90,7 @@ export class Supervisor {
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
     logs.onEvent((event) => {
       if (event.kind === 'rotated') void this.hooks.emit('log:rotated', { file: event.file, rotatedTo: event.rotatedTo });
+      else if (event.kind === 'recovered') this.alert({ level: 'info', kind: 'log-write-resumed', message: `writing ${event.file} again` });
       else this.alert({ level: 'warning', kind: 'log-write-failed', message: `cannot write ${event.file}: ${event.message}` });
     });
   }
@@ -161,10 +164,19 @@ export class Supervisor {
    */
   async boot(): Promise<void> {
     if (this.claimed) return;
-    this.claimMonitorPid();
-    this.clearLeftovers();
+    this.releaseLock = claimFolder({ pids: this.pids, inspector: this.inspector, clock: this.clock, root: this.config.root });
+    this.claimed = true;
+    this.leftovers = clearLeftovers({
+      pids: this.pids,
+      inspector: this.inspector,
+      runner: this.runner,
+      clock: this.clock,
+      logs: this.logs,
+      stopFor: (name) => this.controllers.get(name)?.config.stop,
+    });
     const names = [...this.controllers.keys()];
     this.logs.startup.info(`zmart ${process.pid} starting ${names.join(', ')} (config ${this.config.file ?? 'inline'})`);
+    this.logCheck = watchLogFolder({ logs: this.logs, scheduler: this.scheduler, logDir: this.config.logDir, alert: (alert) => this.alert(alert) });
     await this.setUpPlugins();
     await this.hooks.emit('supervisor:start', { services: names, configPath: this.config.file });
   }
@@ -234,50 +246,6 @@ export class Supervisor {
     });
   }
 
-  /**
-   * One supervisor per pid folder, for its whole life: an exclusive lock proven by pid and
-   * start time (a stale one is cleared), then monitor.pid for the operator.
-   */
-  private claimMonitorPid(): void {
-    const self = this.inspector.info(process.pid);
-    const lock = this.pids.lock({ pid: process.pid, startTime: self?.startTime ?? -1 }, (identity) => this.inspector.isAlive(identity));
-    const running = (pid: number) => new ZmartError('ZMART_ALREADY_RUNNING', `zmart is already running for ${this.config.root} (pid ${pid})`);
-    if (!lock.ok) throw running(lock.holder.pid);
-    // A supervisor of an earlier zmart holds no lock, only a live monitor.pid with its proof.
-    const legacy = this.pids.read(MONITOR);
-    if (legacy && legacy.pid !== process.pid && this.inspector.isAlive(legacy)) {
-      lock.release();
-      throw running(legacy.pid);
-    }
-    this.releaseLock = lock.release;
-    this.claimed = true;
-    this.pids.write(MONITOR, {
-      pid: process.pid,
-      startTime: self?.startTime ?? -1,
-      command: self?.command ?? process.argv.join(' '),
-      recordedAt: this.clock.now(),
-    });
-  }
-
-  /** Pid files left by a run that died without stopping its services (see stopLeftovers). */
-  private clearLeftovers(): void {
-    this.leftovers = stopLeftovers(
-      {
-        pids: this.pids,
-        isAlive: (identity) => this.inspector.isAlive(identity),
-        stop: (target, options) => this.runner.stop(target, options),
-        now: () => this.clock.now(),
-      },
-      {
-        stopFor: (name) => this.controllers.get(name)?.config.stop,
-        report: (event) => {
-          if (event.kind === 'stale') this.logs.startup.info(`${event.name}: stale pid file removed (pid ${event.pid} ${event.why}; not signalled)`);
-          else if (event.kind === 'stopping') this.logs.startup.warn(`${event.name}: pid ${event.pid} left by an earlier run is still alive: stopping it`);
-        },
-      },
-    );
-  }
-
   private async startOne(c: ServiceController, launched: Map<string, Deferred>): Promise<string | null> {
     await this.leftovers;
     for (const [dep, condition] of Object.entries(c.config.dependsOn)) {
@@ -314,9 +282,10 @@ export class Supervisor {
     await this.stopServices([...this.controllers.keys()]);
     await this.teardownPlugins?.();
     this.teardownPlugins = null;
+    this.logCheck?.cancel();
     await this.http.close();
     const log = (m: string) => this.logs.shutdown.error(m);
-    bestEffort('remove monitor.pid', () => this.pids.remove(MONITOR, process.pid), log);
+    bestEffort('remove monitor.pid', () => this.pids.remove('monitor', process.pid), log);
     bestEffort('release the supervisor lock', this.releaseLock, log);
     this.logs.shutdown.info(`zmart ${process.pid} stopped`);
   }

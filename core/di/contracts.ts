@@ -41,12 +41,17 @@ export interface Logs {
   setRotation(policy: RotationPolicy | null): void;
   /** Rotates the files whose period has turned, even if nothing was written since. */
   rotateIfDue(): void;
+  /** Makes again the files deleted under it (a removed log folder) and goes on there; returns them. */
+  verify(): string[];
   /** Told about write failures (once per file until it works again) and finished rotations. */
   onEvent(listener: (event: LogEvent) => void): void;
   close(): Promise<void>;
 }
 
-export type LogEvent = { kind: 'error'; file: string; message: string } | { kind: 'rotated'; file: string; rotatedTo: string };
+export type LogEvent =
+  | { kind: 'error'; file: string; message: string }
+  | { kind: 'recovered'; file: string }
+  | { kind: 'rotated'; file: string; rotatedTo: string };
 
 export interface RotationPolicy {
   /** Rotate before a write would take the file past this many bytes. */

@@ -68,6 +68,10 @@ export class FileLogs implements Logs {
     for (const file of this.files.values()) file.rotateIfDue();
   }
 
+  verify(): string[] {
+    return [...this.files.values()].filter((file) => file.verify()).map((file) => file.path);
+  }
+
   onEvent(listener: (event: LogEvent) => void): void {
     this.listeners.push(listener);
   }
@@ -88,6 +92,7 @@ export class FileLogs implements Logs {
       file = new LogFile(join(this.options.logDir, name), {
         onError: (path, error) => this.emit({ kind: 'error', file: path, message: error.message }),
         onRotated: (path, rotatedTo) => this.emit({ kind: 'rotated', file: path, rotatedTo }),
+        onRecovered: (path) => this.emit({ kind: 'recovered', file: path }),
       });
       file.setPolicy(this.policy);
       this.files.set(name, file);

@@ -1,7 +1,8 @@
-import { createWriteStream, fchmodSync, mkdirSync, openSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import type { RotationPolicy } from '../di/contracts.js';
+import { HeldLines, roomFor, trimToLastLine } from './held-lines.js';
 import { afterRotation, rotatedName } from './rotation.js';
 
 export interface LogFileEvents {
@@ -9,9 +10,12 @@ export interface LogFileEvents {
   onError?: (path: string, error: Error) => void;
   /** A rotation finished (compressed and pruned as the policy says). */
   onRotated?: (path: string, rotated: string) => void;
+  /** Writes work again after a problem (what was held is written, with a marker for what was dropped). */
+  onRecovered?: (path: string) => void;
 }
 
-const REOPEN_AFTER_MS = 5000;
+/** How soon a file that could not be written is tried again. */
+const RETRY_MS = 1000;
 
 /**
  * An append-only log file, owner-only (0600, its folder 0700), and a Writable: writers hand
@@ -26,6 +30,15 @@ export class LogFile extends Writable {
   private policy: RotationPolicy | null = null;
   private failedAt = 0;
   private pendingRotations: Promise<void>[] = [];
+  /** Lines waiting while the file cannot be written (bounded; beyond, dropped and counted). */
+  private readonly held = new HeldLines();
+  /** Chunks handed to the current stream and not yet confirmed written, in order. */
+  private inflight: Buffer[] = [];
+  /** Bytes of the current file known to be written, and the file's inode: where a cut write began. */
+  private confirmed = 0;
+  private ino = 0;
+  private fd = -1;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(
     readonly path: string,
@@ -57,11 +70,11 @@ export class LogFile extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const out = this.target(chunk.length, Date.now());
-    if (!out) {
-      callback(); // cannot write now: dropped, reported once
-      return;
+    if (out) this.send(out, chunk, () => callback());
+    else {
+      this.held.hold(chunk); // cannot write now: held (or dropped and counted), reported once
+      callback();
     }
-    out.write(chunk, () => callback());
   }
 
   /** What queued up while a write was out goes in one write per file (a rotation may part it). */
@@ -78,11 +91,14 @@ export class LogFile extends Writable {
         corked = out;
         corked?.cork();
       }
-      if (!out) continue;
-      if (k < last) out.write(chunk);
+      if (!out) {
+        this.held.hold(chunk);
+        continue;
+      }
+      if (k < last) this.send(out, chunk);
       else {
         called = true;
-        out.write(chunk, () => callback());
+        this.send(out, chunk, () => callback());
       }
     }
     corked?.uncork();
@@ -100,6 +116,37 @@ export class LogFile extends Writable {
     const out = this.out ?? this.reopen(now);
     if (out) this.size += bytes;
     return out;
+  }
+
+  /**
+   * Notices that the file was deleted under it (its folder removed): makes the folder and the
+   * file again and goes on there. True when it did (the caller alerts).
+   */
+  verify(): boolean {
+    const out = this.out;
+    if (!out) return false;
+    try {
+      if (fstatSync(this.fd).nlink > 0) return false;
+    } catch {
+      return false;
+    }
+    this.fail(out, new Error(`${this.path} was deleted (its folder removed?): made again`), false);
+    out.end();
+    this.failedAt = 0;
+    this.reopen(Date.now());
+    return true;
+  }
+
+  /** Writes a chunk to the current stream, tracking it until the file has it. */
+  private send(out: WriteStream, chunk: Buffer, done?: () => void): void {
+    this.inflight.push(chunk);
+    out.write(chunk, (error) => {
+      if (!error && out === this.out) {
+        this.inflight.shift();
+        this.confirmed += chunk.length;
+      }
+      done?.();
+    });
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -125,9 +172,14 @@ export class LogFile extends Writable {
       // Opened here, synchronously: a rotation renames the file this very fd writes to.
       const fd = openSync(this.path, 'a', 0o600);
       fchmodSync(fd, 0o600); // a file left by an older run with a looser mode
+      const stat = fstatSync(fd);
       const out = createWriteStream(this.path, { fd, flags: 'a' });
       out.on('error', (error) => this.fail(out, error));
       this.out = out;
+      this.inflight = [];
+      this.confirmed = stat.size;
+      this.ino = stat.ino;
+      this.fd = fd;
       this.period = this.periodOf(Date.now());
       return out;
     } catch (error) {
@@ -136,17 +188,55 @@ export class LogFile extends Writable {
     }
   }
 
+  /**
+   * Tries the file again (at most once a second after a failure). A write cut short left part
+   * of a line: the file is cut back to its last whole line, and the cut chunk is written again
+   * from there, after one marker line for what was dropped; then what was held. Never a partial line.
+   */
   private reopen(now: number): WriteStream | null {
-    if (now - this.failedAt < REOPEN_AFTER_MS) return null;
-    return this.open();
+    if (now - this.failedAt < RETRY_MS) return null;
+    const failed = this.failedAt !== 0;
+    if (failed && !this.held.empty && !roomFor(dirname(this.path), Math.min(this.held.size, 64 * 1024))) {
+      this.failedAt = now; // still full: try again in a second
+      return null;
+    }
+    let written = 0;
+    try {
+      if (failed && statSync(this.path).ino === this.ino) written = Math.max(0, trimToLastLine(this.path) - this.confirmed);
+    } catch {
+      // the file is gone or unreadable: what was held is written whole into the new one
+    }
+    const out = this.open();
+    if (!out || this.held.empty) return out;
+    for (const chunk of this.held.release(written, new Date(now))) {
+      this.size += chunk.length;
+      this.send(out, chunk);
+    }
+    if (failed) this.events.onRecovered?.(this.path);
+    this.failedAt = 0;
+    return out;
   }
 
-  private fail(out: WriteStream | null, error: Error): void {
+  private fail(out: WriteStream | null, error: Error, report = true): void {
     if (out && out !== this.out) return; // an old, rotated stream: its file is gone or done
     const first = this.out !== null || this.failedAt === 0;
+    this.held.requeue(this.inflight, (error as NodeJS.ErrnoException).code ?? error.message);
+    this.inflight = [];
     this.out = null;
     this.failedAt = Date.now();
-    if (first) this.events.onError?.(this.path, error);
+    if (first && report) this.events.onError?.(this.path, error);
+    this.retryLater();
+  }
+
+  /** Held lines are written as soon as the file takes them again, even if nothing more comes. */
+  private retryLater(): void {
+    if (this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (this.out || this.writableEnded || this.destroyed) return;
+      if (!this.reopen(Date.now()) && !this.held.empty) this.retryLater();
+    }, RETRY_MS);
+    this.retry.unref();
   }
 
   private rotate(now: number): void {
@@ -160,6 +250,7 @@ export class LogFile extends Writable {
       return;
     }
     this.out = null;
+    this.inflight = []; // the old stream finishes its writes into the rotated file
     this.open();
     this.size = 0;
     // After the rotation before it: two at once would each prune what the other still compresses.

@@ -27,6 +27,10 @@ export class MemoryLogs implements Logs {
     };
   }
 
+  verify(): string[] {
+    return [];
+  }
+
   /** The rotation policy a plugin set, and how often it asked for due rotations. */
   rotation: RotationPolicy | null = null;
   rotationChecks = 0;

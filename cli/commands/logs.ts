@@ -48,7 +48,11 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   }
   const width = Math.max(...sources.map((s) => s.name.length));
   const prefix = (name: string) => (sources.length > 1 ? `${out.dim(`${name.padEnd(width)} |`)} ` : '');
-  for (const { name, file } of sources) for (const line of tailLines(file, options.lines)) out.line(prefix(name) + line);
+  for (const { name, file } of sources) {
+    // A missing file is said, not passed over in silence (a log folder removed, a service never started).
+    if (!existsSync(file)) out.error(`no log at ${file} (yet)`);
+    for (const line of tailLines(file, options.lines)) out.line(prefix(name) + line);
+  }
   if (!options.follow) return 0;
 
   const followers = sources.map(({ name, file }) => follower(file, (line) => out.line(prefix(name) + line)));

@@ -127,3 +127,25 @@ describe('the socket folder in TMPDIR (when the pid folder path is too long for 
     }
   });
 });
+
+describe('many held control connections', () => {
+  it('cannot take the supervisor: past the cap they are refused, idle ones time out, status and restarts work', async () => {
+    const { connect } = await import('node:net');
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    const p = project;
+    expect((await p.zmart(['start'])).code).toBe(0);
+    const socket = `${p.pidDir}/zmart.sock`;
+    const held = Array.from({ length: 1500 }, () => connect(socket).on('error', () => undefined));
+    try {
+      // the idle ones are closed after the header timeout; then the supervisor answers again
+      await waitFor(() => held.every((s) => s.destroyed || s.closed), 'the held connections to be dropped', 10_000);
+      const status = await p.zmart(['status']);
+      expect(status.code, status.stderr).toBe(0);
+      const restart = await p.zmart(['restart', 'api']);
+      expect(restart.code, restart.stderr).toBe(0);
+      expect(readText(`${p.logDir}/server_startup.log`)).not.toMatch(/EMFILE/);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+  });
+});

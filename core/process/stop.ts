@@ -31,7 +31,8 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopTree
   // says so, where collecting the tree reads every /proc/PID/stat).
   if (options.leaderJustExited && !groupHasMembers(leader.pid)) {
     // What escaped the group is looked for after the restart, off its path.
-    if (options.marker) void stopAll(leader, escaped(leader, options.marker, readAllStats()), options);
+    const { marker } = options;
+    if (marker) setImmediate(() => void stopAll(leader, escaped(leader, marker, readAllStats()), options));
     return { forced: false, left: [] };
   }
   // After a crash the members are what matters and the leader is gone: read /proc afresh.

@@ -3,6 +3,8 @@ import { descendantsOf, isSameProcess, readAllStats, recentStats, type ProcStat 
 import type { ProcessIdentity } from '../di/contracts.js';
 
 const POLL_MS = 20;
+/** How long after a crash what escaped its group is looked for: after an immediate restart's spawn. */
+const SWEEP_AFTER_MS = 50;
 /** After SIGKILL the kernel needs a moment; past this the processes are reported as left. */
 const KILL_GRACE_MS = 2000;
 
@@ -32,7 +34,8 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopTree
   if (options.leaderJustExited && !groupHasMembers(leader.pid)) {
     // What escaped the group is looked for after the restart, off its path.
     const { marker } = options;
-    if (marker) setImmediate(() => void stopAll(leader, escaped(leader, marker, readAllStats()), options));
+    // (it reads every process's stat: ~1 ms that an immediate restart should not wait for)
+    if (marker) setTimeout(() => void stopAll(leader, escaped(leader, marker, readAllStats()), options), SWEEP_AFTER_MS).unref();
     return { forced: false, left: [] };
   }
   // After a crash the members are what matters and the leader is gone: read /proc afresh.

@@ -145,4 +145,17 @@ describe('the supervisor, wired with fakes in a child container', () => {
     expect(supervisor.snapshots()[0]).toMatchObject({ state: 'running', pid: 5001 });
     await supervisor.stop();
   });
+
+  it("runs a plugin's supervisor:start handler (plugins are set up before it is emitted)", async () => {
+    const seen: string[][] = [];
+    const watcher = definePlugin({
+      name: 'watcher',
+      defaults: {},
+      setup: (ctx) => void ctx.on('supervisor:start', ({ services }) => void seen.push(services)),
+    })();
+    const { supervisor } = build({ api: { command: 'x', readyAfter: 0 } }, [watcher]);
+    await supervisor.start();
+    expect(seen).toEqual([['api']]);
+    await supervisor.stop();
+  });
 });

@@ -11,12 +11,15 @@ export type Verdict =
 
 /**
  * One service's probe history as a pure state machine: consecutive failures and slow
- * answers, reset by a good answer; during `startPeriod` after a start failures do not count.
+ * answers, reset by a good answer. During `startPeriod` after a start failures do not count,
+ * until the first good answer: from then on they do (Docker's start_period, Kubernetes'
+ * startup probe).
  */
 export class ProbeTracker {
   private failures = 0;
   private slowStreak = 0;
   private lastError = '';
+  private answered = false;
 
   constructor(
     private readonly settings: ProbeSettings,
@@ -24,7 +27,7 @@ export class ProbeTracker {
   ) {}
 
   record(outcome: ProbeOutcome, now: number): Verdict {
-    const inStartPeriod = now - this.startedAt < this.settings.startPeriodMs;
+    const inStartPeriod = !this.answered && now - this.startedAt < this.settings.startPeriodMs;
     const [low, high] = this.settings.expect;
     const ok = outcome.ok && outcome.status >= low && outcome.status <= high;
     if (!ok) {
@@ -38,6 +41,7 @@ export class ProbeTracker {
       return { health: 'unhealthy', restart: true, detail };
     }
     this.failures = 0;
+    this.answered = true;
     const slow = this.settings.slow;
     if (!slow || outcome.durationMs <= slow.thresholdMs) {
       this.slowStreak = 0;

@@ -52,6 +52,18 @@ describe('health-http through core/testing', () => {
     expect(h.metrics('api')).toMatchObject({ lastProbeError: null, lastProbeStatus: 200 }); // healthy again: no stale error
   });
 
+  it('ends startPeriod at the first good answer: failures after it count at once', async () => {
+    const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '1s', startPeriod: '30s', failureThreshold: 2 }) });
+    let up = true;
+    h.http.answer = () => (up ? { status: 200, durationMs: 2 } : { error: 'no answer within 1000ms' });
+    await h.advance(1000);
+    expect(h.service('api').health).toBe('healthy');
+    up = false; // stops answering 1 s after the restart, well inside the 30 s start period
+    await h.advance(2500);
+    expect(h.restarts).toHaveLength(1);
+    expect(h.restarts[0].reason.detail).toMatch(/^2 failed probes of .*: no answer within 1000ms/);
+  });
+
   it('treats a probe that does not answer within timeout as a failure', async () => {
     const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '1s', timeout: '300ms', startPeriod: 0, failureThreshold: 2 }) });
     h.http.answer = () => 'hang';

@@ -5,6 +5,7 @@ import type { $ZodError, $ZodType } from 'zod/v4/core';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { isPluginInstance, type PluginInstance } from '../plugin.js';
 import { applyEnvOverrides } from './env.js';
+import { readEnvFiles } from './env-file.js';
 import { folderIssues } from './folders.js';
 import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
 import { baseServiceShape, SERVICE_NAME, topLevelShape } from './schema.js';
@@ -59,15 +60,18 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     const cwd = resolve(root, s.cwd ?? '.');
     if (!isDirectory(cwd)) issues.push({ path: `services.${name}.cwd`, message: `folder ${cwd} does not exist` });
     const venv = s.venv ? resolve(cwd, s.venv) : null;
+    const files = s.envFile === undefined ? [] : Array.isArray(s.envFile) ? s.envFile : [s.envFile];
+    const fromFiles = readEnvFiles(files, cwd, options.env ?? process.env);
+    if ('problem' in fromFiles) issues.push({ path: `services.${name}.envFile`, message: fromFiles.problem });
     if (venv && !isDirectory(join(venv, 'bin'))) {
       issues.push({ path: `services.${name}.venv`, message: `${venv} is not a virtualenv (no bin/ folder in it)` });
     }
-    const options: Record<string, unknown> = {};
+    const serviceOptions: Record<string, unknown> = {};
     for (const p of plugins) {
       const key = p.definition.service?.key;
       if (!key || (s as Record<string, unknown>)[key] === undefined) continue;
-      options[key] = (s as Record<string, unknown>)[key];
-      const problem = p.definition.service?.check?.(options[key], { name, port: s.port ?? null });
+      serviceOptions[key] = (s as Record<string, unknown>)[key];
+      const problem = p.definition.service?.check?.(serviceOptions[key], { name, port: s.port ?? null });
       if (problem) issues.push({ path: `services.${name}.${key}`, message: problem });
     }
     services.push({
@@ -77,6 +81,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       commandText: Array.isArray(s.command) ? s.command.join(' ') : s.command,
       cwd,
       env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, String(v)])),
+      fileEnv: 'env' in fromFiles ? fromFiles.env : {},
       venv,
       port: s.port ?? null,
       readyAfterMs: s.readyAfter,
@@ -90,7 +95,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
       dependsOn: s.dependsOn,
       logs: { timestamps: s.logs.timestamps },
-      options,
+      options: serviceOptions,
     });
   }
   if (issues.length > 0) throw new ConfigError(where, issues);

@@ -72,6 +72,7 @@ export const baseServiceShape = {
   ]),
   cwd: z.optional(nonEmpty),
   env: z._default(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), {}),
+  envFile: z.optional(z.union([nonEmpty, z.array(nonEmpty).check(z.minLength(1))])),
   venv: z.optional(nonEmpty),
   port: z.optional(port),
   readyAfter: z._default(duration(), 500),

@@ -29,6 +29,11 @@ export interface ServiceInput {
   /** Relative to the config file's folder. */
   cwd?: string;
   env?: Record<string, string | number | boolean>;
+  /**
+   * Env files (one or a list, relative to `cwd`), read with Node's `util.parseEnv`; `${VAR}` and
+   * `${VAR:-default}` are expanded. zmart's environment < envFile (later files win) < `env`.
+   */
+  envFile?: string | string[];
   /** A Python virtualenv folder (relative to `cwd`): its bin/ goes first on PATH. */
   venv?: string;
   port?: number;
@@ -81,6 +86,8 @@ export interface ResolvedService {
   commandText: string;
   cwd: string;
   env: Record<string, string>;
+  /** What the service's env files set (before `env`, which wins). */
+  fileEnv: Record<string, string>;
   venv: string | null;
   port: number | null;
   readyAfterMs: number;

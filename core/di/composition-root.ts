@@ -72,7 +72,7 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
   );
   c.register(
     TOKENS.Redactor,
-    lazy((c) => createRedactor(secretValues(c.resolve<Environment>(TOKENS.Environment), ...config.services.map((s) => s.env)))),
+    lazy((c) => createRedactor(secretValues(c.resolve<Environment>(TOKENS.Environment), ...config.services.flatMap((s) => [s.fileEnv, s.env])))),
   );
   c.register(
     TOKENS.Logs,

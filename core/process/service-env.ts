@@ -2,14 +2,14 @@ import { delimiter, join } from 'node:path';
 import type { ResolvedService } from '../config/types.js';
 
 /**
- * The environment a service runs with: zmart's own, then the service's `env`, then PORT
+ * The environment a service runs with: zmart's own, then its env files, then its `env`, then PORT
  * (when the service has a port and its env does not set one), then the virtualenv's
  * VIRTUAL_ENV and PATH (its bin/ first), as `source venv/bin/activate` would.
  */
 export function serviceEnv(service: ResolvedService, base: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
-  Object.assign(env, service.env);
+  Object.assign(env, service.fileEnv, service.env);
   if (service.port !== null && service.env.PORT === undefined) env.PORT = String(service.port);
   if (service.venv) {
     env.VIRTUAL_ENV = service.venv;

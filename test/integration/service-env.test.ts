@@ -50,6 +50,30 @@ describe('the environment a service runs in', () => {
     expect(log).toContain(`out from the venv: ${join(dir, 'backend/venv')}`);
   });
 
+  it('reads its env files (expanded, in order, under its env) and never logs their secrets', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    writeFileSync(join(dir, '.env'), 'DB_HOST=db.local\nDB_URL="postgres://${DB_HOST}:${DB_PORT:-5432}/app"\nAPI_TOKEN=tok-a1b2c3d4e5\nLEVEL=from-file\n');
+    writeFileSync(join(dir, '.env.local'), 'GREETING=hello ${USER_NAME}\nLEVEL=from-local\n');
+    fleet = createFleet(
+      {
+        services: {
+          api: {
+            envFile: ['.env', '.env.local'],
+            env: { WORKERS: 3 },
+            command: 'echo "url=$DB_URL greet=$GREETING level=$LEVEL workers=$WORKERS token=$API_TOKEN"; exec sleep 30',
+          },
+        },
+      },
+      { dir, env: { USER_NAME: 'ops' } },
+    );
+    await fleet.supervisor.start();
+    await waitFor(() => logOf(dir, 'api').includes('url='), 'the echo');
+    const log = logOf(dir, 'api');
+    expect(log).toContain('out url=postgres://db.local:5432/app greet=hello ops level=from-local workers=3 token=[redacted]');
+    expect(log).not.toContain('tok-a1b2c3d4e5');
+  });
+
   it('reports a program that cannot be started, and applies the restart budget to it', async () => {
     fleet = createFleet({ services: { ghost: { command: ['/nonexistent/program'], restart: { maxRestarts: 1, backoff: { initial: 10 } } } } });
     await fleet.supervisor.start();

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../../core/config/resolve.js';
@@ -116,6 +116,16 @@ describe('resolveConfig', () => {
     expect(issuesOf({ services: { api: { command: 'x', dependsOn: ['toString', 'constructor'] } } })).toEqual([
       "services.api.dependsOn.toString: no service named 'toString' (known: api)",
       "services.api.dependsOn.constructor: no service named 'constructor' (known: api)",
+    ]);
+  });
+
+  it('reads env files relative to the service folder, with `env` winning, and refuses a missing one', () => {
+    writeFileSync(join(root, 'a.env'), 'A=1\nB=${A}-${HOME_DIR}\nC=${NOPE:-fallback}\nD=file\n');
+    const config = resolve({ services: { api: { command: 'x', envFile: 'a.env', env: { D: 'env' } } } }, { HOME_DIR: '/h' });
+    expect(config.services[0].fileEnv).toEqual({ A: '1', B: '1-/h', C: 'fallback', D: 'file' });
+    expect(config.services[0].env).toEqual({ D: 'env' });
+    expect(issuesOf({ services: { api: { command: 'x', envFile: ['a.env', 'missing.env'] } } })).toEqual([
+      `services.api.envFile: ${join(root, 'missing.env')} does not exist`,
     ]);
   });
 

@@ -53,7 +53,9 @@ describe('the environment a service runs in', () => {
   it('reads its env files (expanded, in order, under its env) and never logs their secrets', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: env-file syntax, not a template
     writeFileSync(join(dir, '.env'), 'DB_HOST=db.local\nDB_URL="postgres://${DB_HOST}:${DB_PORT:-5432}/app"\nAPI_TOKEN=tok-a1b2c3d4e5\nLEVEL=from-file\n');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: env-file syntax, not a template
     writeFileSync(join(dir, '.env.local'), 'GREETING=hello ${USER_NAME}\nLEVEL=from-local\n');
     fleet = createFleet(
       {

@@ -120,6 +120,7 @@ describe('resolveConfig', () => {
   });
 
   it('reads env files relative to the service folder, with `env` winning, and refuses a missing one', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: env-file syntax, not a template
     writeFileSync(join(root, 'a.env'), 'A=1\nB=${A}-${HOME_DIR}\nC=${NOPE:-fallback}\nD=file\n');
     const config = resolve({ services: { api: { command: 'x', envFile: 'a.env', env: { D: 'env' } } } }, { HOME_DIR: '/h' });
     expect(config.services[0].fileEnv).toEqual({ A: '1', B: '1-/h', C: 'fallback', D: 'file' });

@@ -18,6 +18,8 @@ export default defineConfig({
       health: { path: '/health', interval: '10s', timeout: '3s', startPeriod: '20s' },
       restart: { policy: 'always', maxRestarts: 3, window: '10m', backoff: { initial: '1s', factor: 2, max: '30s' }, minUptime: '30s' },
       stop: { signal: 'SIGTERM', timeout: '10s' },
+      // the example plugin below, a check of our own beside the built-in probe
+      tcp: { failures: 3 },
     },
     dashboard: {
       title: 'Dashboard Server',
@@ -25,8 +27,8 @@ export default defineConfig({
       port: 3400,
       env: { API_URL: 'http://127.0.0.1:8000' },
       dependsOn: { api: 'healthy' },
-      // the example plugin below: a TCP connect check
-      tcp: { failures: 3 },
+      // the built-in probe can also connect to the port (tcp) or run a command (exec)
+      health: { tcp: true, interval: '10s', timeout: '3s' },
     },
   },
   // With a `plugins` key exactly these run: the built-ins wanted here, and a plugin of our own.

@@ -161,9 +161,11 @@ export interface HttpProbeResult {
   durationMs: number;
 }
 
-/** HTTP for probes: a keep-alive pool; a probe never outlives its timeout (it rejects). */
+/** The network for probes and webhooks: HTTP over a keep-alive pool, and TCP connects; none outlives its timeout (it rejects). */
 export interface HttpClient {
   probe(url: string, options: { timeoutMs: number }): Promise<HttpProbeResult>;
+  /** Opens a TCP connection and closes it at once; resolves with how long it took. */
+  connect(host: string, port: number, options: { timeoutMs: number }): Promise<{ durationMs: number }>;
   /** POSTs a JSON body; resolves with the status (any), rejects on network error or timeout. */
   postJson(url: string, body: unknown, options: { timeoutMs: number; headers?: Record<string, string> }): Promise<{ status: number }>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { timerDelay } from '../system-time.js';
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import type { HttpClient, HttpProbeResult } from '../di/contracts.js';
 
 /** A body longer than this is not read to its end: the connection is dropped instead. */
@@ -22,6 +23,23 @@ export class NodeHttpClient implements HttpClient {
     const t0 = performance.now();
     const status = await this.send(url, options.timeoutMs, { method: 'GET' });
     return { status, durationMs: performance.now() - t0 };
+  }
+
+  connect(host: string, port: number, options: { timeoutMs: number }): Promise<{ durationMs: number }> {
+    const t0 = performance.now();
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ host, port });
+      const timer = setTimeout(() => socket.destroy(new Error(`no connection within ${options.timeoutMs}ms`)), timerDelay(options.timeoutMs));
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ durationMs: performance.now() - t0 });
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new Error(error.code === 'ECONNREFUSED' ? 'connection refused' : error.message));
+      });
+    });
   }
 
   async postJson(url: string, body: unknown, options: { timeoutMs: number; headers?: Record<string, string> }): Promise<{ status: number }> {

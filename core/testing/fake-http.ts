@@ -26,6 +26,12 @@ export class FakeHttpClient implements HttpClient {
     return Promise.resolve(answer);
   }
 
+  /** A TCP connect: `answer('tcp://host:port')` decides it, as for probes (a status means it connected). */
+  async connect(host: string, port: number, options: { timeoutMs: number }): Promise<{ durationMs: number }> {
+    const { durationMs } = await this.probe(`tcp://${host}:${port}`, options);
+    return { durationMs };
+  }
+
   /** What POSTs get: a status, or { error } to fail; the default accepts everything. */
   accept: (url: string, body: unknown) => { status: number } | { error: string } | 'hang' = () => ({ status: 200 });
   readonly posts: Array<{ url: string; body: unknown; at: number }> = [];

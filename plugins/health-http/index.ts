@@ -52,7 +52,9 @@ export default definePlugin({
     key: 'health',
     schema: serviceHealthSchema,
     check: (health, service) =>
-      health.path !== undefined && service.port === null ? `a health path needs the service's port (set port, or give a url)` : undefined,
+      (health.path !== undefined || health.tcp !== undefined) && service.port === null
+        ? `a health ${health.tcp ? 'tcp probe' : 'path'} needs the service's port (set port${health.tcp ? '' : ', or give a url'})`
+        : undefined,
   },
   reportsHealth: true,
   setup(ctx) {
@@ -123,9 +125,18 @@ export default definePlugin({
 });
 
 async function probeOnce(ctx: Ctx, settings: ProbeSettings): Promise<ProbeOutcome> {
+  const { probe, timeoutMs } = settings;
   try {
-    const { status, durationMs } = await ctx.http.probe(settings.url, { timeoutMs: settings.timeoutMs });
-    return { ok: true, status, durationMs };
+    if (probe.kind === 'http') {
+      const { status, durationMs } = await ctx.http.probe(probe.url, { timeoutMs });
+      return { ok: true, status, durationMs };
+    }
+    if (probe.kind === 'tcp') return { ok: true, status: null, ...(await ctx.http.connect('127.0.0.1', probe.port, { timeoutMs })) };
+    const t0 = ctx.clock.now();
+    const result = await ctx.processes.run(probe.command, { timeoutMs });
+    if (result.timedOut) return { ok: false, error: `no answer within ${timeoutMs}ms` };
+    if (result.code !== 0) return { ok: false, error: `exited with code ${result.code}${result.stderr ? `: ${result.stderr.split('\n')[0]}` : ''}` };
+    return { ok: true, status: null, durationMs: ctx.clock.now() - t0 };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
@@ -144,7 +155,7 @@ function handle(ctx: Ctx, service: string, probe: Probe, outcome: ProbeOutcome):
       lastProbeStatus: outcome.status,
       lastProbeError: null,
     });
-    ctx.logger.debug(`${service}: ${outcome.status} in ${Math.round(outcome.durationMs)}ms (${responseClass})`);
+    ctx.logger.debug(`${service}: ${outcome.status ?? 'ok'} in ${Math.round(outcome.durationMs)}ms (${responseClass})`);
   } else {
     ctx.reportMetrics(service, { lastProbeError: outcome.error, lastProbeStatus: null });
   }

@@ -11,6 +11,10 @@ export const serviceHealthSchema = z
     /** Path on 127.0.0.1:<port> ('/health'); or a whole `url`. */
     path: z.optional(z.string().check(z.startsWith('/'))),
     url: z.optional(z.url({ protocol: /^https?$/ })),
+    /** A TCP connect to 127.0.0.1:<port> succeeds. */
+    tcp: z.optional(z.literal(true)),
+    /** A command (argv, or a string for /bin/sh) that exits 0; run in its own group, killed at the timeout. */
+    exec: z.optional(z.union([z.string().check(z.minLength(1)), z.array(z.string()).check(z.minLength(1))])),
     interval: z.optional(interval()),
     timeout: z.optional(duration()),
     failureThreshold: z.optional(integer(1)),
@@ -18,7 +22,7 @@ export const serviceHealthSchema = z
     expect: z.optional(expect),
     slow: z.optional(slow),
   })
-  .check(z.refine((h) => (h.path === undefined) !== (h.url === undefined), 'set exactly one of path or url'));
+  .check(z.refine((h) => [h.path, h.url, h.tcp, h.exec].filter((v) => v !== undefined).length === 1, 'set exactly one of path, url, tcp or exec'));
 
 export type ServiceHealth = z.output<typeof serviceHealthSchema>;
 
@@ -48,8 +52,13 @@ export const DEFAULTS: HealthPluginInput = {
   slow: { threshold: '2s', count: 3 },
 };
 
+/** What is probed: an HTTP GET, a TCP connect or a command. */
+export type ProbeTarget = { kind: 'http'; url: string } | { kind: 'tcp'; port: number } | { kind: 'exec'; command: string | string[] };
+
 /** Everything one service's probe needs, with the plugin's defaults filled in. */
 export interface ProbeSettings {
+  probe: ProbeTarget;
+  /** The probe in words, for logs and restart details: the URL, `tcp 127.0.0.1:5432`, `exec pg_isready -q`. */
   url: string;
   intervalMs: number;
   timeoutMs: number;
@@ -62,8 +71,15 @@ export interface ProbeSettings {
 export function probeSettings(service: { port: number | null }, health: ServiceHealth, plugin: HealthPluginOptions, monitor: MonitorDefaults): ProbeSettings {
   const slowOption = health.slow === undefined ? plugin.slow : health.slow;
   const pluginSlow = plugin.slow === false ? { threshold: 2000, count: 3 } : plugin.slow;
+  const probe: ProbeTarget =
+    health.tcp !== undefined
+      ? { kind: 'tcp', port: service.port ?? 0 }
+      : health.exec !== undefined
+        ? { kind: 'exec', command: health.exec }
+        : { kind: 'http', url: health.url ?? `http://127.0.0.1:${service.port}${health.path}` };
   return {
-    url: health.url ?? `http://127.0.0.1:${service.port}${health.path}`,
+    probe,
+    url: probe.kind === 'http' ? probe.url : probe.kind === 'tcp' ? `tcp 127.0.0.1:${probe.port}` : `exec ${[probe.command].flat().join(' ')}`,
     intervalMs: monitor.forced.intervalMs ?? health.interval ?? plugin.interval ?? monitor.intervalMs,
     timeoutMs: monitor.forced.timeoutMs ?? health.timeout ?? plugin.timeout ?? monitor.timeoutMs,
     failureThreshold: health.failureThreshold ?? plugin.failureThreshold,

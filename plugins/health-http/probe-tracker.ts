@@ -1,6 +1,7 @@
 import type { ProbeSettings } from './options.js';
 
-export type ProbeOutcome = { ok: true; status: number; durationMs: number } | { ok: false; error: string };
+/** One probe's result: `status` is the HTTP status, null for a TCP connect or a command that passed. */
+export type ProbeOutcome = { ok: true; status: number | null; durationMs: number } | { ok: false; error: string };
 
 /** What the tracker decided after one probe. */
 export type Verdict =
@@ -29,10 +30,10 @@ export class ProbeTracker {
   record(outcome: ProbeOutcome, now: number): Verdict {
     const inStartPeriod = !this.answered && now - this.startedAt < this.settings.startPeriodMs;
     const [low, high] = this.settings.expect;
-    const ok = outcome.ok && outcome.status >= low && outcome.status <= high;
+    const ok = outcome.ok && (outcome.status === null || (outcome.status >= low && outcome.status <= high));
     if (!ok) {
       this.slowStreak = 0;
-      this.lastError = outcome.ok ? `status ${outcome.status} (expected ${low === high ? low : `${low}-${high}`})` : outcome.error;
+      this.lastError = outcome.ok ? `status ${outcome.status ?? ''} (expected ${low === high ? low : `${low}-${high}`})` : outcome.error;
       if (inStartPeriod) return { health: null };
       this.failures += 1;
       if (this.failures < this.settings.failureThreshold) return { health: null };

@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import healthHttp from '../../plugins/health-http/index.js';
 import { createFleet, fixture, freePort, isAlive, killAll, readKids, waitFor, type Fleet } from '../helpers/project.js';
@@ -54,6 +56,36 @@ describe('health-http with real servers', () => {
     expect(restart.reason).toMatchObject({ kind: 'unhealthy', detail: expect.stringContaining('no answer within 200ms') });
     await waitFor(() => fleet!.supervisor.snapshots()[0].health === 'healthy', 'the new process');
     expect([leader, ...kids].filter(isAlive)).toEqual([]);
+  });
+
+  it('restarts a TCP server that stops listening (health.tcp), with reason unhealthy', async () => {
+    const port = await freePort();
+    fleet = createFleet({
+      services: { db: { command: fixture('--port', port, '--close-after', 500), port, health: { tcp: true, ...fast, failureThreshold: 2 } } },
+      plugins: [healthHttp()],
+    });
+    await fleet.supervisor.start();
+    expect(fleet.supervisor.snapshots()[0].health).toBe('healthy');
+    const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart');
+    expect(restart.reason).toMatchObject({ kind: 'unhealthy', detail: `2 failed probes of tcp 127.0.0.1:${port}: connection refused` });
+  });
+
+  it('restarts a service whose check command starts failing (health.exec), with reason unhealthy', async () => {
+    fleet = createFleet({
+      services: {
+        jobs: { command: fixture(), health: { exec: ['sh', '-c', 'test -f ok.flag || { echo "no flag" >&2; exit 3; }'], ...fast, failureThreshold: 2 } },
+      },
+      plugins: [healthHttp()],
+    });
+    writeFileSync(join(fleet.dir, 'ok.flag'), '');
+    await fleet.supervisor.start();
+    expect(fleet.supervisor.snapshots()[0].health).toBe('healthy');
+    rmSync(join(fleet.dir, 'ok.flag'));
+    const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart');
+    expect(restart.reason).toMatchObject({
+      kind: 'unhealthy',
+      detail: '2 failed probes of exec sh -c test -f ok.flag || { echo "no flag" >&2; exit 3; }: exited with code 3: no flag',
+    });
   });
 
   it('restarts a slow server after slow.count slow answers', async () => {

@@ -64,6 +64,26 @@ describe('health-http through core/testing', () => {
     expect(h.restarts[0].reason.detail).toMatch(/^2 failed probes of .*: no answer within 1000ms/);
   });
 
+  it('probes a TCP port or a command the same way, restarting with reason unhealthy', async () => {
+    const tcp = await createPluginHarness(healthHttp(), { services: api({ tcp: true, interval: '1s', startPeriod: 0, failureThreshold: 2 }) });
+    tcp.http.answer = (url) => (url === 'tcp://127.0.0.1:8000' ? { error: 'connection refused' } : { status: 200, durationMs: 1 });
+    await tcp.advance(2500);
+    expect(tcp.restarts[0].reason).toMatchObject({ kind: 'unhealthy', detail: '2 failed probes of tcp 127.0.0.1:8000: connection refused' });
+
+    const exec = await createPluginHarness(healthHttp(), {
+      services: api({ exec: ['pg_isready', '-q'], timeout: '5s', interval: '1s', startPeriod: 0, failureThreshold: 2 }),
+    });
+    await exec.advance(1000);
+    expect(exec.service('api').health).toBe('healthy');
+    expect(exec.processes.runs[0].command).toEqual(['pg_isready', '-q']);
+    exec.processes.runResult = { code: 2, stdout: '', stderr: 'no response\n', timedOut: false };
+    await exec.advance(2000);
+    expect(exec.restarts[0].reason).toMatchObject({ kind: 'unhealthy', detail: '2 failed probes of exec pg_isready -q: exited with code 2: no response' });
+    await expect(createPluginHarness(healthHttp(), { services: { api: { command: 'x', health: { tcp: true } } } })).rejects.toThrow(
+      /services\.api\.health: a health tcp probe needs the service's port/,
+    );
+  });
+
   it('treats a probe that does not answer within timeout as a failure', async () => {
     const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '1s', timeout: '300ms', startPeriod: 0, failureThreshold: 2 }) });
     h.http.answer = () => 'hang';
@@ -134,7 +154,7 @@ describe('health-http through core/testing', () => {
       /services\.api\.health: a health path needs the service's port/,
     );
     await expect(createPluginHarness(healthHttp(), { services: api({ path: '/h', url: 'http://x/' }) })).rejects.toThrow(
-      /services\.api\.health: set exactly one of path or url/,
+      /services\.api\.health: set exactly one of path, url, tcp or exec/,
     );
     await expect(createPluginHarness(healthHttp(), { services: api({ path: '/h', expect: 'ok' }) })).rejects.toThrow(/services\.api\.health\.expect/);
     await expect(createPluginHarness(healthHttp({ failureThreshold: 0 }), { services: api({ path: '/h' }) })).rejects.toThrow(

@@ -66,6 +66,7 @@ export function detailedStatus(report: StatusReport, now = Date.now()): string[]
     if (s.rssBytes !== null) lines.push(`   Memory: ${formatBytes(s.rssBytes)}   CPU: ${s.cpuPercent}%`);
     const last = s.lastRestart ? ` (last: ${s.lastRestart.kind}: ${s.lastRestart.detail}, ${formatDuration(now - Date.parse(s.lastRestart.at))} ago)` : '';
     lines.push(`   Restarts: ${s.restarts}${last}`);
+    if (s.nextRestartAt) lines.push(`   Next scheduled restart: ${s.nextRestartAt} (in ${formatDuration(Math.max(0, Date.parse(s.nextRestartAt) - now))})`);
     lines.push('');
   }
   lines.push(`🔍 ${monitoringLine(report)}`);

@@ -5,6 +5,7 @@ import type { $ZodError, $ZodType } from 'zod/v4/core';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { isPluginInstance, type PluginInstance } from '../plugin.js';
 import { applyEnvOverrides } from './env.js';
+import { cronProblem } from '../service/schedule.js';
 import { readEnvFiles } from './env-file.js';
 import { folderIssues } from './folders.js';
 import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
@@ -63,6 +64,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     const files = s.envFile === undefined ? [] : Array.isArray(s.envFile) ? s.envFile : [s.envFile];
     const fromFiles = readEnvFiles(files, cwd, options.env ?? process.env);
     if ('problem' in fromFiles) issues.push({ path: `services.${name}.envFile`, message: fromFiles.problem });
+    const cronIssue = s.restart.cron === undefined ? null : cronProblem(s.restart.cron);
+    if (cronIssue) issues.push({ path: `services.${name}.restart.cron`, message: cronIssue });
     if (venv && !isDirectory(join(venv, 'bin'))) {
       issues.push({ path: `services.${name}.venv`, message: `${venv} is not a virtualenv (no bin/ folder in it)` });
     }
@@ -91,6 +94,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
         windowMs: s.restart.window,
         backoff: { initialMs: s.restart.backoff.initial, factor: s.restart.backoff.factor, maxMs: s.restart.backoff.max },
         minUptimeMs: s.restart.minUptime,
+        cron: s.restart.cron ?? null,
       },
       stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
       dependsOn: s.dependsOn,

@@ -56,6 +56,8 @@ const restart = z.strictObject({
   window: z._default(duration(), 600_000),
   backoff: backoff({ initial: 1000, factor: 2, max: 60_000 }),
   minUptime: z._default(duration(), 30_000),
+  /** Restart on a schedule (croner syntax, local time; a seconds field may lead). */
+  cron: z.optional(z.string().check(z.minLength(1))),
 });
 
 const nonEmpty = z.string().check(z.minLength(1));

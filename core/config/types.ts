@@ -20,6 +20,11 @@ export interface RestartInput {
   backoff?: { initial?: Duration; factor?: number; max?: Duration };
   /** A run at least this long earns the restart budget back (default '30s'). */
   minUptime?: Duration;
+  /**
+   * Restart on a schedule: croner syntax in local time ('0 4 * * *'; a leading seconds field
+   * allowed). Reason `schedule`; it spends no budget and waits no backoff.
+   */
+  cron?: string;
 }
 
 export interface ServiceInput {
@@ -76,6 +81,7 @@ export interface ResolvedRestart {
   windowMs: number;
   backoff: { initialMs: number; factor: number; maxMs: number };
   minUptimeMs: number;
+  cron: string | null;
 }
 
 export interface ResolvedService {

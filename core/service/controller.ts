@@ -3,14 +3,12 @@ import type { ExitInfo, ProcessInspector, Scheduler, Timer } from '../di/contrac
 import { formatDuration } from '../format.js';
 import { exitDetail, Incarnation, type IncarnationDeps } from './incarnation.js';
 import { ServiceRecord } from './record.js';
-import { decideRestart, type RestartDecision, type RestartHistory } from './restart-policy.js';
+import { decideRestart, isTransient, TRANSIENT_RETRY_MS, type RestartDecision, type RestartHistory } from './restart-policy.js';
 import { Lifecycle } from './state-machine.js';
+import { RestartSchedule } from './schedule.js';
 import { StepQueue } from './step-queue.js';
+import { Waiters } from './waiters.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
-
-const TRANSIENT_RETRY_MS = 1000;
-const isTransient = (error: unknown): boolean =>
-  ['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM'].includes(((error as { cause?: NodeJS.ErrnoException })?.cause ?? (error as NodeJS.ErrnoException))?.code ?? '');
 
 export interface ServiceDeps extends IncarnationDeps {
   inspector: ProcessInspector;
@@ -32,7 +30,8 @@ export class ServiceController {
   private backoffTimer: Timer | null = null;
   private attempt = 0;
   private readonly steps: StepQueue;
-  private readonly waiters = new Set<() => void>();
+  private readonly schedule: RestartSchedule;
+  private readonly waiters = new Waiters();
 
   constructor(
     readonly config: ResolvedService,
@@ -41,10 +40,13 @@ export class ServiceController {
     readonly probed: boolean,
   ) {
     this.steps = new StepQueue((error) => deps.logs.monitor.error(`${config.name}: internal error: ${error instanceof Error ? error.message : error}`));
+    this.schedule = new RestartSchedule(config.restart.cron, deps.clock, deps.scheduler, (pattern) => {
+      void this.requestRestart({ kind: 'schedule', by: 'core', detail: `restart.cron '${pattern}'` });
+    });
     this.record = new ServiceRecord(config.name, probed, deps.hooks, deps.logs);
     this.life = new Lifecycle(config.name, deps.hooks, ({ from, to }) => {
       deps.logs.supervisor.debug(`${config.name}: ${from} -> ${to}`);
-      this.wake();
+      this.waiters.wake();
     });
   }
 
@@ -69,28 +71,19 @@ export class ServiceController {
   }
 
   snapshot(): ServiceSnapshot {
-    const r = this.record;
-    return {
-      name: this.name,
-      title: this.config.title,
+    const { config, current } = this;
+    return this.record.snapshot({
+      config: { ...config, commandText: this.deps.redact(config.commandText) },
       state: this.state,
-      health: r.health,
       ready: this.ready,
-      pid: this.current?.pid ?? null,
-      port: this.config.port,
-      command: this.deps.redact(this.config.commandText),
-      startedAt: this.current?.startedAt ?? null,
-      restarts: r.restarts,
-      lastRestart: r.lastRestart,
-      lastExit: r.lastExit,
-      lastError: r.lastError,
-      metrics: { ...r.metrics },
-    };
+      run: current && { pid: current.pid, startedAt: current.startedAt },
+      nextRestartAt: this.schedule.next,
+    });
   }
 
   /** Resolves once `done()` holds, looking again at every state or health change. */
-  async until(done: () => boolean): Promise<void> {
-    while (!done()) await new Promise<void>((resolve) => this.waiters.add(resolve));
+  until(done: () => boolean): Promise<void> {
+    return this.waiters.until(done);
   }
 
   /** Resolves once every step queued so far has run (tests, and a clean shutdown). */
@@ -137,7 +130,8 @@ export class ServiceController {
   /**
    * A plugin asks for a restart of the running process. The budget decides first: a restart
    * stops the process and waits the backoff; past the budget it stops it and the service is
-   * `failed`; a policy that keeps it down ('never') leaves it running.
+   * `failed`; a policy that keeps it down ('never') leaves it running. A restart on a schedule
+   * or a watched change is asked for, not a failure: it spends no budget and waits no backoff.
    */
   requestRestart(asked: RestartReason): Promise<void> {
     // A plugin's detail may carry a command line (memory-guard names the processes): no secret in it goes further.
@@ -149,7 +143,8 @@ export class ServiceController {
       // The leader died and its exit is not handled yet (the kernel closes a dying process's
       // sockets before it tells us): what the plugin saw is that exit, reported as such.
       if (!this.deps.inspector.isAlive(run.handle)) return ignored(`pid ${run.pid} already exited`);
-      const decision = this.decide(reason, run.uptimeMs());
+      const asked = reason.kind === 'schedule' || reason.kind === 'watch';
+      const decision = asked ? this.unbudgeted(0) : this.decide(reason, run.uptimeMs());
       if (decision.action === 'stay-down') {
         this.deps.logs.monitor.warn(`${this.name}: ${reason.kind} (${reason.detail}) but not restarted: ${decision.why}`);
         return;
@@ -167,7 +162,7 @@ export class ServiceController {
   setHealth(health: Health, detail?: string): void {
     if (!this.record.setHealth(health, detail === undefined ? undefined : this.deps.redact(detail))) return;
     if (this.current && this.ready) void this.deps.hooks.emit('service:ready', { service: this.name, pid: this.current.pid });
-    this.wake();
+    this.waiters.wake();
   }
 
   private async spawn(): Promise<void> {
@@ -201,21 +196,21 @@ export class ServiceController {
       this.record.noteExit({ code: null, signal: null }, this.deps.clock.now());
       const reason: RestartReason = { kind: 'exit', by: 'core', detail };
       // Out of file descriptors or processes is the machine's trouble, not the service's: try again soon, budget untouched.
-      const transient = { action: 'restart', delayMs: TRANSIENT_RETRY_MS, attempt: this.history.restarts.length + 1, history: this.history } as const;
-      this.applyDecision(reason, isTransient(error) ? transient : this.decide(reason, 0, null));
+      this.applyDecision(reason, isTransient(error) ? this.unbudgeted(TRANSIENT_RETRY_MS) : this.decide(reason, 0, null));
       return;
     }
     this.current = run;
     this.record.lastError = null;
     this.record.setHealth('unknown');
     this.life.transition('running', { pid: run.pid });
+    this.schedule.arm();
     if (this.ready) void this.deps.hooks.emit('service:ready', { service: this.name, pid: run.pid });
     else if (!this.probed) {
       this.deps.scheduler.setTimeout(() => {
         if (this.current !== run || run.stopping || this.state !== 'running') return;
         run.settled = true;
         void this.deps.hooks.emit('service:ready', { service: this.name, pid: run.pid });
-        this.wake();
+        this.waiters.wake();
       }, this.config.readyAfterMs);
     }
     void run.exited.then((exit) => this.steps.background(() => this.afterExit(run, exit)));
@@ -228,11 +223,17 @@ export class ServiceController {
     const detail = exitDetail(exit);
     this.record.noteExit(exit, this.deps.clock.now());
     this.deps.logs.monitor.warn(`${this.name}: pid ${run.pid} ${detail} after ${formatDuration(uptimeMs)}`);
+    this.schedule.disarm();
     await run.reap();
     this.current = null;
     this.record.setHealth('unknown', 'process exited');
     const reason: RestartReason = { kind: 'exit', by: 'core', detail };
     this.applyDecision(reason, this.decide(reason, uptimeMs, exit.code));
+  }
+
+  /** A restart after `delayMs` that leaves the budget as it is. */
+  private unbudgeted(delayMs: number): RestartDecision {
+    return { action: 'restart', delayMs, attempt: this.history.restarts.length + 1, history: this.history };
   }
 
   private decide(reason: RestartReason, uptimeMs: number, exitCode?: number | null): RestartDecision {
@@ -280,6 +281,7 @@ export class ServiceController {
   private async kill(): Promise<{ forced: boolean }> {
     const run = this.current!;
     run.stopping = true;
+    this.schedule.disarm();
     this.life.transition('stopping', { pid: run.pid, signal: this.config.stop.signal });
     const result = await run.kill();
     this.current = null;
@@ -290,11 +292,5 @@ export class ServiceController {
   private cancelBackoff(): void {
     this.backoffTimer?.cancel();
     this.backoffTimer = null;
-  }
-
-  private wake(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const wake of waiters) wake();
   }
 }

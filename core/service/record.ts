@@ -1,6 +1,6 @@
 import type { Logs } from '../di/contracts.js';
 import type { HookBus } from '../hook-bus.js';
-import type { Health, LastRestart, RestartReason, ServiceSnapshot } from './types.js';
+import type { Health, LastRestart, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
 
 /**
  * What is known about one service beyond its state: counters, the last restart, exit and
@@ -48,6 +48,33 @@ export class ServiceRecord {
 
   noteExit(exit: { code: number | null; signal: string | null }, at: number): void {
     this.lastExit = { ...exit, at: new Date(at).toISOString() };
+  }
+
+  /** The read-only picture status and plugins see, with what the controller knows. */
+  snapshot(now: {
+    config: { name: string; title: string; port: number | null; commandText: string };
+    state: ServiceState;
+    ready: boolean;
+    run: { pid: number; startedAt: number } | null;
+    nextRestartAt: number | null;
+  }): ServiceSnapshot {
+    return {
+      name: now.config.name,
+      title: now.config.title,
+      state: now.state,
+      health: this.currentHealth,
+      ready: now.ready,
+      pid: now.run?.pid ?? null,
+      port: now.config.port,
+      command: now.config.commandText,
+      startedAt: now.run?.startedAt ?? null,
+      restarts: this.restarts,
+      lastRestart: this.lastRestart,
+      lastExit: this.lastExit,
+      lastError: this.lastError,
+      nextRestartAt: now.nextRestartAt === null ? null : new Date(now.nextRestartAt).toISOString(),
+      metrics: { ...this.metrics },
+    };
   }
 
   setMetrics(metrics: ServiceSnapshot['metrics']): void {

@@ -45,3 +45,10 @@ export function decideRestart(input: RestartInput): RestartDecision {
   const delayMs = Math.min(initialMs * factor ** streak.length, maxMs);
   return { action: 'restart', delayMs, attempt: streak.length + 1, history: { restarts: [...streak, now] } };
 }
+
+/** How soon a spawn that failed for the machine's want (descriptors, processes, memory) is tried again, budget untouched. */
+export const TRANSIENT_RETRY_MS = 1000;
+
+/** A spawn error that is the machine's trouble, not the service's: EMFILE, ENFILE, EAGAIN, ENOMEM. */
+export const isTransient = (error: unknown): boolean =>
+  ['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM'].includes(((error as { cause?: NodeJS.ErrnoException })?.cause ?? (error as NodeJS.ErrnoException))?.code ?? '');

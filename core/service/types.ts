@@ -4,7 +4,7 @@ export type ServiceState = 'stopped' | 'starting' | 'running' | 'backoff' | 'sto
 /** Health as reported by a plugin that probes the service; `null` when nothing probes it. */
 export type Health = 'unknown' | 'healthy' | 'unhealthy' | 'slow';
 
-export type RestartKind = 'exit' | 'unhealthy' | 'slow' | 'memory' | 'port' | 'manual';
+export type RestartKind = 'exit' | 'unhealthy' | 'slow' | 'memory' | 'port' | 'manual' | 'schedule' | 'watch';
 
 /** Why a service is (to be) restarted: data, not a string. */
 export interface RestartReason {
@@ -49,6 +49,8 @@ export interface ServiceSnapshot {
   lastExit: { code: number | null; signal: string | null; at: string } | null;
   /** Why the last start was refused or could not happen (a port taken, a missing program). */
   lastError: string | null;
+  /** When `restart.cron` restarts it next (ISO time), or null. */
+  nextRestartAt: string | null;
   /** What plugins measured (responseTimeMs, ...), see PluginContext.reportMetrics. */
   metrics: Record<string, number | string | null>;
 }

@@ -41,6 +41,7 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
       lastRestart: null,
       lastExit: null,
       lastError: null,
+      nextRestartAt: null,
       responseTimeMs: null,
       metrics: {},
       rssBytes: usage?.rssBytes ?? null,

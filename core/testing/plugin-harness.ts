@@ -79,6 +79,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
         lastRestart: null,
         lastExit: null,
         lastError: null,
+        nextRestartAt: null,
         metrics: {},
       } satisfies ServiceSnapshot,
     ]),

@@ -8,6 +8,17 @@ afterEach(async () => {
 });
 
 describe('restarts with real processes', () => {
+  it('restarts on restart.cron (every 2 s) with reason schedule, at once, with a new process', async () => {
+    fleet = createFleet({ services: { nightly: { command: fixture(), readyAfter: 0, restart: { cron: '*/2 * * * * *', backoff: { initial: '30s' } } } } });
+    await fleet.supervisor.start();
+    const first = fleet.supervisor.snapshots()[0];
+    expect(first.nextRestartAt).not.toBeNull();
+    const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the scheduled restart', 4000);
+    expect(restart).toMatchObject({ reason: { kind: 'schedule', by: 'core' }, delayMs: 0 });
+    await waitFor(() => fleet!.supervisor.snapshots()[0].state === 'running' && fleet!.supervisor.snapshots()[0].pid !== first.pid, 'the new process');
+    expect(fleet.supervisor.snapshots()[0].lastRestart).toMatchObject({ kind: 'schedule' });
+  });
+
   it('restarts a crashed service after the configured backoff, doubling each time', async () => {
     fleet = createFleet({
       services: {

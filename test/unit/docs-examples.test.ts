@@ -19,6 +19,7 @@ let n = 0;
 async function load(source: string, files: Record<string, string> = {}) {
   const project = join(dir, `p${n++}`);
   for (const folder of ['backend/zmart-api/venv/bin', 'plugins']) mkdirSync(join(project, folder), { recursive: true });
+  writeFileSync(join(project, 'backend/zmart-api/.env'), 'LOG_FORMAT=json\n'); // the README's envFile
   for (const [name, text] of Object.entries(files)) writeFileSync(join(project, name), text);
   writeFileSync(join(project, 'zmart.config.ts'), source);
   return loadConfig({ configPath: join(project, 'zmart.config.ts'), builtins: builtinPlugins });

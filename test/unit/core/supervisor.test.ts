@@ -158,4 +158,28 @@ describe('the supervisor, wired with fakes in a child container', () => {
     expect(seen).toEqual([['api']]);
     await supervisor.stop();
   });
+
+  it('restarts on restart.cron with reason schedule, spending no budget and waiting no backoff', async () => {
+    const { supervisor, clock, runner } = build({
+      api: { command: 'x', readyAfter: 0, restart: { cron: '*/2 * * * * *', maxRestarts: 1, backoff: { initial: '30s' } } },
+    });
+    for (let pid = 5000; pid < 5010; pid += 1) alive.add(pid);
+    await supervisor.start();
+    const first = supervisor.snapshots()[0];
+    expect(Date.parse(first.nextRestartAt!) - clock.now()).toBeLessThanOrEqual(2000);
+    await clock.advance(6000); // three schedules, each a restart at once, past a budget of one
+    const snap = supervisor.snapshots()[0];
+    expect(runner.spawned).toHaveLength(4);
+    expect(snap).toMatchObject({ state: 'running', restarts: 3, lastRestart: { kind: 'schedule', by: 'core', detail: "restart.cron '*/2 * * * * *'" } });
+    // the budget is whole: a crash still restarts (after its backoff)
+    runner.crash(runner.spawned.at(-1)!.pid);
+    await clock.advance(30_000);
+    expect(supervisor.snapshots()[0].state).toBe('running');
+    await supervisor.stop();
+    expect(supervisor.snapshots()[0].nextRestartAt).toBeNull();
+  });
+
+  it('refuses a cron pattern croner cannot read, naming the key', () => {
+    expect(() => build({ api: { command: 'x', restart: { cron: 'every day' } } })).toThrow(/services\.api\.restart\.cron: .*exactly five, six, or seven/);
+  });
 });

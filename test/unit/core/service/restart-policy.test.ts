@@ -9,6 +9,7 @@ const policy = (over: Partial<ResolvedRestart> = {}): ResolvedRestart => ({
   windowMs: 60_000,
   backoff: { initialMs: 1000, factor: 2, maxMs: 5000 },
   minUptimeMs: 30_000,
+  cron: null,
   ...over,
 });
 const exit: RestartReason = { kind: 'exit', by: 'core', detail: 'exited with code 1' };

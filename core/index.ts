@@ -29,6 +29,8 @@ export type {
 } from './config/types.js';
 export type {
   Clock,
+  FileWatch,
+  FileWatcher,
   HttpClient,
   HttpProbeResult,
   Logger,

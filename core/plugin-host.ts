@@ -1,5 +1,5 @@
 import type { MonitorDefaults, ResolvedService } from './config/types.js';
-import type { Clock, HttpClient, Logs, PluginProcesses, Scheduler, SystemInfo } from './di/contracts.js';
+import type { Clock, FileWatcher, HttpClient, Logs, PluginProcesses, Scheduler, SystemInfo } from './di/contracts.js';
 import type { HookBus } from './hook-bus.js';
 import type { PluginContext, PluginInstance, Teardown } from './plugin.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from './service/types.js';
@@ -23,6 +23,7 @@ export interface PluginHostDeps {
   monitor: MonitorDefaults;
   http: HttpClient;
   system: SystemInfo;
+  files: FileWatcher;
   /** Core's process questions; `terminate` is logged with the asking plugin's name. */
   processes: (plugin: string) => PluginProcesses;
 }
@@ -46,6 +47,7 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     logger,
     http: deps.http,
     system: deps.system,
+    files: deps.files,
     processes: deps.processes(name),
     logFiles: { setRotation: (policy) => deps.logs.setRotation(policy), rotateIfDue: () => deps.logs.rotateIfDue() },
     on: (hook, handler) => deps.hooks.on(hook, handler, name),

@@ -1,5 +1,5 @@
 import type { $ZodType, input, output } from 'zod/v4/core';
-import type { Clock, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler, SystemInfo } from './di/contracts.js';
+import type { Clock, FileWatcher, HttpClient, Logger, PluginProcesses, RotationPolicy, Scheduler, SystemInfo } from './di/contracts.js';
 import type { HookHandler, HookName } from './hooks.js';
 import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
 import type { MonitorDefaults, ResolvedService } from './config/types.js';
@@ -28,6 +28,8 @@ export interface PluginContext<Options, ServiceOptions = never> {
   readonly processes: PluginProcesses;
   /** The machine: available memory, free disk of a folder, and zmart's own folders. */
   readonly system: SystemInfo;
+  /** Watches files (recursively, without polling): `watch(paths, { cwd, ignore }, onChange)`. */
+  readonly files: FileWatcher;
   /** Every log file zmart writes: how they rotate (core rotates them, between two lines). */
   readonly logFiles: { setRotation(policy: RotationPolicy | null): void; rotateIfDue(): void };
   /** Registers a hook handler; returns its unregister function. Removed at teardown anyway. */

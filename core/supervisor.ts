@@ -3,6 +3,7 @@ import type { ResolvedConfig, ResolvedService } from './config/types.js';
 import type {
   Clock,
   Environment,
+  FileWatcher,
   HttpClient,
   Logs,
   PidStore,
@@ -79,6 +80,7 @@ export class Supervisor {
     @inject(TOKENS.PluginProcesses) private readonly pluginProcesses: PluginProcessesFactory,
     @inject(TOKENS.Environment) env: Environment,
     @inject(TOKENS.Redactor) private readonly redactor: Redactor,
+    @inject(TOKENS.FileWatcher) private readonly files: FileWatcher,
   ) {
     this.current = config;
     this.startedAt = clock.now();
@@ -225,6 +227,7 @@ export class Supervisor {
       monitor: this.config.monitor,
       http: this.http,
       system: this.system,
+      files: this.files,
       processes: this.pluginProcesses(() =>
         [...this.controllers.values()].flatMap((c) => {
           const identity = c.identity();

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ResolvedConfig } from '../config/types.js';
+import { ChokidarWatcher } from '../files/file-watcher.js';
 import { NodeHttpClient } from '../http/node-http-client.js';
 import { FileLogs } from '../logging/file-logs.js';
 import { createRedactor, secretValues } from '../logging/redact.js';
@@ -51,6 +52,10 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
   c.register(
     TOKENS.HttpClient,
     lazy(() => new NodeHttpClient()),
+  );
+  c.register(
+    TOKENS.FileWatcher,
+    lazy(() => new ChokidarWatcher()),
   );
   c.register(
     TOKENS.SystemInfo,

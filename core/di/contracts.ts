@@ -239,3 +239,18 @@ export type PluginProcessesFactory = (running: () => Array<{ service: string; id
 
 /** The environment services inherit: zmart's own in production. */
 export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A watch on files, for plugins: `close()` ends it. */
+export interface FileWatch {
+  close(): Promise<void>;
+}
+
+/** Watches files and folders (recursively) for changes, for plugins that restart on them. */
+export interface FileWatcher {
+  /**
+   * Calls `onChange(path)` for each file added, changed or removed under `paths` (relative to
+   * `cwd`), except those `ignore(path)` (absolute) says to pass over. Changes already there
+   * when it starts are not reported.
+   */
+  watch(paths: string[], options: { cwd: string; ignore: (path: string) => boolean }, onChange: (path: string) => void): FileWatch;
+}

@@ -15,6 +15,8 @@ export const TOKENS = {
   SystemInfo: Symbol('SystemInfo'),
   /** Builds each plugin's `ctx.processes` (PluginProcessesFactory). */
   PluginProcesses: Symbol('PluginProcesses'),
+  /** Watches files for plugins (FileWatcher). */
+  FileWatcher: Symbol('FileWatcher'),
   /** Hides secrets in everything zmart shows or sends (Redactor). */
   Redactor: Symbol('Redactor'),
   /** The environment services inherit (Environment). */

@@ -6,3 +6,4 @@ export { FakeHttpClient, type FakeAnswer } from './fake-http.js';
 export { FakeProcesses } from './fake-processes.js';
 export { FakeSystem } from './fake-system.js';
 export { MemoryPids } from './memory-pids.js';
+export { FakeFiles } from './fake-files.js';

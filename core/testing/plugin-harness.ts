@@ -10,6 +10,7 @@ import type { Duration } from '../units.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeHttpClient } from './fake-http.js';
 import { FakeProcesses } from './fake-processes.js';
+import { FakeFiles } from './fake-files.js';
 import { FakeSystem } from './fake-system.js';
 import { MemoryLogs, type LogRecord } from './memory-logs.js';
 
@@ -29,6 +30,8 @@ export interface PluginHarness {
   readonly processes: FakeProcesses;
   /** Set available memory and disks. */
   readonly system: FakeSystem;
+  /** What the plugin watches; `files.change(path)` plays a change on disk. */
+  readonly files: FakeFiles;
   /** Restart requests the plugin made, in order. */
   readonly restarts: Array<{ service: string; reason: RestartReason }>;
   readonly alerts: Alert[];
@@ -87,6 +90,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
   const http = new FakeHttpClient(clock);
   const processes = new FakeProcesses();
   const system = new FakeSystem();
+  const files = new FakeFiles();
   const restarts: PluginHarness['restarts'] = [];
   const alerts: Alert[] = [];
   const healthReports: PluginHarness['healthReports'] = [];
@@ -104,6 +108,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     monitor: config.monitor,
     http,
     system,
+    files,
     processes: () => processes,
     alert: (alert) => alerts.push(alert),
     directory: {
@@ -125,6 +130,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     http,
     processes,
     system,
+    files,
     metrics: (name) => ({ ...byName(name).metrics }),
     logFiles: () => ({ rotation: logs.rotation, rotationChecks: logs.rotationChecks }),
     restarts,

@@ -10,6 +10,7 @@ export interface ServiceDirectory {
   config(name: string): ResolvedService | undefined;
   requestRestart(name: string, reason: RestartReason): void;
   reportHealth(name: string, health: Health, detail?: string): void;
+  reportReady(name: string): void;
   reportMetrics(name: string, metrics: Record<string, number | string | null>): void;
 }
 
@@ -67,6 +68,11 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
       if (!definition.reportsHealth) return logger.warn(`reportHealth ignored: plugin is not declared with reportsHealth`);
       if (!known(service)) return logger.warn(`health reported for unknown service '${service}'`);
       deps.directory.reportHealth(service, health, detail);
+    },
+    reportReady: (service) => {
+      if (!definition.reportsHealth) return logger.warn(`reportReady ignored: plugin is not declared with reportsHealth`);
+      if (!known(service)) return logger.warn(`readiness reported for unknown service '${service}'`);
+      deps.directory.reportReady(service);
     },
     reportMetrics: (service, metrics) => {
       if (!known(service)) return logger.warn(`metrics reported for unknown service '${service}'`);

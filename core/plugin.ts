@@ -48,6 +48,11 @@ export interface PluginContext<Options, ServiceOptions = never> {
   /** Reports a service's health (only plugins declared with `reportsHealth`). */
   reportHealth(service: string, health: Health, detail?: string): void;
   /**
+   * Says the running process passed its `ready` check (`ready: { path | tcp | exec }`; plugins
+   * declared with `reportsHealth`): it is then ready for dependants and `zmart start`.
+   */
+  reportReady(service: string): void;
+  /**
    * Publishes measurements shown by `zmart status` (`--json` under `metrics`), merged into what
    * the service has. Known names: responseTimeMs, responseTimeP50Ms, responseTimeP95Ms,
    * responseClass.

@@ -244,6 +244,7 @@ export class Supervisor {
             .catch((error) => this.logs.monitor.error(`${name}: restart failed: ${errorText(error)}`));
         },
         reportHealth: (name, health, detail) => this.controllers.get(name)?.setHealth(health, detail),
+        reportReady: (name) => this.controllers.get(name)?.reportReady(),
         reportMetrics: (name, metrics) => this.controllers.get(name)?.setMetrics(metrics),
       },
     });

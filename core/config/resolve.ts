@@ -64,6 +64,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     const files = s.envFile === undefined ? [] : Array.isArray(s.envFile) ? s.envFile : [s.envFile];
     const fromFiles = readEnvFiles(files, cwd, options.env ?? process.env);
     if ('problem' in fromFiles) issues.push({ path: `services.${name}.envFile`, message: fromFiles.problem });
+    if (s.ready && ('path' in s.ready || 'tcp' in s.ready) && s.port === undefined) {
+      issues.push({ path: `services.${name}.ready`, message: `a ready ${'tcp' in s.ready ? 'tcp probe' : 'path'} needs the service's port (set port)` });
+    }
     const cronIssue = s.restart.cron === undefined ? null : cronProblem(s.restart.cron);
     if (cronIssue) issues.push({ path: `services.${name}.restart.cron`, message: cronIssue });
     if (venv && !isDirectory(join(venv, 'bin'))) {
@@ -88,6 +91,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       venv,
       port: s.port ?? null,
       readyAfterMs: s.readyAfter,
+      ready: s.ready ?? null,
       restart: {
         policy: s.restart.policy,
         maxRestarts: s.restart.maxRestarts,

@@ -78,6 +78,18 @@ export const baseServiceShape = {
   venv: z.optional(nonEmpty),
   port: z.optional(port),
   readyAfter: z._default(duration(), 500),
+  ready: z.optional(
+    z.union([
+      z.strictObject({ logLine: z.string().check(z.minLength(1)) }),
+      z.strictObject({ path: z.string().check(z.startsWith('/')), interval: z.optional(interval()), timeout: z.optional(duration()) }),
+      z.strictObject({ tcp: z.literal(true), interval: z.optional(interval()), timeout: z.optional(duration()) }),
+      z.strictObject({
+        exec: z.union([z.string().check(z.minLength(1)), z.array(z.string()).check(z.minLength(1))]),
+        interval: z.optional(interval()),
+        timeout: z.optional(duration()),
+      }),
+    ]),
+  ),
   restart: z.prefault(restart, {}),
   stop: z.prefault(z.strictObject({ signal: z._default(z.enum(SIGNALS), 'SIGTERM'), timeout: z._default(duration(), 10_000) }), {}),
   dependsOn: z._default(

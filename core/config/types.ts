@@ -47,6 +47,13 @@ export interface ServiceInput {
    * has run this long without dying (default '500ms', like supervisord's startsecs).
    */
   readyAfter?: Duration;
+  /**
+   * Readiness, apart from liveness: until it passes the service runs but is not ready (what
+   * `dependsOn: { x: 'healthy' }` and `zmart start` wait for); it never restarts anything. A
+   * line of its output (`logLine`: a substring, or '/regex/'), an HTTP path, a TCP connect or
+   * a command that exits 0. Without it, readiness is `health` (or `readyAfter`).
+   */
+  ready?: ReadyInput;
   restart?: RestartInput;
   stop?: { signal?: NodeJS.Signals; timeout?: Duration };
   /** Services to wait for: a list (wait until started) or `{ name: 'started' | 'healthy' }`. */
@@ -97,6 +104,7 @@ export interface ResolvedService {
   venv: string | null;
   port: number | null;
   readyAfterMs: number;
+  ready: ReadyInput<number> | null;
   restart: ResolvedRestart;
   stop: { signal: NodeJS.Signals; timeoutMs: number };
   dependsOn: Record<string, DependencyCondition>;
@@ -128,3 +136,10 @@ export interface MonitorDefaults {
   timeoutMs: number;
   forced: { intervalMs?: number; timeoutMs?: number };
 }
+
+/** How a service says it is ready (see ServiceInput.ready); durations as written, or in ms once resolved. */
+export type ReadyInput<D = Duration> =
+  | { logLine: string }
+  | { path: string; interval?: D; timeout?: D }
+  | { tcp: true; interval?: D; timeout?: D }
+  | { exec: string | string[]; interval?: D; timeout?: D };

@@ -1,10 +1,12 @@
 import type { ResolvedService } from '../config/types.js';
 import type { ExitInfo, ProcessInspector, Scheduler, Timer } from '../di/contracts.js';
 import { formatDuration } from '../format.js';
+import { tellDecision } from './decision-notes.js';
 import { exitDetail, Incarnation, type IncarnationDeps } from './incarnation.js';
 import { ServiceRecord } from './record.js';
 import { decideRestart, isTransient, TRANSIENT_RETRY_MS, type RestartDecision, type RestartHistory } from './restart-policy.js';
 import { Lifecycle } from './state-machine.js';
+import { lineMatcher, watchForLine } from './ready-line.js';
 import { RestartSchedule } from './schedule.js';
 import { StepQueue } from './step-queue.js';
 import { Waiters } from './waiters.js';
@@ -58,11 +60,19 @@ export class ServiceController {
     return this.life.state;
   }
 
-  /** Running, and healthy when something probes it: what `dependsOn: healthy` waits for. */
+  /**
+   * Running and ready: its `ready` check passed; else healthy when something probes it; else up
+   * for `readyAfter`. What `dependsOn: healthy` and `zmart start` wait for.
+   */
   get ready(): boolean {
     const run = this.current;
     if (this.state !== 'running' || !run || run.stopping) return false;
-    return this.probed ? this.record.health === 'healthy' : run.settled;
+    return this.config.ready || !this.probed ? run.readyMet : this.record.health === 'healthy';
+  }
+
+  /** A plugin's readiness check passed for the running process (`ready: { path | tcp | exec }`). */
+  reportReady(): void {
+    if (this.current) this.markReady(this.current);
   }
 
   /** The running process's pid and start time: what proves it is ours. */
@@ -204,15 +214,10 @@ export class ServiceController {
     this.record.setHealth('unknown');
     this.life.transition('running', { pid: run.pid });
     this.schedule.arm();
+    const { ready } = this.config;
     if (this.ready) void this.deps.hooks.emit('service:ready', { service: this.name, pid: run.pid });
-    else if (!this.probed) {
-      this.deps.scheduler.setTimeout(() => {
-        if (this.current !== run || run.stopping || this.state !== 'running') return;
-        run.settled = true;
-        void this.deps.hooks.emit('service:ready', { service: this.name, pid: run.pid });
-        this.waiters.wake();
-      }, this.config.readyAfterMs);
-    }
+    else if (ready && 'logLine' in ready) watchForLine([run.handle.stdout, run.handle.stderr], lineMatcher(ready.logLine), () => this.markReady(run));
+    else if (!ready && !this.probed) this.deps.scheduler.setTimeout(() => this.markReady(run), this.config.readyAfterMs);
     void run.exited.then((exit) => this.steps.background(() => this.afterExit(run, exit)));
   }
 
@@ -231,6 +236,13 @@ export class ServiceController {
     this.applyDecision(reason, this.decide(reason, uptimeMs, exit.code));
   }
 
+  private markReady(run: Incarnation): void {
+    if (this.current !== run || run.stopping || this.state !== 'running' || run.readyMet) return;
+    run.readyMet = true;
+    void this.deps.hooks.emit('service:ready', { service: this.name, pid: run.pid });
+    this.waiters.wake();
+  }
+
   /** A restart after `delayMs` that leaves the budget as it is. */
   private unbudgeted(delayMs: number): RestartDecision {
     return { action: 'restart', delayMs, attempt: this.history.restarts.length + 1, history: this.history };
@@ -244,37 +256,19 @@ export class ServiceController {
 
   /** The one place a restart decision turns into a state: backoff (and a timer), failed, or exited. */
   private applyDecision(reason: RestartReason, decision: RestartDecision): void {
-    const { title } = this.config;
     if (decision.action === 'restart') {
-      const { delayMs, attempt } = decision;
       this.record.restarts += 1;
       this.record.noteRestart(reason, this.deps.clock.now());
-      this.life.transition('backoff', { reason, attempt, delayMs });
-      this.deps.logs.monitor.warn(
-        `${this.name}: restart ${attempt}/${this.config.restart.maxRestarts} in ${formatDuration(delayMs)} (${reason.kind}: ${reason.detail})`,
-      );
-      this.deps.alert({
-        level: 'warning',
-        kind: 'restart',
-        service: this.name,
-        message: `${title} restarting (${reason.kind}: ${reason.detail}), attempt ${attempt}`,
-      });
+      this.life.transition('backoff', { reason, attempt: decision.attempt, delayMs: decision.delayMs });
       this.backoffTimer = this.deps.scheduler.setTimeout(() => {
         this.backoffTimer = null;
         this.steps.background(async () => {
           if (this.state === 'backoff') await this.spawn();
         });
-      }, delayMs);
-    } else if (decision.action === 'give-up') {
-      this.life.transition('failed', { reason, restarts: decision.restarts });
-      const message = `${title} failed: ${decision.restarts} restarts within ${formatDuration(this.config.restart.windowMs)}, last: ${reason.detail}; not restarting until the operator does`;
-      this.deps.logs.monitor.error(`${this.name}: ${message}`);
-      this.deps.alert({ level: 'critical', kind: 'service-failed', service: this.name, message });
-    } else {
-      this.life.transition('exited');
-      this.deps.logs.monitor.info(`${this.name}: stays down: ${decision.why}`);
-      this.deps.alert({ level: 'warning', kind: 'service-down', service: this.name, message: `${title} is down: ${reason.detail}` });
-    }
+      }, decision.delayMs);
+    } else if (decision.action === 'give-up') this.life.transition('failed', { reason, restarts: decision.restarts });
+    else this.life.transition('exited');
+    tellDecision(this.config, reason, decision, this.deps);
   }
 
   /** Stops the running process tree: state `stopping` until the caller says where it goes next. */

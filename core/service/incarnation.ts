@@ -25,8 +25,8 @@ export interface IncarnationDeps {
  * until it exits, stopped with its whole tree. It knows nothing of states or restarts.
  */
 export class Incarnation {
-  /** Set once it has run `readyAfter` (for services nothing probes). */
-  settled: boolean;
+  /** Ready: its `ready` check passed, or (nothing probing it) it has run `readyAfter`. */
+  readyMet: boolean;
   /** Set when zmart itself is ending it: its exit is then expected. */
   stopping = false;
   /** Resolves with the exit once the leader has ended (after `service:exit` was emitted). */
@@ -40,7 +40,7 @@ export class Incarnation {
     private readonly config: ResolvedService,
     private readonly deps: IncarnationDeps,
   ) {
-    this.settled = config.readyAfterMs === 0;
+    this.readyMet = config.ready === null && config.readyAfterMs === 0;
     this.exited = handle.exited.then((exit) => {
       const uptimeMs = deps.clock.now() - startedAt;
       const detail = exitDetail(exit);

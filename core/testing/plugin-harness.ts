@@ -36,6 +36,8 @@ export interface PluginHarness {
   readonly restarts: Array<{ service: string; reason: RestartReason }>;
   readonly alerts: Alert[];
   readonly healthReports: Array<{ service: string; health: Health; detail?: string }>;
+  /** Services the plugin said passed their `ready` check, in order. */
+  readonly readyReports: string[];
   /** What the plugin (and the harness) logged. */
   readonly logs: LogRecord[];
   /** The log rotation policy the plugin set, and how often it asked for due rotations. */
@@ -94,6 +96,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
   const restarts: PluginHarness['restarts'] = [];
   const alerts: Alert[] = [];
   const healthReports: PluginHarness['healthReports'] = [];
+  const readyReports: string[] = [];
   const byName = (name: string) => {
     const s = snapshots.get(name);
     if (!s) throw new Error(`harness: no service named '${name}'`);
@@ -119,6 +122,10 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
         healthReports.push({ service, health, detail });
         byName(service).health = health;
       },
+      reportReady: (service) => {
+        readyReports.push(service);
+        byName(service).ready = true;
+      },
       reportMetrics: (service, metrics) => {
         byName(service).metrics = { ...byName(service).metrics, ...metrics };
       },
@@ -136,6 +143,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     restarts,
     alerts,
     healthReports,
+    readyReports,
     logs: logs.records,
     emit: (hook, payload) => hooks.emit(hook, payload),
     advance: (ms) => clock.advance(ms),

@@ -9,7 +9,9 @@ import {
   type ServiceHealth,
   type ServiceHealthInput,
 } from './options.js';
+import { probeOnce } from './probe-once.js';
 import { ProbeTracker, type ProbeOutcome } from './probe-tracker.js';
+import { watchReadiness } from './readiness.js';
 import { classify, percentile } from './response-time.js';
 
 declare module '../../core/index.js' {
@@ -103,6 +105,7 @@ export default definePlugin({
     ctx.on('service:started', ({ service }) => start(service));
     ctx.on('service:stopping', ({ service }) => stop(service));
     ctx.on('service:exit', ({ service }) => stop(service));
+    const readiness = watchReadiness(ctx);
     // The values in force, once at setup: the seed's variables win over what a service says.
     const { forced } = ctx.monitor;
     for (const s of ctx.services()) {
@@ -120,27 +123,12 @@ export default definePlugin({
     }
     // Set up again on reload: pick up services that already run.
     for (const s of ctx.services()) if (s.state === 'running') start(s.name);
-    return () => [...probes.keys()].forEach(stop);
+    return () => {
+      for (const service of [...probes.keys()]) stop(service);
+      readiness.stop();
+    };
   },
 });
-
-async function probeOnce(ctx: Ctx, settings: ProbeSettings): Promise<ProbeOutcome> {
-  const { probe, timeoutMs } = settings;
-  try {
-    if (probe.kind === 'http') {
-      const { status, durationMs } = await ctx.http.probe(probe.url, { timeoutMs });
-      return { ok: true, status, durationMs };
-    }
-    if (probe.kind === 'tcp') return { ok: true, status: null, ...(await ctx.http.connect('127.0.0.1', probe.port, { timeoutMs })) };
-    const t0 = ctx.clock.now();
-    const result = await ctx.processes.run(probe.command, { timeoutMs });
-    if (result.timedOut) return { ok: false, error: `no answer within ${timeoutMs}ms` };
-    if (result.code !== 0) return { ok: false, error: `exited with code ${result.code}${result.stderr ? `: ${result.stderr.split('\n')[0]}` : ''}` };
-    return { ok: true, status: null, durationMs: ctx.clock.now() - t0 };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  }
-}
 
 /** Records one probe: metrics, health, logs; returns true when it asked for a restart. */
 function handle(ctx: Ctx, service: string, probe: Probe, outcome: ProbeOutcome): boolean {

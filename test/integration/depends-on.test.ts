@@ -61,6 +61,24 @@ describe('dependsOn', () => {
     expect(stoppingAt('db')).toBeGreaterThanOrEqual(Math.max(stoppedAt('api'), stoppedAt('worker')));
   });
 
+  it('holds a healthy dependant until its dependency prints its ready line (ready.logLine), 1.5 s after it started', async () => {
+    fleet = createFleet({
+      services: {
+        api: { command: fixture('--tick', 1500), ready: { logLine: '/^tick 1 x+$/' } },
+        web: { command: fixture(), dependsOn: { api: 'healthy' } },
+      },
+      plugins: [],
+    });
+    const report = await fleet.supervisor.start();
+    expect(report.up).toEqual(['api', 'web']);
+    const apiSpawn = fleet.of('service:spawn').find((s) => s.service === 'api')!.at;
+    const apiReady = fleet.of('service:ready').find((r) => r.service === 'api')!.at;
+    const webSpawn = fleet.of('service:spawn').find((s) => s.service === 'web')!.at;
+    expect(apiReady - apiSpawn).toBeGreaterThanOrEqual(1400);
+    expect(webSpawn).toBeGreaterThanOrEqual(apiReady);
+    expect(fleet.of('service:restart')).toEqual([]); // readiness never restarts
+  });
+
   it('does not start a service whose dependency failed, and says why', async () => {
     fleet = createFleet({
       services: {

@@ -84,6 +84,22 @@ describe('health-http through core/testing', () => {
     );
   });
 
+  it('probes readiness (ready.path) after a start until it first passes, reports it, and never restarts', async () => {
+    const h = await createPluginHarness(healthHttp(), { services: { api: { command: 'x', port: 8000, ready: { path: '/ready' } } } });
+    let passing = false;
+    h.http.answer = (url) => (url.endsWith('/ready') && passing ? { status: 200, durationMs: 1 } : { error: 'connection refused' });
+    await h.emit('service:started', { service: 'api', pid: 1001 });
+    await h.advance(2000);
+    expect(h.readyReports).toEqual([]);
+    expect(h.restarts).toEqual([]);
+    passing = true;
+    await h.advance(250);
+    expect(h.readyReports).toEqual(['api']);
+    const calls = h.http.calls.length;
+    await h.advance(5000);
+    expect(h.http.calls.length).toBe(calls); // done until the next start
+  });
+
   it('treats a probe that does not answer within timeout as a failure', async () => {
     const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '1s', timeout: '300ms', startPeriod: 0, failureThreshold: 2 }) });
     h.http.answer = () => 'hang';

@@ -19,12 +19,19 @@ export default defineConfig({
       // venv: 'venv',        // a Python virtualenv, relative to cwd: no 'source activate' needed
       port: 8000,             // also given to the service as $PORT
       env: { LOG_LEVEL: 'info' },
+      // envFile: '.env',     // or a list, relative to cwd; \${VAR} and \${VAR:-default} expanded; env wins
+      // liveness: failures restart it (reason 'unhealthy'); or { tcp: true }, or { exec: ['pg_isready', '-q'] }
+      health: { path: '/health', interval: '30s', timeout: '10s', failureThreshold: 3, startPeriod: '30s' },
+      // readiness only, never restarts: what dependsOn 'healthy' and 'zmart start' wait for; or { path } / { tcp } / { exec }
+      // ready: { logLine: 'Application startup complete' },
+      // watch: ['src'],       // restart on a change (reason 'watch')
       restart: {
         policy: 'always',     // always | on-failure | never
         maxRestarts: 3,       // within 'window'; then the service is marked failed and alerted
         window: '10m',
         backoff: { initial: '1s', factor: 2, max: '60s' },
         minUptime: '30s',     // a run this long earns the restart budget back
+        // cron: '0 4 * * *', // a scheduled restart (reason 'schedule'; no budget spent)
       },
       stop: { signal: 'SIGTERM', timeout: '10s' },  // then SIGKILL to the whole process group
       // logs: { timestamps: false },  // its output as written, for a service that stamps its own lines
@@ -33,7 +40,7 @@ export default defineConfig({
       title: 'Dashboard Server',
       command: 'python professional_dashboard_server.py',
       port: 3400,
-      dependsOn: { api: 'started' },  // or 'healthy'
+      dependsOn: { api: 'healthy' },  // or 'started'
     },
   },
 });

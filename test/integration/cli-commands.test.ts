@@ -246,6 +246,13 @@ describe('zmart init', () => {
       const text = readFileSync(join(dir, 'zmart.config.ts'), 'utf8');
       expect(text).toContain("import { defineConfig } from 'zmart'");
       expect(text).toMatch(/\/\/ /);
+      // it shows health, ready and envFile, and what it writes loads as it is
+      expect(text).toMatch(/ health: \{ path: '\/health'/);
+      expect(text).toMatch(/\/\/ ready: \{ logLine:/);
+      expect(text).toMatch(/\/\/ envFile: '\.env'/);
+      const { loadConfig } = await import('../../core/config/load.js');
+      const { builtinPlugins } = await import('../../cli/builtins.js');
+      await expect(loadConfig({ configPath: join(dir, 'zmart.config.ts'), builtins: builtinPlugins })).resolves.toBeTruthy();
       const again = await runCli(['init'], { cwd: dir });
       expect(again.code).toBe(1);
       expect(again.stderr).toMatch(/already exists; not overwritten/);

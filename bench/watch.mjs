@@ -56,7 +56,9 @@ try {
     }
   }
   console.log(`watch: ${FILES} files in 100 folders watched by one service`);
-  console.log(`  daemon CPU in the first ${(Number(process.env.WATCH_SETTLE_MS ?? 15_000) / 1000).toFixed(0)} s after start (the initial scan): ${scanCpu.toFixed(2)} s`);
+  console.log(
+    `  daemon CPU in the first ${(Number(process.env.WATCH_SETTLE_MS ?? 15_000) / 1000).toFixed(0)} s after start (the initial scan): ${scanCpu.toFixed(2)} s`,
+  );
   console.log(`  daemon CPU while idle: ${cpu.toFixed(2)} % of one core over ${SECONDS} s; daemon RSS ${rss.toFixed(1)} MB`);
   console.log(`  one change -> the new process (debounce 100 ms): ${after === before ? 'no restart within 10 s' : `${Date.now() - c0} ms`}`);
 } finally {

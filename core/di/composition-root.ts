@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ResolvedConfig } from '../config/types.js';
 import { ChokidarWatcher } from '../files/file-watcher.js';
-import { NodeHttpClient } from '../http/node-http-client.js';
+import { UndiciHttpClient } from '../http/undici-http-client.js';
 import { FileLogs } from '../logging/file-logs.js';
 import { createRedactor, secretValues } from '../logging/redact.js';
 import { ProcInspector } from '../process/inspector.js';
@@ -51,7 +51,7 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
   );
   c.register(
     TOKENS.HttpClient,
-    lazy(() => new NodeHttpClient()),
+    lazy(() => new UndiciHttpClient()),
   );
   c.register(
     TOKENS.FileWatcher,

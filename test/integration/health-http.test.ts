@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import healthHttp from '../../plugins/health-http/index.js';
-import { createFleet, fixture, freePort, isAlive, killAll, readKids, waitFor, type Fleet } from '../helpers/project.js';
+import { createFleet, fixture, freePort, isAlive, killAll, readKids, readText, waitFor, type Fleet } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 const strays: number[] = [];
@@ -86,6 +86,21 @@ describe('health-http with real servers', () => {
       kind: 'unhealthy',
       detail: '2 failed probes of exec sh -c test -f ok.flag || { echo "no flag" >&2; exit 3; }: exited with code 3: no flag',
     });
+  });
+
+  it('kills a check command that hangs at the timeout, counting it as a failure, and leaves nothing of it', async () => {
+    fleet = createFleet({
+      services: {
+        jobs: { command: fixture(), health: { exec: ['sh', '-c', 'echo $$ >> checks.txt; exec sleep 30'], ...fast, timeout: 200, failureThreshold: 2 } },
+      },
+      plugins: [healthHttp()],
+    });
+    void fleet.supervisor.start();
+    const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart');
+    expect(restart.reason.detail).toMatch(/^2 failed probes of exec sh -c .*: no answer within 200ms$/);
+    const checks = readText(join(fleet.dir, 'checks.txt')).split('\n').filter(Boolean).map(Number);
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    await waitFor(() => checks.every((pid) => !isAlive(pid)), 'the hung checks to be gone', 3000);
   });
 
   it('restarts a slow server after slow.count slow answers', async () => {

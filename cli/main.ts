@@ -85,6 +85,23 @@ export async function main(argv: string[]): Promise<number> {
       result = await reload(opts, out);
     });
 
+  command('startup', 'install the systemd unit that starts the fleet at boot (--print: only print it)')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .option('--user', 'a user unit (systemctl --user) instead of a system one')
+    .option('--print', 'print the unit, install nothing (any machine)')
+    .action(async (opts: { config?: string; user?: boolean; print?: boolean }) => {
+      const { startup } = await import('./commands/startup.js');
+      result = await startup({ config: opts.config, user: Boolean(opts.user), print: Boolean(opts.print) }, out);
+    });
+
+  command('unstartup', 'disable and remove the unit zmart startup installed')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .option('--user', 'the user unit')
+    .action(async (opts: { config?: string; user?: boolean }) => {
+      const { unstartup } = await import('./commands/startup.js');
+      result = await unstartup({ config: opts.config, user: Boolean(opts.user) }, out);
+    });
+
   command('init', 'write a commented zmart.config.ts in this folder (never overwrites)').action(async () => {
     const { init } = await import('./commands/init.js');
     result = init(out);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { runSupervisor } from '../../core/daemon/run-supervisor.js';
+import { notifySystemd } from '../../core/daemon/sd-notify.js';
 import { serviceLogFile } from '../../core/logging/file-logs.js';
 import { tailLines } from '../../core/logging/tail.js';
 import { formatDuration, formatNames } from '../../core/format.js';
@@ -21,6 +22,8 @@ export async function startForeground(options: StartOptions, out: Output): Promi
   const t0 = Date.now();
   let width = 0;
   let logDir = '';
+  let toldReady = false;
+  const warn = (message: string) => out.error(message);
   const running = await runSupervisor({
     configPath: options.config,
     version: zmartVersion(),
@@ -31,6 +34,12 @@ export async function startForeground(options: StartOptions, out: Output): Promi
       logDir = config.logDir;
       supervisor.hooks.on('service:ready', ({ service, pid }) => {
         out.line(`  ${out.ok('✔')} ${service.padEnd(width)} up    pid ${pid}  ${out.dim(`(${formatDuration(Date.now() - t0)})`)}`);
+        // As a systemd unit's main process: READY=1 once, when every service is up (not before).
+        const all = supervisor.snapshots();
+        if (!toldReady && all.every((s) => s.ready)) {
+          toldReady = true;
+          void notifySystemd(['--ready', `--status=${all.length}/${all.length} up`], warn);
+        }
       });
       supervisor.hooks.on('service:restart', ({ service, reason, attempt, delayMs }) => {
         if (reason.kind === 'manual') return;
@@ -48,7 +57,10 @@ export async function startForeground(options: StartOptions, out: Output): Promi
       }
       out.line(`${report.up.length}/${report.up.length + report.down.length} up; logs in ${logDir}; Ctrl-C stops everything`);
     },
-    onStopping: (reason) => out.line(`\n${reason}: stopping...`),
+    onStopping: (reason) => {
+      out.line(`\n${reason}: stopping...`);
+      void notifySystemd(['STOPPING=1'], warn);
+    },
   });
   process.on('uncaughtException', (error) => out.error(`uncaught exception (kept running): ${error.stack ?? error}`));
   // Hold the event loop open while services come and go; released at stop.

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { ResolvedConfig } from '../../core/config/types.js';
+
+export interface UnitOptions {
+  /** The absolute paths of this install: node, and the zmart command (dist/bin/zmart.cjs). */
+  node: string;
+  zmart: string;
+  /** A user unit (`systemctl --user`): no User=, WantedBy=default.target. */
+  user: boolean;
+  /** The account a system unit runs as. */
+  account: string;
+  /** An environment file beside the config (`.env`), if there is one. */
+  envFile: string | null;
+}
+
+/** A stable unit name per config file: two fleets on one machine get two units. */
+export function unitName(configFile: string): string {
+  return `zmart-${createHash('sha256').update(configFile).digest('hex').slice(0, 10)}.service`;
+}
+
+/** systemd quotes an argument with spaces or specials in double quotes, escaping \\ and ". */
+const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`);
+
+/**
+ * The systemd unit that runs the fleet at boot: zmart in the foreground as the unit's main
+ * process (Type=notify: READY=1 once every service is up, STOPPING=1 at shutdown), stopping its
+ * own services in order (KillMode=mixed: SIGTERM to zmart alone, then SIGKILL to what is left
+ * after TimeoutStopSec, the largest service stop timeout plus a margin).
+ */
+export function systemdUnit(config: ResolvedConfig, options: UnitOptions): string {
+  const stopSec = Math.ceil(Math.max(10_000, ...config.services.map((s) => s.stop.timeoutMs)) / 1000) + 30;
+  const exec = [options.node, options.zmart, 'start', '--foreground', '--config', config.file!].map(quote).join(' ');
+  const lines = [
+    '[Unit]',
+    `Description=zmart fleet ${config.services.map((s) => s.name).join(', ')} (${config.file})`,
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    'Type=notify',
+    'NotifyAccess=all',
+    `ExecStart=${exec}`,
+    `WorkingDirectory=${quote(config.root)}`,
+    ...(options.user ? [] : [`User=${options.account}`]),
+    ...(options.envFile ? [`EnvironmentFile=${quote(options.envFile)}`] : []),
+    'Restart=on-failure',
+    'RestartSec=5',
+    'KillMode=mixed',
+    `TimeoutStopSec=${stopSec}`,
+    '',
+    '[Install]',
+    `WantedBy=${options.user ? 'default.target' : 'multi-user.target'}`,
+    '',
+  ];
+  return lines.join('\n');
+}

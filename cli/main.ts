@@ -102,6 +102,15 @@ export async function main(argv: string[]): Promise<number> {
       result = await unstartup({ config: opts.config, user: Boolean(opts.user) }, out);
     });
 
+  command('export', 'write the fleet as files for another supervisor: systemd (compose, kubernetes: not yet)')
+    .argument('<target>', 'systemd')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .option('-o, --out <dir>', 'where the files go (default: zmart-export/<target> beside the config)')
+    .action(async (target: string, opts: { config?: string; out?: string }) => {
+      const { exportFleet } = await import('./commands/export.js');
+      result = await exportFleet({ target, config: opts.config, out: opts.out }, out);
+    });
+
   command('init', 'write a commented zmart.config.ts in this folder (never overwrites)').action(async () => {
     const { init } = await import('./commands/init.js');
     result = init(out);

@@ -1,0 +1,111 @@
+import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
+import { serviceEnv } from '../../core/process/service-env.js';
+
+export interface ExportedFile {
+  name: string;
+  content: string;
+  /** Owner-only: it holds environment values. */
+  secret?: boolean;
+}
+
+export interface SystemdExport {
+  files: ExportedFile[];
+  /** What the target cannot carry, one line each. */
+  notCarried: string[];
+}
+
+/** systemd quotes an argument with spaces or specials in double quotes, escaping \ and ". */
+const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`);
+const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}`;
+/** The PATH systemd gives a service. */
+const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** A file name piece from the fleet's folder name. */
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'fleet';
+
+/**
+ * The fleet as systemd units: one per service, and a `.target` that starts them all, with what
+ * each service says carried as far as systemd allows (its restart policy and budget, stop signal
+ * and timeout, dependencies, memory limit); the environment goes to owner-only env files.
+ * `modern` (systemd 254+) adds RestartSteps/RestartMaxDelaySec for the growing backoff.
+ */
+export function systemdUnits(config: ResolvedConfig, fleet: string, options: { modern: boolean }): SystemdExport {
+  const name = slug(fleet);
+  const unitOf = (service: string) => `${name}-${service}.service`;
+  const files: ExportedFile[] = [];
+  const notCarried = new Set<string>(['alerts, port checks and log rotation (journald keeps the output): plugins have no systemd form']);
+  for (const s of config.services) {
+    for (const line of service(s, unitOf, name, options)) files.push(line);
+    for (const key of Object.keys(s.options)) if (key !== 'memory') notCarried.add(`services.${s.name}.${key}: systemd has no such check`);
+    if (s.ready) notCarried.add(`services.${s.name}.ready: systemd has no readiness probe (Type=notify needs the program's help)`);
+    if (s.restart.cron) notCarried.add(`services.${s.name}.restart.cron: use a .timer unit that restarts it`);
+  }
+  files.push({
+    name: `${name}.target`,
+    content: [
+      '[Unit]',
+      `Description=zmart fleet ${name} (${config.file})`,
+      `Wants=${config.services.map((s) => unitOf(s.name)).join(' ')}`,
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'),
+  });
+  return { files, notCarried: [...notCarried] };
+}
+
+function service(s: ResolvedService, unitOf: (name: string) => string, fleet: string, options: { modern: boolean }): ExportedFile[] {
+  const deps = Object.keys(s.dependsOn).map(unitOf);
+  const exec = Array.isArray(s.command) ? s.command.map(quote).join(' ') : `/bin/sh -c ${quote(s.command)}`;
+  const { backoff } = s.restart;
+  const restart = s.restart.policy === 'always' ? 'always' : s.restart.policy === 'on-failure' ? 'on-failure' : 'no';
+  const memory = (s.options.memory as { maxRss?: number } | undefined)?.maxRss;
+  // The service's own variables (not zmart's environment), as zmart would give them; a
+  // virtualenv's bin/ goes before systemd's own PATH.
+  const env = serviceEnv(s, { PATH: SYSTEMD_PATH });
+  if (!s.venv) delete env.PATH;
+  const envFile = `${fleet}-${s.name}.env`;
+  const unit = [
+    '[Unit]',
+    `Description=${s.title} (zmart fleet ${fleet})`,
+    `PartOf=${fleet}.target`,
+    ...(deps.length > 0 ? [`After=${deps.join(' ')}`, `Requires=${deps.join(' ')}`] : []),
+    // the restart budget: at most maxRestarts starts within the window (plus the first one)
+    `StartLimitBurst=${s.restart.maxRestarts + 1}`,
+    `StartLimitIntervalSec=${seconds(s.restart.windowMs)}`,
+    '',
+    '[Service]',
+    'Type=exec',
+    `ExecStart=${exec}`,
+    `WorkingDirectory=${quote(s.cwd)}`,
+    `EnvironmentFile=/etc/zmart/${envFile}`,
+    `Restart=${restart}`,
+    `RestartSec=${seconds(backoff.initialMs)}`,
+    ...(options.modern && backoff.factor > 1
+      ? [
+          `RestartSteps=${Math.min(20, Math.ceil(Math.log(backoff.maxMs / backoff.initialMs) / Math.log(backoff.factor)))}`,
+          `RestartMaxDelaySec=${seconds(backoff.maxMs)}`,
+        ]
+      : []),
+    `KillSignal=${s.stop.signal}`,
+    `TimeoutStopSec=${seconds(s.stop.timeoutMs)}`,
+    'KillMode=control-group',
+    ...(memory ? [`MemoryMax=${memory}`] : []),
+    '',
+    '[Install]',
+    `WantedBy=${fleet}.target`,
+    '',
+  ];
+  const envText = Object.entries(env)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
+    .join('');
+  return [
+    { name: unitOf(s.name), content: unit.join('\n') },
+    { name: envFile, content: envText, secret: true },
+  ];
+}

@@ -89,9 +89,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('-c, --config <path>', CONFIG_HELP)
     .option('--user', 'a user unit (systemctl --user) instead of a system one')
     .option('--print', 'print the unit, install nothing (any machine)')
-    .action(async (opts: { config?: string; user?: boolean; print?: boolean }) => {
+    .option('--launchd', "macOS's LaunchAgent instead of a systemd unit (the default on macOS)")
+    .action(async (opts: { config?: string; user?: boolean; print?: boolean; launchd?: boolean }) => {
       const { startup } = await import('./commands/startup.js');
-      result = await startup({ config: opts.config, user: Boolean(opts.user), print: Boolean(opts.print) }, out);
+      result = await startup({ config: opts.config, user: Boolean(opts.user), print: Boolean(opts.print), launchd: Boolean(opts.launchd) }, out);
     });
 
   command('unstartup', 'disable and remove the unit zmart startup installed')

@@ -6,12 +6,16 @@ import { ZmartError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import { builtinPlugins } from '../builtins.js';
 import type { Output } from '../output.js';
+import type { ResolvedConfig } from '../../core/config/types.js';
+import { agentLabel, launchAgent } from '../startup/launch-agent.js';
 import { systemdUnit, unitName } from '../startup/systemd-unit.js';
 
 export interface StartupOptions {
   config?: string;
   user: boolean;
   print: boolean;
+  /** The macOS LaunchAgent instead of a systemd unit (the default on macOS). */
+  launchd: boolean;
 }
 
 /** Where systemd keeps units an administrator (or a user) installs. */
@@ -33,10 +37,11 @@ function requireSystemd(): void {
  */
 export async function startup(options: StartupOptions, out: Output): Promise<number> {
   const config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
+  const paths = { node: process.execPath, zmart: join(packageRoot(import.meta.url).root, 'dist/bin/zmart.cjs') };
+  if (options.launchd || process.platform === 'darwin') return startupLaunchd(config, paths, options, out);
   const envFile = join(config.root, '.env');
   const unit = systemdUnit(config, {
-    node: process.execPath,
-    zmart: join(packageRoot(import.meta.url).root, 'dist/bin/zmart.cjs'),
+    ...paths,
     user: options.user,
     account: userInfo().username,
     envFile: existsSync(envFile) ? envFile : null,
@@ -74,5 +79,24 @@ export async function unstartup(options: { config?: string; user: boolean }, out
   await execa('systemctl', options.user ? ['--user', 'disable', name] : ['disable', name], { reject: false });
   rmSync(file);
   out.line(`disabled and removed ${file}`);
+  return 0;
+}
+
+/** macOS: the LaunchAgent, printed or written to ~/Library/LaunchAgents and loaded with launchctl. */
+async function startupLaunchd(config: ResolvedConfig, paths: { node: string; zmart: string }, options: StartupOptions, out: Output): Promise<number> {
+  const plist = launchAgent(config, paths);
+  if (options.print) {
+    out.raw(plist.endsWith('\n') ? plist : `${plist}\n`);
+    return 0;
+  }
+  if (process.platform !== 'darwin')
+    throw new ZmartError('ZMART_USAGE', "launchd is macOS's: 'zmart startup --print --launchd' prints the LaunchAgent to install there");
+  const file = join(homedir(), 'Library/LaunchAgents', `${agentLabel(config.file!)}.plist`);
+  mkdirSync(join(homedir(), 'Library/LaunchAgents'), { recursive: true });
+  writeFileSync(file, plist, { mode: 0o644 });
+  const { execa } = await import('execa');
+  const loaded = await execa('launchctl', ['load', '-w', file], { reject: false });
+  if (loaded.exitCode !== 0) throw new ZmartError('ZMART_START_FAILED', `launchctl load ${file} failed: ${loaded.stderr.split('\n')[0]}`);
+  out.line(`installed and loaded ${file}: the fleet starts at login`);
   return 0;
 }

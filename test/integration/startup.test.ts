@@ -58,6 +58,35 @@ describe('zmart startup', () => {
     expect(user.stdout).not.toMatch(/^User=/m);
   });
 
+  it("prints macOS's LaunchAgent with --launchd, a plist that parses and carries the config", async () => {
+    const dir = project();
+    const printed = await runCli(['startup', '--print', '--launchd'], { cwd: dir });
+    expect(printed.code, printed.stderr).toBe(0);
+    const { parse } = await import('plist');
+    const agent = parse(printed.stdout) as Record<string, unknown>;
+    expect(agent).toMatchObject({
+      Label: expect.stringMatching(/^dev\.zmart\.[0-9a-f]{10}$/),
+      ProgramArguments: [
+        process.execPath,
+        expect.stringMatching(/\/dist\/bin\/zmart\.cjs$/),
+        'start',
+        '--foreground',
+        '--config',
+        join(dir, 'zmart.config.ts'),
+      ],
+      WorkingDirectory: dir,
+      RunAtLoad: true,
+      KeepAlive: { SuccessfulExit: false },
+      ExitTimeOut: 75,
+      StandardOutPath: join(dir, 'logs', 'zmart.launchd.log'),
+    });
+    if (process.platform !== 'darwin') {
+      const install = await runCli(['startup', '--launchd'], { cwd: dir });
+      expect(install.code).toBe(2);
+      expect(install.stderr).toMatch(/launchd is macOS's: 'zmart startup --print --launchd' prints the LaunchAgent/);
+    }
+  });
+
   it.runIf(!existsSync('/run/systemd/system'))('refuses to install without a running systemd, pointing to --print', async () => {
     const dir = project();
     for (const command of ['startup', 'unstartup']) {

@@ -68,6 +68,18 @@ export async function startup(options: StartupOptions, out: Output): Promise<num
 /** `zmart unstartup [--user]`: disables and removes the unit `zmart startup` installed. */
 export async function unstartup(options: { config?: string; user: boolean }, out: Output): Promise<number> {
   const config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
+  if (process.platform === 'darwin') {
+    const plist = join(homedir(), 'Library/LaunchAgents', `${agentLabel(config.file!)}.plist`);
+    if (!existsSync(plist)) {
+      out.line(`no LaunchAgent ${plist}: nothing to remove`);
+      return 0;
+    }
+    const { execa } = await import('execa');
+    await execa('launchctl', ['unload', '-w', plist], { reject: false });
+    rmSync(plist);
+    out.line(`unloaded and removed ${plist}`);
+    return 0;
+  }
   requireSystemd();
   const name = unitName(config.file!);
   const file = join(unitDir(options.user), name);

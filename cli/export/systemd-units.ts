@@ -1,5 +1,6 @@
 import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import { serviceEnv } from '../../core/process/service-env.js';
+import { quote } from '../startup/systemd-unit.js';
 
 export interface ExportedFile {
   name: string;
@@ -14,8 +15,6 @@ export interface SystemdExport {
   notCarried: string[];
 }
 
-/** systemd quotes an argument with spaces or specials in double quotes, escaping \ and ". */
-const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`);
 const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}`;
 /** The PATH systemd gives a service. */
 const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -19,7 +19,7 @@ export function unitName(configFile: string): string {
 }
 
 /** systemd quotes an argument with spaces or specials in double quotes, escaping \\ and ". */
-const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`);
+export const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`);
 
 /**
  * The systemd unit that runs the fleet at boot: zmart in the foreground as the unit's main

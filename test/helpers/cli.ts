@@ -40,3 +40,14 @@ export async function runCli(args: string[], options: { cwd: string; env?: Recor
     clearTimeout(timer);
   }
 }
+
+/** What a test file starts and makes, killed and removed after each test whatever happened. */
+export function afterEachTest(afterEach: (fn: () => void) => void): { running: CliProcess[]; pids: number[]; cleanups: Array<() => void> } {
+  const state = { running: [] as CliProcess[], pids: [] as number[], cleanups: [] as Array<() => void> };
+  afterEach(() => {
+    for (const cli of state.running.splice(0)) cli.kill();
+    killAll(state.pids.splice(0));
+    for (const c of state.cleanups.splice(0)) c();
+  });
+  return state;
+}

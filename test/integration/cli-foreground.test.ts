@@ -1,17 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startCli, type CliProcess } from '../helpers/cli.js';
-import { FIXTURE, freePort, isAlive, killAll, tempDir, waitFor } from '../helpers/project.js';
+import { afterEachTest, runCli, startCli } from '../helpers/cli.js';
+import { FIXTURE, freePort, isAlive, tempDir, waitFor } from '../helpers/project.js';
 
-const running: CliProcess[] = [];
-const pids: number[] = [];
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cli of running.splice(0)) cli.kill();
-  killAll(pids.splice(0));
-  for (const c of cleanups.splice(0)) c();
-});
+const { running, pids, cleanups } = afterEachTest(afterEach);
 
 async function project(): Promise<{ dir: string; apiPort: number; webPort: number }> {
   const { dir, cleanup } = tempDir();

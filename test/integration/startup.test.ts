@@ -2,17 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startCli, type CliProcess } from '../helpers/cli.js';
-import { FIXTURE, killAll, readText, tempDir, waitFor } from '../helpers/project.js';
+import { afterEachTest, runCli, startCli } from '../helpers/cli.js';
+import { FIXTURE, readText, tempDir, waitFor } from '../helpers/project.js';
 
-const running: CliProcess[] = [];
-const pids: number[] = [];
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cli of running.splice(0)) cli.kill();
-  killAll(pids.splice(0));
-  for (const c of cleanups.splice(0)) c();
-});
+const { running, pids, cleanups } = afterEachTest(afterEach);
 
 const node = JSON.stringify(process.execPath);
 const fixture = JSON.stringify(FIXTURE);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { build } from 'plist';
 import type { ResolvedConfig } from '../../core/config/types.js';
+import { stopAllowanceSec } from './systemd-unit.js';
 
 /** A stable LaunchAgent label per config file. */
 export function agentLabel(configFile: string): string {
@@ -15,14 +16,13 @@ export function agentLabel(configFile: string): string {
  * a margin before launchd kills it.
  */
 export function launchAgent(config: ResolvedConfig, paths: { node: string; zmart: string }): string {
-  const stopSec = Math.ceil(Math.max(10_000, ...config.services.map((s) => s.stop.timeoutMs)) / 1000) + 30;
   return build({
     Label: agentLabel(config.file!),
     ProgramArguments: [paths.node, paths.zmart, 'start', '--foreground', '--config', config.file!],
     WorkingDirectory: config.root,
     RunAtLoad: true,
     KeepAlive: { SuccessfulExit: false },
-    ExitTimeOut: stopSec,
+    ExitTimeOut: stopAllowanceSec(config),
     StandardOutPath: join(config.logDir, 'zmart.launchd.log'),
     StandardErrorPath: join(config.logDir, 'zmart.launchd.log'),
   });

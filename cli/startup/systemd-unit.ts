@@ -13,6 +13,9 @@ export interface UnitOptions {
   envFile: string | null;
 }
 
+/** How long the system gives zmart to stop the fleet: the largest service stop timeout (10 s at least) plus 30 s. */
+export const stopAllowanceSec = (config: ResolvedConfig): number => Math.ceil(Math.max(10_000, ...config.services.map((s) => s.stop.timeoutMs)) / 1000) + 30;
+
 /** A stable unit name per config file: two fleets on one machine get two units. */
 export function unitName(configFile: string): string {
   return `zmart-${createHash('sha256').update(configFile).digest('hex').slice(0, 10)}.service`;
@@ -28,7 +31,6 @@ export const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${
  * after TimeoutStopSec, the largest service stop timeout plus a margin).
  */
 export function systemdUnit(config: ResolvedConfig, options: UnitOptions): string {
-  const stopSec = Math.ceil(Math.max(10_000, ...config.services.map((s) => s.stop.timeoutMs)) / 1000) + 30;
   const exec = [options.node, options.zmart, 'start', '--foreground', '--config', config.file!].map(quote).join(' ');
   const lines = [
     '[Unit]',
@@ -46,7 +48,7 @@ export function systemdUnit(config: ResolvedConfig, options: UnitOptions): strin
     'Restart=on-failure',
     'RestartSec=5',
     'KillMode=mixed',
-    `TimeoutStopSec=${stopSec}`,
+    `TimeoutStopSec=${stopAllowanceSec(config)}`,
     '',
     '[Install]',
     `WantedBy=${options.user ? 'default.target' : 'multi-user.target'}`,

@@ -86,7 +86,7 @@ export function checkSocketFolder(dir: string): void {
  * folder (not a link), ours, and open to nobody else. It is never chmodded: a folder someone
  * else made stays theirs.
  */
-export function unsafeFolder(dir: string): string | null {
+function unsafeFolder(dir: string): string | null {
   const stat = lstatSync(dir);
   if (stat.isSymbolicLink()) return 'is a symbolic link';
   if (!stat.isDirectory()) return 'is not a folder';

@@ -207,12 +207,12 @@ export class LogFile extends Writable {
       // the file is gone or unreadable: what was held is written whole into the new one
     }
     const out = this.open();
-    if (!out || this.held.empty) return out;
-    for (const chunk of this.held.release(written, new Date(now))) {
+    if (!out) return null;
+    for (const chunk of this.held.empty ? [] : this.held.release(written, new Date(now))) {
       this.size += chunk.length;
       this.send(out, chunk);
     }
-    if (failed) this.events.onRecovered?.(this.path);
+    if (failed) this.events.onRecovered?.(this.path); // said even when nothing was held
     this.failedAt = 0;
     return out;
   }

@@ -34,6 +34,8 @@ export class ServiceController {
   private readonly steps: StepQueue;
   private readonly schedule: RestartSchedule;
   private readonly waiters = new Waiters();
+  /** The command as status shows it, secrets hidden (worked out once: status asks often). */
+  private readonly shownCommand: string;
 
   constructor(
     readonly config: ResolvedService,
@@ -41,6 +43,7 @@ export class ServiceController {
     /** True when a plugin reports this service's health. */
     readonly probed: boolean,
   ) {
+    this.shownCommand = deps.redact(config.commandText);
     this.steps = new StepQueue((error) => deps.logs.monitor.error(`${config.name}: internal error: ${error instanceof Error ? error.message : error}`));
     this.schedule = new RestartSchedule(config.restart.cron, deps.clock, deps.scheduler, (pattern) => {
       void this.requestRestart({ kind: 'schedule', by: 'core', detail: `restart.cron '${pattern}'` });
@@ -83,7 +86,7 @@ export class ServiceController {
   snapshot(): ServiceSnapshot {
     const { config, current } = this;
     return this.record.snapshot({
-      config: { ...config, commandText: this.deps.redact(config.commandText) },
+      config: { ...config, commandText: this.shownCommand },
       state: this.state,
       ready: this.ready,
       run: current && { pid: current.pid, startedAt: current.startedAt },

@@ -31,10 +31,14 @@ function treeOf(leader: ProcessIdentity, stats: ProcStat[]): ProcStat[] {
 export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: string) => PluginProcesses {
   const sampler = new UsageSampler();
   // One read of every /proc/PID/stat serves the questions asked within 250 ms (a plugin
-  // looking at every service in one tick).
+  // looking at every service in one tick), unless it predates the leader asked about: a
+  // service restarted a moment ago must not look empty (its new process, a stranger).
   let stats: { at: number; list: ProcStat[] } | null = null;
-  const recentStats = () => {
-    if (!stats || Date.now() - stats.at > 250) stats = { at: Date.now(), list: readAllStats() };
+  const recentStats = (leader: ProcessIdentity) => {
+    const stale = !stats || Date.now() - stats.at > 250;
+    if (stale || !stats?.list.some((s) => s.pid === leader.pid && s.startTime === leader.startTime)) {
+      stats = { at: Date.now(), list: readAllStats() };
+    }
     return stats.list;
   };
   return (plugin) => ({
@@ -42,7 +46,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     portFree: (port) => portFree(port),
     tree: (service) => {
       const running = deps.running().find((r) => r.service === service);
-      return running ? treeOf(running.identity, recentStats()).map(processView) : [];
+      return running ? treeOf(running.identity, recentStats(running.identity)).map(processView) : [];
     },
     ownerOf: (process) => {
       if (!isSameProcess(process.pid, process.startTime)) return null;
@@ -68,7 +72,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       if (!running) return null;
       return sampler.sample(
         service,
-        treeOf(running.identity, recentStats()).map((s) => s.pid),
+        treeOf(running.identity, recentStats(running.identity)).map((s) => s.pid),
       );
     },
     run: async (command, options) => {

@@ -55,8 +55,10 @@ export default definePlugin({
         const found = listeners(s.port);
         if (found === null) return;
         const mine = new Set(ctx.processes.tree(s.name).map((p) => `${p.pid}:${p.startTime}`));
-        const ours = found.filter((l) => mine.has(`${l.pid}:${l.startTime}`));
-        const strangers = found.filter((l) => !mine.has(`${l.pid}:${l.startTime}`));
+        // A listener outside the tree is looked at afresh before it is called a stranger: the
+        // tree may have forked it since the snapshot the tree came from.
+        const strangers = found.filter((l) => !mine.has(`${l.pid}:${l.startTime}`) && ctx.processes.ownerOf(l) !== s.name);
+        const ours = found.filter((l) => !strangers.includes(l));
         if (strangers.length > 0) {
           conflict(ctx, s.name, `port ${s.port} ${ours.length > 0 ? 'is shared with' : 'was taken over by'} ${strangers.map(describe).join(', ')}`);
           held.delete(s.name);

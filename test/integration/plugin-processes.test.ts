@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { ProcessIdentity } from '../../core/di/contracts.js';
+import { createPluginProcesses } from '../../core/process/plugin-processes.js';
+import { readStat } from '../../core/process/proc.js';
+import { MemoryLogs, MemoryPids } from '../../core/testing/index.js';
+import { FIXTURE, isAlive, killAll, waitFor } from '../helpers/project.js';
+
+const identity = (pid: number): ProcessIdentity => ({ pid, startTime: readStat(pid)!.startTime });
+
+describe("plugins' view of a service's processes", () => {
+  it('sees the process of a service restarted a moment ago, not the snapshot of the one before', async () => {
+    const first = spawn(process.execPath, [FIXTURE], { stdio: 'ignore', detached: true });
+    const pids = [first.pid!];
+    try {
+      await waitFor(() => isAlive(first.pid!), 'the first process');
+      let leader = identity(first.pid!);
+      const view = createPluginProcesses({
+        running: () => [{ service: 'web', identity: leader }],
+        pids: new MemoryPids(),
+        runner: {} as never,
+        logs: new MemoryLogs(),
+        root: process.cwd(),
+      })('test');
+      expect(view.tree('web').map((p) => p.pid)).toEqual([first.pid]);
+
+      // restarted: a new leader, well within the 250 ms a snapshot of /proc serves
+      const second = spawn(process.execPath, [FIXTURE], { stdio: 'ignore', detached: true });
+      pids.push(second.pid!);
+      await waitFor(() => readStat(second.pid!), 'the second process');
+      leader = identity(second.pid!);
+      expect(view.tree('web').map((p) => p.pid)).toEqual([second.pid]);
+      expect(view.ownerOf({ pid: second.pid!, startTime: leader.startTime })).toBe('web');
+    } finally {
+      killAll(pids);
+    }
+  });
+});

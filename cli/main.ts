@@ -103,13 +103,14 @@ export async function main(argv: string[]): Promise<number> {
       result = await unstartup({ config: opts.config, user: Boolean(opts.user) }, out);
     });
 
-  command('export', 'write the fleet as files for another supervisor: systemd (compose, kubernetes: not yet)')
-    .argument('<target>', 'systemd')
+  command('export', 'write the fleet as files for another supervisor: systemd, compose or kubernetes')
+    .argument('<target>', 'systemd | compose | kubernetes')
     .option('-c, --config <path>', CONFIG_HELP)
     .option('-o, --out <dir>', 'where the files go (default: zmart-export/<target> beside the config)')
-    .action(async (target: string, opts: { config?: string; out?: string }) => {
+    .option('--image <image>', 'the container image of every service without its own `image` (compose, kubernetes)')
+    .action(async (target: string, opts: { config?: string; out?: string; image?: string }) => {
       const { exportFleet } = await import('./commands/export.js');
-      result = await exportFleet({ target, config: opts.config, out: opts.out }, out);
+      result = await exportFleet({ target, config: opts.config, out: opts.out, image: opts.image }, out);
     });
 
   command('init', 'write a commented zmart.config.ts in this folder (never overwrites)').action(async () => {

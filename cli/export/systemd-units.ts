@@ -1,13 +1,8 @@
 import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import { serviceEnv } from '../../core/process/service-env.js';
 import { quote } from '../startup/systemd-unit.js';
-
-export interface ExportedFile {
-  name: string;
-  content: string;
-  /** Owner-only: it holds environment values. */
-  secret?: boolean;
-}
+import { slug } from './carried.js';
+import type { ExportedFile } from './exported.js';
 
 export interface SystemdExport {
   files: ExportedFile[];
@@ -18,13 +13,6 @@ export interface SystemdExport {
 const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}`;
 /** The PATH systemd gives a service. */
 const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/** A file name piece from the fleet's folder name. */
-const slug = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '') || 'fleet';
 
 /**
  * The fleet as systemd units: one per service, and a `.target` that starts them all, with what

@@ -90,6 +90,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       fileEnv: 'env' in fromFiles ? fromFiles.env : {},
       venv,
       port: s.port ?? null,
+      image: s.image ?? null,
       readyAfterMs: s.readyAfter,
       ready: s.ready ?? null,
       restart: {

@@ -77,6 +77,7 @@ export const baseServiceShape = {
   envFile: z.optional(z.union([nonEmpty, z.array(nonEmpty).check(z.minLength(1))])),
   venv: z.optional(nonEmpty),
   port: z.optional(port),
+  image: z.optional(nonEmpty),
   readyAfter: z._default(duration(), 500),
   ready: z.optional(
     z.union([

@@ -43,6 +43,11 @@ export interface ServiceInput {
   venv?: string;
   port?: number;
   /**
+   * The container image that runs this service, for `zmart export compose|kubernetes` only
+   * (zmart itself runs `command` on this machine). `--image` gives one for every service.
+   */
+  image?: string;
+  /**
    * A service nothing probes counts as up (for `zmart start` and `dependsOn: healthy`) once it
    * has run this long without dying (default '500ms', like supervisord's startsecs).
    */
@@ -103,6 +108,7 @@ export interface ResolvedService {
   fileEnv: Record<string, string>;
   venv: string | null;
   port: number | null;
+  image: string | null;
   readyAfterMs: number;
   ready: ReadyInput<number> | null;
   restart: ResolvedRestart;

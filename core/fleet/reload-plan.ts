@@ -10,7 +10,8 @@ export interface ReloadPlan {
   pluginsChanged: boolean;
 }
 
-const sameService = (a: ResolvedService, b: ResolvedService) => JSON.stringify(a) === JSON.stringify(b);
+// `image` is for exports only: a new one changes nothing here.
+const sameService = (a: ResolvedService, b: ResolvedService) => JSON.stringify({ ...a, image: null }) === JSON.stringify({ ...b, image: null });
 const pluginKey = (config: ResolvedConfig) => JSON.stringify(config.plugins.map((p) => [p.name, p.enabled, p.given])) + JSON.stringify(config.monitor);
 
 /**

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { afterEachTest, runCli, startCli } from '../helpers/cli.js';
@@ -120,64 +120,5 @@ describe('zmart startup', () => {
     expect((await unit.exited).code).toBe(0);
     expect(readText(got)).toMatch(/STOPPING=1/);
     expect(readFileSync(got, 'utf8').match(/READY=1/g)).toHaveLength(1);
-  });
-});
-
-describe('zmart export systemd', () => {
-  it('writes one unit per service and a target that systemd-analyze verify accepts, carrying the config, and says what it cannot carry', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
-    mkdirSync(join(dir, 'api'));
-    writeFileSync(join(dir, '.env'), 'API_TOKEN=tok-123456\n');
-    writeFileSync(
-      join(dir, 'zmart.config.ts'),
-      `import { defineConfig } from 'zmart';
-export default defineConfig({
-  services: {
-    db: { command: 'exec sleep 1000', port: 5432, health: { tcp: true }, stop: { signal: 'SIGINT', timeout: '20s' } },
-    api: { command: [${node}, ${fixture}, '--port', '8000'], cwd: 'api', port: 8000, envFile: '../.env', env: { LOG_LEVEL: 'info' },
-           dependsOn: { db: 'healthy' }, memory: { maxRss: '512MB' }, health: { path: '/health' },
-           restart: { policy: 'on-failure', maxRestarts: 4, window: '5m', backoff: { initial: '2s' }, cron: '0 4 * * *' } },
-  },
-});
-`,
-    );
-    const out = join(dir, 'units');
-    const result = await runCli(['export', 'systemd', '--out', out], { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    const fleet = dir
-      .split('/')
-      .at(-1)!
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-');
-    const api = readFileSync(join(out, `${fleet}-api.service`), 'utf8');
-    expect(api).toMatch(new RegExp(`^After=${fleet}-db\\.service$`, 'm'));
-    expect(api).toMatch(new RegExp(`^Requires=${fleet}-db\\.service$`, 'm'));
-    expect(api).toMatch(/^Restart=on-failure$/m);
-    expect(api).toMatch(/^RestartSec=2$/m);
-    expect(api).toMatch(/^StartLimitBurst=5$/m);
-    expect(api).toMatch(/^StartLimitIntervalSec=300$/m);
-    expect(api).toMatch(/^MemoryMax=536870912$/m);
-    expect(api).toMatch(/^KillMode=control-group$/m);
-    expect(api).toMatch(new RegExp(`^WorkingDirectory=${join(dir, 'api')}$`, 'm'));
-    const db = readFileSync(join(out, `${fleet}-db.service`), 'utf8');
-    expect(db).toMatch(/^ExecStart=\/bin\/sh -c "exec sleep 1000"$/m);
-    expect(db).toMatch(/^KillSignal=SIGINT$/m);
-    expect(db).toMatch(/^TimeoutStopSec=20$/m);
-    const env = join(out, `${fleet}-api.env`);
-    expect(readFileSync(env, 'utf8')).toBe('API_TOKEN="tok-123456"\nLOG_LEVEL="info"\nPORT="8000"\n');
-    expect(statSync(env).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(out, `${fleet}.target`), 'utf8')).toMatch(new RegExp(`^Wants=${fleet}-db\\.service ${fleet}-api\\.service$`, 'm'));
-    expect(result.stdout).toMatch(/not carried:\n.*alerts, port checks and log rotation/);
-    expect(result.stdout).toMatch(/services\.api\.restart\.cron: use a \.timer unit/);
-    expect(result.stdout).toMatch(/services\.api\.health: systemd has no such check/);
-    const units = [`${fleet}-db.service`, `${fleet}-api.service`, `${fleet}.target`].map((f) => join(out, f));
-    const verify = spawnSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8' });
-    expect(verify.stdout + verify.stderr).toBe('');
-    expect(verify.status).toBe(0);
-
-    const compose = await runCli(['export', 'compose'], { cwd: dir });
-    expect(compose.code).toBe(2);
-    expect(compose.stderr).toMatch(/zmart export compose: not built yet/);
   });
 });

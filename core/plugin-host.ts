@@ -50,7 +50,7 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     system: deps.system,
     files: deps.files,
     processes: deps.processes(name),
-    logFiles: { setRotation: (policy) => deps.logs.setRotation(policy), rotateIfDue: () => deps.logs.rotateIfDue() },
+    logFiles: { setRotation: (policy) => deps.logs.setRotation(policy), rotateIfDue: () => deps.logs.rotateIfDue(), counters: () => deps.logs.counters() },
     on: (hook, handler) => deps.hooks.on(hook, handler, name),
     services: () => deps.directory.snapshots(),
     service: (service) => deps.directory.snapshots().find((s) => s.name === service),
@@ -77,6 +77,10 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     reportMetrics: (service, metrics) => {
       if (!known(service)) return logger.warn(`metrics reported for unknown service '${service}'`);
       deps.directory.reportMetrics(service, metrics);
+    },
+    reportProbe: (service, probe) => {
+      if (!known(service)) return logger.warn(`probe reported for unknown service '${service}'`);
+      void deps.hooks.emit('service:probe', { service, ok: probe.ok, durationMs: probe.durationMs, by: name });
     },
   };
 }

@@ -31,7 +31,12 @@ export interface PluginContext<Options, ServiceOptions = never> {
   /** Watches files (recursively, without polling): `watch(paths, { cwd, ignore }, onChange)`. */
   readonly files: FileWatcher;
   /** Every log file zmart writes: how they rotate (core rotates them, between two lines). */
-  readonly logFiles: { setRotation(policy: RotationPolicy | null): void; rotateIfDue(): void };
+  readonly logFiles: {
+    setRotation(policy: RotationPolicy | null): void;
+    rotateIfDue(): void;
+    /** Bytes written to every log and lines dropped (a full disk) since zmart started. */
+    counters(): { bytesWritten: number; linesDropped: number };
+  };
   /** Registers a hook handler; returns its unregister function. Removed at teardown anyway. */
   on<K extends HookName>(hook: K, handler: HookHandler<K>): () => void;
   /** Read-only pictures of every service, in dependency order. */
@@ -58,6 +63,8 @@ export interface PluginContext<Options, ServiceOptions = never> {
    * responseClass.
    */
   reportMetrics(service: string, metrics: Record<string, number | string | null>): void;
+  /** Tells who listens (`service:probe`) that a probe of the service ran: passed or not, and how long it took. */
+  reportProbe(service: string, probe: { ok: boolean; durationMs: number }): void;
 }
 
 type Schema = $ZodType;

@@ -41,6 +41,8 @@ export interface Logs {
   setRotation(policy: RotationPolicy | null): void;
   /** Rotates the files whose period has turned, even if nothing was written since. */
   rotateIfDue(): void;
+  /** Bytes written to every log and lines dropped (a full disk) since they were opened. */
+  counters(): { bytesWritten: number; linesDropped: number };
   /** Makes again the files deleted under it (a removed log folder) and goes on there; returns them. */
   verify(): string[];
   /** Told about write failures (once per file until it works again) and finished rotations. */

@@ -68,6 +68,16 @@ export class FileLogs implements Logs {
     for (const file of this.files.values()) file.rotateIfDue();
   }
 
+  counters(): { bytesWritten: number; linesDropped: number } {
+    let bytesWritten = 0;
+    let linesDropped = 0;
+    for (const file of this.files.values()) {
+      bytesWritten += file.writtenTotal;
+      linesDropped += file.droppedTotal;
+    }
+    return { bytesWritten, linesDropped };
+  }
+
   verify(): string[] {
     return [...this.files.values()].filter((file) => file.verify()).map((file) => file.path);
   }

@@ -20,6 +20,8 @@ export class HeldLines {
   private droppedLines = 0;
   private droppedBytes = 0;
   private reason = '';
+  /** Lines dropped since the log was opened (for metrics; `release` resets only the marker's count). */
+  droppedTotal = 0;
 
   /** Bytes held. */
   get size(): number {
@@ -67,7 +69,9 @@ export class HeldLines {
       into.push(chunk);
       this.bytes += chunk.length;
     } else {
-      this.droppedLines += countLines(chunk);
+      const lines = countLines(chunk);
+      this.droppedLines += lines;
+      this.droppedTotal += lines;
       this.droppedBytes += chunk.length;
     }
   }

@@ -58,6 +58,14 @@ export class LogFile extends Writable {
     if (!this.writableEnded && !this.destroyed) this.write(text);
   }
 
+  /** Bytes written to this log (across rotations) since it was opened. */
+  writtenTotal = 0;
+
+  /** Lines dropped since it was opened because the file could not take them. */
+  get droppedTotal(): number {
+    return this.held.droppedTotal;
+  }
+
   /** Rotates now when the policy's period has turned (for logs that are quiet). */
   rotateIfDue(now = Date.now()): void {
     if (this.policy?.periodMs && this.size > 0 && this.periodOf(now) !== this.period) this.rotate(now);
@@ -141,6 +149,7 @@ export class LogFile extends Writable {
   private send(out: WriteStream, chunk: Buffer, done?: () => void): void {
     this.inflight.push(chunk);
     out.write(chunk, (error) => {
+      if (!error) this.writtenTotal += chunk.length;
       if (!error && out === this.out) {
         this.inflight.shift();
         this.confirmed += chunk.length;

@@ -1,6 +1,7 @@
 import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner } from '../di/contracts.js';
 import { processView } from './inspector.js';
 import { UsageSampler } from './usage-sampler.js';
+import { canWalkTrees, TreeSampler } from './tree-sampler.js';
 import { portFree } from './port-free.js';
 import { invalidatePortSnapshot, portListeners } from './port-owners.js';
 import { descendantsOf, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
@@ -30,6 +31,7 @@ function treeOf(leader: ProcessIdentity, stats: ProcStat[]): ProcStat[] {
 /** Core's answers to plugins' questions about processes; `terminate` is logged with the plugin's name. */
 export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: string) => PluginProcesses {
   const sampler = new UsageSampler();
+  const trees = new TreeSampler();
   // One read of every /proc/PID/stat serves the questions asked within 250 ms (a plugin
   // looking at every service in one tick), unless it predates the leader asked about: a
   // service restarted a moment ago must not look empty (its new process, a stranger).
@@ -70,6 +72,8 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     usage: async (service) => {
       const running = deps.running().find((r) => r.service === service);
       if (!running) return null;
+      // From the leader down where the kernel lists children; else pidusage over the tree.
+      if (canWalkTrees()) return trees.sample(service, running.identity);
       return sampler.sample(
         service,
         treeOf(running.identity, recentStats(running.identity)).map((s) => s.pid),

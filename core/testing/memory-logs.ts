@@ -43,6 +43,14 @@ export class MemoryLogs implements Logs {
     this.rotationChecks += 1;
   }
 
+  /** What `counters()` answers: set them to drive a plugin that reads them. */
+  bytesWritten = 0;
+  linesDropped = 0;
+
+  counters(): { bytesWritten: number; linesDropped: number } {
+    return { bytesWritten: this.bytesWritten, linesDropped: this.linesDropped };
+  }
+
   onEvent(_listener: (event: LogEvent) => void): void {}
 
   async close(): Promise<void> {}

@@ -132,6 +132,9 @@ export default definePlugin({
 
 /** Records one probe: metrics, health, logs; returns true when it asked for a restart. */
 function handle(ctx: Ctx, service: string, probe: Probe, outcome: ProbeOutcome): boolean {
+  const [low, high] = probe.settings.expect;
+  const passed = outcome.ok && (outcome.status === null || (outcome.status >= low && outcome.status <= high));
+  ctx.reportProbe(service, { ok: passed, durationMs: outcome.durationMs ?? 0 });
   if (outcome.ok) {
     probe.history = [...probe.history, outcome.durationMs].slice(-HISTORY);
     const responseClass = classify(outcome.durationMs);

@@ -1,7 +1,7 @@
 import type { ProbeSettings } from './options.js';
 
 /** One probe's result: `status` is the HTTP status, null for a TCP connect or a command that passed. */
-export type ProbeOutcome = { ok: true; status: number | null; durationMs: number } | { ok: false; error: string };
+export type ProbeOutcome = { ok: true; status: number | null; durationMs: number } | { ok: false; error: string; durationMs?: number };
 
 /** What the tracker decided after one probe. */
 export type Verdict =

@@ -13,8 +13,8 @@ type Ctx = PluginContext<MemoryGuardOptions, ServiceMemory>;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 /**
- * memory-guard: samples the RSS and CPU of each service's whole process tree (children
- * included) every `interval`. `for` samples in a row over `maxRss` -> a restart with reason
+ * memory-guard: samples the RSS and CPU of the whole process tree (children included) of
+ * each service with a `memory` limit every `interval`. `for` samples in a row over `maxRss` -> a restart with reason
  * `memory`, naming the processes; over `maxCpu` -> an alert (and one when it is back under).
  * Also alerts when the machine's available memory or the free disk of the log and pid folders
  * falls under a floor, and once when it recovers.
@@ -36,12 +36,13 @@ export default definePlugin({
       busy = true;
       try {
         for (const s of ctx.services()) {
-          if (s.state !== 'running') continue;
+          // only services with a limit are sampled: status reads its own numbers when asked
+          const limits = ctx.serviceOptions(s.name);
+          if (s.state !== 'running' || !limits) continue;
           const usage = await ctx.processes.usage(s.name);
           if (!usage) continue;
           ctx.reportMetrics(s.name, { rssBytes: usage.rssBytes, cpuPercent: usage.cpuPercent });
-          const limits = ctx.serviceOptions(s.name);
-          if (limits) check(ctx, s.name, usage, limits, { rssStreak, cpuStreak, cpuAlerted });
+          check(ctx, s.name, usage, limits, { rssStreak, cpuStreak, cpuAlerted });
         }
         checkSystem(ctx, low);
       } finally {

@@ -24,7 +24,7 @@ try {
   const rounds = { tree: [], legacy: [] };
   for (let i = 0; i < ROUNDS; i += 1) {
     let t = cpuMs();
-    leaders.forEach((l, k) => trees.sample(`s${k}`, l));
+    for (const [k, l] of leaders.entries()) trees.sample(`s${k}`, l);
     rounds.tree.push(cpuMs() - t);
     t = cpuMs();
     const stats = readAllStats();

@@ -39,7 +39,7 @@ export function createControlServer(actions: ControlActions): Server {
     '/v1/restart': { POST: (b) => actions.restart(servicesOf(b)) },
     '/v1/reload': { POST: () => actions.reload() },
   };
-  const server = createServer({ connectionsCheckingInterval: 500 }, async (req, res) => {
+  const server = createServer({ connectionsCheckingInterval: 1000 }, async (req, res) => {
     try {
       const path = new URL(req.url ?? '/', 'http://zmart').pathname;
       const route = Object.hasOwn(routes, path) ? routes[path] : undefined;

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { createConsola, type ConsolaInstance, type LogObject } from 'consola/core';
 import { join } from 'node:path';
 import { formatWithOptions } from 'node:util';
@@ -78,7 +79,17 @@ export class FileLogs implements Logs {
     return { bytesWritten, linesDropped };
   }
 
+  /** The log folder as last verified: while it is the same folder, unchanged, no file in it went. */
+  private folderSeen: string | null = null;
+
   verify(): string[] {
+    // Deleting or renaming a file changes its folder's mtime: one stat of the folder spares
+    // one of every file (a fleet of 100 services has 104 logs) while nothing happened.
+    const folder = statSync(this.options.logDir, { throwIfNoEntry: false });
+    const seen = folder ? `${folder.ino}:${folder.mtimeMs}` : null;
+    if (seen !== null && seen === this.folderSeen) return [];
+    // taken before the files are looked at: a change during the look is seen at the next one
+    this.folderSeen = seen;
     return [...this.files.values()].filter((file) => file.verify()).map((file) => file.path);
   }
 

@@ -113,6 +113,15 @@ export async function main(argv: string[]): Promise<number> {
       result = await exportFleet({ target, config: opts.config, out: opts.out, image: opts.image }, out);
     });
 
+  command('report', "the fleet's uptime, restarts by reason, response times per day and memory peak, from its history")
+    .option('-c, --config <path>', CONFIG_HELP)
+    .option('--since <duration>', 'how far back (30d, 12h, 90m)', '30d')
+    .option('--json', 'machine-readable')
+    .action(async (opts: { config?: string; since?: string; json?: boolean }) => {
+      const { report } = await import('./commands/report.js');
+      result = await report(opts, out);
+    });
+
   command('init', 'write a commented zmart.config.ts in this folder (never overwrites)').action(async () => {
     const { init } = await import('./commands/init.js');
     result = init(out);

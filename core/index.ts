@@ -46,7 +46,7 @@ export type {
 export { ZmartError, ConfigError, type ZmartErrorCode, type ConfigIssue } from './errors.js';
 export { parseDuration, parseSize, formatDuration, type Duration, type Size } from './units.js';
 export { backoff, duration, interval, size, integer } from './config/schema.js';
-export { isLoopback, listen, parseListen, type ListenTarget } from './http/listen.js';
+export { isLoopback, listen, listenAddress, parseListen, type ListenTarget } from './http/listen.js';
 /** zod/mini's schemas (functions instead of methods: z.optional(z.string())); plugins may use zod's classic API too. */
 export * as z from './zod.js';
 

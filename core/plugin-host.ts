@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import type { MonitorDefaults, ResolvedService } from './config/types.js';
+import { serviceLogFile } from './logging/file-logs.js';
+import { tailLines } from './logging/tail.js';
 import type { Clock, FileWatcher, HttpClient, Logs, PluginProcesses, Scheduler, SystemInfo } from './di/contracts.js';
 import type { HookBus } from './hook-bus.js';
 import type { PluginContext, PluginInstance, Teardown } from './plugin.js';
@@ -12,6 +15,8 @@ export interface ServiceDirectory {
   reportHealth(name: string, health: Health, detail?: string): void;
   reportReady(name: string): void;
   reportMetrics(name: string, metrics: Record<string, number | string | null>): void;
+  /** The operator's commands on one service, as `zmart start|stop|restart NAME` runs them. */
+  operate(action: 'start' | 'stop' | 'restart', name: string): Promise<void>;
 }
 
 export interface PluginHostDeps {
@@ -50,7 +55,12 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     system: deps.system,
     files: deps.files,
     processes: deps.processes(name),
-    logFiles: { setRotation: (policy) => deps.logs.setRotation(policy), rotateIfDue: () => deps.logs.rotateIfDue(), counters: () => deps.logs.counters() },
+    logFiles: {
+      setRotation: (policy) => deps.logs.setRotation(policy),
+      rotateIfDue: () => deps.logs.rotateIfDue(),
+      counters: () => deps.logs.counters(),
+      tail: (service, lines) => (known(service) ? tailLines(join(deps.system.folders.logDir, serviceLogFile(service)), lines) : []),
+    },
     on: (hook, handler) => deps.hooks.on(hook, handler, name),
     services: () => deps.directory.snapshots(),
     service: (service) => deps.directory.snapshots().find((s) => s.name === service),
@@ -77,6 +87,11 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     reportMetrics: (service, metrics) => {
       if (!known(service)) return logger.warn(`metrics reported for unknown service '${service}'`);
       deps.directory.reportMetrics(service, metrics);
+    },
+    operate: async (action, service) => {
+      if (!known(service)) throw new Error(`no service named '${service}'`);
+      logger.info(`${action} ${service} (asked through ${name})`);
+      await deps.directory.operate(action, service);
     },
     reportProbe: (service, probe) => {
       if (!known(service)) return logger.warn(`probe reported for unknown service '${service}'`);

@@ -36,6 +36,8 @@ export interface PluginContext<Options, ServiceOptions = never> {
     rotateIfDue(): void;
     /** Bytes written to every log and lines dropped (a full disk) since zmart started. */
     counters(): { bytesWritten: number; linesDropped: number };
+    /** The last `lines` lines of a service's log (secrets already redacted when written). */
+    tail(service: string, lines: number): string[];
   };
   /** Registers a hook handler; returns its unregister function. Removed at teardown anyway. */
   on<K extends HookName>(hook: K, handler: HookHandler<K>): () => void;
@@ -63,6 +65,11 @@ export interface PluginContext<Options, ServiceOptions = never> {
    * responseClass.
    */
   reportMetrics(service: string, metrics: Record<string, number | string | null>): void;
+  /**
+   * The operator's commands on one service (what `zmart start|stop|restart NAME` does), for
+   * views with buttons; logged with the plugin's name. Resolves once it is done.
+   */
+  operate(action: 'start' | 'stop' | 'restart', service: string): Promise<void>;
   /** Tells who listens (`service:probe`) that a probe of the service ran: passed or not, and how long it took. */
   reportProbe(service: string, probe: { ok: boolean; durationMs: number }): void;
 }

@@ -246,6 +246,8 @@ export class Supervisor {
         reportHealth: (name, health, detail) => this.controllers.get(name)?.setHealth(health, detail),
         reportReady: (name) => this.controllers.get(name)?.reportReady(),
         reportMetrics: (name, metrics) => this.controllers.get(name)?.setMetrics(metrics),
+        operate: async (action, name) =>
+          void (await (action === 'stop' ? this.stopServices([name]) : action === 'start' ? this.start([name]) : this.restartServices([name]))),
       },
     });
   }

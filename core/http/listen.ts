@@ -1,4 +1,9 @@
+import * as z from '../zod.js';
 import type { Server } from 'node:http';
+
+/** A config value that is a listen address: `host:port` (`127.0.0.1:9464`, `[::1]:9464`). */
+export const listenAddress = () =>
+  z.string().check(z.refine((text: string) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(text), "expected 'host:port', like '127.0.0.1:9464'"));
 
 /** A listen address as views take it: `host:port` or `[v6]:port`. */
 export interface ListenTarget {

@@ -38,6 +38,8 @@ export interface PluginHarness {
   readonly healthReports: Array<{ service: string; health: Health; detail?: string }>;
   /** Services the plugin said passed their `ready` check, in order. */
   readonly readyReports: string[];
+  /** What the plugin asked through `ctx.operate`, in order. */
+  readonly operations: Array<{ action: 'start' | 'stop' | 'restart'; service: string }>;
   /** What the plugin (and the harness) logged. */
   readonly logs: LogRecord[];
   /** The log rotation policy the plugin set, and how often it asked for due rotations. */
@@ -97,6 +99,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
   const alerts: Alert[] = [];
   const healthReports: PluginHarness['healthReports'] = [];
   const readyReports: string[] = [];
+  const operations: PluginHarness['operations'] = [];
   const byName = (name: string) => {
     const s = snapshots.get(name);
     if (!s) throw new Error(`harness: no service named '${name}'`);
@@ -129,6 +132,9 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
       reportMetrics: (service, metrics) => {
         byName(service).metrics = { ...byName(service).metrics, ...metrics };
       },
+      operate: async (action, service) => {
+        operations.push({ action, service });
+      },
     },
   });
 
@@ -144,6 +150,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     alerts,
     healthReports,
     readyReports,
+    operations,
     logs: logs.records,
     emit: (hook, payload) => hooks.emit(hook, payload),
     advance: (ms) => clock.advance(ms),

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin } from '../../core/index.js';
 import { DEFAULTS, optionsSchema } from './options.js';
@@ -18,7 +19,10 @@ export default definePlugin({
   defaults: DEFAULTS,
   options: optionsSchema,
   setup(ctx) {
-    const writer = new HistoryWriter(historyDir(ctx.system.folders.pidDir));
+    const dir = historyDir(ctx.system.folders.pidDir);
+    // made now, so that readers know the fleet records before its first minute is written
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const writer = new HistoryWriter(dir);
     const current = new Map<string, Minute>();
     let writing: Promise<void> = Promise.resolve();
     let failed = false;

@@ -1,12 +1,8 @@
-import { z } from '../../core/index.js';
-
-/** Where a view listens: `host:port` (`127.0.0.1:9464`, `[::1]:9464`). */
-export const listenSchema = z
-  .string()
-  .check(z.refine((text: string) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(text), "expected 'host:port', like '127.0.0.1:9464'"));
+import { listenAddress, z } from '../../core/index.js';
 
 export const optionsSchema = z.strictObject({
-  listen: listenSchema,
+  /** Where Prometheus scrapes: `host:port`. */
+  listen: listenAddress(),
   /** The path Prometheus scrapes. */
   path: z.string().check(z.startsWith('/')),
 });

@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import dashboard from '../../plugins/dashboard/index.js';
+import healthHttp from '../../plugins/health-http/index.js';
+import history from '../../plugins/history/index.js';
+import { createFleet, type Fleet, fixture, freePort, waitFor } from '../helpers/project.js';
+
+const OUTPUT = resolve(import.meta.dirname, '../../test-results');
+const TOKEN = 'a-long-dashboard-token-123';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+let fleet: Fleet | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+describe('the dashboard in headless Chromium', () => {
+  it('shows the fleet live, a kill -9 within a second without a reload, and restarts with the token only', async () => {
+    const [apiPort, webPort, port] = [await freePort(), await freePort(), await freePort()];
+    const probe = { path: '/health', interval: 200 };
+    fleet = createFleet({
+      services: {
+        api: { title: 'API Server', command: fixture('--port', apiPort), port: apiPort, health: probe, restart: { backoff: { initial: 50 } } },
+        web: { title: 'Dashboard Server', command: fixture('--port', webPort), port: webPort, health: probe },
+      },
+      plugins: [healthHttp(), history({ sample: '200ms' }), dashboard({ listen: `127.0.0.1:${port}`, token: TOKEN })],
+    });
+    await fleet.supervisor.start();
+    const base = `http://127.0.0.1:${port}`;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/?token=${TOKEN}`);
+      expect(new URL(page.url()).search).toBe(''); // the token left the address bar
+      const card = (name: string) => page.locator(`[data-service="${name}"]`);
+      await expect.poll(() => card('api').locator('.health').textContent(), { timeout: 5000 }).toBe('healthy');
+      await expect.poll(() => card('web').locator('.health').textContent(), { timeout: 5000 }).toBe('healthy');
+      expect(await card('api').locator('h2').textContent()).toMatch(/^API Server/);
+      expect(await card('api').locator('.restarts').textContent()).toBe('0');
+
+      // a kill -9: the restart shows within a second, the page never reloaded
+      await page.evaluate('window.marker = true');
+      const pid = fleet.supervisor.snapshots().find((s) => s.name === 'api')!.pid!;
+      const killedAt = Date.now();
+      process.kill(pid, 'SIGKILL');
+      await page.waitForFunction(`document.querySelector('[data-service="api"] .restarts')?.textContent === '1 (last: exit)'`, undefined, { timeout: 1000 });
+      const shownAfter = Date.now() - killedAt;
+      expect(await page.evaluate('window.marker')).toBe(true);
+
+      // the restart button, with the token the page took from the address
+      const webPid = fleet.supervisor.snapshots().find((s) => s.name === 'web')!.pid!;
+      await card('web').locator('button[data-action="restart"]').click();
+      await waitFor(() => {
+        const web = fleet!.supervisor.snapshots().find((s) => s.name === 'web')!;
+        return web.pid !== webPid && web.state === 'running';
+      }, 'web restarted by the button');
+      await expect.poll(() => card('web').locator('.restarts').textContent(), { timeout: 3000 }).toMatch(/\(last: manual\)$/);
+
+      // a selected service shows its charts and log lines
+      await card('api').click();
+      await page.locator('#charts .uplot').first().waitFor({ timeout: 3000 });
+      expect(await page.locator('#charts .uplot').count()).toBe(2);
+      await expect.poll(() => page.locator('#logs').textContent(), { timeout: 5000 }).toMatch(/listening/);
+      mkdirSync(OUTPUT, { recursive: true });
+      await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
+      console.log(`dashboard: the kill -9 showed on the page ${shownAfter} ms after it`);
+    } finally {
+      await page.close();
+    }
+
+    // without the token, or with a wrong one: 401, nothing done
+    const before = fleet.supervisor.snapshots().find((s) => s.name === 'api')!.pid;
+    const bare = await fetch(`${base}/api/services/api/restart`, { method: 'POST' });
+    expect(bare.status).toBe(401);
+    const wrong = await fetch(`${base}/api/services/api/restart`, { method: 'POST', headers: { authorization: 'Bearer not-the-token-at-all' } });
+    expect(wrong.status).toBe(401);
+    expect(fleet.supervisor.snapshots().find((s) => s.name === 'api')!.pid).toBe(before);
+    // another Host (a rebound DNS name) is refused
+    const rebound = await new Promise<number>((done, fail) =>
+      request({ host: '127.0.0.1', port, path: '/api/fleet', headers: { host: `evil.example:${port}` } }, (res) => {
+        res.resume();
+        done(res.statusCode!);
+      })
+        .on('error', fail)
+        .end(),
+    );
+    expect(rebound).toBe(403);
+  });
+});

@@ -113,6 +113,13 @@ export async function main(argv: string[]): Promise<number> {
       result = await exportFleet({ target, config: opts.config, out: opts.out, image: opts.image }, out);
     });
 
+  command('ui', "a terminal UI: services, the selected one's log live, keys to restart, stop, start")
+    .option('-c, --config <path>', CONFIG_HELP)
+    .action(async (opts: { config?: string }) => {
+      const { ui } = await import('./commands/ui.js');
+      result = await ui(opts, out);
+    });
+
   command('report', "the fleet's uptime, restarts by reason, response times per day and memory peak, from its history")
     .option('-c, --config <path>', CONFIG_HELP)
     .option('--since <duration>', 'how far back (30d, 12h, 90m)', '30d')

@@ -21,7 +21,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['jiti'],
+  // react-devtools-core: ink imports it only when DEV=true, and it is not installed.
+  external: ['jiti', 'react-devtools-core'],
   // Less source to hold in memory; names stay, so stack traces still read.
   minifyWhitespace: true,
   minifySyntax: true,
@@ -40,7 +41,8 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['jiti'],
+  // react-devtools-core: ink imports it only when DEV=true, and it is not installed.
+  external: ['jiti', 'react-devtools-core'],
   minifyWhitespace: true,
   minifySyntax: true,
   // import.meta.url (zmart's package root is found from it) as this file's URL.

@@ -1,0 +1,137 @@
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { createElement as h, type ReactElement, useEffect, useState } from 'react';
+import type { StatusReport } from '../../core/status/types.js';
+
+/** Where the terminal UI gets the fleet and sends the operator's keys. */
+export interface UiSource {
+  status(): Promise<StatusReport>;
+  /** The last `lines` lines of a service's log. */
+  logLines(service: string, lines: number): string[];
+  /** Runs an operator command; resolves with a line to show. */
+  act(action: 'restart' | 'stop' | 'start', service: string): Promise<string>;
+}
+
+export interface AppProps {
+  source: UiSource;
+  /** false under NO_COLOR: no colors, the selection still marked. */
+  color: boolean;
+  refreshMs?: number;
+}
+
+const STATE_COLORS: Record<string, string> = { running: 'green', failed: 'red', stopped: 'red', starting: 'yellow', stopping: 'yellow', backoff: 'yellow' };
+const HEALTH_COLORS: Record<string, string> = { healthy: 'green', unhealthy: 'red', slow: 'yellow' };
+export const HELP = '↑↓ select  r restart  s stop  u start  / filter the log  q quit';
+
+const mb = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1048576).toFixed(1)} MB`);
+const cell = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
+
+/**
+ * `zmart ui`: the services with state, health, CPU, memory and restarts; the selected
+ * service's log following live; keys for restart, stop, start, a log filter, and quit.
+ * Keyboard only (works over SSH); colors off under NO_COLOR.
+ */
+export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [report, setReport] = useState<StatusReport | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [selected, setSelected] = useState(0);
+  const [filter, setFilter] = useState('');
+  const [editing, setEditing] = useState(false);
+  const [message, setMessage] = useState('');
+  const [lines, setLines] = useState<string[]>([]);
+  const services = report?.services ?? [];
+  const current = services[Math.min(selected, Math.max(0, services.length - 1))];
+  const rows = stdout.rows || 24;
+  const logRows = Math.max(3, rows - services.length - 7);
+
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      source.status().then(
+        (r) => {
+          if (!live) return;
+          setReport(r);
+          setProblem(null);
+        },
+        (error: unknown) => {
+          if (live) setProblem(error instanceof Error ? error.message : String(error));
+        },
+      );
+    void load();
+    const timer = setInterval(() => void load(), refreshMs);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [source, refreshMs]);
+
+  const name = current?.name;
+  useEffect(() => {
+    if (!name) return;
+    const read = () => {
+      const all = source.logLines(name, filter ? 2000 : logRows);
+      setLines((filter ? all.filter((l) => l.includes(filter)) : all).slice(-logRows));
+    };
+    read();
+    const timer = setInterval(read, 500);
+    return () => clearInterval(timer);
+  }, [source, name, filter, logRows]);
+
+  useInput((input, key) => {
+    if (editing) {
+      if (key.return) setEditing(false);
+      else if (key.escape) {
+        setFilter('');
+        setEditing(false);
+      } else if (key.backspace || key.delete) setFilter((f) => f.slice(0, -1));
+      else if (input && !key.ctrl && !key.meta) setFilter((f) => f + input);
+      return;
+    }
+    if (input === 'q') return exit();
+    if (key.upArrow || input === 'k') setSelected((i) => Math.max(0, i - 1));
+    else if (key.downArrow || input === 'j') setSelected((i) => Math.min(services.length - 1, i + 1));
+    else if (input === '/') {
+      setFilter('');
+      setEditing(true);
+    } else if (key.escape) setFilter('');
+    else if (current && (input === 'r' || input === 's' || input === 'u')) {
+      const action = input === 'r' ? 'restart' : input === 's' ? 'stop' : 'start';
+      setMessage(`${action} ${current.name}…`);
+      source
+        .act(action, current.name)
+        .then(setMessage, (error: unknown) => setMessage(`${action} ${current.name}: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  });
+
+  const paint = (value: string | undefined) => (color ? value : undefined);
+  const up = services.filter((s) => s.state === 'running').length;
+  return h(
+    Box,
+    { flexDirection: 'column' },
+    h(Text, { bold: true }, `zmart  ${report ? `${up}/${services.length} running` : 'connecting…'}${problem ? `  (${problem})` : ''}`),
+    h(Text, { dimColor: color }, `  ${cell('SERVICE', 20)} ${cell('STATE', 9)} ${cell('HEALTH', 10)} ${cell('CPU', 7)} ${cell('MEMORY', 10)} RESTARTS`),
+    ...services.map((s) => {
+      const chosen = s.name === current?.name;
+      return h(
+        Text,
+        { key: s.name, inverse: chosen },
+        chosen ? '› ' : '  ',
+        cell(s.name, 20),
+        ' ',
+        h(Text, { color: paint(STATE_COLORS[s.state]) }, cell(s.state, 9)),
+        ' ',
+        h(Text, { color: paint(HEALTH_COLORS[s.health ?? '']) }, cell(s.health ?? '-', 10)),
+        ' ',
+        cell(s.cpuPercent === null ? '-' : `${s.cpuPercent}%`, 7),
+        ' ',
+        cell(mb(s.rssBytes), 10),
+        ' ',
+        `${s.restarts}${s.lastRestart ? ` (${s.lastRestart.kind})` : ''}`,
+      );
+    }),
+    h(Text, { dimColor: color }, `── log of ${current?.name ?? '-'}${filter || editing ? `, filter: ${filter}${editing ? '▏' : ''}` : ''} ──`),
+    ...lines.map((line, i) => h(Text, { key: `${i}`, wrap: 'truncate-end' }, line)),
+    h(Text, { dimColor: color }, message || HELP),
+  );
+}

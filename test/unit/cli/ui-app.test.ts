@@ -1,0 +1,79 @@
+import { render } from 'ink-testing-library';
+import { createElement as h } from 'react';
+import { describe, expect, it } from 'vitest';
+import { App, HELP } from '../../../cli/ui/app.js';
+import { fakeFleet } from '../../helpers/ui-fleet.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 50));
+
+/** The escape that starts a terminal color code. */
+const ESC = String.fromCharCode(27);
+
+describe('zmart ui (ink)', () => {
+  it('shows the services, follows the selected one, and sends the keys as commands', async () => {
+    const { source, acted } = fakeFleet();
+    const ui = render(h(App, { source, color: false, refreshMs: 50 }));
+    await tick();
+    let frame = ui.lastFrame()!;
+    expect(frame).toMatch(/1\/2 running/);
+    expect(frame).toMatch(/› api\s+running\s+healthy\s+1\.5%\s+50\.0 MB\s+0/);
+    expect(frame).toMatch(/ {2}worker\s+failed\s+-\s+1\.5%\s+50\.0 MB\s+3 \(exit\)/);
+    expect(frame).toContain('api line three');
+    expect(frame).toContain(HELP);
+
+    ui.stdin.write('\u001B[B'); // down
+    await tick();
+    frame = ui.lastFrame()!;
+    expect(frame).toMatch(/› worker/);
+    expect(frame).toContain('── log of worker ──');
+    expect(frame).toContain('worker line three');
+
+    ui.stdin.write('r');
+    await tick();
+    expect(acted).toEqual(['restart worker']);
+    expect(ui.lastFrame()).toContain('restart worker: done');
+    ui.stdin.write('k');
+    await tick();
+    ui.stdin.write('s');
+    await tick();
+    ui.stdin.write('u');
+    await tick();
+    expect(acted).toEqual(['restart worker', 'stop api', 'start api']);
+
+    // the log filter: / then text then Enter; Escape clears it
+    for (const key of ['/', 'e', 'r', 'r', '\r']) {
+      ui.stdin.write(key);
+      await tick();
+    }
+    frame = ui.lastFrame()!;
+    expect(frame).toContain('filter: err');
+    expect(frame).toContain('api error two');
+    expect(frame).not.toContain('api line one');
+    expect(acted).toHaveLength(3); // keys typed into the filter are not commands
+    ui.stdin.write('\u001B');
+    await tick();
+    expect(ui.lastFrame()).toContain('api line one');
+    ui.unmount();
+  });
+
+  it('has no color under NO_COLOR (color false)', async () => {
+    const { source } = fakeFleet();
+    const plain = render(h(App, { source, color: false }));
+    await tick();
+    expect(plain.lastFrame()).not.toMatch(new RegExp(`${ESC}\\[3\\dm`));
+    plain.unmount();
+  });
+
+  it('quits on q', async () => {
+    const { source } = fakeFleet();
+    const ui = render(h(App, { source, color: false }));
+    await tick();
+    ui.stdin.write('q');
+    await tick();
+    // after exit, ink stops drawing: keys change nothing
+    const frame = ui.lastFrame();
+    ui.stdin.write('j');
+    await tick();
+    expect(ui.lastFrame()).toBe(frame);
+  });
+});

@@ -73,7 +73,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       const running = deps.running().find((r) => r.service === service);
       if (!running) return null;
       // From the leader down where the kernel lists children; else pidusage over the tree.
-      if (canWalkTrees()) return trees.sample(service, running.identity);
+      if (canWalkTrees()) return trees.sample(service, running.identity, Date.now(), () => recentStats(running.identity));
       return sampler.sample(
         service,
         treeOf(running.identity, recentStats(running.identity)).map((s) => s.pid),

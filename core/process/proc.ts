@@ -11,6 +11,8 @@ export interface ProcStat {
   startTime: number;
   /** CPU time used, user + system, in clock ticks (fields 14 and 15). */
   cpuTicks: number;
+  /** Threads (field 20): each has its own list of children. */
+  threads: number;
 }
 
 /** Parses /proc/PID/stat; null when the process is gone (or never was). */
@@ -30,6 +32,7 @@ export function readStat(pid: number): ProcStat | null {
     pgid: Number(rest[2]),
     startTime: Number(rest[19]),
     cpuTicks: Number(rest[11]) + Number(rest[12]),
+    threads: Number(rest[17]),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ProcessIdentity, TreeUsage } from '../di/contracts.js';
-import { readCommandLine, readStat } from './proc.js';
+import { descendantsOf, type ProcStat, readCommandLine, readStat } from './proc.js';
 
 /** Bytes per page, found once from this process's own resident pages and RSS. */
 let pageBytes: number | null = null;
@@ -41,6 +41,26 @@ function childrenOf(pid: number): number[] {
   return children;
 }
 
+/** Leaders with more threads than this are looked up in a round's snapshot rather than walked. */
+const WALK_THREADS = 4;
+
+/** The tree from its root down, through the children lists of every thread of every process. */
+function walk(root: ProcStat): ProcStat[] {
+  const found: ProcStat[] = [];
+  const queue = [root.pid];
+  const seen = new Set<number>();
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    const stat = pid === root.pid ? root : readStat(pid);
+    if (!stat) continue;
+    found.push(stat);
+    queue.push(...childrenOf(pid));
+  }
+  return found;
+}
+
 /** True where the kernel lists children per thread (CONFIG_PROC_CHILDREN; every mainstream distribution). */
 export const canWalkTrees = (() => {
   let known: boolean | null = null;
@@ -59,32 +79,28 @@ export const canWalkTrees = (() => {
 
 /**
  * Memory and CPU of process trees, read from each leader down (stat, statm and the children
- * lists of the tree's own processes), not from a scan of every process on the machine: a
- * round costs what the fleet has, not what the machine runs. CPU is the share of one core
+ * lists of the tree's own processes) rather than from a scan of every process on the
+ * machine: a round costs what the fleet has, not what the machine runs. Leaders with many
+ * threads (a list of children each) are looked up in one scan shared by the round instead. CPU is the share of one core
  * since the previous sample of the same leader (its lifetime average at the first). A process
  * that left the tree (a daemon that double-forked) is not counted.
  */
 export class TreeSampler {
   private readonly previous = new Map<string, { leader: string; ticks: number; at: number; byPid: Map<number, number> }>();
 
-  sample(key: string, leader: ProcessIdentity, now = Date.now()): TreeUsage | null {
+  /**
+   * `snapshot` gives every process's stat, read once for a whole round: a tree whose leader has
+   * many threads (Node has ~10, each with its own children list) is found in it from the
+   * parent links instead of walking one list per thread.
+   */
+  sample(key: string, leader: ProcessIdentity, now = Date.now(), snapshot?: () => ProcStat[]): TreeUsage | null {
     const root = readStat(leader.pid);
     if (!root || root.state === 'Z' || root.startTime !== leader.startTime) {
       this.previous.delete(key);
       return null;
     }
-    const processes: Array<{ pid: number; rssBytes: number; ticks: number }> = [];
-    const queue = [root.pid];
-    const seen = new Set<number>();
-    while (queue.length > 0) {
-      const pid = queue.shift()!;
-      if (seen.has(pid)) continue;
-      seen.add(pid);
-      const stat = pid === root.pid ? root : readStat(pid);
-      if (!stat || stat.state === 'Z') continue;
-      processes.push({ pid, rssBytes: residentBytes(pid), ticks: stat.cpuTicks });
-      queue.push(...childrenOf(pid));
-    }
+    const members = snapshot && root.threads > WALK_THREADS ? [root, ...descendantsOf(root.pid, snapshot())] : walk(root);
+    const processes = members.filter((s) => s.state !== 'Z').map((s) => ({ pid: s.pid, rssBytes: residentBytes(s.pid), ticks: s.cpuTicks }));
     const ticks = processes.reduce((sum, p) => sum + p.ticks, 0);
     const identity = `${leader.pid}:${leader.startTime}`;
     const before = this.previous.get(key);

@@ -34,6 +34,17 @@ const PROBE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Registry {
   const prom = loadPromClient();
   const register = new prom.Registry();
+  // One look at the services per scrape, shared by every gauge (forgotten once it is written).
+  let seen: ReturnType<typeof ctx.services> | null = null;
+  const services = () => {
+    if (!seen) {
+      seen = ctx.services();
+      setImmediate(() => {
+        seen = null;
+      });
+    }
+    return seen;
+  };
   const registers = [register];
   const service = ['service'];
 
@@ -44,7 +55,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     registers,
     collect() {
       this.reset();
-      for (const s of ctx.services()) this.set({ service: s.name }, s.state === 'running' ? 1 : 0);
+      for (const s of services()) this.set({ service: s.name }, s.state === 'running' ? 1 : 0);
     },
   });
   new prom.Gauge({
@@ -54,7 +65,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     registers,
     collect() {
       this.reset();
-      for (const s of ctx.services()) for (const state of STATES) this.set({ service: s.name, state }, s.state === state ? 1 : 0);
+      for (const s of services()) for (const state of STATES) this.set({ service: s.name, state }, s.state === state ? 1 : 0);
     },
   });
   new prom.Gauge({
@@ -64,7 +75,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     registers,
     collect() {
       this.reset();
-      for (const s of ctx.services()) if (s.health !== null && s.health !== 'unknown') this.set({ service: s.name }, s.health === 'unhealthy' ? 0 : 1);
+      for (const s of services()) if (s.health !== null && s.health !== 'unknown') this.set({ service: s.name }, s.health === 'unhealthy' ? 0 : 1);
     },
   });
   new prom.Gauge({
@@ -74,7 +85,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     registers,
     collect() {
       this.reset();
-      for (const s of ctx.services()) this.set({ service: s.name }, s.ready ? 1 : 0);
+      for (const s of services()) this.set({ service: s.name }, s.ready ? 1 : 0);
     },
   });
   new prom.Gauge({
@@ -85,7 +96,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     collect() {
       this.reset();
       const now = ctx.clock.now();
-      for (const s of ctx.services()) this.set({ service: s.name }, s.startedAt === null ? 0 : Math.max(0, (now - s.startedAt) / 1000));
+      for (const s of services()) this.set({ service: s.name }, s.startedAt === null ? 0 : Math.max(0, (now - s.startedAt) / 1000));
     },
   });
   // One sampling round per scrape, shared by the memory and CPU gauges (prom-client collects
@@ -94,7 +105,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
   const usages = () => {
     round ??= (async () => {
       const found = new Map<string, { rssBytes: number; cpuPercent: number }>();
-      for (const s of ctx.services()) {
+      for (const s of services()) {
         const usage = s.state === 'running' ? await ctx.processes.usage(s.name) : null;
         if (usage) found.set(s.name, usage);
       }

@@ -144,13 +144,22 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
   });
   const probes = new prom.Histogram({
     name: 'zmart_service_probe_duration_seconds',
-    help: 'How long each health probe took, by result (pass or fail).',
-    labelNames: ['service', 'result'],
+    help: 'How long each passed health probe took.',
+    labelNames: service,
     buckets: PROBE_BUCKETS,
     registers,
   });
+  const failedProbes = new prom.Counter({
+    name: 'zmart_service_probe_failures_total',
+    help: 'Health probes that failed (no answer in time, a refused connection, a bad status or exit code).',
+    labelNames: service,
+    registers,
+  });
   ctx.on('service:restart', ({ service: name, reason }) => restarts.inc({ service: name, reason: reason.kind }));
-  ctx.on('service:probe', ({ service: name, ok, durationMs }) => probes.observe({ service: name, result: ok ? 'pass' : 'fail' }, durationMs / 1000));
+  ctx.on('service:probe', ({ service: name, ok, durationMs }) => {
+    if (ok) probes.observe({ service: name }, durationMs / 1000);
+    else failedProbes.inc({ service: name });
+  });
 
   supervisorMetrics(ctx, prom, register);
   return register;

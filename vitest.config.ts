@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 15_000,
     hookTimeout: 15_000,
     pool: 'forks',
+    // Both cores: most of a test's time is waiting on real processes, not computing.
+    maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default'],
   },

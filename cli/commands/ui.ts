@@ -1,13 +1,11 @@
 import { join } from 'node:path';
-import { render } from 'ink';
-import { createElement } from 'react';
 import { ZmartError } from '../../core/errors.js';
 import { serviceLogFile } from '../../core/logging/file-logs.js';
 import { tailLines } from '../../core/logging/tail.js';
 import type { StatusReport } from '../../core/status/types.js';
 import { askDaemon, fleetStatus, locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
-import { App, type UiSource } from '../ui/app.js';
+import type { UiSource } from '../ui/app.js';
 
 /** `zmart ui`: the terminal UI on the running fleet (ink). Leaves the terminal as it found it. */
 export async function ui(options: { config?: string }, out: Output): Promise<number> {
@@ -32,7 +30,10 @@ export async function ui(options: { config?: string }, out: Output): Promise<num
       return answer.status === 200 ? `${action} ${service}: done` : `${action} ${service}: ${answer.body.error ?? `status ${answer.status}`}`;
     },
   };
-  const app = render(createElement(App, { source, color: !process.env.NO_COLOR }), { exitOnCtrlC: true });
-  await app.waitUntilExit();
+  // ink draws only the last frame where CI is set (it reads it when loaded); here a person
+  // is at a terminal (checked above), so it draws live.
+  process.env.CI = 'false';
+  const { runUi } = await import('../ui/run.js');
+  await runUi(source, !process.env.NO_COLOR);
   return 0;
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { afterEachTest, runCli } from '../helpers/cli.js';
@@ -12,6 +12,12 @@ const { cleanups } = afterEachTest(afterEach);
 const node = JSON.stringify(process.execPath);
 const fixture = JSON.stringify(FIXTURE);
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
+
+/** The name an export gives a fleet: its folder's, lower case, dashes for the rest. */
+const fleetName = (dir: string) =>
+  basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-');
 
 /** A fleet that uses every option an export carries (or says it cannot). */
 function fullProject(): string {
@@ -114,11 +120,7 @@ describe('zmart export kubernetes', () => {
     const out = join(dir, 'k8s');
     const result = await runCli(['export', 'kubernetes', '--out', out, '--image', 'registry.local/bot:7'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    const fleet = dir
-      .split('/')
-      .at(-1)!
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-');
+    const fleet = fleetName(dir);
     const objects = kubernetesObjects(readFileSync(join(out, `${fleet}.yaml`), 'utf8'));
     const secrets = kubernetesObjects(readFileSync(join(out, 'secrets.yaml'), 'utf8'));
     expect(statSync(join(out, 'secrets.yaml')).mode & 0o777).toBe(0o600);
@@ -216,11 +218,7 @@ describe('zmart export systemd', () => {
     const out = join(dir, 'units');
     const result = await runCli(['export', 'systemd', '--out', out], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    const fleet = dir
-      .split('/')
-      .at(-1)!
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-');
+    const fleet = fleetName(dir);
     const api = readFileSync(join(out, `${fleet}-api.service`), 'utf8');
     expect(api).toMatch(new RegExp(`^After=${fleet}-db\\.service$`, 'm'));
     expect(api).toMatch(new RegExp(`^Requires=${fleet}-db\\.service$`, 'm'));

@@ -47,6 +47,20 @@ export { ZmartError, ConfigError, type ZmartErrorCode, type ConfigIssue } from '
 export { parseDuration, parseSize, formatDuration, type Duration, type Size } from './units.js';
 export { backoff, duration, interval, size, integer } from './config/schema.js';
 export { isLoopback, listen, listenAddress, parseListen, type ListenTarget } from './http/listen.js';
+export {
+  BUCKETS_MS,
+  bucketOf,
+  emptyPeriod,
+  HistoryWriter,
+  historyDir,
+  isEmpty,
+  percentile,
+  readDays,
+  readMinutes,
+  type Day,
+  type Minute,
+  type Period,
+} from './history/store.js';
 /** zod/mini's schemas (functions instead of methods: z.optional(z.string())); plugins may use zod's classic API too. */
 export * as z from './zod.js';
 

@@ -2,9 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { definePlugin, isLoopback, listen, type PluginContext, parseListen } from '../../core/index.js';
-import { historyDir } from '../history/index.js';
-import { percentile, readMinutes } from '../history/store.js';
+import { definePlugin, historyDir, isLoopback, listen, type PluginContext, parseListen, percentile, readMinutes } from '../../core/index.js';
 import { DEFAULTS, type DashboardOptions, optionsSchema } from './options.js';
 import { PAGE } from './page.js';
 

@@ -1,17 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { definePlugin } from '../../core/index.js';
+import { bucketOf, definePlugin, emptyPeriod, HistoryWriter, historyDir, isEmpty, type Minute } from '../../core/index.js';
 import { DEFAULTS, optionsSchema } from './options.js';
-import { bucketOf, emptyPeriod, HistoryWriter, isEmpty, type Minute } from './store.js';
-
-/** Where the history of a fleet lives: beside its pid files. */
-export const historyDir = (pidDir: string): string => join(pidDir, 'history');
 
 /**
  * history: what `zmart report` and the dashboard's charts read. Every `sample` it notes
  * whether each service is up (running and not unhealthy) and its tree's memory; it counts
  * every probe's duration (in buckets) and every restart by reason; each minute goes to
- * `<pidDir>/history/` (see store.ts), kept 24 hours, rolled into days kept 90. What the
+ * `<pidDir>/history/` (core/history/store.ts), kept 24 hours, rolled into days kept 90. What the
  * minute under way holds is written when the supervisor stops, so a restart loses nothing.
  */
 export default definePlugin({

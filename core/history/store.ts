@@ -90,6 +90,9 @@ export function localDate(t: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/** Where the history of a fleet lives: beside its pid files. */
+export const historyDir = (pidDir: string): string => join(pidDir, 'history');
+
 const files = (dir: string, service: string) => ({ minutes: join(dir, `${service}.minutes.jsonl`), days: join(dir, `${service}.days.jsonl`) });
 
 /** The records of a JSON Lines file; a line that does not parse (cut by a crash) is skipped. */

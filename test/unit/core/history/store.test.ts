@@ -1,8 +1,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUCKETS_MS, bucketOf, emptyPeriod, HistoryWriter, localDate, type Minute, percentile, readDays, readMinutes } from '../../../plugins/history/store.js';
-import { tempDir } from '../../helpers/project.js';
+import { BUCKETS_MS, bucketOf, emptyPeriod, HistoryWriter, localDate, type Minute, percentile, readDays, readMinutes } from '../../../../core/history/store.js';
+import { tempDir } from '../../../helpers/project.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {

@@ -23,6 +23,18 @@ const CASES: Array<[string, string, Record<string, string>, RegExp[]]> = [
     [/services\.api\.restart\.window: expected a duration .*"forever"/],
   ],
   [
+    'a dashboard token too short to guard the buttons',
+    `import dashboard from 'zmart/plugins/dashboard';\nexport default defineConfig({ services: { api: { ${ok} } }, plugins: [dashboard({ token: 'secret' })] })`,
+    {},
+    [/plugins\[0\] \(dashboard\)\.token: a token of 16 characters at least/],
+  ],
+  [
+    'a metrics address that is not host:port',
+    `import metrics from 'zmart/plugins/metrics';\nexport default defineConfig({ services: { api: { ${ok} } }, plugins: [metrics({ listen: '9464' })] })`,
+    {},
+    [/plugins\[0\] \(metrics\)\.listen: expected 'host:port', like '127\.0\.0\.1:9464'/],
+  ],
+  [
     'unknown dependsOn target',
     `export default defineConfig({ services: { web: { ${ok}, dependsOn: ['db'] } } })`,
     {},

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { createProject, fixtureCommand, type Project } from '../helpers/daemon.js';
 import { CLI, waitFor } from '../helpers/project.js';
 
@@ -56,5 +58,11 @@ describe('zmart ui in a real terminal (tmux)', () => {
     await waitFor(() => screen().includes('UI-EXITED 0'), 'the ui to exit');
     // the terminal is back in cooked mode with echo, as the shell left it
     await waitFor(() => /^icanon echo\s*$/m.test(screen()), 'the terminal modes');
+  });
+
+  it('says in one line that it needs a terminal, exit 2, when it has none', async () => {
+    const result = await runCli(['ui'], { cwd: tmpdir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('zmart: zmart ui needs a terminal (stdin and stdout a TTY); try zmart status or zmart logs -f');
   });
 });

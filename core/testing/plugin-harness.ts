@@ -20,6 +20,8 @@ export interface HarnessOptions {
   monitor?: { interval?: Duration; timeout?: Duration };
   /** Epoch ms the fake clock starts at. */
   now?: number;
+  /** zmart's folders as plugins see them (`ctx.system.folders`); default: paths nothing writes to. */
+  folders?: { logDir: string; pidDir: string };
 }
 
 export interface PluginHarness {
@@ -94,6 +96,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
   const http = new FakeHttpClient(clock);
   const processes = new FakeProcesses();
   const system = new FakeSystem();
+  if (options.folders) Object.assign(system.folders, options.folders);
   const files = new FakeFiles();
   const restarts: PluginHarness['restarts'] = [];
   const alerts: Alert[] = [];

@@ -1,0 +1,45 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPluginHarness } from '../../../core/testing/index.js';
+import history from '../../../plugins/history/index.js';
+import { tempDir, waitFor } from '../../helpers/project.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+describe('history through core/testing', () => {
+  it('writes each minute once it has ended; a write that fails is said once, and once when writing works again', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const pidDir = join(dir, 'server_pids');
+    const start = new Date(2026, 10, 30, 12, 0, 0).getTime();
+    const h = await createPluginHarness(history({ sample: '10s' }), {
+      services: { api: { command: 'x' } },
+      now: start,
+      folders: { logDir: join(dir, 'logs'), pidDir },
+    });
+    const minutes = join(pidDir, 'history', 'api.minutes.jsonl');
+    // a folder planted where the file goes: every append fails
+    mkdirSync(minutes);
+    await h.advance(61_000);
+    await waitFor(() => h.logs.some((l) => /history not written \(EISDIR/.test(l.message)), 'the failure said');
+    await h.advance(60_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.logs.filter((l) => /history not written/.test(l.message))).toHaveLength(1); // said once
+    rmSync(minutes, { recursive: true });
+    await h.advance(60_000);
+    await waitFor(() => h.logs.some((l) => l.message === 'history is written again'), 'the recovery said');
+    await h.teardown();
+    const lines = readFileSync(minutes, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    // the minutes lost while it failed are gone; the one that worked and the one under way at the stop are there
+    expect(lines.map((m) => (m.t - start) / 60_000)).toEqual([2, 3]);
+    expect(lines[0]).toMatchObject({ samples: 6, up: 6 }); // the harness's service runs, healthy
+    expect(lines[1]).toMatchObject({ samples: 1 }); // the sample at 3:00, written at the stop
+  });
+});

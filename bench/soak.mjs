@@ -19,6 +19,26 @@ const dir = tempDir('zmart-soak-');
 const env = { ...process.env, ZMART_HOME: join(dir, 'home'), NO_COLOR: '1' };
 const zmart = (...args) => run(process.execPath, [ZMART, ...args], { cwd: dir, env });
 const status = () => JSON.parse(zmart('status', '--json').out);
+/** Stops the fleet and whatever of this run is left (its tag is in their command lines). */
+function stopFleet() {
+  zmart('stop');
+  for (const { pid } of findProcesses(tag)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+// A soak stopped from outside (Ctrl-C, `timeout`) stops its fleet too: nothing runs on after it.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stopFleet();
+    rmSync(dir, { recursive: true, force: true });
+    console.error(`\nsoak stopped by ${signal} (seed ${SEED}): the fleet is stopped`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 const pidOf = (name) => {
   try {
     return Number(readFileSync(join(dir, 'server_pids', `${name}.pid`), 'utf8'));
@@ -227,14 +247,7 @@ try {
 } catch (error) {
   failure = error instanceof Error ? error.stack : String(error);
 } finally {
-  zmart('stop');
-  for (const { pid } of findProcesses(tag)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  stopFleet();
   // A failed run keeps its logs (in a folder of their own, the rest removed) to be read.
   if (failure) {
     const kept = `${dir}-logs`;

@@ -3,7 +3,7 @@
 // built-in plugins alone and with metrics + history + dashboard added, and the daemon's CPU
 // per /metrics scrape at N services. ZMART_ROOT points at another checkout (built) to compare
 // with an earlier zmart (with VIEWS=0: the built-ins alone). Usage: N=10 node bench/views.mjs   (needs `npm run build`)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE, freePort, run, sleep, table, tempDir, waitUntil } from './lib/util.mjs';
 
@@ -11,10 +11,13 @@ const N = Number(process.env.N ?? 10);
 const SCRAPES = Number(process.env.SCRAPES ?? 100);
 const ROOT = process.env.ZMART_ROOT ?? join(import.meta.dirname, '..');
 const ZMART = join(ROOT, 'dist/bin/zmart.cjs');
-const ticks = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
+/**
+ * CPU time the process spent on a core, in ms, from the scheduler (/proc/PID/task/TID/schedstat):
+ * exact, where utime's clock ticks are charged by sampling and can alias with a timer that
+ * wakes a process on the tick.
+ */
+const cpuMs = (pid) =>
+  readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6, 0);
 const rssMb = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -42,19 +45,19 @@ async function measure(views) {
   try {
     await sleep(10_000);
     const rss = [];
-    const t0 = ticks(pid);
+    const t0 = cpuMs(pid);
     for (let i = 0; i < 10; i += 1) {
       rss.push(rssMb(pid));
       await sleep(1000);
     }
-    const idle = (ticks(pid) - t0) / 10; // % of a core over 10 s
+    const idle = (cpuMs(pid) - t0) / 100; // % of a core over 10 s
     let scrape = null;
     if (views) {
       await waitUntil(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok, 10_000, 100);
-      const before = ticks(pid);
+      const before = cpuMs(pid);
       const wall = performance.now();
       for (let i = 0; i < SCRAPES; i += 1) await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      scrape = { cpuMs: ((ticks(pid) - before) * 10) / SCRAPES, wallMs: (performance.now() - wall) / SCRAPES };
+      scrape = { cpuMs: (cpuMs(pid) - before) / SCRAPES, wallMs: (performance.now() - wall) / SCRAPES };
     }
     return { rss: median(rss), idle, scrape };
   } finally {

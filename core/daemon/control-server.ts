@@ -1,9 +1,16 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { isZmartError } from '../errors.js';
 
 const MAX_BODY = 64 * 1024;
 const MAX_CONNECTIONS = 128;
+/** Headers must arrive within this of the connection (or of the last response on a kept-alive one)... */
+const HEADERS_MS = 2_000;
+/** ...and the body within this of the headers. */
+const BODY_MS = 3_000;
+/** Node's own check of headersTimeout and requestTimeout, kept only as a backstop. */
+const BACKSTOP_CHECK_MS = 30_000;
 
 /** What the control API can ask of the supervisor process. */
 export interface ControlActions {
@@ -39,7 +46,21 @@ export function createControlServer(actions: ControlActions): Server {
     '/v1/restart': { POST: (b) => actions.restart(servicesOf(b)) },
     '/v1/reload': { POST: () => actions.reload() },
   };
-  const server = createServer({ connectionsCheckingInterval: 1000 }, async (req, res) => {
+  // A request must send its headers within HEADERS_MS and its body within BODY_MS more, by a
+  // timer of its connection's own: Node's server-wide check of headersTimeout/requestTimeout
+  // would wake the idle supervisor every second for nothing.
+  const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
+  const arm = (socket: Socket, ms: number) => {
+    clearTimeout(deadlines.get(socket));
+    deadlines.set(
+      socket,
+      setTimeout(() => socket.destroy(), ms),
+    );
+  };
+  const disarm = (socket: Socket) => clearTimeout(deadlines.get(socket));
+  const server = createServer({ connectionsCheckingInterval: BACKSTOP_CHECK_MS }, async (req, res) => {
+    arm(req.socket, BODY_MS);
+    res.on('finish', () => arm(req.socket, HEADERS_MS));
     try {
       const path = new URL(req.url ?? '/', 'http://zmart').pathname;
       const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
@@ -47,6 +68,7 @@ export function createControlServer(actions: ControlActions): Server {
       const handler = Object.hasOwn(route, req.method ?? '') ? route[req.method ?? ''] : undefined;
       if (!handler) throw new HttpError(405, `${req.method} not allowed on ${req.url} (use ${Object.keys(route).join(', ')})`);
       const body = await readJson(req);
+      disarm(req.socket); // received whole: the handler may take its time (a restart waits for the service)
       const result = await handler(body);
       send(res, 200, result);
     } catch (error) {
@@ -55,6 +77,10 @@ export function createControlServer(actions: ControlActions): Server {
       actions.log(`control API: ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}`);
       send(res, 500, { error: error instanceof Error ? error.message : String(error) });
     }
+  });
+  server.on('connection', (socket: Socket) => {
+    arm(socket, HEADERS_MS);
+    socket.once('close', () => disarm(socket));
   });
   server.on('clientError', (_error, socket) => socket.destroy());
   // A client that holds connections open cannot take the supervisor's file descriptors: past

@@ -151,4 +151,21 @@ describe('many held control connections', () => {
       for (const s of held) s.destroy();
     }
   });
+
+  it('cuts a client that dribbles its headers, however active, once its time for them is up', async () => {
+    const { connect } = await import('node:net');
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    expect((await project.zmart(['start'])).code).toBe(0);
+    const client = connect(`${project.pidDir}/zmart.sock`).on('error', () => undefined);
+    client.write('GET /v1/status HTTP/1.1\r\nHost: zmart\r\n');
+    const started = Date.now();
+    const dribble = setInterval(() => client.writable && client.write('X-Slow: 1\r\n'), 200);
+    try {
+      await waitFor(() => client.destroyed || client.closed, 'the dribbling client to be cut', 4000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500); // not before its 2 s
+    } finally {
+      clearInterval(dribble);
+      client.destroy();
+    }
+  });
 });

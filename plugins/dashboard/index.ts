@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { definePlugin, historyDir, isLoopback, listen, type PluginContext, parseListen, percentile, readMinutes } from '../../core/index.js';
+import { definePlugin, historyDir, isLoopback, listen, type PluginContext, parseListen, percentile, readMinutes, type Timer } from '../../core/index.js';
 import { DEFAULTS, type DashboardOptions, optionsSchema } from './options.js';
 import { PAGE } from './page.js';
 
@@ -71,7 +71,7 @@ export default definePlugin({
       for (const client of clients) client.write(data);
     };
     // Events come in bursts (a restart is several moves): one push for a burst.
-    let pending: ReturnType<PluginContext<unknown, unknown>['scheduler']['setTimeout']> | null = null;
+    let pending: Timer | null = null;
     const soon = () => {
       if (clients.size === 0 || pending) return;
       pending = ctx.scheduler.setTimeout(() => {

@@ -171,38 +171,25 @@ function supervisorMetrics(ctx: PluginContext<unknown, unknown>, prom: ReturnTyp
   prom.osMemoryHeap(register, config);
   prom.processStartTime(register, config);
   prom.eventLoopLag(register, config);
-  let cpuSeconds = 0;
-  new prom.Counter({
-    name: 'zmart_supervisor_cpu_seconds_total',
-    help: 'CPU time the supervisor used, user and system.',
-    registers,
-    collect() {
-      const { user, system } = process.cpuUsage();
-      const now = (user + system) / 1e6;
-      this.inc(Math.max(0, now - cpuSeconds));
-      cpuSeconds = now;
-    },
+  // Totals kept elsewhere (the process's CPU, the log counters), followed by counters that
+  // add what grew since the last scrape.
+  const follow = (name: string, help: string, read: () => number) => {
+    let last = 0;
+    new prom.Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        const now = read();
+        this.inc(Math.max(0, now - last));
+        last = now;
+      },
+    });
+  };
+  follow('zmart_supervisor_cpu_seconds_total', 'CPU time the supervisor used, user and system.', () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
   });
-  let written = 0;
-  let dropped = 0;
-  new prom.Counter({
-    name: 'zmart_log_written_bytes_total',
-    help: 'Bytes written to the log files of the supervisor and services.',
-    registers,
-    collect() {
-      const now = ctx.logFiles.counters().bytesWritten;
-      this.inc(Math.max(0, now - written));
-      written = now;
-    },
-  });
-  new prom.Counter({
-    name: 'zmart_log_dropped_lines_total',
-    help: 'Lines the logs could not write and dropped (a full disk), counted.',
-    registers,
-    collect() {
-      const now = ctx.logFiles.counters().linesDropped;
-      this.inc(Math.max(0, now - dropped));
-      dropped = now;
-    },
-  });
+  follow('zmart_log_written_bytes_total', 'Bytes written to the log files of the supervisor and services.', () => ctx.logFiles.counters().bytesWritten);
+  follow('zmart_log_dropped_lines_total', 'Lines the logs could not write and dropped (a full disk), counted.', () => ctx.logFiles.counters().linesDropped);
 }

@@ -19,6 +19,11 @@ export async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError()
     .showHelpAfterError("(run 'zmart --help' for usage)")
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  // A bad ZMART_PROC_BACKEND is one line and exit 2 before any command looks at a process.
+  program.hook('preAction', async () => {
+    const { processTable } = await import('../core/process/table/pick.js');
+    processTable();
+  });
   const command = (name: string, description: string) =>
     program
       .command(name)

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { FilePidStore } from '../../core/process/pid-store.js';
-import { isSameProcess } from '../../core/process/proc.js';
+import { isRecordedProcess, isSameProcess } from '../../core/process/proc.js';
 import { stopLeftovers } from '../../core/process/leftovers.js';
 import { stopProcessTree } from '../../core/process/stop.js';
 import { formatDuration } from '../../core/format.js';
@@ -52,7 +52,7 @@ async function stopOrphans(fleet: FleetLocation, names: string[], out: Output): 
   const pids = new FilePidStore(fleet.pidDir);
   out.line(`no supervisor is running for ${fleet.config}; cleaning up from the pid files in ${fleet.pidDir}`);
   const events = await stopLeftovers(
-    { pids, isAlive: (p) => isSameProcess(p.pid, p.startTime), stop: stopProcessTree, now: Date.now },
+    { pids, isAlive: isRecordedProcess, stop: stopProcessTree, now: Date.now },
     {
       names: names.length > 0 ? names : undefined,
       report: (event) => {

@@ -1,19 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readAllStats, descendantsOf } from '../../core/process/proc.js';
-import { readTcpSockets, socketInodes } from '../../core/process/sockets.js';
+import { processTable } from '../../core/process/table/pick.js';
 import { systemInfo } from '../../core/system-info.js';
 import type { StatusReport } from '../../core/status/types.js';
 import { tailLines } from '../../core/logging/tail.js';
 import { formatBytes } from './status-text.js';
 
-/** CPU busy share over `sampleMs`, from two reads of /proc/stat. */
+/** CPU busy share over `sampleMs`, from two readings of every core's times (os.cpus: Linux and macOS). */
 async function cpuBusyPercent(sampleMs = 200): Promise<number | null> {
   const read = () => {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const idle = fields[3] + (fields[4] ?? 0);
-    return { idle, total: fields.reduce((a, b) => a + b, 0) };
+    let idle = 0;
+    let total = 0;
+    for (const { times } of cpus()) {
+      idle += times.idle;
+      total += times.user + times.nice + times.sys + times.irq + times.idle;
+    }
+    return { idle, total };
   };
   try {
     const a = read();
@@ -69,16 +72,17 @@ export function recentLogLines(report: StatusReport, count = 5): string[] {
 
 export function connectionLines(report: StatusReport): string[] {
   const lines = ['🔌 CONNECTIONS', '=============', ''];
-  const sockets = readTcpSockets();
   const stats = readAllStats();
   for (const s of report.services) {
     if (!s.pid) {
       lines.push(`${s.title}: not running`);
       continue;
     }
-    const inodes = new Set<number>();
-    for (const pid of [s.pid, ...descendantsOf(s.pid, stats).map((d) => d.pid)]) for (const i of socketInodes(pid)) inodes.add(i);
-    const mine = sockets.filter((k) => inodes.has(k.inode));
+    const mine = processTable().sockets([s.pid, ...descendantsOf(s.pid, stats).map((d) => d.pid)]);
+    if (mine === null) {
+      lines.push(`${s.title}: cannot tell on this machine (no /proc/net, no lsof)`);
+      continue;
+    }
     const listening = mine.filter((k) => k.state === 'LISTEN').map((k) => `${k.local.includes(':') ? `[${k.local}]` : k.local}:${k.localPort}`);
     const open = mine.filter((k) => k.state === 'ESTABLISHED').length;
     lines.push(`${s.title}: listening on ${listening.join(', ') || 'nothing'}; ${open} open connection(s)`);

@@ -54,13 +54,22 @@ export function markRunStopped(configFile: string, pid: number, env?: Record<str
   if (entry && entry.pid === pid) writeRunEntry({ ...entry, pid: null }, env);
 }
 
-/** Unix socket paths are limited to 107 bytes: beyond that the socket moves to a private temp folder. */
-const MAX_SOCKET_PATH = 100;
+/**
+ * The longest unix socket path the platform takes, in bytes: sun_path holds 108 on Linux and
+ * 104 on macOS and the BSDs, the final NUL included.
+ */
+export function maxSocketPathBytes(platform: NodeJS.Platform = process.platform): number {
+  return (platform === 'linux' ? 108 : 104) - 1;
+}
 
-export function socketPathFor(pidDir: string, configFile: string): string {
+/** The socket beside the pid files, or in a private temp folder when that path is too long for the platform. */
+export function socketPathFor(pidDir: string, configFile: string, platform: NodeJS.Platform = process.platform): string {
   const beside = join(pidDir, 'zmart.sock');
-  if (Buffer.byteLength(beside) <= MAX_SOCKET_PATH) return beside;
-  const dir = join(tmpdir(), `zmart-${process.getuid?.() ?? 'user'}`);
+  if (Buffer.byteLength(beside) <= maxSocketPathBytes(platform)) return beside;
+  const folder = `zmart-${process.getuid?.() ?? 'user'}`;
+  // A TMPDIR so deep that even the fallback would not fit: /tmp then, which every Unix has.
+  const fits = Buffer.byteLength(join(tmpdir(), folder, `${keyOf(configFile)}.sock`)) <= maxSocketPathBytes(platform);
+  const dir = join(fits ? tmpdir() : '/tmp', folder);
   try {
     mkdirSync(dir, { mode: 0o700 });
   } catch (error) {

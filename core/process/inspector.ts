@@ -1,5 +1,5 @@
 import type { ProcessIdentity, ProcessInspector, ProcessView } from '../di/contracts.js';
-import { isSameProcess, readCommandLine, readStat, type ProcStat } from './proc.js';
+import { isRecordedProcess, readCommandLine, readStat, type ProcStat } from './proc.js';
 
 /** What zmart shows of a process: its identity, family and command line. */
 export const processView = (s: ProcStat): ProcessView => ({
@@ -18,6 +18,6 @@ export class ProcInspector implements ProcessInspector {
   }
 
   isAlive(identity: ProcessIdentity): boolean {
-    return isSameProcess(identity.pid, identity.startTime);
+    return isRecordedProcess(identity);
   }
 }

@@ -3,8 +3,8 @@ import { processView } from './inspector.js';
 import { UsageSampler } from './usage-sampler.js';
 import { canWalkTrees, TreeSampler } from './tree-sampler.js';
 import { portFree } from './port-free.js';
-import { invalidatePortSnapshot, portListeners } from './port-owners.js';
-import { descendantsOf, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
+import { processTable } from './table/pick.js';
+import { descendantsOf, isRecordedProcess, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
 
 export interface PluginProcessesDeps {
   /** The live process of each service that runs now. */
@@ -44,7 +44,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     return stats.list;
   };
   return (plugin) => ({
-    listeners: (port) => portListeners(port),
+    listeners: (port) => processTable().listeners(port),
     portFree: (port) => portFree(port),
     tree: (service) => {
       const running = deps.running().find((r) => r.service === service);
@@ -61,7 +61,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
           .filter((name) => name !== 'monitor')
           .flatMap((service) => {
             const record = deps.pids.read(service);
-            return record && isSameProcess(record.pid, record.startTime) ? [{ service, identity: record }] : [];
+            return record && isRecordedProcess(record) ? [{ service, identity: record }] : [];
           }),
       ];
       for (const { service, identity } of leaders) {
@@ -72,8 +72,9 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     usage: async (service) => {
       const running = deps.running().find((r) => r.service === service);
       if (!running) return null;
-      // From the leader down where the kernel lists children; else pidusage over the tree.
-      if (canWalkTrees()) return trees.sample(service, running.identity, Date.now(), () => recentStats(running.identity));
+      // From the leader down where the kernel lists children, from the round's snapshot where
+      // the table reads memory with it (ps); else pidusage over the tree.
+      if (canWalkTrees() || processTable().name === 'portable') return trees.sample(service, running.identity, Date.now(), () => recentStats(running.identity));
       return sampler.sample(
         service,
         treeOf(running.identity, recentStats(running.identity)).map((s) => s.pid),
@@ -95,7 +96,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       const command = readCommandLine(process.pid) ?? '?';
       deps.logs.monitor.warn(`${plugin}: stopping pid ${process.pid} (${command}): ${options.reason}`);
       const result = await deps.runner.stop(process, { signal: options.signal ?? 'SIGTERM', timeoutMs: options.timeoutMs ?? 10_000 });
-      invalidatePortSnapshot();
+      processTable().forget();
       deps.logs.monitor.warn(`${plugin}: pid ${process.pid} ${result.forced ? 'killed with SIGKILL after the grace period' : 'stopped'}`);
       return result;
     },

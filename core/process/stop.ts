@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
 import { descendantsOf, isSameProcess, readAllStats, recentStats, type ProcStat } from './proc.js';
 import type { ProcessIdentity } from '../di/contracts.js';
+import { processTable } from './table/pick.js';
 
 const POLL_MS = 20;
 /** How long after a crash what escaped its group is looked for: after an immediate restart's spawn. */
@@ -91,17 +91,8 @@ function collectTree(leader: ProcessIdentity, leaderGone: boolean, fresh = false
 
 /** Live processes started since the leader whose environment carries the service's marker. */
 function escaped(leader: ProcessIdentity, marker: string, stats: ProcStat[]): ProcStat[] {
-  const uid = process.getuid?.();
-  return stats.filter((s) => s.startTime >= leader.startTime && s.state !== 'Z' && s.pid !== process.pid && hasMarker(s.pid, marker, uid));
-}
-
-function hasMarker(pid: number, marker: string, uid: number | undefined): boolean {
-  try {
-    if (uid !== undefined && statSync(`/proc/${pid}`).uid !== uid) return false; // only our own user's
-    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
-  } catch {
-    return false;
-  }
+  const candidates = stats.filter((s) => s.startTime >= leader.startTime && s.state !== 'Z' && s.pid !== process.pid);
+  return processTable().carrying(marker, candidates);
 }
 
 function signalAll(leader: ProcessIdentity, targets: ProcStat[], signal: NodeJS.Signals): void {

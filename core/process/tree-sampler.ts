@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ProcessIdentity, TreeUsage } from '../di/contracts.js';
-import { descendantsOf, type ProcStat, readCommandLine, readStat } from './proc.js';
+import { descendantsOf, type ProcStat, readAllStats, readCommandLine, readStat, startTimeToEpochMs } from './proc.js';
+import { processTable } from './table/pick.js';
 
 /** Bytes per page, found once from this process's own resident pages and RSS. */
 let pageBytes: number | null = null;
@@ -66,6 +67,7 @@ export const canWalkTrees = (() => {
   let known: boolean | null = null;
   return () => {
     if (known === null) {
+      if (processTable().name !== 'linux') return (known = false);
       try {
         readFileSync(`/proc/${process.pid}/task/${process.pid}/children`);
         known = true;
@@ -81,8 +83,9 @@ export const canWalkTrees = (() => {
  * Memory and CPU of process trees, read from each leader down (stat, statm and the children
  * lists of the tree's own processes) rather than from a scan of every process on the
  * machine: a round costs what the fleet has, not what the machine runs. Leaders with many
- * threads (a list of children each) are looked up in one scan shared by the round instead. CPU is the share of one core
- * since the previous sample of the same leader (its lifetime average at the first). A process
+ * threads (a list of children each) are looked up in one scan shared by the round instead,
+ * and so is every tree where the table has no children lists (ps: one call a round, memory
+ * included). CPU is the share of one core since the previous sample of the same leader (its lifetime average at the first). A process
  * that left the tree (a daemon that double-forked) is not counted.
  */
 export class TreeSampler {
@@ -94,13 +97,16 @@ export class TreeSampler {
    * parent links instead of walking one list per thread.
    */
   sample(key: string, leader: ProcessIdentity, now = Date.now(), snapshot?: () => ProcStat[]): TreeUsage | null {
-    const root = readStat(leader.pid);
+    // Without children lists (ps), the whole tree comes from the round's snapshot, or one read now.
+    const fromSnapshot = canWalkTrees() ? undefined : (snapshot ?? once(readAllStats));
+    const root = fromSnapshot ? (fromSnapshot().find((s) => s.pid === leader.pid) ?? null) : readStat(leader.pid);
     if (!root || root.state === 'Z' || root.startTime !== leader.startTime) {
       this.previous.delete(key);
       return null;
     }
-    const members = snapshot && root.threads > WALK_THREADS ? [root, ...descendantsOf(root.pid, snapshot())] : walk(root);
-    const processes = members.filter((s) => s.state !== 'Z').map((s) => ({ pid: s.pid, rssBytes: residentBytes(s.pid), ticks: s.cpuTicks }));
+    const shared = fromSnapshot ?? (snapshot && root.threads > WALK_THREADS ? snapshot : undefined);
+    const members = shared ? [root, ...descendantsOf(root.pid, shared())] : walk(root);
+    const processes = members.filter((s) => s.state !== 'Z').map((s) => ({ pid: s.pid, rssBytes: s.rssBytes ?? residentBytes(s.pid), ticks: s.cpuTicks }));
     const ticks = processes.reduce((sum, p) => sum + p.ticks, 0);
     const identity = `${leader.pid}:${leader.startTime}`;
     const before = this.previous.get(key);
@@ -108,7 +114,7 @@ export class TreeSampler {
     const since = before && before.leader === identity && now > before.at ? before : null;
     // ticks are hundredths of a CPU second: over the seconds between samples, in % of one core
     const share = (delta: number) => (since ? Math.max(0, delta / ((now - since.at) / 1000)) : 0);
-    const cpuPercent = since ? share(ticks - since.ticks) : lifetimePercent(ticks, root.startTime);
+    const cpuPercent = since ? share(ticks - since.ticks) : lifetimePercent(ticks, root.startTime, now);
     return {
       rssBytes: processes.reduce((sum, p) => sum + p.rssBytes, 0),
       cpuPercent: Math.round(cpuPercent * 10) / 10,
@@ -130,8 +136,12 @@ export class TreeSampler {
   }
 }
 
-/** Average % of one core over the process's life (ticks and start time are in 1/100 s since boot). */
-function lifetimePercent(ticks: number, startTime: number): number {
-  const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-  return ticks / Math.max(0.001, uptime - startTime / 100);
+function once<T>(read: () => T): () => T {
+  let value: { v: T } | null = null;
+  return () => (value ??= { v: read() }).v;
+}
+
+/** Average % of one core over the process's life (ticks are hundredths of a CPU second). */
+function lifetimePercent(ticks: number, startTime: number, now: number): number {
+  return ticks / Math.max(0.001, (now - startTimeToEpochMs(startTime)) / 1000);
 }

@@ -1,5 +1,6 @@
 import type { Supervisor } from '../supervisor.js';
 import { readAllStats } from '../process/proc.js';
+import { processTable } from '../process/table/pick.js';
 import { treeUsage } from './process-usage.js';
 import type { ServiceStatus, StatusReport } from './types.js';
 
@@ -32,6 +33,7 @@ export function supervisorStatus(supervisor: Supervisor, version: string, now = 
       version,
       pidDir: config.pidDir,
       logDir: config.logDir,
+      processBackend: processTable().name,
     },
     services,
   };

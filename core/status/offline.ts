@@ -1,4 +1,5 @@
-import { isSameProcess, readAllStats } from '../process/proc.js';
+import { isRecordedProcess, isSameProcess, readAllStats } from '../process/proc.js';
+import { processTable } from '../process/table/pick.js';
 import { FilePidStore } from '../process/pid-store.js';
 import type { RunEntry } from '../daemon/registry.js';
 import { treeUsage } from './process-usage.js';
@@ -25,7 +26,7 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
   const services = names.map((name): ServiceStatus => {
     const known = source.services.find((s) => s.name === name);
     const record = pids.read(name);
-    const alive = record !== null && isSameProcess(record.pid, record.startTime);
+    const alive = record !== null && isRecordedProcess(record);
     const usage = alive ? treeUsage(record.pid, record.startTime, now, stats) : null;
     return {
       name,
@@ -61,6 +62,7 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
       version: source.version,
       pidDir: source.pidDir,
       logDir: source.logDir,
+      processBackend: processTable().name,
     },
     services,
   };

@@ -6,7 +6,7 @@ export interface TreeUsage {
   processes: number;
 }
 
-/** Memory and CPU of a process and all its descendants, read from /proc; null when it is gone. */
+/** Memory and CPU of a process and all its descendants, read from the process table; null when it is gone. */
 export function treeUsage(pid: number, startTime: number, now = Date.now(), stats: ProcStat[] = readAllStats()): TreeUsage | null {
   const leader = stats.find((s) => s.pid === pid && s.startTime === startTime && s.state !== 'Z');
   if (!leader) return null;
@@ -14,7 +14,7 @@ export function treeUsage(pid: number, startTime: number, now = Date.now(), stat
   const lifeSeconds = Math.max(0.001, (now - startTimeToEpochMs(leader.startTime)) / 1000);
   const cpuSeconds = ticksToSeconds(tree.reduce((sum, s) => sum + s.cpuTicks, 0));
   return {
-    rssBytes: tree.reduce((sum, s) => sum + readRssBytes(s.pid), 0),
+    rssBytes: tree.reduce((sum, s) => sum + (s.rssBytes ?? readRssBytes(s.pid)), 0),
     cpuPercent: Math.round((cpuSeconds / lifeSeconds) * 1000) / 10,
     processes: tree.length,
   };

@@ -10,6 +10,8 @@ export interface StatusReport {
     version: string;
     pidDir: string;
     logDir: string;
+    /** How processes are looked at: /proc (`linux`) or ps and lsof (`portable`). */
+    processBackend: 'linux' | 'portable';
   };
   services: ServiceStatus[];
 }

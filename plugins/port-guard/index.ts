@@ -22,7 +22,7 @@ const describe = (l: PortListener) => `pid ${l.pid} (${l.command || '?'}) on ${l
  * - While it runs: a port no longer held by the service's processes alone (taken over, shared
  *   with a stranger, or closed) is alerted and a restart with reason `port` is requested.
  * - After it stops: a port still held is reported.
- * Linux only (/proc/net/tcp); elsewhere it says so once and does nothing.
+ * Where the platform cannot tell who holds a port (no /proc, no lsof) it says so once and does nothing.
  */
 export default definePlugin({
   name: 'port-guard',
@@ -35,7 +35,7 @@ export default definePlugin({
       const found = ctx.processes.listeners(port);
       if (found === null && !unsupportedSaid) {
         unsupportedSaid = true;
-        ctx.logger.warn('cannot see which process holds a port on this platform (no /proc/net/tcp): port checks are off');
+        ctx.logger.warn('cannot see which process holds a port on this machine (no /proc/net/tcp, no lsof): port checks are off');
       }
       return found;
     };

@@ -29,7 +29,7 @@ const service = (name: string, patch: Partial<ServiceStatus> = {}): ServiceStatu
 /** A fleet of two (api running, worker failed) for the terminal UI, recording the commands sent. */
 export function fakeFleet() {
   const report: StatusReport = {
-    supervisor: { running: true, pid: 1, uptimeMs: 1, config: 'c', version: 'v', pidDir: 'p', logDir: 'l' },
+    supervisor: { running: true, pid: 1, uptimeMs: 1, config: 'c', version: 'v', pidDir: 'p', logDir: 'l', processBackend: 'linux' },
     services: [service('api'), service('worker', { state: 'failed', health: null, restarts: 3, lastRestart: { kind: 'exit', detail: '', at: '' } as never })],
   };
   const acted: string[] = [];

@@ -36,6 +36,8 @@ describe('zmart status', () => {
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
     expect(report.supervisor).toMatchObject({ running: true, pid: project.pid('monitor'), config: join(project.dir, 'zmart.config.ts'), version: '0.1.0' });
+    // the daemon looks at processes the way this pass of the suite asked (CI runs it with each)
+    expect(report.supervisor.processBackend).toBe(process.env.ZMART_PROC_BACKEND || 'linux');
     expect(report.services.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
       ['api', 'running'],
       ['flappy', 'backoff'],

@@ -22,8 +22,11 @@ async function stranger(port: number, host = '127.0.0.1'): Promise<number> {
   child.unref();
   strangers.push(child.pid!);
   await waitFor(async () => {
-    const { portListeners } = await import('../../core/process/port-owners.js');
-    return portListeners(port)?.some((l) => l.pid === child.pid);
+    const { processTable } = await import('../../core/process/table/pick.js');
+    processTable().forget();
+    return processTable()
+      .listeners(port)
+      ?.some((l) => l.pid === child.pid);
   }, `the stranger on ${port}`);
   return child.pid!;
 }

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
-import type { PortListener } from '../di/contracts.js';
-import { readCommandLine, readStat, type ProcStat } from './proc.js';
+import type { PortListener } from '../../../di/contracts.js';
+import { readCommandLine, readStat, type ProcStat } from './proc-files.js';
 import { readTcpSockets, socketInodes, type TcpSocket } from './sockets.js';
 
 /** One look at the machine's TCP sockets and who holds them, reused for a moment. */

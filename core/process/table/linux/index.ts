@@ -1,0 +1,39 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { HeldSocket, ProcessTable, ProcStat } from '../../../di/contracts.js';
+import { invalidatePortSnapshot, portListeners } from './port-owners.js';
+import { readAllStats, readCommandLine, readRssBytes, readStat, startTimeToEpochMs } from './proc-files.js';
+import { readTcpSockets, socketInodes } from './sockets.js';
+
+/** Linux's answers, from /proc: a file read per question, no command run. */
+export const linuxTable: ProcessTable = {
+  name: 'linux',
+  startTimeGrainMs: 10,
+  stat: readStat,
+  all: readAllStats,
+  commandLine: readCommandLine,
+  rssBytes: readRssBytes,
+  startedAtMs: startTimeToEpochMs,
+  listeners: portListeners,
+  sockets(pids: number[]): HeldSocket[] | null {
+    const owner = new Map<number, number>();
+    for (const pid of pids) for (const inode of socketInodes(pid)) owner.set(inode, pid);
+    return readTcpSockets().flatMap((s) => {
+      const pid = owner.get(s.inode);
+      return pid === undefined ? [] : [{ pid, local: s.local, localPort: s.localPort, state: s.state }];
+    });
+  },
+  carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
+    const uid = process.getuid?.();
+    return candidates.filter((s) => hasMarker(s.pid, marker, uid));
+  },
+  forget: invalidatePortSnapshot,
+};
+
+function hasMarker(pid: number, marker: string, uid: number | undefined): boolean {
+  try {
+    if (uid !== undefined && statSync(`/proc/${pid}`).uid !== uid) return false; // only our own user's
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+  } catch {
+    return false;
+  }
+}

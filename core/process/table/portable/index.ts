@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import type { HeldSocket, PortListener, ProcessTable, ProcStat } from '../../../di/contracts.js';
+import { LSOF_FIELDS, parseLsof } from './lsof-output.js';
+import { PS_COLUMNS, PS_ENV_COLUMNS, parsePs, pidsCarrying, type PsRow } from './ps-output.js';
+
+export interface PortableTools {
+  /** Absolute path of ps: never looked up in PATH, where anyone's folder may come first. */
+  ps: string;
+  /** Absolute path of lsof, or null: then who holds a port cannot be told. */
+  lsof: string | null;
+  /** The flag that adds the environment to ps's command column: -E (BSD), e (procps). */
+  envFlag: '-E' | 'e';
+}
+
+/** How long one look at the listening sockets serves (a check of every service in one go). */
+const LISTEN_TTL_MS = 250;
+
+/**
+ * The answers of `ps` and `lsof`, the tools macOS has for them (and Linux too, for tests):
+ * one `ps` per question or per round, one `lsof` for every port asked about within 250 ms.
+ * They run through node:child_process's spawnSync, not execa: the table's callers are
+ * synchronous, and this is a hot path (several calls a second while a service stops) where
+ * execa would add ~14 MB to the daemon and nothing the fixed argv needs.
+ */
+export function portableTable(tools: PortableTools): ProcessTable {
+  let listening: { at: number; sockets: HeldSocket[] } | null = null;
+  const run = (file: string, args: string[]): string => {
+    for (let attempt = 0; ; attempt += 1) {
+      const result = spawnSync(file, args, {
+        encoding: 'utf8',
+        // The C locale and UTC: lstart's month names and hours are then always read the same way.
+        env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', LC_ALL: 'C', TZ: 'UTC' },
+        timeout: 5000,
+        maxBuffer: 64 * 1024 * 1024,
+        windowsHide: true,
+      });
+      // ps and lsof exit 1 when nothing matched: the (empty) listing is still the answer. A run
+      // that could not start, was killed (the 5 s timeout) or failed otherwise is tried once more.
+      const answered = !result.error && result.signal === null && (result.status === 0 || result.status === 1);
+      if (answered || attempt === 1) return typeof result.stdout === 'string' ? result.stdout : '';
+    }
+  };
+  const ps = (args: string[]): PsRow[] => parsePs(run(tools.ps, ['-ww', '-o', PS_COLUMNS, ...args]));
+  const psOf = (pids: number[]): PsRow[] => (pids.length === 0 ? [] : ps(['-p', pids.join(',')]));
+  const one = (pid: number): PsRow | null => (exists(pid) ? (psOf([pid]).find((r) => r.pid === pid) ?? null) : null);
+  const lsof = (args: string[]): HeldSocket[] | null => (tools.lsof ? parseLsof(run(tools.lsof, ['-nP', ...args, '-F', LSOF_FIELDS])) : null);
+
+  return {
+    name: 'portable',
+    startTimeGrainMs: 1000,
+    stat: one,
+    all: () => ps(['-A']),
+    commandLine: (pid) => one(pid)?.command ?? null,
+    rssBytes: (pid) => one(pid)?.rssBytes ?? 0,
+    startedAtMs: (startTime) => startTime * 1000,
+    listeners(port: number): PortListener[] | null {
+      if (!listening || Date.now() - listening.at > LISTEN_TTL_MS) {
+        const sockets = lsof(['-iTCP', '-sTCP:LISTEN']);
+        if (sockets === null) return null;
+        listening = { at: Date.now(), sockets };
+      }
+      const mine = listening.sockets.filter((s) => s.state === 'LISTEN' && s.localPort === port);
+      const byPid = new Map(mine.map((s) => [s.pid, s]));
+      return psOf([...byPid.keys()])
+        .filter((row) => row.state !== 'Z')
+        .map((row) => ({
+          pid: row.pid,
+          startTime: row.startTime,
+          ppid: row.ppid,
+          pgid: row.pgid,
+          command: row.command,
+          address: byPid.get(row.pid)!.local,
+          port,
+        }));
+    },
+    sockets: (pids) => (pids.length === 0 ? [] : lsof(['-a', '-iTCP', '-p', pids.join(',')])),
+    carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
+      if (candidates.length === 0) return [];
+      const select = candidates.length > 200 ? ['-A'] : ['-p', candidates.map((c) => c.pid).join(',')];
+      const found = pidsCarrying(run(tools.ps, [tools.envFlag, '-ww', '-o', PS_ENV_COLUMNS, ...select]), marker, process.getuid?.());
+      return candidates.filter((c) => found.has(c.pid));
+    },
+    forget: () => {
+      listening = null;
+    },
+  };
+}
+
+/** A signal-0 look: no command run for a pid that is gone (the common answer while stopping). */
+function exists(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isRecordedProcess } from '../../core/process/proc.js';
+import { processTable } from '../../core/process/table/pick.js';
+import { FIXTURE, freePort, killAll, waitFor } from '../helpers/project.js';
+
+const started: number[] = [];
+afterEach(() => killAll(started.splice(0)));
+
+function start(args: string[], env: Record<string, string> = {}): number {
+  const child = spawn(process.execPath, [FIXTURE, ...args], { detached: true, stdio: 'ignore', env: { ...process.env, ...env } });
+  child.unref();
+  started.push(child.pid!);
+  return child.pid!;
+}
+
+/**
+ * The process table against real processes: this file runs in both passes of CI, once with
+ * /proc and once with ZMART_PROC_BACKEND=portable (ps and lsof), and holds each to the same answers.
+ */
+describe(`the process table (${process.env.ZMART_PROC_BACKEND || 'platform default'})`, () => {
+  const table = processTable();
+
+  it('is the one asked for', () => {
+    expect(table.name).toBe(process.env.ZMART_PROC_BACKEND || (process.platform === 'linux' ? 'linux' : 'portable'));
+  });
+
+  it('knows a process: family, start, command, memory, listening socket; and then that it is gone', async () => {
+    const port = await freePort();
+    const before = Date.now();
+    const pid = start(['--port', String(port)]);
+    const listener = await waitFor(() => {
+      table.forget();
+      return table.listeners(port)?.find((l) => l.pid === pid);
+    }, `pid ${pid} listening on ${port}`);
+
+    const stat = table.stat(pid)!;
+    expect(stat).toMatchObject({ pid, ppid: process.pid, pgid: pid });
+    expect(stat.state).not.toBe('Z');
+    // start times are to the tick (/proc) or to the second (ps)
+    expect(table.startedAtMs(stat.startTime)).toBeGreaterThanOrEqual(before - table.startTimeGrainMs - 1000);
+    expect(table.startedAtMs(stat.startTime)).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(table.all().find((s) => s.pid === pid)?.startTime).toBe(stat.startTime);
+    expect(table.commandLine(pid)).toBe(`${process.execPath} ${FIXTURE} --port ${port}`);
+    expect(table.rssBytes(pid)).toBeGreaterThan(5 * 1024 * 1024);
+
+    expect(listener).toEqual({ pid, startTime: stat.startTime, ppid: process.pid, pgid: pid, command: table.commandLine(pid), address: '127.0.0.1', port });
+    expect(table.sockets([pid])).toContainEqual({ pid, local: '127.0.0.1', localPort: port, state: 'LISTEN' });
+    expect(table.listeners(port + 0)?.length).toBe(1);
+
+    killAll([pid]);
+    await waitFor(() => table.stat(pid) === null || table.stat(pid)?.state === 'Z', `pid ${pid} to go`);
+    table.forget();
+    expect(table.listeners(port)).toEqual([]);
+  });
+
+  it("finds the processes that carry a service's marker in their environment, and no other", async () => {
+    const marker = `ZMART_INCARNATION=${randomUUID()}`;
+    const [name, value] = marker.split('=');
+    const carrier = start([], { [name]: value });
+    const other = start([]);
+    const stats = await waitFor(() => {
+      const all = table.all().filter((s) => s.pid === carrier || s.pid === other);
+      return all.length === 2 ? all : null;
+    }, 'both fixtures');
+    expect(table.carrying(marker, stats).map((s) => s.pid)).toEqual([carrier]);
+    expect(table.carrying(`${marker}0`, stats)).toEqual([]);
+
+    // a pid file's proof: pid + start time, and where start times are to the second, the marker
+    const stat = stats.find((s) => s.pid === carrier)!;
+    expect(isRecordedProcess({ pid: carrier, startTime: stat.startTime, marker })).toBe(true);
+    expect(isRecordedProcess({ pid: carrier, startTime: stat.startTime + 1, marker })).toBe(false);
+    const wrongMarker = isRecordedProcess({ pid: carrier, startTime: stat.startTime, marker: `${marker}0` });
+    expect(wrongMarker).toBe(table.startTimeGrainMs < 1000);
+  });
+
+  it('answers nothing for pids that never were', () => {
+    expect(table.stat(2 ** 22 + 7)).toBeNull();
+    expect(table.commandLine(2 ** 22 + 7)).toBeNull();
+    expect(table.rssBytes(2 ** 22 + 7)).toBe(0);
+    expect(table.sockets([])).toEqual([]);
+    expect(table.carrying('ZMART_INCARNATION=x', [])).toEqual([]);
+  });
+});

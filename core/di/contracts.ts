@@ -188,6 +188,11 @@ export interface ProcessTable {
   carrying(marker: string, candidates: ProcStat[]): ProcStat[];
   /** Forgets what is kept for a moment (sockets, owners): after a stop, say. */
   forget(): void;
+  /**
+   * Present where the table lists a process's children directly (Linux's per-thread children
+   * files): a tree is then read from its root down, not from a scan of every process.
+   */
+  readonly walk?: { children(pid: number): number[] };
 }
 
 export interface ProcessInspector {

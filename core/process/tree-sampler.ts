@@ -1,46 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { ProcessIdentity, TreeUsage } from '../di/contracts.js';
-import { descendantsOf, type ProcStat, readAllStats, readCommandLine, readStat, startTimeToEpochMs } from './proc.js';
+import { descendantsOf, type ProcStat, readAllStats, readCommandLine, readRssBytes, readStat, startTimeToEpochMs } from './proc.js';
 import { processTable } from './table/pick.js';
-
-/** Bytes per page, found once from this process's own resident pages and RSS. */
-let pageBytes: number | null = null;
-function pageSize(): number {
-  if (pageBytes === null) {
-    const pages = Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]);
-    const estimate = process.memoryUsage().rss / Math.max(1, pages);
-    pageBytes = 2 ** Math.round(Math.log2(estimate)); // 4096 on most machines, 16K or 64K on some arm64
-  }
-  return pageBytes;
-}
-
-/** Resident bytes of one process from /proc/PID/statm (a shorter read than status), 0 when gone. */
-function residentBytes(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize();
-  } catch {
-    return 0;
-  }
-}
-
-/** The children of every thread of `pid` (/proc/PID/task/TID/children). */
-function childrenOf(pid: number): number[] {
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  const children: number[] = [];
-  for (const tid of tasks) {
-    try {
-      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (child) children.push(Number(child));
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return children;
-}
 
 /** Leaders with more threads than this are looked up in a round's snapshot rather than walked. */
 const WALK_THREADS = 4;
@@ -57,27 +17,13 @@ function walk(root: ProcStat): ProcStat[] {
     const stat = pid === root.pid ? root : readStat(pid);
     if (!stat) continue;
     found.push(stat);
-    queue.push(...childrenOf(pid));
+    queue.push(...processTable().walk!.children(pid));
   }
   return found;
 }
 
-/** True where the kernel lists children per thread (CONFIG_PROC_CHILDREN; every mainstream distribution). */
-export const canWalkTrees = (() => {
-  let known: boolean | null = null;
-  return () => {
-    if (known === null) {
-      if (processTable().name !== 'linux') return (known = false);
-      try {
-        readFileSync(`/proc/${process.pid}/task/${process.pid}/children`);
-        known = true;
-      } catch {
-        known = false;
-      }
-    }
-    return known;
-  };
-})();
+/** True where the table walks a tree from its root down (Linux's children lists). */
+export const canWalkTrees = (): boolean => processTable().walk !== undefined;
 
 /**
  * Memory and CPU of process trees, read from each leader down (stat, statm and the children
@@ -106,7 +52,7 @@ export class TreeSampler {
     }
     const shared = fromSnapshot ?? (snapshot && root.threads > WALK_THREADS ? snapshot : undefined);
     const members = shared ? [root, ...descendantsOf(root.pid, shared())] : walk(root);
-    const processes = members.filter((s) => s.state !== 'Z').map((s) => ({ pid: s.pid, rssBytes: s.rssBytes ?? residentBytes(s.pid), ticks: s.cpuTicks }));
+    const processes = members.filter((s) => s.state !== 'Z').map((s) => ({ pid: s.pid, rssBytes: s.rssBytes ?? readRssBytes(s.pid), ticks: s.cpuTicks }));
     const ticks = processes.reduce((sum, p) => sum + p.ticks, 0);
     const identity = `${leader.pid}:${leader.startTime}`;
     const before = this.previous.get(key);

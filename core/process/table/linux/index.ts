@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { HeldSocket, ProcessTable, ProcStat } from '../../../di/contracts.js';
 import { invalidatePortSnapshot, portListeners } from './port-owners.js';
-import { readAllStats, readCommandLine, readRssBytes, readStat, startTimeToEpochMs } from './proc-files.js';
+import { readAllStats, readCommandLine, readStat, startTimeToEpochMs } from './proc-files.js';
+import { childrenOf, listsChildren, residentBytes } from './tree-files.js';
 import { readTcpSockets, socketInodes } from './sockets.js';
 
 /** Linux's answers, from /proc: a file read per question, no command run. */
@@ -11,7 +12,7 @@ export const linuxTable: ProcessTable = {
   stat: readStat,
   all: readAllStats,
   commandLine: readCommandLine,
-  rssBytes: readRssBytes,
+  rssBytes: residentBytes,
   startedAtMs: startTimeToEpochMs,
   listeners: portListeners,
   sockets(pids: number[]): HeldSocket[] | null {
@@ -27,6 +28,10 @@ export const linuxTable: ProcessTable = {
     return candidates.filter((s) => hasMarker(s.pid, marker, uid));
   },
   forget: invalidatePortSnapshot,
+  // looked at on first use, not at import
+  get walk() {
+    return listsChildren() ? { children: childrenOf } : undefined;
+  },
 };
 
 function hasMarker(pid: number, marker: string, uid: number | undefined): boolean {

@@ -54,15 +54,6 @@ export function readAllStats(): ProcStat[] {
 
 /** Linux's USER_HZ: clock ticks per second in /proc (100 on every mainstream architecture). */
 const TICKS_PER_SECOND = 100;
-/** Resident memory of one process in bytes (VmRSS), or 0 when it is gone. */
-export function readRssBytes(pid: number): number {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 let bootTimeMs: number | null = null;
 

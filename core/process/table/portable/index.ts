@@ -43,7 +43,7 @@ export function portableTable(tools: PortableTools): ProcessTable {
   const ps = (args: string[]): PsRow[] => parsePs(run(tools.ps, ['-ww', '-o', PS_COLUMNS, ...args]));
   const psOf = (pids: number[]): PsRow[] => (pids.length === 0 ? [] : ps(['-p', pids.join(',')]));
   const one = (pid: number): PsRow | null => (exists(pid) ? (psOf([pid]).find((r) => r.pid === pid) ?? null) : null);
-  const lsof = (args: string[]): HeldSocket[] | null => (tools.lsof ? parseLsof(run(tools.lsof, ['-nP', ...args, '-F', LSOF_FIELDS])) : null);
+  const lsof = (args: string[]): HeldSocket[] | null => (tools.lsof ? parseLsof(run(tools.lsof, ['-nP', '-Ts', ...args, '-F', LSOF_FIELDS])) : null);
 
   return {
     name: 'portable',
@@ -59,7 +59,8 @@ export function portableTable(tools: PortableTools): ProcessTable {
         if (sockets === null) return null;
         listening = { at: Date.now(), sockets };
       }
-      const mine = listening.sockets.filter((s) => s.state === 'LISTEN' && s.localPort === port);
+      // The query asked for listening sockets only: their state line (-Ts) is not relied on.
+      const mine = listening.sockets.filter((s) => s.localPort === port);
       const byPid = new Map(mine.map((s) => [s.pid, s]));
       return psOf([...byPid.keys()])
         .filter((row) => row.state !== 'Z')

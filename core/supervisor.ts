@@ -228,12 +228,14 @@ export class Supervisor {
       http: this.http,
       system: this.system,
       files: this.files,
-      processes: this.pluginProcesses(() =>
-        [...this.controllers.values()].flatMap((c) => {
-          const identity = c.identity();
-          return identity ? [{ service: c.name, identity }] : [];
-        }),
-      ),
+      processes: this.pluginProcesses({
+        all: () =>
+          [...this.controllers.values()].flatMap((c) => {
+            const identity = c.identity();
+            return identity ? [{ service: c.name, identity }] : [];
+          }),
+        of: (service) => this.controllers.get(service)?.identity() ?? null,
+      }),
       directory: {
         snapshots: () => this.snapshots(),
         config: (name) => this.controllers.get(name)?.config,

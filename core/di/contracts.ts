@@ -309,7 +309,15 @@ export interface PluginProcesses {
  * Builds each plugin's `ctx.processes` (`(plugin) => PluginProcesses`), given the supervisor's
  * live view of which process each running service has.
  */
-export type PluginProcessesFactory = (running: () => Array<{ service: string; identity: ProcessIdentity }>) => (plugin: string) => PluginProcesses;
+/** The services that run now, as the factory below asks for them. */
+export interface RunningServices {
+  /** Every running service's live process. */
+  all(): Array<{ service: string; identity: ProcessIdentity }>;
+  /** One service's live process, or null (a lookup, not a walk over the fleet). */
+  of(service: string): ProcessIdentity | null;
+}
+
+export type PluginProcessesFactory = (running: RunningServices) => (plugin: string) => PluginProcesses;
 
 /** The environment services inherit: zmart's own in production. */
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -1,14 +1,14 @@
-import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner } from '../di/contracts.js';
+import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner, RunningServices } from '../di/contracts.js';
 import { processView } from './inspector.js';
 import { UsageSampler } from './usage-sampler.js';
 import { canWalkTrees, TreeSampler } from './tree-sampler.js';
 import { portFree } from './port-free.js';
 import { processTable } from './table/pick.js';
-import { descendantsOf, isRecordedProcess, isSameProcess, readAllStats, readCommandLine, type ProcStat } from './proc.js';
+import { descendantsOf, isRecordedProcess, isSameProcess, statIn, readAllStats, readCommandLine, type ProcStat } from './proc.js';
 
 export interface PluginProcessesDeps {
   /** The live process of each service that runs now. */
-  running: () => Array<{ service: string; identity: ProcessIdentity }>;
+  running: RunningServices;
   pids: PidStore;
   runner: ProcessRunner;
   logs: Logs;
@@ -37,8 +37,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
   // service restarted a moment ago must not look empty (its new process, a stranger).
   let stats: { at: number; list: ProcStat[] } | null = null;
   const recentStats = (leader: ProcessIdentity) => {
-    const stale = !stats || Date.now() - stats.at > 250;
-    if (stale || !stats?.list.some((s) => s.pid === leader.pid && s.startTime === leader.startTime)) {
+    if (!stats || Date.now() - stats.at > 250 || statIn(stats.list, leader.pid)?.startTime !== leader.startTime) {
       stats = { at: Date.now(), list: readAllStats() };
     }
     return stats.list;
@@ -47,14 +46,14 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     listeners: (port) => processTable().listeners(port),
     portFree: (port) => portFree(port),
     tree: (service) => {
-      const running = deps.running().find((r) => r.service === service);
-      return running ? treeOf(running.identity, recentStats(running.identity)).map(processView) : [];
+      const identity = deps.running.of(service);
+      return identity ? treeOf(identity, recentStats(identity)).map(processView) : [];
     },
     ownerOf: (process) => {
       if (!isSameProcess(process.pid, process.startTime)) return null;
       const stats = readAllStats();
       const leaders = [
-        ...deps.running(),
+        ...deps.running.all(),
         // leftovers of an earlier run: pid files whose process is alive and proven
         ...deps.pids
           .list()
@@ -70,14 +69,14 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       return null;
     },
     usage: async (service) => {
-      const running = deps.running().find((r) => r.service === service);
-      if (!running) return null;
+      const identity = deps.running.of(service);
+      if (!identity) return null;
       // From the leader down where the kernel lists children, from the round's snapshot where
       // the table reads memory with it (ps); else pidusage over the tree.
-      if (canWalkTrees() || processTable().name === 'portable') return trees.sample(service, running.identity, Date.now(), () => recentStats(running.identity));
+      if (canWalkTrees() || processTable().name === 'portable') return trees.sample(service, identity, Date.now(), () => recentStats(identity));
       return sampler.sample(
         service,
-        treeOf(running.identity, recentStats(running.identity)).map((s) => s.pid),
+        treeOf(identity, recentStats(identity)).map((s) => s.pid),
       );
     },
     run: async (command, options) => {

@@ -41,6 +41,18 @@ export function isRecordedProcess(identity: ProcessIdentity): boolean {
   return table.carrying(identity.marker, [stat]).length === 1;
 }
 
+const pidIndex = new WeakMap<ProcStat[], Map<number, ProcStat>>();
+
+/** The process with this pid in a snapshot, through an index built once per snapshot. */
+export function statIn(stats: ProcStat[], pid: number): ProcStat | undefined {
+  let byPid = pidIndex.get(stats);
+  if (!byPid) {
+    byPid = new Map(stats.map((s) => [s.pid, s]));
+    pidIndex.set(stats, byPid);
+  }
+  return byPid.get(pid);
+}
+
 const childrenIndex = new WeakMap<ProcStat[], Map<number, ProcStat[]>>();
 
 /** parent pid -> children, built once per snapshot (a supervisor has 1,000 children, say). */

@@ -1,5 +1,5 @@
 import type { ProcessIdentity, TreeUsage } from '../di/contracts.js';
-import { descendantsOf, type ProcStat, readAllStats, readCommandLine, readRssBytes, readStat, startTimeToEpochMs } from './proc.js';
+import { descendantsOf, type ProcStat, readAllStats, statIn, readCommandLine, readRssBytes, readStat, startTimeToEpochMs } from './proc.js';
 import { processTable } from './table/pick.js';
 
 /** Leaders with more threads than this are looked up in a round's snapshot rather than walked. */
@@ -43,9 +43,12 @@ export class TreeSampler {
    * parent links instead of walking one list per thread.
    */
   sample(key: string, leader: ProcessIdentity, now = Date.now(), snapshot?: () => ProcStat[]): TreeUsage | null {
-    // Without children lists (ps), the whole tree comes from the round's snapshot, or one read now.
+    // Without children lists (ps), the whole tree comes from the round's snapshot, or one read
+    // now; with them, a many-threaded leader's too (its own line included), others are walked.
     const fromSnapshot = canWalkTrees() ? undefined : (snapshot ?? once(readAllStats));
-    const root = fromSnapshot ? (fromSnapshot().find((s) => s.pid === leader.pid) ?? null) : readStat(leader.pid);
+    const inSnapshot = snapshot && !fromSnapshot ? statIn(snapshot(), leader.pid) : undefined;
+    const threaded = inSnapshot && inSnapshot.startTime === leader.startTime && inSnapshot.threads > WALK_THREADS ? inSnapshot : undefined;
+    const root = fromSnapshot ? (statIn(fromSnapshot(), leader.pid) ?? null) : (threaded ?? readStat(leader.pid));
     if (!root || root.state === 'Z' || root.startTime !== leader.startTime) {
       this.previous.delete(key);
       return null;

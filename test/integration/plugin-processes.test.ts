@@ -16,7 +16,7 @@ describe("plugins' view of a service's processes", () => {
       await waitFor(() => isAlive(first.pid!), 'the first process');
       let leader = identity(first.pid!);
       const view = createPluginProcesses({
-        running: () => [{ service: 'web', identity: leader }],
+        running: { all: () => [{ service: 'web', identity: leader }], of: (s) => (s === 'web' ? leader : null) },
         pids: new MemoryPids(),
         runner: {} as never,
         logs: new MemoryLogs(),

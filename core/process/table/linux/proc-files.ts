@@ -1,17 +1,54 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, readSync } from 'node:fs';
 
 import type { ProcStat } from '../../../di/contracts.js';
 
 export type { ProcStat };
 
-/** Parses /proc/PID/stat; null when the process is gone (or never was). */
-export function readStat(pid: number): ProcStat | null {
-  let text: string;
+const buffer = Buffer.allocUnsafe(4096);
+
+/**
+ * A small /proc file (stat, statm, a children list) in one read: open, read, close, where
+ * readFileSync also asks its size (0 for /proc) and reads once more to meet the end. A
+ * sampling round reads hundreds. Null when it cannot be read (the process is gone).
+ */
+export function readSmallFile(path: string): string | null {
+  let fd: number;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    fd = openSync(path, 'r');
   } catch {
     return null;
   }
+  let length: number;
+  try {
+    length = readSync(fd, buffer, 0, buffer.length, null);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+  if (length < buffer.length) return buffer.toString('latin1', 0, length);
+  try {
+    return readFileSync(path, 'latin1'); // longer than expected: read it whole
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes per page, found once from this process's own resident pages and RSS. */
+let pageBytes: number | null = null;
+export function pageSize(): number {
+  if (pageBytes === null) {
+    const pages = Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]);
+    const estimate = process.memoryUsage().rss / Math.max(1, pages);
+    pageBytes = 2 ** Math.round(Math.log2(estimate)); // 4096 on most machines, 16K or 64K on some arm64
+  }
+  return pageBytes;
+}
+
+/** Parses /proc/PID/stat (resident memory included: field 24, in pages); null when the process is gone. */
+export function readStat(pid: number): ProcStat | null {
+  const text = readSmallFile(`/proc/${pid}/stat`);
+  if (text === null) return null;
   // The command (field 2) is in parentheses and may hold spaces or ')': split after the last ')'.
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return {
@@ -22,6 +59,7 @@ export function readStat(pid: number): ProcStat | null {
     startTime: Number(rest[19]),
     cpuTicks: Number(rest[11]) + Number(rest[12]),
     threads: Number(rest[17]),
+    rssBytes: Number(rest[21]) * pageSize(),
   };
 }
 

@@ -1,23 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-
-/** Bytes per page, found once from this process's own resident pages and RSS. */
-let pageBytes: number | null = null;
-function pageSize(): number {
-  if (pageBytes === null) {
-    const pages = Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]);
-    const estimate = process.memoryUsage().rss / Math.max(1, pages);
-    pageBytes = 2 ** Math.round(Math.log2(estimate)); // 4096 on most machines, 16K or 64K on some arm64
-  }
-  return pageBytes;
-}
+import { pageSize, readSmallFile } from './proc-files.js';
 
 /** Resident bytes of one process from /proc/PID/statm (a shorter read than status), 0 when gone. */
 export function residentBytes(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize();
-  } catch {
-    return 0;
-  }
+  const text = readSmallFile(`/proc/${pid}/statm`);
+  return text === null ? 0 : Number(text.split(' ')[1]) * pageSize();
 }
 
 /** The children of every thread of `pid` (/proc/PID/task/TID/children). */
@@ -30,11 +17,8 @@ export function childrenOf(pid: number): number[] {
   }
   const children: number[] = [];
   for (const tid of tasks) {
-    try {
-      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (child) children.push(Number(child));
-    } catch {
-      // the thread ended meanwhile
-    }
+    // null: the thread ended meanwhile
+    for (const child of readSmallFile(`/proc/${pid}/task/${tid}/children`)?.split(' ') ?? []) if (child) children.push(Number(child));
   }
   return children;
 }

@@ -10,6 +10,10 @@ import type { Alert, Health, RestartReason, ServiceSnapshot } from './service/ty
 /** What plugins may read and ask of the services: the supervisor, or the test harness's fakes. */
 export interface ServiceDirectory {
   snapshots(): ServiceSnapshot[];
+  /** One service's picture, without taking every other's. */
+  snapshot(name: string): ServiceSnapshot | undefined;
+  /** The services' names, in the order of `snapshots()`. */
+  names(): string[];
   config(name: string): ResolvedService | undefined;
   requestRestart(name: string, reason: RestartReason): void;
   reportHealth(name: string, health: Health, detail?: string): void;
@@ -63,7 +67,8 @@ export function createContext(plugin: PluginInstance, deps: PluginHostDeps): Plu
     },
     on: (hook, handler) => deps.hooks.on(hook, handler, name),
     services: () => deps.directory.snapshots(),
-    service: (service) => deps.directory.snapshots().find((s) => s.name === service),
+    service: (service) => deps.directory.snapshot(service),
+    serviceNames: () => deps.directory.names(),
     serviceConfig: (service) => deps.directory.config(service),
     serviceOptions: (service) => {
       const key = definition.service?.key;

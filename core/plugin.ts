@@ -44,6 +44,11 @@ export interface PluginContext<Options, ServiceOptions = never> {
   /** Read-only pictures of every service, in dependency order. */
   services(): ServiceSnapshot[];
   service(name: string): ServiceSnapshot | undefined;
+  /**
+   * The services' names, in the order of `services()`: a plugin that looks at a few of them
+   * (those with a port, say) each round need not picture every one.
+   */
+  serviceNames(): string[];
   /** A service's resolved config (command, port, cwd, env...). */
   serviceConfig(name: string): Readonly<ResolvedService> | undefined;
   /** This plugin's per-service options for `name` (its `service.key`), parsed; undefined if unset. */

@@ -21,7 +21,8 @@ import { inStopOrder, withDependencies, type DependencyLists } from './fleet/gra
 import { planReload, type ReloadPlan } from './fleet/reload-plan.js';
 import { HookBus } from './hook-bus.js';
 import { errorText, isProbed, startPlugins } from './plugin-host.js';
-import { claimFolder, clearLeftovers, watchLogFolder } from './fleet/boot.js';
+import { claimFolder, clearLeftovers } from './fleet/boot.js';
+import { watchLogFolder } from './fleet/log-folder-watch.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
@@ -229,15 +230,13 @@ export class Supervisor {
       system: this.system,
       files: this.files,
       processes: this.pluginProcesses({
-        all: () =>
-          [...this.controllers.values()].flatMap((c) => {
-            const identity = c.identity();
-            return identity ? [{ service: c.name, identity }] : [];
-          }),
+        all: () => [...this.controllers.values()].flatMap((c) => (c.identity() ? [{ service: c.name, identity: c.identity()! }] : [])),
         of: (service) => this.controllers.get(service)?.identity() ?? null,
       }),
       directory: {
         snapshots: () => this.snapshots(),
+        snapshot: (name) => this.controllers.get(name)?.snapshot(),
+        names: () => [...this.controllers.keys()],
         config: (name) => this.controllers.get(name)?.config,
         requestRestart: (name, reason) => {
           this.controllers

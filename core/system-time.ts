@@ -1,4 +1,5 @@
 import type { Clock, Scheduler, Timer } from './di/contracts.js';
+import { TimerGrid } from './timer-grid.js';
 
 /** Node's timers hold at most 2^31-1 ms (~24.8 days); a longer delay would fire after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -9,11 +10,17 @@ export class SystemClock implements Clock {
   }
 }
 
+/** Intervals of a second or more run on the shared grid (timer-grid.ts); shorter ones on their own timer. */
+const GRID_MIN_MS = 1000;
+
 /**
- * Real timers of any length: a delay past Node's limit is waited in steps. Intervals are
- * unref'd so they never keep a finished process alive.
+ * Real timers of any length: a delay past Node's limit is waited in steps. Intervals of a
+ * second or more share wakeups on a grid of the clock. Intervals are unref'd so they never
+ * keep a finished process alive.
  */
 export class SystemScheduler implements Scheduler {
+  private readonly grid = new TimerGrid();
+
   setTimeout(fn: () => void, ms: number): Timer {
     if (ms <= 0) {
       // Node's setTimeout(fn, 0) waits at least 1 ms; a restart with no delay should not.
@@ -48,6 +55,7 @@ export class SystemScheduler implements Scheduler {
       again();
       return { cancel: () => current.cancel() };
     }
+    if (ms >= GRID_MIN_MS) return { cancel: this.grid.add(Math.round(ms), fn) };
     const handle = setInterval(fn, Math.max(1, ms));
     handle.unref();
     return { cancel: () => clearInterval(handle) };

@@ -32,6 +32,8 @@ export function teardown(): void {
     }
   }
   if (left.length > 0) {
+    // vitest reports an error thrown here but would still exit 0: the run must fail
+    process.exitCode = 1;
     throw new Error(`tests left ${left.length} process(es) running:\n${left.map(([pid, cmd]) => `  ${pid} ${cmd}`).join('\n')}`);
   }
 }

@@ -1,13 +1,9 @@
-import type { Clock, Logs, PidRecord, PidStore, ProcessInspector, ProcessRunner, Scheduler, Timer } from '../di/contracts.js';
+import type { Clock, Logs, PidRecord, PidStore, ProcessInspector, ProcessRunner } from '../di/contracts.js';
 import { ZmartError } from '../errors.js';
 import { stopLeftovers } from '../process/leftovers.js';
-import type { Alert } from '../service/types.js';
 
 /** The supervisor's own pid file: `<pidDir>/monitor.pid`. */
 export const MONITOR = 'monitor';
-
-/** How often the log files are checked for having been deleted under zmart. */
-const LOG_CHECK_MS = 2000;
 
 /**
  * One supervisor per pid folder, for its whole life: an exclusive lock proven by pid and start
@@ -59,13 +55,4 @@ export function clearLeftovers(deps: {
       },
     },
   );
-}
-
-/** A log folder removed under a running fleet is made again within seconds, and said once. */
-export function watchLogFolder(deps: { logs: Logs; scheduler: Scheduler; logDir: string; alert: (alert: Alert) => void }): Timer {
-  return deps.scheduler.setInterval(() => {
-    const remade = deps.logs.verify();
-    if (remade.length === 0) return;
-    deps.alert({ level: 'warning', kind: 'log-folder-missing', message: `${remade.length} log file(s) were deleted (${deps.logDir} removed?): made again` });
-  }, LOG_CHECK_MS);
 }

@@ -122,6 +122,11 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     alert: (alert) => alerts.push(alert),
     directory: {
       snapshots: () => [...snapshots.values()].map((s) => ({ ...s })),
+      snapshot: (name) => {
+        const found = snapshots.get(name);
+        return found && { ...found };
+      },
+      names: () => [...snapshots.keys()],
       config: (name) => config.services.find((s) => s.name === name),
       requestRestart: (service, reason) => restarts.push({ service, reason }),
       reportHealth: (service, health, detail) => {

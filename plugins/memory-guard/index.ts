@@ -1,4 +1,4 @@
-import { definePlugin, type PluginContext, type TreeUsage } from '../../core/index.js';
+import { definePlugin, type PluginContext, type Timer, type TreeUsage } from '../../core/index.js';
 import { DEFAULTS, pluginOptionsSchema, serviceSchema, type MemoryGuardOptions, type ServiceMemory, type ServiceMemoryInput } from './options.js';
 
 declare module '../../core/index.js' {
@@ -14,7 +14,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 /**
  * memory-guard: samples the RSS and CPU of the whole process tree (children included) of
- * each service with a `memory` limit every `interval`. `for` samples in a row over `maxRss` -> a restart with reason
+ * each service with a `memory` limit every `interval` (while one runs). `for` samples in a row over `maxRss` -> a restart with reason
  * `memory`, naming the processes; over `maxCpu` -> an alert (and one when it is back under).
  * Also alerts when the machine's available memory or the free disk of the log and pid folders
  * falls under a floor, and once when it recovers.
@@ -30,31 +30,53 @@ export default definePlugin({
     const cpuAlerted = new Set<string>();
     const low = new Set<string>();
     let busy = false;
+    // The services' round runs while a service with a limit runs: a fleet without limits
+    // never wakes for it. The machine's floors have their own, slower round.
+    let timer: Timer | null = null;
 
     const tick = async () => {
       if (busy) return; // a slow sample never piles up
       busy = true;
+      let watched = 0;
       try {
-        for (const s of ctx.services()) {
+        for (const name of limited) {
           // only services with a limit are sampled: status reads its own numbers when asked
-          const limits = ctx.serviceOptions(s.name);
-          if (s.state !== 'running' || !limits) continue;
-          const usage = await ctx.processes.usage(s.name);
+          const limits = ctx.serviceOptions(name);
+          if (!limits || ctx.service(name)?.state !== 'running') continue;
+          watched += 1;
+          const usage = await ctx.processes.usage(name);
           if (!usage) continue;
-          ctx.reportMetrics(s.name, { rssBytes: usage.rssBytes, cpuPercent: usage.cpuPercent });
-          check(ctx, s.name, usage, limits, { rssStreak, cpuStreak, cpuAlerted });
+          ctx.reportMetrics(name, { rssBytes: usage.rssBytes, cpuPercent: usage.cpuPercent });
+          check(ctx, name, usage, limits, { rssStreak, cpuStreak, cpuAlerted });
         }
-        checkSystem(ctx, low);
       } finally {
         busy = false;
       }
+      if (watched === 0) {
+        timer?.cancel();
+        timer = null;
+      }
     };
+    const watch = () => {
+      timer ??= ctx.scheduler.setInterval(() => void tick(), ctx.options.interval);
+    };
+    // The services with a limit, kept as they start (a reload that sets one restarts the service).
+    const limited = new Set(ctx.serviceNames().filter((name) => ctx.serviceOptions(name)));
     ctx.on('service:started', ({ service }) => {
       rssStreak.delete(service);
       cpuStreak.delete(service);
+      if (ctx.serviceOptions(service)) {
+        limited.add(service);
+        watch();
+      } else limited.delete(service);
     });
-    const timer = ctx.scheduler.setInterval(() => void tick(), ctx.options.interval);
-    return () => timer.cancel();
+    if ([...limited].some((name) => ctx.service(name)?.state === 'running')) watch();
+    const { minFreeMemory, minFreeDisk, systemInterval } = ctx.options;
+    const system = minFreeMemory !== null || minFreeDisk !== null ? ctx.scheduler.setInterval(() => checkSystem(ctx, low), systemInterval) : null;
+    return () => {
+      timer?.cancel();
+      system?.cancel();
+    };
   },
 });
 

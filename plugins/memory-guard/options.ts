@@ -5,6 +5,8 @@ export const pluginOptionsSchema = z.strictObject({
   interval: interval(),
   /** Samples in a row over a limit before acting (default for services). */
   for: integer(1),
+  /** How often the machine's available memory and free disk are looked at. */
+  systemInterval: interval(),
   /** Alert when the machine's available memory falls under this (null: never). */
   minFreeMemory: z.nullable(size()),
   /** Alert when the disk of the log or pid folder has less free than this (null: never). */
@@ -14,7 +16,7 @@ export type MemoryGuardOptions = z.output<typeof pluginOptionsSchema>;
 
 export type MemoryGuardInput = z.input<typeof pluginOptionsSchema>;
 
-export const DEFAULTS: MemoryGuardInput = { interval: '10s', for: 3, minFreeMemory: '256MB', minFreeDisk: '1GB' };
+export const DEFAULTS: MemoryGuardInput = { interval: '10s', for: 3, systemInterval: '30s', minFreeMemory: '256MB', minFreeDisk: '1GB' };
 
 /** Per service: `services.<name>.memory`. */
 export const serviceSchema = z

@@ -48,10 +48,23 @@ export default definePlugin({
 
     // Which services were seen holding their port since they started: closing it is then a fault.
     const held = new Set<string>();
-    ctx.on('service:started', ({ service }) => void held.delete(service));
-    const timer: Timer = ctx.scheduler.setInterval(() => {
-      for (const s of ctx.services()) {
-        if (s.state !== 'running' || s.port === null) continue;
+    // The round runs while a service with a port runs: a fleet without ports never wakes for it.
+    let timer: Timer | null = null;
+    const hasPort = (name: string) => (ctx.serviceConfig(name)?.port ?? null) !== null;
+    const watch = () => {
+      timer ??= ctx.scheduler.setInterval(round, ctx.options.interval);
+    };
+    ctx.on('service:started', ({ service }) => {
+      held.delete(service);
+      if (hasPort(service)) watch();
+    });
+    const round = () => {
+      let watched = 0;
+      for (const name of ctx.serviceNames()) {
+        if (!hasPort(name)) continue;
+        const s = ctx.service(name);
+        if (s?.state !== 'running' || s.port === null) continue;
+        watched += 1;
         const found = listeners(s.port);
         if (found === null) return;
         const mine = new Set(ctx.processes.tree(s.name).map((p) => `${p.pid}:${p.startTime}`));
@@ -69,7 +82,13 @@ export default definePlugin({
           conflict(ctx, s.name, `port ${s.port} is no longer held by ${s.name}: nothing listens on it`);
         }
       }
-    }, ctx.options.interval);
+      if (watched === 0) {
+        timer?.cancel();
+        timer = null;
+      }
+    };
+    // set up again by a reload: the services that already run
+    if (ctx.serviceNames().some((name) => hasPort(name) && ctx.service(name)?.state === 'running')) watch();
 
     ctx.on('service:stopped', ({ service }) => {
       const port = ctx.serviceConfig(service)?.port;
@@ -79,7 +98,7 @@ export default definePlugin({
       else ctx.logger.debug(`${service}: port ${port} is free after the stop`);
     });
 
-    return () => timer.cancel();
+    return () => timer?.cancel();
   },
 });
 

@@ -44,8 +44,33 @@ describe('memory-guard through core/testing', () => {
     expect(h.restarts).toEqual([]);
   });
 
+  it('wakes for the services only while one with a limit runs, and for the machine every systemInterval (30 s)', async () => {
+    const none = await createPluginHarness(memoryGuard({ minFreeMemory: null, minFreeDisk: null }), { services: { api: { command: 'x' } } });
+    expect(none.clock.pending).toBe(0);
+    const floors = await createPluginHarness(memoryGuard(), { services: { api: { command: 'x' } } });
+    expect(floors.clock.pending).toBe(1); // the machine's round only
+    floors.system.availableBytes = 100 * MB;
+    await floors.advance(29_000);
+    expect(floors.alerts).toEqual([]);
+    await floors.advance(1000);
+    expect(floors.alerts.map((a) => a.kind)).toEqual(['resource-low']);
+
+    const limited = await createPluginHarness(memoryGuard({ minFreeMemory: null, minFreeDisk: null }), {
+      services: { api: { command: 'x', memory: { maxRss: '1GB' } }, web: { command: 'y' } },
+    });
+    expect(limited.clock.pending).toBe(1); // api runs with a limit
+    limited.setService('api', { state: 'stopped' });
+    await limited.advance(10_000);
+    expect(limited.clock.pending).toBe(0); // its round found none and ended
+    limited.setService('api', { state: 'running' });
+    await limited.emit('service:started', { service: 'api', pid: 4250 });
+    expect(limited.clock.pending).toBe(1);
+  });
+
   it('alerts once when available memory or a folder disk falls under its floor, and once on recovery', async () => {
-    const h = await createPluginHarness(memoryGuard({ interval: 1000, minFreeMemory: '1GB', minFreeDisk: '2GB' }), { services: { api: { command: 'x' } } });
+    const h = await createPluginHarness(memoryGuard({ interval: 1000, systemInterval: 1000, minFreeMemory: '1GB', minFreeDisk: '2GB' }), {
+      services: { api: { command: 'x' } },
+    });
     h.system.availableBytes = 512 * MB;
     h.system.disks.set(h.system.folders.logDir, { totalBytes: 10 * 1024 * MB, freeBytes: 1024 * MB, device: 'logs' });
     await h.advance(3000);

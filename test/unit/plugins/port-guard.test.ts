@@ -81,6 +81,26 @@ describe('port-guard through core/testing', () => {
     expect(h.alerts.map((a) => a.kind)).toEqual(['port-conflict', 'port-conflict']);
   });
 
+  it('wakes only while a service with a port runs: a fleet without one has no round at all', async () => {
+    const idle = await createPluginHarness(portGuard({ interval: 1000 }), { services: { worker: { command: 'z' } } });
+    expect(idle.clock.pending).toBe(0);
+
+    const h = await createPluginHarness(portGuard({ interval: 1000 }), { services });
+    expect(h.clock.pending).toBe(1);
+    h.setService('api', { state: 'stopped' });
+    h.setService('web', { state: 'stopped' });
+    await h.advance(1000);
+    expect(h.clock.pending).toBe(0); // the round saw nothing to watch and ended
+
+    h.processes.listen(8000, { pid: 1001 }, 'api');
+    h.setService('api', { state: 'running' });
+    await h.emit('service:started', { service: 'api', pid: 1001 });
+    expect(h.clock.pending).toBe(1);
+    h.processes.listen(8000, { pid: 999, command: 'intruder' });
+    await h.advance(1000);
+    expect(h.restarts.map((r) => r.service)).toEqual(['api']);
+  });
+
   it('says once that it cannot see ports where /proc/net is missing, and lets services start', async () => {
     const h = await createPluginHarness(portGuard({ interval: 1000 }), { services });
     h.processes.supported = false;

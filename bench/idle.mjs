@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Idle CPU at N idle services (issue 18): `sleep 1000` each, zmart with its default plugins (no
+// `plugins` key) next to PM2 (pm2Peer: its own PM2_HOME, PM2 as its maintainers ship it). After
+// WARMUP seconds, WINDOWS windows of 30 s each: the supervisor's CPU from the scheduler
+// (/proc/PID/task/*/schedstat: exact, where utime's ticks alias with periodic wakeups) and its
+// wakeups (voluntary context switches). Usage: N=100 WARMUP=60 WINDOWS=2 node bench/idle.mjs
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pm2Peer } from './lib/peers.mjs';
+import { run, sleep, tempDir, ZMART } from './lib/util.mjs';
+
+const N = Number(process.env.N ?? 100);
+const WARMUP = Number(process.env.WARMUP ?? 60);
+const WINDOWS = Number(process.env.WINDOWS ?? 2);
+const WINDOW_S = 30;
+
+/** CPU ms from the scheduler and voluntary context switches, summed over the process's threads. */
+function reading(pid) {
+  let cpu = 0;
+  let switches = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    cpu += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    switches += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))[1]);
+  }
+  return { cpu, switches };
+}
+
+async function windows(pid) {
+  await sleep(WARMUP * 1000);
+  const found = [];
+  for (let w = 0; w < WINDOWS; w += 1) {
+    const a = reading(pid);
+    await sleep(WINDOW_S * 1000);
+    const b = reading(pid);
+    found.push({ cpuMs: b.cpu - a.cpu, wakeupsPerS: (b.switches - a.switches) / WINDOW_S });
+  }
+  return found;
+}
+
+function zmart() {
+  const dir = tempDir('zmart-bench-idle-');
+  const env = { ...process.env, ZMART_HOME: join(dir, 'home'), NO_COLOR: '1' };
+  const services = Object.fromEntries(Array.from({ length: N }, (_, i) => [`s${i}`, { command: ['sleep', '1000'] }]));
+  writeFileSync(join(dir, 'zmart.config.ts'), `export default { services: ${JSON.stringify(services)} };\n`);
+  const cli = (...args) => run(process.execPath, [ZMART, ...args], { cwd: dir, env });
+  return {
+    name: 'zmart (default plugins)',
+    start: () => cli('start', '--wait', '120s'),
+    pid: () => Number(readFileSync(join(dir, 'server_pids/monitor.pid'), 'utf8')),
+    stop: () => cli('stop'),
+  };
+}
+
+function pm2() {
+  const peer = pm2Peer();
+  return {
+    name: 'pm2',
+    available: peer.available(),
+    start: () => peer.start(Array.from({ length: N }, (_, i) => ({ name: `s${i}`, argv: ['sleep', '1000'], maxRestarts: 3, restartDelayMs: 1000 }))),
+    pid: () => peer.supervisorPid(),
+    stop: () => peer.stop(),
+  };
+}
+
+const rows = [];
+for (const peer of [zmart(), pm2()]) {
+  if (peer.available) {
+    console.log(`${peer.name}: skipped (${peer.available})`);
+    continue;
+  }
+  try {
+    const started = peer.start();
+    if (started.code !== 0) throw new Error(`${peer.name} did not start: ${started.out}`);
+    for (const w of await windows(peer.pid())) rows.push([peer.name, w.cpuMs.toFixed(0), w.wakeupsPerS.toFixed(1)]);
+  } finally {
+    peer.stop();
+  }
+}
+console.log(`idle at ${N} idle services, ${WINDOW_S} s windows after ${WARMUP} s, node ${process.version}`);
+console.log('supervisor                   CPU ms per 30 s   wakeups per s');
+for (const [name, cpu, wakeups] of rows) console.log(`${name.padEnd(28)} ${cpu.padStart(15)} ${wakeups.padStart(15)}`);

@@ -192,7 +192,7 @@ export interface ProcessTable {
    * Present where the table lists a process's children directly (Linux's per-thread children
    * files): a tree is then read from its root down, not from a scan of every process.
    */
-  readonly walk?: { children(pid: number): number[] };
+  readonly walk?: { children(pid: number, threads?: number): number[] };
 }
 
 export interface ProcessInspector {

@@ -17,7 +17,7 @@ function walk(root: ProcStat): ProcStat[] {
     const stat = pid === root.pid ? root : readStat(pid);
     if (!stat) continue;
     found.push(stat);
-    queue.push(...processTable().walk!.children(pid));
+    queue.push(...processTable().walk!.children(pid, stat.threads));
   }
   return found;
 }

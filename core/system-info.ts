@@ -1,8 +1,9 @@
 import { readFileSync, statSync, statfsSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import type { SystemInfo } from './di/contracts.js';
+import { vmStatAvailable } from './vm-stat.js';
 
-/** Memory from /proc/meminfo (MemAvailable: what can be had without swapping), disks by statfs. */
+/** Memory from /proc/meminfo (MemAvailable: what can be had without swapping) or macOS's vm_stat, disks by statfs. */
 export function systemInfo(folders: { logDir: string; pidDir: string }): SystemInfo {
   return {
     folders,
@@ -14,7 +15,8 @@ export function systemInfo(folders: { logDir: string; pidDir: string }): SystemI
       } catch {
         /* not Linux */
       }
-      return { totalBytes: total, availableBytes: freemem() };
+      const available = process.platform === 'darwin' ? vmStatAvailable() : null;
+      return { totalBytes: total, availableBytes: available ?? freemem() };
     },
     disk: (path) => {
       try {

@@ -13,12 +13,14 @@ afterEach(async () => {
 });
 
 const fast = { interval: 100, timeout: 300, startPeriod: 0 };
+/** For a server that must come up first: refusals before its first answer do not count (a loaded CI machine starts node slowly). */
+const upFirst = { ...fast, startPeriod: 5000 };
 
 describe('health-http with real servers', () => {
   it('restarts a server that starts answering 500, after failureThreshold probes', async () => {
     const port = await freePort();
     fleet = createFleet({
-      services: { api: { command: fixture('--port', port, '--fail-after', 400), port, health: { path: '/health', ...fast, failureThreshold: 3 } } },
+      services: { api: { command: fixture('--port', port, '--fail-after', 400), port, health: { path: '/health', ...upFirst, failureThreshold: 3 } } },
       plugins: [healthHttp()],
     });
     await fleet.supervisor.start();
@@ -40,7 +42,7 @@ describe('health-http with real servers', () => {
         api: {
           command: fixture('--port', port, '--grandchild', 'kids.txt'),
           port,
-          health: { path: '/', ...fast, timeout: 200, failureThreshold: 2 },
+          health: { path: '/', ...upFirst, timeout: 200, failureThreshold: 2 },
           stop: { timeout: 300 },
         },
       },
@@ -63,7 +65,7 @@ describe('health-http with real servers', () => {
   it('restarts a TCP server that stops listening (health.tcp), with reason unhealthy', async () => {
     const port = await freePort();
     fleet = createFleet({
-      services: { db: { command: fixture('--port', port, '--close-after', 500), port, health: { tcp: true, ...fast, failureThreshold: 2 } } },
+      services: { db: { command: fixture('--port', port, '--close-after', 500), port, health: { tcp: true, ...upFirst, failureThreshold: 2 } } },
       plugins: [healthHttp()],
     });
     await fleet.supervisor.start();
@@ -109,7 +111,7 @@ describe('health-http with real servers', () => {
     const port = await freePort();
     fleet = createFleet({
       services: {
-        api: { command: fixture('--port', port, '--delay', 150), port, health: { path: '/', ...fast, timeout: 1000, slow: { threshold: 100, count: 2 } } },
+        api: { command: fixture('--port', port, '--delay', 150), port, health: { path: '/', ...upFirst, timeout: 1000, slow: { threshold: 100, count: 2 } } },
       },
       plugins: [healthHttp()],
     });

@@ -26,6 +26,50 @@ const STATES = ['stopped', 'starting', 'running', 'stopping', 'backoff', 'failed
 const PROBE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
+ * A gauge's series as last set: a scrape sets only those whose value changed and removes those
+ * no longer there. At 100 services the up, state, health and readiness gauges hold 900 series
+ * that rarely change, and each set costs prom-client a hash of the labels and objects (and
+ * the daemon, with its 1 MB young generation, the garbage).
+ */
+class Series {
+  private readonly last = new Map<string, { labels: Prom.LabelValues<string>; value: number; round: number }>();
+  private round = 0;
+
+  constructor(private readonly gauge: Prom.Gauge) {}
+
+  put(key: string, labels: () => Prom.LabelValues<string>, value: number): void {
+    const known = this.last.get(key);
+    if (known?.value === value) {
+      known.round = this.round + 1;
+      return;
+    }
+    const set = known?.labels ?? labels();
+    this.gauge.set(set, value);
+    this.last.set(key, { labels: set, value, round: this.round + 1 });
+  }
+
+  /** Removes the series this scrape did not put (a service gone, a health no longer known). */
+  end(): void {
+    this.round += 1;
+    for (const [key, series] of this.last) {
+      if (series.round === this.round) continue;
+      this.gauge.remove(series.labels);
+      this.last.delete(key);
+    }
+  }
+}
+
+const seriesByGauge = new WeakMap<Prom.Gauge, Series>();
+const seriesOf = (gauge: Prom.Gauge): Series => {
+  let series = seriesByGauge.get(gauge);
+  if (!series) {
+    series = new Series(gauge);
+    seriesByGauge.set(gauge, series);
+  }
+  return series;
+};
+
+/**
  * The fleet's numbers in a Prometheus registry: per service (label `service`) whether it is
  * up, its state, health and readiness, restarts by reason, probe durations, the resident
  * memory and CPU of its whole tree, its uptime; the supervisor's own memory, CPU, event-loop
@@ -54,8 +98,9 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     labelNames: service,
     registers,
     collect() {
-      this.reset();
-      for (const s of services()) this.set({ service: s.name }, s.state === 'running' ? 1 : 0);
+      const series = seriesOf(this);
+      for (const s of services()) series.put(s.name, () => ({ service: s.name }), s.state === 'running' ? 1 : 0);
+      series.end();
     },
   });
   new prom.Gauge({
@@ -64,8 +109,9 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     labelNames: ['service', 'state'],
     registers,
     collect() {
-      this.reset();
-      for (const s of services()) for (const state of STATES) this.set({ service: s.name, state }, s.state === state ? 1 : 0);
+      const series = seriesOf(this);
+      for (const s of services()) for (const state of STATES) series.put(`${s.name}\0${state}`, () => ({ service: s.name, state }), s.state === state ? 1 : 0);
+      series.end();
     },
   });
   new prom.Gauge({
@@ -74,8 +120,10 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     labelNames: service,
     registers,
     collect() {
-      this.reset();
-      for (const s of services()) if (s.health !== null && s.health !== 'unknown') this.set({ service: s.name }, s.health === 'unhealthy' ? 0 : 1);
+      const series = seriesOf(this);
+      for (const s of services())
+        if (s.health !== null && s.health !== 'unknown') series.put(s.name, () => ({ service: s.name }), s.health === 'unhealthy' ? 0 : 1);
+      series.end();
     },
   });
   new prom.Gauge({
@@ -84,8 +132,9 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>): Prom.Regist
     labelNames: service,
     registers,
     collect() {
-      this.reset();
-      for (const s of services()) this.set({ service: s.name }, s.ready ? 1 : 0);
+      const series = seriesOf(this);
+      for (const s of services()) series.put(s.name, () => ({ service: s.name }), s.ready ? 1 : 0);
+      series.end();
     },
   });
   new prom.Gauge({

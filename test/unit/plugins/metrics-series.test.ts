@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { PluginContext, ServiceSnapshot } from '../../../core/index.js';
+import { fleetRegistry } from '../../../plugins/metrics/registry.js';
+
+/** The registry over a fleet the test changes between scrapes. */
+function fleet(initial: Array<Partial<ServiceSnapshot> & { name: string }>) {
+  let services = initial.map((s) => ({ state: 'running', health: 'healthy', ready: true, startedAt: Date.now(), ...s }));
+  const ctx = {
+    services: () => services,
+    processes: { usage: async () => ({ rssBytes: 1, cpuPercent: 0, processes: [] }) },
+    on: () => () => {},
+    clock: { now: () => Date.now() },
+    logFiles: { counters: () => ({ bytesWritten: 0, linesDropped: 0 }) },
+  } as unknown as PluginContext<unknown, unknown>;
+  const register = fleetRegistry(ctx);
+  // each scrape is its own request: the registry's one look at the services lasts until the next turn
+  const line = async (prefix: string) => {
+    const text = await register.metrics();
+    await new Promise((resolve) => setImmediate(resolve));
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(prefix))
+      .sort();
+  };
+  return {
+    line,
+    set: (next: typeof initial) => void (services = next.map((s) => ({ state: 'running', health: 'healthy', ready: true, startedAt: Date.now(), ...s }))),
+  };
+}
+
+describe('the metrics registry between scrapes', () => {
+  it('follows changes of state, health and readiness, and drops the series of what is gone', async () => {
+    const f = fleet([{ name: 'api' }, { name: 'web' }]);
+    expect(await f.line('zmart_service_state{service="api"')).toContain('zmart_service_state{service="api",state="running"} 1');
+    expect(await f.line('zmart_service_healthy{')).toEqual(['zmart_service_healthy{service="api"} 1', 'zmart_service_healthy{service="web"} 1']);
+
+    f.set([
+      { name: 'api', state: 'backoff', health: 'unknown', ready: false },
+      { name: 'web', health: 'unhealthy' },
+    ]);
+    const api = await f.line('zmart_service_state{service="api"');
+    expect(api).toContain('zmart_service_state{service="api",state="backoff"} 1');
+    expect(api).toContain('zmart_service_state{service="api",state="running"} 0');
+    expect(await f.line('zmart_service_up{')).toEqual(['zmart_service_up{service="api"} 0', 'zmart_service_up{service="web"} 1']);
+    // health unknown: no series, as before the first probe
+    expect(await f.line('zmart_service_healthy{')).toEqual(['zmart_service_healthy{service="web"} 0']);
+    expect(await f.line('zmart_service_ready{')).toEqual(['zmart_service_ready{service="api"} 0', 'zmart_service_ready{service="web"} 1']);
+
+    f.set([{ name: 'web' }]); // api removed by a reload
+    expect((await f.line('zmart_service_')).filter((l) => l.includes('service="api"') && !l.includes('_total'))).toEqual([]);
+    expect(await f.line('zmart_service_healthy{')).toEqual(['zmart_service_healthy{service="web"} 1']);
+  });
+});

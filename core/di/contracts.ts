@@ -166,6 +166,11 @@ export interface ProcessTable {
   readonly name: 'linux' | 'portable';
   /** The grain of start times: 10 ms (/proc's ticks) or 1000 ms (`ps`'s lstart). */
   readonly startTimeGrainMs: number;
+  /**
+   * How often a wait for processes to end looks again: 20 ms where a look is a file read,
+   * 100 ms where it runs `ps` (a stop that waits out a 10 s timeout would otherwise run 500).
+   */
+  readonly pollMs: number;
   /** One process, or null when it is gone. */
   stat(pid: number): ProcStat | null;
   /** Every process on the machine, in one reading. */

@@ -2,7 +2,6 @@ import { descendantsOf, isSameProcess, readAllStats, recentStats, type ProcStat 
 import type { ProcessIdentity } from '../di/contracts.js';
 import { processTable } from './table/pick.js';
 
-const POLL_MS = 20;
 /** How long after a crash what escaped its group is looked for: after an immediate restart's spawn. */
 const SWEEP_AFTER_MS = 50;
 /** After SIGKILL the kernel needs a moment; past this the processes are reported as left. */
@@ -119,6 +118,6 @@ async function waitGone(targets: ProcStat[], timeoutMs: number): Promise<boolean
   for (;;) {
     if (targets.every((t) => !isSameProcess(t.pid, t.startTime))) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, processTable().pollMs));
   }
 }

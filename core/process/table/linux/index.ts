@@ -9,6 +9,7 @@ import { readTcpSockets, socketInodes } from './sockets.js';
 export const linuxTable: ProcessTable = {
   name: 'linux',
   startTimeGrainMs: 10,
+  pollMs: 20,
   stat: readStat,
   all: readAllStats,
   commandLine: readCommandLine,

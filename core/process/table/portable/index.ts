@@ -48,6 +48,7 @@ export function portableTable(tools: PortableTools): ProcessTable {
   return {
     name: 'portable',
     startTimeGrainMs: 1000,
+    pollMs: 100,
     stat: one,
     all: () => ps(['-A']),
     commandLine: (pid) => one(pid)?.command ?? null,

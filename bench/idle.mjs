@@ -7,22 +7,20 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pm2Peer } from './lib/peers.mjs';
-import { run, sleep, tempDir, ZMART } from './lib/util.mjs';
+import { run, schedCpuMs, sleep, tempDir, ZMART } from './lib/util.mjs';
 
 const N = Number(process.env.N ?? 100);
 const WARMUP = Number(process.env.WARMUP ?? 60);
 const WINDOWS = Number(process.env.WINDOWS ?? 2);
 const WINDOW_S = 30;
 
-/** CPU ms from the scheduler and voluntary context switches, summed over the process's threads. */
+/** CPU ms from the scheduler, and voluntary context switches summed over the process's threads. */
 function reading(pid) {
-  let cpu = 0;
   let switches = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    cpu += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
     switches += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))[1]);
   }
-  return { cpu, switches };
+  return { cpu: schedCpuMs(pid), switches };
 }
 
 async function windows(pid) {

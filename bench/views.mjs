@@ -3,21 +3,15 @@
 // built-in plugins alone and with metrics + history + dashboard added, and the daemon's CPU
 // per /metrics scrape at N services. ZMART_ROOT points at another checkout (built) to compare
 // with an earlier zmart (with VIEWS=0: the built-ins alone). Usage: N=10 node bench/views.mjs   (needs `npm run build`)
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE, freePort, run, sleep, table, tempDir, waitUntil } from './lib/util.mjs';
+import { FIXTURE, freePort, run, schedCpuMs, sleep, table, tempDir, waitUntil } from './lib/util.mjs';
 
 const N = Number(process.env.N ?? 10);
 const SCRAPES = Number(process.env.SCRAPES ?? 100);
 const ROOT = process.env.ZMART_ROOT ?? join(import.meta.dirname, '..');
 const ZMART = join(ROOT, 'dist/bin/zmart.cjs');
-/**
- * CPU time the process spent on a core, in ms, from the scheduler (/proc/PID/task/TID/schedstat):
- * exact, where utime's clock ticks are charged by sampling and can alias with a timer that
- * wakes a process on the tick.
- */
-const cpuMs = (pid) =>
-  readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6, 0);
+const cpuMs = schedCpuMs;
 const rssMb = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -2,7 +2,7 @@
 // starts and stops its own supervisor, and kills whatever carries its tag at the end.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { alive, descendsFrom, findProcesses, FIXTURE, freePort, healthy, nap, sleep, stats, waitUntil } from './lib/util.mjs';
+import { alive, descendsFrom, findProcesses, FIXTURE, freePort, healthy, nap, schedCpuMs, sleep, stats, waitUntil } from './lib/util.mjs';
 
 const node = process.execPath;
 const killTagged = (tag) => {
@@ -130,10 +130,8 @@ export { alive };
 /** RSS (bytes) and CPU ticks of a process and its descendants that are supervisor processes. */
 function processCost(pid) {
   const { readFileSync } = require_fs();
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-  return { rss, ticks: Number(fields[11]) + Number(fields[12]) };
+  return { rss, cpuMs: schedCpuMs(pid) };
 }
 let fsModule;
 const require_fs = () => fsModule;
@@ -177,7 +175,7 @@ export function w2Overhead(factory, count, { http = false, healthInterval = '1s'
       rss.push(processCost(pid).rss);
     }
     const after = processCost(pid);
-    return { rss: stats(rss).median, cpuPercent: ((after.ticks - before.ticks) / 100 / (windowMs / 1000)) * 100, startSeconds };
+    return { rss: stats(rss).median, cpuPercent: ((after.cpuMs - before.cpuMs) / windowMs) * 100, startSeconds };
   });
 }
 

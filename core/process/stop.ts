@@ -44,7 +44,14 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopTree
 
 async function stopAll(leader: ProcessIdentity, targets: ProcStat[], options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
   if (targets.length === 0) return { forced: false, left: [] };
+  try {
+    return await signalAndWait(leader, targets, options);
+  } finally {
+    processTable().forget(); // the sockets they held are gone: the next look at a port reads afresh
+  }
+}
 
+async function signalAndWait(leader: ProcessIdentity, targets: ProcStat[], options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
   signalAll(leader, targets, options.signal);
   if (await waitGone(targets, options.timeoutMs)) return { forced: false, left: [] };
 

@@ -75,6 +75,21 @@ describe(`the process table (${process.env.ZMART_PROC_BACKEND || 'platform defau
     expect(wrongMarker).toBe(table.startTimeGrainMs < 1000);
   });
 
+  it('never names a holder that has exited since the last look at the ports (a zombie holds no socket)', async () => {
+    const port = await freePort();
+    // the server's parent execs sleep, which never reaps it: killed, it stays a zombie
+    const shell = spawn('/bin/sh', ['-c', `"${process.execPath}" "${FIXTURE}" --port ${port} & exec sleep 30`], { detached: true, stdio: 'ignore' });
+    started.push(shell.pid!);
+    const server = await waitFor(() => {
+      table.forget();
+      return table.listeners(port)?.[0];
+    }, 'the server listening');
+    process.kill(server.pid, 'SIGKILL');
+    await waitFor(() => table.stat(server.pid)?.state === 'Z', 'the server to be a zombie');
+    // within the moment a look at the ports is kept: the socket is seen no more, or seen with nobody
+    expect(table.listeners(port)).toEqual([]);
+  });
+
   it('answers nothing for pids that never were', () => {
     expect(table.stat(2 ** 22 + 7)).toBeNull();
     expect(table.commandLine(2 ** 22 + 7)).toBeNull();

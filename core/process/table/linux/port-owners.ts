@@ -84,7 +84,9 @@ function holderOf(snap: Snapshot, inode: number): ProcStat | null {
   }
   if (knownHolders.size > 4096) knownHolders.clear(); // sockets long gone
   const pid = owners(snap).get(inode);
-  return pid === undefined ? null : readStat(pid);
+  const stat = pid === undefined ? null : readStat(pid);
+  // A socket seen a moment ago whose holder has since exited (a zombie holds no sockets): nobody's.
+  return stat && stat.state !== 'Z' ? stat : null;
 }
 
 function hasProcNet(): boolean {

@@ -19,6 +19,9 @@ export const serviceLogFile = (service: string): string => `${service}.log`;
 
 const LEVEL_NAMES: Record<number, string> = { 0: 'ERROR', 1: 'WARN', 2: 'INFO', 3: 'INFO', 4: 'DEBUG', 5: 'DEBUG' };
 
+/** How long closing the logs waits for the services' pipes to be read to their end. */
+const DRAIN_MS = 2000;
+
 export interface FileLogsOptions {
   logDir: string;
   debug: boolean;
@@ -37,6 +40,8 @@ export class FileLogs implements Logs {
   private readonly files = new Map<string, LogFile>();
   private readonly outputs = new Map<string, ServiceOutput>();
   private readonly listeners: Array<(event: LogEvent) => void> = [];
+  /** The services' output pipes still being read. */
+  private readonly draining = new Set<Promise<void>>();
   private policy: RotationPolicy | null = null;
 
   constructor(private readonly options: FileLogsOptions) {
@@ -54,7 +59,7 @@ export class FileLogs implements Logs {
   serviceOutput(service: string): ServiceOutput {
     let output = this.outputs.get(service);
     if (!output) {
-      output = new FileServiceOutput(this.file(serviceLogFile(service)), this.options.redact);
+      output = new FileServiceOutput(this.file(serviceLogFile(service)), this.options.redact, this.draining);
       this.outputs.set(service, output);
     }
     return output;
@@ -102,6 +107,14 @@ export class FileLogs implements Logs {
   }
 
   async close(): Promise<void> {
+    // What a service wrote before it exited may still be in its pipe (Node says 'exit' before
+    // the pipe is read to its end): read it out first, for as long as DRAIN_MS at most (a
+    // grandchild that keeps the pipe open would hold it forever).
+    if (this.draining.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(this.draining), new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
+      clearTimeout(timer);
+    }
     await Promise.all([...this.files.values()].map((f) => f.close()));
     this.files.clear();
     this.outputs.clear();
@@ -152,6 +165,7 @@ class FileServiceOutput implements ServiceOutput {
   constructor(
     private readonly file: LogFile,
     private readonly redact: Redactor,
+    private readonly draining: Set<Promise<void>>,
   ) {}
 
   attach(streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null }, options: { timestamps: boolean }): Promise<void> {
@@ -162,7 +176,10 @@ class FileServiceOutput implements ServiceOutput {
       source.pipe(stamper).pipe(this.file, { end: false });
       return [new Promise<void>((resolve) => stamper.once('end', resolve).once('error', () => resolve()))];
     });
-    return Promise.all(piped).then(() => undefined);
+    const done = Promise.all(piped).then(() => undefined);
+    this.draining.add(done);
+    void done.then(() => this.draining.delete(done));
+    return done;
   }
 
   note(message: string): void {

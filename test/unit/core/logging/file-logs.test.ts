@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileLogs, LOG_FILES } from '../../../../core/logging/file-logs.js';
 import { createRedactor } from '../../../../core/logging/redact.js';
@@ -18,5 +19,20 @@ describe('the log files', () => {
     expect(monitor).toHaveLength(1);
     expect(monitor[0]).toMatch(/\[WARN\] api: restart requested by memory-guard: memory: pid 7 \(python3 -c "\\nimport time\\ntime.sleep\(9\)"\) 1.2 GB$/);
     expect(readFileSync(join(dir, 'api.log'), 'utf8').trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('reads what a pipe still holds before closing, and closes anyway when a pipe never ends', async () => {
+    const logs = new FileLogs({ logDir: dir, debug: false, redact: createRedactor([]) });
+    const late = new PassThrough();
+    const forever = new PassThrough(); // a grandchild keeps this one open
+    void logs.serviceOutput('late').attach({ stdout: late, stderr: null }, { timestamps: false });
+    void logs.serviceOutput('held').attach({ stdout: forever, stderr: null }, { timestamps: false });
+    forever.write('first\n');
+    setTimeout(() => late.end('the last line\n'), 50); // still in the pipe when close begins
+    const t0 = Date.now();
+    await logs.close();
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(readFileSync(join(dir, 'late.log'), 'utf8')).toBe('the last line\n');
+    expect(readFileSync(join(dir, 'held.log'), 'utf8')).toBe('first\n');
   });
 });

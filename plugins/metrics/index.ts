@@ -15,8 +15,8 @@ export default definePlugin({
   defaults: DEFAULTS,
   options: optionsSchema,
   async setup(ctx) {
-    const { listen: address, path } = ctx.options;
-    const register = fleetRegistry(ctx);
+    const { listen: address, path, probeBuckets } = ctx.options;
+    const fleet = fleetRegistry(ctx, { probeBuckets: probeBuckets.map((ms) => ms / 1000) });
     const server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://zmart');
       if (url.pathname !== path) {
@@ -27,8 +27,8 @@ export default definePlugin({
         response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('only GET\n');
         return;
       }
-      register.metrics().then(
-        (text) => response.writeHead(200, { 'content-type': register.contentType }).end(request.method === 'HEAD' ? undefined : text),
+      fleet.scrape().then(
+        (text) => response.writeHead(200, { 'content-type': fleet.register.contentType }).end(request.method === 'HEAD' ? undefined : text),
         (error: unknown) => {
           ctx.logger.error(`a scrape failed: ${error instanceof Error ? error.message : String(error)}`);
           response.writeHead(500, { 'content-type': 'text/plain' }).end('the metrics could not be collected\n');

@@ -12,11 +12,9 @@ function fleet(initial: Array<Partial<ServiceSnapshot> & { name: string }>) {
     clock: { now: () => Date.now() },
     logFiles: { counters: () => ({ bytesWritten: 0, linesDropped: 0 }) },
   } as unknown as PluginContext<unknown, unknown>;
-  const register = fleetRegistry(ctx);
-  // each scrape is its own request: the registry's one look at the services lasts until the next turn
+  const fleetMetrics = fleetRegistry(ctx, { probeBuckets: [0.005, 0.1, 2] });
   const line = async (prefix: string) => {
-    const text = await register.metrics();
-    await new Promise((resolve) => setImmediate(resolve));
+    const text = await fleetMetrics.scrape();
     return text
       .split('\n')
       .filter((l) => l.startsWith(prefix))

@@ -110,6 +110,27 @@ describe('the metrics exposition between scrapes', () => {
     expect(text).toContain('zmart_service_up{service="api"} 0');
   });
 
+  it("reads the supervisor's event loop at the scrape: a callback's wait, and the time it was busy", async () => {
+    const f = fleet(['api']);
+    const value = (text: string, name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name} `))!
+          .split(' ')[1],
+      );
+    const spin = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const busyBefore = value(await f.registry.scrape(), 'zmart_supervisor_eventloop_busy_seconds_total');
+    spin(60); // busy between two scrapes
+    setImmediate(() => spin(40)); // and when the next begins: its callback waits behind this one
+    const text = await f.registry.scrape();
+    expect(value(text, 'zmart_supervisor_nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0.04);
+    expect(value(text, 'zmart_supervisor_eventloop_busy_seconds_total') - busyBefore).toBeGreaterThanOrEqual(0.1);
+  });
+
   it('refuses probe buckets that are empty, not increasing, zero or too many', async () => {
     const services = { api: { command: 'true' } };
     const refused = /plugins\[0\] \(metrics\)\.probeBuckets.*expected durations above 0, each larger than the one before/;

@@ -88,12 +88,21 @@ export default definePlugin({
         else usage.delete(s.name);
       }
     };
-    const refresh = ctx.scheduler.setInterval(() => {
-      if (clients.size > 0) void sample().then(push);
-    }, REFRESH_MS);
+    // The refresh runs only while a page is open: a dashboard no one looks at never wakes zmart.
+    let refresh: Timer | null = null;
+    const watch = (client: ServerResponse) => {
+      clients.add(client);
+      refresh ??= ctx.scheduler.setInterval(() => void sample().then(push), REFRESH_MS);
+    };
+    const unwatch = (client: ServerResponse) => {
+      clients.delete(client);
+      if (clients.size > 0) return;
+      refresh?.cancel();
+      refresh = null;
+    };
 
     const server = createServer((req, res) => {
-      handle(ctx, req, res, { loopback, files, clients, fleet, sample }).catch((error: unknown) => {
+      handle(ctx, req, res, { loopback, files, clients, watch, unwatch, fleet, sample }).catch((error: unknown) => {
         ctx.logger.error(`${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
         if (!res.headersSent) json(res, 500, { error: 'internal error' });
       });
@@ -102,7 +111,7 @@ export default definePlugin({
     if (!loopback) ctx.logger.warn(`serving the dashboard on ${ctx.options.listen}, not loopback: whoever reaches it sees the fleet and its logs`);
     ctx.logger.info(`dashboard at http://${ctx.options.listen}/${ctx.options.token ? ' (buttons need ?token=)' : ' (read-only: no token set)'}`);
     return async () => {
-      refresh.cancel();
+      refresh?.cancel();
       pending?.cancel();
       for (const client of clients) client.end();
       server.closeAllConnections();
@@ -114,7 +123,10 @@ export default definePlugin({
 interface Handles {
   loopback: boolean;
   files: Record<string, { type: string; body: Buffer }>;
-  clients: Set<ServerResponse>;
+  clients: ReadonlySet<ServerResponse>;
+  /** A page follows the events from now on / no longer. */
+  watch: (client: ServerResponse) => void;
+  unwatch: (client: ServerResponse) => void;
   fleet: () => unknown;
   sample: () => Promise<void>;
 }
@@ -158,8 +170,8 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, h: Ha
   if (url.pathname === '/events') {
     if (h.clients.size >= MAX_CLIENTS) return json(res, 503, { error: `at most ${MAX_CLIENTS} pages at once` });
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    h.clients.add(res);
-    req.on('close', () => h.clients.delete(res));
+    h.watch(res);
+    req.on('close', () => h.unwatch(res));
     await h.sample();
     res.write(`retry: 1000\nevent: fleet\ndata: ${JSON.stringify(h.fleet())}\n\n`);
     return;

@@ -7,7 +7,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pm2Peer } from './lib/peers.mjs';
-import { run, schedCpuMs, sleep, tempDir, ZMART } from './lib/util.mjs';
+import { freePort, run, schedCpuMs, sleep, tempDir, ZMART } from './lib/util.mjs';
+
+const ports = [await freePort(), await freePort()];
 
 const N = Number(process.env.N ?? 100);
 const WARMUP = Number(process.env.WARMUP ?? 60);
@@ -35,14 +37,21 @@ async function windows(pid) {
   return found;
 }
 
-function zmart() {
+/** zmart with its default plugins, and with `views` the metrics, history and dashboard plugins too (no page open, no scrape). */
+function zmart(views = false) {
   const dir = tempDir('zmart-bench-idle-');
   const env = { ...process.env, ZMART_HOME: join(dir, 'home'), NO_COLOR: '1' };
   const services = Object.fromEntries(Array.from({ length: N }, (_, i) => [`s${i}`, { command: ['sleep', '1000'] }]));
-  writeFileSync(join(dir, 'zmart.config.ts'), `export default { services: ${JSON.stringify(services)} };\n`);
+  const plugins = ['health-http', 'port-guard', 'memory-guard', 'log-rotate', 'alerts', 'watch', 'metrics', 'history', 'dashboard'];
+  const name = (p) => p.replace(/-(.)/g, (_, c) => c.toUpperCase());
+  const listen = { metrics: `{ listen: '127.0.0.1:${ports[0]}' }`, dashboard: `{ listen: '127.0.0.1:${ports[1]}' }` };
+  const config = views
+    ? `${plugins.map((p) => `import ${name(p)} from 'zmart/plugins/${p}';`).join('\n')}\nexport default { services: ${JSON.stringify(services)}, plugins: [${plugins.map((p) => `${name(p)}(${listen[p] ?? ''})`).join(', ')}] };\n`
+    : `export default { services: ${JSON.stringify(services)} };\n`;
+  writeFileSync(join(dir, 'zmart.config.ts'), config);
   const cli = (...args) => run(process.execPath, [ZMART, ...args], { cwd: dir, env });
   return {
-    name: 'zmart (default plugins)',
+    name: views ? 'zmart (+ metrics, history, dashboard)' : 'zmart (default plugins)',
     start: () => cli('start', '--wait', '120s'),
     pid: () => Number(readFileSync(join(dir, 'server_pids/monitor.pid'), 'utf8')),
     stop: () => cli('stop'),
@@ -61,7 +70,9 @@ function pm2() {
 }
 
 const rows = [];
-for (const peer of [zmart(), pm2()]) {
+// VIEWS=1 adds zmart with the views; PM2=0 leaves PM2 out
+const peers = [zmart(), ...(process.env.VIEWS === '1' ? [zmart(true)] : []), ...(process.env.PM2 === '0' ? [] : [pm2()])];
+for (const peer of peers) {
   if (peer.available) {
     console.log(`${peer.name}: skipped (${peer.available})`);
     continue;
@@ -75,5 +86,5 @@ for (const peer of [zmart(), pm2()]) {
   }
 }
 console.log(`idle at ${N} idle services, ${WINDOW_S} s windows after ${WARMUP} s, node ${process.version}`);
-console.log('supervisor                   CPU ms per 30 s   wakeups per s');
-for (const [name, cpu, wakeups] of rows) console.log(`${name.padEnd(28)} ${cpu.padStart(15)} ${wakeups.padStart(15)}`);
+console.log(`${'supervisor'.padEnd(38)} CPU ms per 30 s   wakeups per s`);
+for (const [name, cpu, wakeups] of rows) console.log(`${name.padEnd(38)} ${cpu.padStart(15)} ${wakeups.padStart(15)}`);

@@ -85,11 +85,27 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
     ['zmart_service_probe_failures_total', null],
   ]);
   const exposition = new Exposition(register, new Set(kept.keys()));
+  // Services with counted events, and the restart reasons of each: a service a reload removed
+  // takes its counters and histogram with it (one added again later starts from zero, which
+  // Prometheus reads as a counter reset).
+  const counted = new Map<string, Set<string>>();
+  const count = (name: string) => counted.get(name) ?? counted.set(name, new Set()).get(name)!;
+  const forget = (name: string) => {
+    for (const reason of counted.get(name) ?? []) restarts.remove({ service: name, reason });
+    probes.remove({ service: name });
+    failedProbes.remove({ service: name });
+    counted.delete(name);
+    for (const family of ['zmart_service_restarts_total', 'zmart_service_probe_duration_seconds', 'zmart_service_probe_failures_total']) {
+      exposition.changed(family);
+    }
+  };
   ctx.on('service:restart', ({ service: name, reason }) => {
     restarts.inc({ service: name, reason: reason.kind });
+    count(name).add(reason.kind);
     exposition.changed('zmart_service_restarts_total');
   });
   ctx.on('service:probe', ({ service: name, ok, durationMs }) => {
+    count(name);
     if (ok) probes.observe({ service: name }, durationMs / 1000);
     else failedProbes.inc({ service: name });
     exposition.changed(ok ? 'zmart_service_probe_duration_seconds' : 'zmart_service_probe_failures_total');
@@ -114,6 +130,10 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
       }
     }
     for (const series of [uptime, memory, cpu]) series.end();
+    if (counted.size > 0) {
+      const present = new Set(services.map((s) => s.name));
+      for (const name of counted.keys()) if (!present.has(name)) forget(name);
+    }
     for (const [name, series] of kept) if (series?.end()) exposition.changed(name);
   };
   // One scrape at a time: a second that comes while one is under way gets its text.

@@ -4,11 +4,15 @@ import { fleetRegistry } from '../../../plugins/metrics/registry.js';
 
 /** The registry over a fleet the test changes between scrapes. */
 function fleet(initial: Array<Partial<ServiceSnapshot> & { name: string }>) {
+  const hooks = new Map<string, (payload: Record<string, unknown>) => void>();
   let services = initial.map((s) => ({ state: 'running', health: 'healthy', ready: true, startedAt: Date.now(), ...s }));
   const ctx = {
     services: () => services,
     processes: { usage: async () => ({ rssBytes: 1, cpuPercent: 0, processes: [] }) },
-    on: () => () => {},
+    on: (hook: string, handler: (payload: Record<string, unknown>) => void) => {
+      hooks.set(hook, handler);
+      return () => {};
+    },
     clock: { now: () => Date.now() },
     logFiles: { counters: () => ({ bytesWritten: 0, linesDropped: 0 }) },
   } as unknown as PluginContext<unknown, unknown>;
@@ -22,6 +26,7 @@ function fleet(initial: Array<Partial<ServiceSnapshot> & { name: string }>) {
   };
   return {
     line,
+    emit: (hook: string, payload: Record<string, unknown>) => hooks.get(hook)!(payload),
     set: (next: typeof initial) => void (services = next.map((s) => ({ state: 'running', health: 'healthy', ready: true, startedAt: Date.now(), ...s }))),
   };
 }
@@ -44,8 +49,12 @@ describe('the metrics registry between scrapes', () => {
     expect(await f.line('zmart_service_healthy{')).toEqual(['zmart_service_healthy{service="web"} 0']);
     expect(await f.line('zmart_service_ready{')).toEqual(['zmart_service_ready{service="api"} 0', 'zmart_service_ready{service="web"} 1']);
 
-    f.set([{ name: 'web' }]); // api removed by a reload
-    expect((await f.line('zmart_service_')).filter((l) => l.includes('service="api"') && !l.includes('_total'))).toEqual([]);
+    f.emit('service:restart', { service: 'api', reason: { kind: 'exit', by: 'core', detail: '' } });
+    f.emit('service:probe', { service: 'api', ok: true, durationMs: 3 });
+    f.emit('service:probe', { service: 'api', ok: false, durationMs: 3 });
+    expect(await f.line('zmart_service_restarts_total{service="api"')).toEqual(['zmart_service_restarts_total{service="api",reason="exit"} 1']);
+    f.set([{ name: 'web' }]); // api removed by a reload: every series of it goes, counters too
+    expect((await f.line('zmart_service_')).filter((l) => l.includes('service="api"'))).toEqual([]);
     expect(await f.line('zmart_service_healthy{')).toEqual(['zmart_service_healthy{service="web"} 1']);
   });
 });

@@ -60,10 +60,11 @@ describe(`the process table (${process.env.ZMART_PROC_BACKEND || 'platform defau
     const [name, value] = marker.split('=');
     const carrier = start([], { [name]: value });
     const other = start([]);
+    const mimic = start(['--tag', marker]); // the word in its argv, not in its environment
     const stats = await waitFor(() => {
-      const all = table.all().filter((s) => s.pid === carrier || s.pid === other);
-      return all.length === 2 ? all : null;
-    }, 'both fixtures');
+      const all = table.all().filter((s) => [carrier, other, mimic].includes(s.pid));
+      return all.length === 3 ? all : null;
+    }, 'the three fixtures');
     expect(table.carrying(marker, stats).map((s) => s.pid)).toEqual([carrier]);
     expect(table.carrying(`${marker}0`, stats)).toEqual([]);
 

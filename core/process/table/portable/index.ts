@@ -79,7 +79,10 @@ export function portableTable(tools: PortableTools): ProcessTable {
     carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
       if (candidates.length === 0) return [];
       const select = candidates.length > 200 ? ['-A'] : ['-p', candidates.map((c) => c.pid).join(',')];
-      const found = pidsCarrying(run(tools.ps, [tools.envFlag, '-ww', '-o', PS_ENV_COLUMNS, ...select]), marker, process.getuid?.());
+      const environments = run(tools.ps, [tools.envFlag, '-ww', '-o', PS_ENV_COLUMNS, ...select]);
+      if (!environments.includes(marker)) return [];
+      // the commands alone, to tell a marker in the environment from the same word in an argv
+      const found = pidsCarrying(environments, run(tools.ps, ['-ww', '-o', PS_ENV_COLUMNS, ...select]), marker, process.getuid?.());
       return candidates.filter((c) => found.has(c.pid));
     },
     forget: () => {

@@ -77,14 +77,29 @@ export function parseCpuTime(text: string): number {
 
 /**
  * Which processes of an environment listing (`ps -E` on macOS, `ps e` with procps: the
- * command followed by NAME=value words) carry `marker` and belong to `uid`.
+ * command followed by NAME=value words) carry `marker` in their environment and belong to
+ * `uid`. The listing cannot tell where the command ends and the environment begins, so the
+ * plain listing of the same processes (`commands`: the command alone) says how many times the
+ * command itself holds the marker: a process carries it only when the environment listing
+ * holds it more times than that (a stranger that puts the word in its argv does not).
  */
-export function pidsCarrying(text: string, marker: string, uid: number | undefined): Set<number> {
+export function pidsCarrying(environments: string, commands: string, marker: string, uid: number | undefined): Set<number> {
+  const inCommand = markerCounts(commands, marker, uid);
   const found = new Set<number>();
+  for (const [pid, count] of markerCounts(environments, marker, uid)) {
+    if (count > (inCommand.get(pid) ?? 0)) found.add(pid);
+  }
+  return found;
+}
+
+/** How many whole words equal to `marker` each of `uid`'s lines holds (pid -> count, 0s left out). */
+function markerCounts(text: string, marker: string, uid: number | undefined): Map<number, number> {
+  const counts = new Map<number, number>();
   for (const line of text.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(line);
     if (!m || (uid !== undefined && Number(m[2]) !== uid)) continue;
-    if (` ${m[3]} `.includes(` ${marker} `)) found.add(Number(m[1]));
+    const count = m[3]!.split(' ').filter((word) => word === marker).length;
+    if (count > 0) counts.set(Number(m[1]), count);
   }
-  return found;
+  return counts;
 }

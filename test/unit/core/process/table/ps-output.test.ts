@@ -79,13 +79,19 @@ describe('what is not a ps line', () => {
 
 describe('environment listing (ps -E on macOS)', () => {
   const marker = 'ZMART_INCARNATION=0d9c7a7e-2f1b-4c55-9a57-3f0b1b1d2e11';
+  const carrying = (uid: number) => [...pidsCarrying(recorded('ps-E.txt'), recorded('ps-commands.txt'), marker, uid)];
 
-  it("finds this user's processes that carry the marker, as a whole word", () => {
-    expect([...pidsCarrying(recorded('ps-E.txt'), marker, 501)]).toEqual([4250, 4251]);
+  it("finds this user's processes that carry the marker in their environment, as a whole word", () => {
+    // 4291 has it in its argv and its environment both
+    expect(carrying(501)).toEqual([4250, 4251, 4291]);
+  });
+
+  it('not a process that has the word in its argv alone (ps -E cannot tell argv from environment)', () => {
+    expect(carrying(501)).not.toContain(4290);
   });
 
   it("never another user's, even with the marker", () => {
-    expect(pidsCarrying(recorded('ps-E.txt'), marker, 501).has(4270)).toBe(false);
-    expect(pidsCarrying(recorded('ps-E.txt'), marker, 0).has(4270)).toBe(true);
+    expect(carrying(501)).not.toContain(4270);
+    expect(carrying(0)).toContain(4270);
   });
 });

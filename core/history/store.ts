@@ -167,8 +167,21 @@ export class HistoryWriter {
 
   constructor(private readonly dir: string) {}
 
+  /**
+   * One append (an open, a write and a close on libuv's pool, for each service every minute);
+   * the folder is made again only when it has gone (an operator's rm, a cleaned temp folder).
+   */
   async append(service: string, minute: Minute): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    try {
+      await this.appendTo(service, minute);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await this.appendTo(service, minute);
+    }
+  }
+
+  private async appendTo(service: string, minute: Minute): Promise<void> {
     const paths = files(this.dir, service);
     let state = this.known.get(service);
     if (!state) {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPluginHarness } from '../../../core/testing/index.js';
@@ -41,5 +41,28 @@ describe('history through core/testing', () => {
     expect(lines.map((m) => (m.t - start) / 60_000)).toEqual([2, 3]);
     expect(lines[0]).toMatchObject({ samples: 6, up: 6 }); // the harness's service runs, healthy
     expect(lines[1]).toMatchObject({ samples: 1 }); // the sample at 3:00, written at the stop
+  });
+
+  it('makes its folder again when it has gone, and writes the minute there', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const pidDir = join(dir, 'server_pids');
+    const start = new Date(2026, 10, 30, 12, 0, 0).getTime();
+    const h = await createPluginHarness(history({ sample: '10s' }), {
+      services: { api: { command: 'x' } },
+      now: start,
+      folders: { logDir: join(dir, 'logs'), pidDir },
+    });
+    const folder = join(pidDir, 'history');
+    await h.advance(61_000);
+    await waitFor(() => existsSync(join(folder, 'api.minutes.jsonl')), 'the first minute written');
+    rmSync(folder, { recursive: true });
+    await h.advance(60_000);
+    await waitFor(() => existsSync(join(folder, 'api.minutes.jsonl')), 'the next minute written in a new folder');
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    await h.teardown();
+    expect(h.logs.filter((l) => /history not written/.test(l.message))).toEqual([]);
+    const lines = readFileSync(join(folder, 'api.minutes.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l).t - start) / 60_000)).toEqual([1, 2]); // the one after the rm, and the one at the stop
   });
 });

@@ -4,6 +4,21 @@ import { processTable } from './table/pick.js';
 
 /** Leaders with more threads than this are looked up in a round's snapshot rather than walked. */
 const WALK_THREADS = 4;
+/**
+ * CPU shares are taken over at least this long. Two plugins often sample a service in the
+ * same tick (intervals share the clock's grid: history and memory-guard every 10 s): the
+ * second, a millisecond after the first, would get the share of that millisecond (0, or ten
+ * times a core, with 10 ms ticks), so it gets the share since the sample before instead.
+ */
+const MIN_CPU_WINDOW_MS = 1000;
+
+/** A sample CPU shares are measured from: the tree's ticks, in all and per process. */
+interface Baseline {
+  leader: string;
+  ticks: number;
+  at: number;
+  byPid: Map<number, number>;
+}
 
 /** The tree from its root down, through the children lists of every thread of every process. */
 function walk(root: ProcStat): ProcStat[] {
@@ -35,7 +50,8 @@ export const canWalkTrees = (): boolean => processTable().walk !== undefined;
  * that left the tree (a daemon that double-forked) is not counted.
  */
 export class TreeSampler {
-  private readonly previous = new Map<string, { leader: string; ticks: number; at: number; byPid: Map<number, number> }>();
+  /** Per key, the last sample taken at least MIN_CPU_WINDOW_MS after the one before it, and that one. */
+  private readonly previous = new Map<string, { current: Baseline; older: Baseline | null }>();
 
   /**
    * `snapshot` gives every process's stat, read once for a whole round: a tree whose leader has
@@ -58,9 +74,15 @@ export class TreeSampler {
     const processes = members.filter((s) => s.state !== 'Z').map((s) => ({ pid: s.pid, rssBytes: s.rssBytes ?? readRssBytes(s.pid), ticks: s.cpuTicks }));
     const ticks = processes.reduce((sum, p) => sum + p.ticks, 0);
     const identity = `${leader.pid}:${leader.startTime}`;
-    const before = this.previous.get(key);
-    this.previous.set(key, { leader: identity, ticks, at: now, byPid: new Map(processes.map((p) => [p.pid, p.ticks])) });
-    const since = before && before.leader === identity && now > before.at ? before : null;
+    const sample: Baseline = { leader: identity, ticks, at: now, byPid: new Map(processes.map((p) => [p.pid, p.ticks])) };
+    const kept = this.previous.get(key);
+    const ours = kept && kept.current.leader === identity ? kept : null;
+    let since: Baseline | null = null;
+    if (!ours) this.previous.set(key, { current: sample, older: null });
+    else if (now - ours.current.at >= MIN_CPU_WINDOW_MS) {
+      since = ours.current;
+      this.previous.set(key, { current: sample, older: ours.current });
+    } else if (ours.older && now > ours.older.at) since = ours.older; // asked again soon: the share since the sample before
     // ticks are hundredths of a CPU second: over the seconds between samples, in % of one core
     const share = (delta: number) => (since ? Math.max(0, delta / ((now - since.at) / 1000)) : 0);
     const cpuPercent = since ? share(ticks - since.ticks) : lifetimePercent(ticks, root.startTime, now);

@@ -35,4 +35,32 @@ describe("plugins' view of a service's processes", () => {
       killAll(pids);
     }
   });
+
+  it('gives both the CPU of a busy service over a real interval, not over the millisecond between them', async () => {
+    const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true });
+    try {
+      await waitFor(() => isAlive(busy.pid!), 'the busy process');
+      const leader: ProcessIdentity = { pid: busy.pid!, startTime: readStat(busy.pid!)!.startTime };
+      const forPlugin = createPluginProcesses({
+        running: { all: () => [{ service: 'hog', identity: leader }], of: (s) => (s === 'hog' ? leader : null) },
+        pids: new MemoryPids(),
+        runner: {} as never,
+        logs: new MemoryLogs(),
+        root: process.cwd(),
+      });
+      const [guard, history] = [forPlugin('memory-guard'), forPlugin('history')];
+      await guard.usage('hog');
+      // a round a second later, then one soon after it: each time memory-guard asks a
+      // millisecond after history, as when their intervals share the clock's grid
+      for (const wait of [1100, 300]) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        const first = (await history.usage('hog'))!.cpuPercent;
+        const second = (await guard.usage('hog'))!.cpuPercent;
+        expect(first).toBeGreaterThan(20); // a core's worth, less on a loaded machine; never 0
+        expect(Math.abs(second - first)).toBeLessThan(10);
+      }
+    } finally {
+      killAll([busy.pid!]);
+    }
+  });
 });

@@ -77,6 +77,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       return sampler.sample(
         service,
         treeOf(identity, recentStats(identity)).map((s) => s.pid),
+        Date.now(),
       );
     },
     run: async (command, options) => {

@@ -12,13 +12,31 @@ type Pidusage = typeof import('pidusage');
  * held for dead processes (the next CPU figure of the live ones is then their lifetime
  * average instead of the last interval's).
  */
+/** How long an answer is given again for the same pids (CPU shares need a longer window than a tick). */
+const REUSE_MS = 1000;
+
 export class UsageSampler {
   private pidusage: Promise<Pidusage> | null = null;
   private readonly seen = new Set<number>();
   /** The pids each caller (a service) had at its last sample: only those can have died since. */
   private readonly previous = new Map<string, number[]>();
+  /** Each caller's last answer: given again for the same pids within a second (see below). */
+  private readonly answered = new Map<string, { at: number; pids: string; usage: TreeUsage | null }>();
 
-  async sample(key: string, pids: number[]): Promise<TreeUsage | null> {
+  /**
+   * pidusage measures CPU since its own last call for a pid, so a second plugin asking in the
+   * same tick (history and memory-guard share the clock's grid) would get the share of the
+   * millisecond between them: it gets the first one's answer instead.
+   */
+  async sample(key: string, pids: number[], now = Date.now()): Promise<TreeUsage | null> {
+    const last = this.answered.get(key);
+    if (last && last.pids === pids.join(',') && now >= last.at && now - last.at < REUSE_MS) return last.usage;
+    const usage = await this.read(key, pids);
+    this.answered.set(key, { at: now, pids: pids.join(','), usage });
+    return usage;
+  }
+
+  private async read(key: string, pids: number[]): Promise<TreeUsage | null> {
     const before = this.previous.get(key) ?? [];
     this.previous.set(key, pids);
     if (pids.length === 0) return null;

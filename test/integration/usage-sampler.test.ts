@@ -22,20 +22,26 @@ describe('UsageSampler', () => {
     try {
       await waitFor(() => isAlive(a.pid!) && isAlive(b.pid!), 'the processes');
       const sampler = new UsageSampler();
-      const first = await sampler.sample('svc', [a.pid!, b.pid!]);
+      let now = Date.now();
+      const first = await sampler.sample('svc', [a.pid!, b.pid!], now);
       expect(first!.processes.map((p) => p.pid)).toEqual([a.pid, b.pid]);
       expect(first!.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
       expect(sampler.tracked).toBe(2);
 
       killAll([a.pid!]);
       await waitFor(() => !isAlive(a.pid!), 'a to die');
-      const second = await sampler.sample('svc', [b.pid!]);
+      const second = await sampler.sample('svc', [b.pid!], (now += 2000));
       expect(second!.processes.map((p) => p.pid)).toEqual([b.pid]);
       expect(sampler.tracked).toBe(0); // everything dropped once a pid died
       expect(procFdsFor(a.pid!)).toBe(0);
       expect(procFdsFor(b.pid!)).toBe(0); // cleared with the rest, reopened at the next sample
-      expect((await sampler.sample('svc', [b.pid!]))!.processes).toHaveLength(1);
+      expect((await sampler.sample('svc', [b.pid!], (now += 2000)))!.processes).toHaveLength(1);
       expect(procFdsFor(b.pid!)).toBe(1);
+      // asked again within a second (a second plugin in the same tick): the same answer, not
+      // the CPU of the millisecond since
+      const again = await sampler.sample('svc', [b.pid!], now + 1);
+      expect(again).toBe(await sampler.sample('svc', [b.pid!], now + 999));
+      expect(await sampler.sample('svc', [b.pid!], now + 1000)).not.toBe(again);
     } finally {
       killAll([a.pid!, b.pid!]);
     }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessIdentity } from '../../core/di/contracts.js';
 import { createPluginProcesses } from '../../core/process/plugin-processes.js';
 import { readStat } from '../../core/process/proc.js';
+import { processTable } from '../../core/process/table/pick.js';
 import { MemoryLogs, MemoryPids } from '../../core/testing/index.js';
 import { FIXTURE, isAlive, killAll, waitFor } from '../helpers/project.js';
 
@@ -52,12 +53,15 @@ describe("plugins' view of a service's processes", () => {
       await guard.usage('hog');
       // a round a second later, then one soon after it: each time memory-guard asks a
       // millisecond after history, as when their intervals share the clock's grid
+      // procps' ps prints CPU time in whole seconds (the portable pass on Linux): a share over a
+      // second or two may read 0 there, so only the agreement of the two is asked of it
+      const coarse = processTable().name === 'portable' && process.platform === 'linux';
       for (const wait of [1100, 300]) {
         await new Promise((resolve) => setTimeout(resolve, wait));
-        const first = (await history.usage('hog'))!.cpuPercent;
-        const second = (await guard.usage('hog'))!.cpuPercent;
-        expect(first).toBeGreaterThan(20); // a core's worth, less on a loaded machine; never 0
-        expect(Math.abs(second - first)).toBeLessThan(10);
+        const before = (await history.usage('hog'))!.cpuPercent;
+        const after = (await guard.usage('hog'))!.cpuPercent;
+        if (!coarse) expect(before).toBeGreaterThan(20); // a core's worth, less on a loaded machine; never 0
+        expect(Math.abs(after - before)).toBeLessThan(10);
       }
     } finally {
       killAll([busy.pid!]);

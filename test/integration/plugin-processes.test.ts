@@ -9,6 +9,16 @@ import { FIXTURE, isAlive, killAll, waitFor } from '../helpers/project.js';
 
 const identity = (pid: number): ProcessIdentity => ({ pid, startTime: readStat(pid)!.startTime });
 
+/** Plugins' view of one service whose leader `leader()` names (it may change: a restart). */
+const viewOf = (service: string, leader: () => ProcessIdentity) =>
+  createPluginProcesses({
+    running: { all: () => [{ service, identity: leader() }], of: (s) => (s === service ? leader() : null) },
+    pids: new MemoryPids(),
+    runner: {} as never,
+    logs: new MemoryLogs(),
+    root: process.cwd(),
+  });
+
 describe("plugins' view of a service's processes", () => {
   it('sees the process of a service restarted a moment ago, not the snapshot of the one before', async () => {
     const first = spawn(process.execPath, [FIXTURE], { stdio: 'ignore', detached: true });
@@ -16,13 +26,7 @@ describe("plugins' view of a service's processes", () => {
     try {
       await waitFor(() => isAlive(first.pid!), 'the first process');
       let leader = identity(first.pid!);
-      const view = createPluginProcesses({
-        running: { all: () => [{ service: 'web', identity: leader }], of: (s) => (s === 'web' ? leader : null) },
-        pids: new MemoryPids(),
-        runner: {} as never,
-        logs: new MemoryLogs(),
-        root: process.cwd(),
-      })('test');
+      const view = viewOf('web', () => leader)('test');
       expect(view.tree('web').map((p) => p.pid)).toEqual([first.pid]);
 
       // restarted: a new leader, well within the 250 ms a snapshot of /proc serves
@@ -41,18 +45,12 @@ describe("plugins' view of a service's processes", () => {
     const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true });
     try {
       await waitFor(() => isAlive(busy.pid!), 'the busy process');
-      const leader: ProcessIdentity = { pid: busy.pid!, startTime: readStat(busy.pid!)!.startTime };
-      const forPlugin = createPluginProcesses({
-        running: { all: () => [{ service: 'hog', identity: leader }], of: (s) => (s === 'hog' ? leader : null) },
-        pids: new MemoryPids(),
-        runner: {} as never,
-        logs: new MemoryLogs(),
-        root: process.cwd(),
-      });
+      const leader = identity(busy.pid!);
+      const forPlugin = viewOf('hog', () => leader);
       const [guard, history] = [forPlugin('memory-guard'), forPlugin('history')];
       await guard.usage('hog');
       // a round a second later, then one soon after it: each time memory-guard asks a
-      // millisecond after history, as when their intervals share the clock's grid
+      // millisecond after history, as when their intervals share the clock's grid.
       // procps' ps prints CPU time in whole seconds (the portable pass on Linux): a share over a
       // second or two may read 0 there, so only the agreement of the two is asked of it
       const coarse = processTable().name === 'portable' && process.platform === 'linux';

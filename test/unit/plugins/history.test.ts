@@ -10,17 +10,24 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
+const start = new Date(2026, 10, 30, 12, 0, 0).getTime();
+
+/** The plugin sampling every 10 s from 12:00, its pid folder in a temp folder removed after the test. */
+async function historyHarness() {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const pidDir = join(dir, 'server_pids');
+  const h = await createPluginHarness(history({ sample: '10s' }), {
+    services: { api: { command: 'x' } },
+    now: start,
+    folders: { logDir: join(dir, 'logs'), pidDir },
+  });
+  return { h, pidDir };
+}
+
 describe('history through core/testing', () => {
   it('writes each minute once it has ended; a write that fails is said once, and once when writing works again', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
-    const pidDir = join(dir, 'server_pids');
-    const start = new Date(2026, 10, 30, 12, 0, 0).getTime();
-    const h = await createPluginHarness(history({ sample: '10s' }), {
-      services: { api: { command: 'x' } },
-      now: start,
-      folders: { logDir: join(dir, 'logs'), pidDir },
-    });
+    const { h, pidDir } = await historyHarness();
     const minutes = join(pidDir, 'history', 'api.minutes.jsonl');
     // a folder planted where the file goes: every append fails
     mkdirSync(minutes);
@@ -44,15 +51,7 @@ describe('history through core/testing', () => {
   });
 
   it('makes its folder again when it has gone, and writes the minute there', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
-    const pidDir = join(dir, 'server_pids');
-    const start = new Date(2026, 10, 30, 12, 0, 0).getTime();
-    const h = await createPluginHarness(history({ sample: '10s' }), {
-      services: { api: { command: 'x' } },
-      now: start,
-      folders: { logDir: join(dir, 'logs'), pidDir },
-    });
+    const { h, pidDir } = await historyHarness();
     const folder = join(pidDir, 'history');
     await h.advance(61_000);
     await waitFor(() => existsSync(join(folder, 'api.minutes.jsonl')), 'the first minute written');

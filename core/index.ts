@@ -6,7 +6,10 @@ import type { ZmartConfigInput } from './config/types.js';
 
 export { definePlugin, isPluginInstance } from './plugin.js';
 export type { PluginContext, PluginDefinition, PluginFactory, PluginInstance, Teardown } from './plugin.js';
-export type { HookMap, HookName, HookHandler } from './hooks.js';
+export type { HookMap, HookName, HookHandler, AwaitedHook } from './hooks.js';
+export { AWAITED_HOOKS } from './hooks.js';
+export type { ProbeDescription, ProbeTarget, ServiceProbes } from './probe.js';
+export type { FollowedLine, LineHandler } from './plugin-guard/line-queue.js';
 export type {
   Alert,
   AlertLevel,
@@ -38,6 +41,7 @@ export type {
   PortListener,
   ProcessView,
   RotationPolicy,
+  ServiceLine,
   SystemInfo,
   TreeUsage,
   Scheduler,

@@ -3,6 +3,8 @@ import type { Clock, FileWatcher, HttpClient, Logger, PluginProcesses, RotationP
 import type { HookHandler, HookName } from './hooks.js';
 import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/types.js';
 import type { MonitorDefaults, ResolvedService } from './config/types.js';
+import type { LineHandler } from './plugin-guard/line-queue.js';
+import type { ServiceProbes } from './probe.js';
 
 /** Called when the plugin is torn down (supervisor stop, reload, end of a test). */
 export type Teardown = () => void | Promise<void>;
@@ -37,6 +39,19 @@ export interface PluginContext<Options, ServiceOptions = never> {
     /** Bytes written to every log and lines dropped (a full disk) since zmart started. */
     counters(): { bytesWritten: number; linesDropped: number };
     /** The last `lines` lines of a service's log (secrets already redacted when written). */
+    tail(service: string, lines: number): string[];
+  };
+  /** A service's output, line by line. */
+  readonly logs: {
+    /**
+     * Calls `handler` with each line the service prints (redacted, without zmart's stamp), as
+     * `{ service, stream, text, lost }`, one at a time after the line is written: an async
+     * handler gets the next line once its promise settles. A plugin that falls 1,000 lines
+     * behind loses the newest and `lost` on the next line says how many; the service's pipe is
+     * never slowed. Returns the unfollow function; teardown unfollows anyway.
+     */
+    follow(service: string, handler: LineHandler): () => void;
+    /** The last `lines` lines of the service's log. */
     tail(service: string, lines: number): string[];
   };
   /** Registers a hook handler; returns its unregister function. Removed at teardown anyway. */
@@ -115,6 +130,12 @@ export interface PluginDefinition<
   };
   /** The plugin reports health for every service that sets its `service.key`. */
   reportsHealth?: boolean;
+  /**
+   * What the plugin probes for a service, with its settings filled in (null where it probes
+   * nothing): how `zmart export` carries probes to systemd, Compose and Kubernetes without
+   * reading the plugin's files. `options` are the plugin's, parsed.
+   */
+  describeProbes?(service: ResolvedService, options: OptionsOf<O, D>, monitor: MonitorDefaults): ServiceProbes;
   // biome-ignore lint/suspicious/noConfusingVoidType: a setup that returns nothing is the common case
   setup(ctx: PluginContext<OptionsOf<O, D>, ServiceOf<S>>): void | Teardown | Promise<void | Teardown>;
 }

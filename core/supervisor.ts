@@ -21,6 +21,8 @@ import { inStopOrder, withDependencies, type DependencyLists } from './fleet/gra
 import { planReload, type ReloadPlan } from './fleet/reload-plan.js';
 import { HookBus } from './hook-bus.js';
 import { errorText, isProbed, startPlugins } from './plugin-host.js';
+import { PluginWatch, type PluginStatus } from './plugin-guard/plugin-watch.js';
+import { formatDuration } from './format.js';
 import { claimFolder, clearLeftovers } from './fleet/boot.js';
 import { watchLogFolder } from './fleet/log-folder-watch.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
@@ -58,6 +60,8 @@ const settled = (state: string) => state === 'failed' || state === 'exited' || s
 export class Supervisor {
   readonly hooks: HookBus;
   readonly startedAt: number;
+  /** The plugins' table and the stall watchdog. */
+  private readonly watch: PluginWatch;
   private readonly controllers = new Map<string, ServiceController>();
   private readonly serviceDeps: ServiceDeps;
   private current: ResolvedConfig;
@@ -65,6 +69,7 @@ export class Supervisor {
   private stopping: Promise<void> | null = null;
   private leftovers: Promise<unknown> = Promise.resolve();
   private claimed = false;
+  private booting: Promise<void> | null = null;
   private releaseLock: () => void = () => undefined;
   private logCheck: Timer | null = null;
 
@@ -85,11 +90,25 @@ export class Supervisor {
   ) {
     this.current = config;
     this.startedAt = clock.now();
-    this.hooks = new HookBus((error, { hook, owner }) => {
-      logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${errorText(error)}`);
-    });
+    this.watch = new PluginWatch(() => logs.monitor);
+    this.hooks = new HookBus(
+      (error, { hook, owner }) => logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${errorText(error)}`),
+      (owner, hook, ms) => this.watch.held(owner, hook, ms),
+    );
     const redact = (text: string) => redactor.text(text);
-    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, redact, hooks: this.hooks, alert: (alert) => this.alert(alert) };
+    this.serviceDeps = {
+      runner,
+      inspector,
+      pids,
+      clock,
+      scheduler,
+      logs,
+      env,
+      redact,
+      hooks: this.hooks,
+      alert: (alert) => this.alert(alert),
+      prestartMs: config.pluginTimeouts.prestartMs,
+    };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
     logs.onEvent((event) => {
       if (event.kind === 'rotated') void this.hooks.emit('log:rotated', { file: event.file, rotatedTo: event.rotatedTo });
@@ -110,9 +129,14 @@ export class Supervisor {
     return this.controllers.get(name);
   }
 
+  /** Each plugin's state and how long its calls held the event loop (`status --json` `plugins`). */
+  plugins(): PluginStatus[] {
+    return this.watch.list();
+  }
+
   /** Starts the named services (all by default) and what they depend on; resolves once each is up or down. */
   async start(names?: string[]): Promise<StartReport> {
-    if (!this.claimed) await this.boot();
+    await this.boot();
     const wanted = withDependencies(this.graph(), names ?? [...this.controllers.keys()], (name) => {
       throw new ZmartError('ZMART_USAGE', `no service named '${name}' (known: ${[...this.controllers.keys()].join(', ')})`);
     }).map((name) => this.controllers.get(name)!);
@@ -162,10 +186,12 @@ export class Supervisor {
   }
 
   /**
-   * Claims monitor.pid (throws ZMART_ALREADY_RUNNING when another zmart holds it), clears what
-   * a crashed run left behind and sets the plugins up. `start()` does it when not done yet.
+   * Claims monitor.pid (throws ZMART_ALREADY_RUNNING when another zmart holds it) and starts
+   * clearing what a crashed run left behind. `boot()` does it when not done yet; the daemon
+   * claims first, then opens its control socket, then boots: so a plugin slow to set up never
+   * leaves a live supervisor that `status` cannot reach.
    */
-  async boot(): Promise<void> {
+  claim(): void {
     if (this.claimed) return;
     this.releaseLock = claimFolder({ pids: this.pids, inspector: this.inspector, clock: this.clock, root: this.config.root });
     this.claimed = true;
@@ -177,16 +203,39 @@ export class Supervisor {
       logs: this.logs,
       stopFor: (name) => this.controllers.get(name)?.config.stop,
     });
+  }
+
+  /** Claims the folder (see `claim`) and sets the plugins up, each within its deadline. `start()` does it when not done yet. */
+  boot(): Promise<void> {
+    this.booting ??= this.bootOnce();
+    return this.booting;
+  }
+
+  private async bootOnce(): Promise<void> {
+    this.claim();
     const names = [...this.controllers.keys()];
     this.logs.startup.info(`zmart ${process.pid} starting ${names.join(', ')} (config ${this.config.file ?? 'inline'})`);
     this.logCheck = watchLogFolder({ logs: this.logs, scheduler: this.scheduler, logDir: this.config.logDir, alert: (alert) => this.alert(alert) });
     await this.setUpPlugins();
-    await this.hooks.emit('supervisor:start', { services: names, configPath: this.config.file });
+    if (this.stopping) {
+      // Stopped while the plugins were set up (the stop did not wait for them): undo them now.
+      await this.teardownPlugins?.();
+      this.teardownPlugins = null;
+      return;
+    }
+    const { setupMs } = this.config.pluginTimeouts;
+    const late = await this.hooks.call('supervisor:start', { services: names, configPath: this.config.file }, { ms: setupMs, scheduler: this.scheduler });
+    for (const owner of late) {
+      const detail = `plugin ${owner} did not finish supervisor:start within ${formatDuration(setupMs)} (pluginTimeouts.setup): starting the fleet without waiting for it`;
+      this.logs.supervisor.error(detail);
+      this.alert({ level: 'warning', kind: 'plugin-timeout', message: detail });
+    }
   }
 
   /**
-   * Applies a new config to the running fleet: stops removed services, restarts changed ones,
-   * starts added ones, leaves unchanged ones untouched. Plugins are set up again only when
+   * Applies a new config to the running fleet: stops removed services, restarts those whose
+   * process settings changed, updates in place (process kept) those whose plugin options or
+   * other live settings changed, starts added ones, leaves unchanged ones untouched. Plugins are set up again only when
    * their list or options changed. pidDir and logDir cannot change while running.
    */
   async reload(next: ResolvedConfig): Promise<ReloadReport> {
@@ -197,15 +246,17 @@ export class Supervisor {
     }
     const { pluginsChanged, ...report } = planReload(this.current, next);
     this.logs.supervisor.info(
-      `reload: added [${report.added}] removed [${report.removed}] changed [${report.changed}] unchanged [${report.unchanged}]${pluginsChanged ? ', plugins set up again' : ''}`,
+      `reload: added [${report.added}] removed [${report.removed}] changed [${report.changed}] updated (kept running) [${report.updated}] unchanged [${report.unchanged}]${pluginsChanged ? ', plugins set up again' : ''}`,
     );
     await this.stopServices([...report.removed, ...report.changed]);
     if (pluginsChanged) await this.teardownPlugins?.();
     this.current = next;
+    this.serviceDeps.prestartMs = next.pluginTimeouts.prestartMs;
     const kept = new Map(this.controllers);
     this.controllers.clear();
     for (const service of next.services) {
-      const keep = report.unchanged.includes(service.name) ? kept.get(service.name) : undefined;
+      const keep = report.unchanged.includes(service.name) || report.updated.includes(service.name) ? kept.get(service.name) : undefined;
+      if (keep && report.updated.includes(service.name)) keep.update(service, isProbed(service, next.plugins));
       this.controllers.set(service.name, keep ?? this.newController(service));
     }
     if (pluginsChanged) await this.setUpPlugins();
@@ -219,7 +270,10 @@ export class Supervisor {
   }
 
   private async setUpPlugins(): Promise<void> {
+    this.watch.reset();
     this.teardownPlugins = await startPlugins(this.config.plugins, {
+      watch: this.watch,
+      timeouts: this.config.pluginTimeouts,
       hooks: this.hooks,
       clock: this.clock,
       scheduler: this.scheduler,
@@ -244,7 +298,7 @@ export class Supervisor {
             ?.requestRestart(reason)
             .catch((error) => this.logs.monitor.error(`${name}: restart failed: ${errorText(error)}`));
         },
-        reportHealth: (name, health, detail) => this.controllers.get(name)?.setHealth(health, detail),
+        reportHealth: (name, health, by, detail) => this.controllers.get(name)?.setHealth(health, detail, by),
         reportReady: (name) => this.controllers.get(name)?.reportReady(),
         reportMetrics: (name, metrics) => this.controllers.get(name)?.setMetrics(metrics),
         operate: async (action, name) =>

@@ -23,7 +23,7 @@ export async function restart(options: { config?: string; services: string[] }, 
 /** `zmart reload`: the daemon re-reads its config; a bad one is refused and nothing changes. */
 export async function reload(options: { config?: string }, out: Output): Promise<number> {
   const fleet = await locateFleet(options.config);
-  const response = await askDaemon<{ added: string[]; removed: string[]; changed: string[]; unchanged: string[] }>(
+  const response = await askDaemon<{ added: string[]; removed: string[]; changed: string[]; updated?: string[]; unchanged: string[] }>(
     fleet,
     'POST',
     '/v1/reload',
@@ -35,10 +35,11 @@ export async function reload(options: { config?: string }, out: Output): Promise
     out.error(`reload refused, the running fleet is unchanged:\n${response.body.error ?? response.status}`);
     return response.status === 400 ? 2 : 1;
   }
-  const { added, removed, changed, unchanged } = response.body;
+  const { added, removed, changed, updated = [], unchanged } = response.body;
+  const names = (list: string[]) => list.join(', ') || '-';
   out.line(`reloaded ${fleet.config}`);
   out.line(
-    `  added: ${added.join(', ') || '-'}\n  removed: ${removed.join(', ') || '-'}\n  changed (restarted): ${changed.join(', ') || '-'}\n  unchanged: ${unchanged.join(', ') || '-'}`,
+    `  added: ${names(added)}\n  removed: ${names(removed)}\n  changed (restarted): ${names(changed)}\n  updated (kept running): ${names(updated)}\n  unchanged: ${names(unchanged)}`,
   );
   return 0;
 }

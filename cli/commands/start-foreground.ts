@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { endOnCoreFault } from '../../core/daemon/core-faults.js';
 import { runSupervisor } from '../../core/daemon/run-supervisor.js';
 import { notifySystemd } from '../../core/daemon/sd-notify.js';
 import { serviceLogFile } from '../../core/logging/file-logs.js';
@@ -62,7 +63,9 @@ export async function startForeground(options: StartOptions, out: Output): Promi
       void notifySystemd(['STOPPING=1'], warn);
     },
   });
-  process.on('uncaughtException', (error) => out.error(`uncaught exception (kept running): ${error.stack ?? error}`));
+  // A terminal or pipe that goes away is no fault of the supervisor's: it goes on writing its logs.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  endOnCoreFault(() => running.supervisor.logs);
   // Hold the event loop open while services come and go; released at stop.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   await running.done;

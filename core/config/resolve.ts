@@ -121,6 +121,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     ...folders,
     debug: data.debug,
     monitor: { intervalMs: data.monitor.interval, timeoutMs: data.monitor.timeout, forced },
+    pluginTimeouts: { setupMs: data.pluginTimeouts.setup, prestartMs: data.pluginTimeouts.prestart, teardownMs: data.pluginTimeouts.teardown },
     services: order.map((n) => byName.get(n)!),
     plugins: plugins.map((p, i) => ({ ...p, given: pluginOptions[i] ?? p.given })),
   };

@@ -111,5 +111,10 @@ export const topLevelShape = {
   logDir: z._default(nonEmpty, 'logs'),
   debug: z._default(z.boolean(), false),
   monitor: z.prefault(z.strictObject({ interval: z._default(interval(), 30_000), timeout: z._default(duration(), 10_000) }), {}),
+  /** How long the supervisor waits for a plugin's setup (and `supervisor:start`), `service:prestart` and teardown. */
+  pluginTimeouts: z.prefault(
+    z.strictObject({ setup: z._default(interval(), 10_000), prestart: z._default(interval(), 10_000), teardown: z._default(interval(), 5_000) }),
+    {},
+  ),
   plugins: z.optional(z.array(z.unknown())),
 };

@@ -83,6 +83,13 @@ export interface ZmartConfigInput {
   /** Global monitoring defaults that probing plugins start from. */
   monitor?: { interval?: Duration; timeout?: Duration };
   services: Record<string, ServiceConfigInput>;
+  /**
+   * Deadlines for code in plugins: `setup` (each plugin's setup, and the `supervisor:start`
+   * hook; default '10s'), `prestart` (the `service:prestart` hook; '10s') and `teardown` ('5s').
+   * A setup past it sets the plugin aside; a prestart past it fails the service (reason
+   * `plugin`); a teardown past it is abandoned and the stop goes on.
+   */
+  pluginTimeouts?: { setup?: Duration; prestart?: Duration; teardown?: Duration };
   /** Without this key the built-in plugins run with their defaults; with it, exactly these. */
   plugins?: PluginInstance[];
 }
@@ -128,9 +135,17 @@ export interface ResolvedConfig {
   logDir: string;
   debug: boolean;
   monitor: MonitorDefaults;
+  pluginTimeouts: PluginTimeouts;
   /** In dependency order: each service after everything it depends on. */
   services: ResolvedService[];
   plugins: PluginInstance[];
+}
+
+/** How long the supervisor waits for code in plugins, in ms (config `pluginTimeouts`). */
+export interface PluginTimeouts {
+  setupMs: number;
+  prestartMs: number;
+  teardownMs: number;
 }
 
 /**

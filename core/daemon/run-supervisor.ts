@@ -44,7 +44,7 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
   const { logs } = supervisor;
   options.onSupervisor?.(supervisor, config);
   try {
-    await supervisor.boot();
+    supervisor.claim();
   } catch (error) {
     await logs.close();
     throw error;
@@ -122,6 +122,8 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
   });
   await listenOnSocket(server, socket);
   register();
+  // The socket answers before the plugins are set up: a plugin slow to set up (each has a
+  // deadline) never leaves a live supervisor that `status` calls not running.
 
   process.once('SIGINT', () => void stop('SIGINT received'));
   process.once('SIGTERM', () => void stop('SIGTERM received'));

@@ -51,7 +51,22 @@ export interface Logs {
   verify(): string[];
   /** Told about write failures (once per file until it works again) and finished rotations. */
   onEvent(listener: (event: LogEvent) => void): void;
+  /** The last `lines` lines of a service's log, as written (secrets already redacted). */
+  tail(service: string, lines: number): string[];
+  /**
+   * Calls `listener` with each line of the service's output as it is written (redacted, without
+   * zmart's time stamp), in the writer's turn: it must be quick. Returns its unfollow function.
+   */
+  follow(service: string, listener: (line: ServiceLine) => void): () => void;
   close(): Promise<void>;
+}
+
+/** One line of a service's output, as written to its log (secrets redacted). */
+export interface ServiceLine {
+  service: string;
+  /** `out` or `err`: which of its pipes it came from. */
+  stream: 'out' | 'err';
+  text: string;
 }
 
 export type LogEvent =

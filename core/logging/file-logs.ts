@@ -2,10 +2,11 @@ import { statSync } from 'node:fs';
 import { createConsola, type ConsolaInstance, type LogObject } from 'consola/core';
 import { join } from 'node:path';
 import { formatWithOptions } from 'node:util';
-import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/contracts.js';
+import type { LogEvent, Logger, Logs, RotationPolicy, ServiceLine, ServiceOutput } from '../di/contracts.js';
 import { LineStamper } from './line-stamper.js';
 import { LogFile } from './log-file.js';
 import type { Redactor } from './redact.js';
+import { tailLines } from './tail.js';
 
 /** The file names in `logDir`; the seed's names, so operators' `tail -f` habits still work. */
 export const LOG_FILES = {
@@ -43,6 +44,8 @@ export class FileLogs implements Logs {
   /** The services' output pipes still being read. */
   private readonly draining = new Set<Promise<void>>();
   private policy: RotationPolicy | null = null;
+  /** Who follows each service's lines (`follow`): looked at once per chunk written. */
+  private readonly followers = new Map<string, Set<(line: ServiceLine) => void>>();
 
   constructor(private readonly options: FileLogsOptions) {
     const all = this.file(LOG_FILES.supervisor);
@@ -59,7 +62,11 @@ export class FileLogs implements Logs {
   serviceOutput(service: string): ServiceOutput {
     let output = this.outputs.get(service);
     if (!output) {
-      output = new FileServiceOutput(this.file(serviceLogFile(service)), this.options.redact, this.draining);
+      output = new FileServiceOutput(this.file(serviceLogFile(service)), this.options.redact, this.draining, (stream, chunk, stamped) => {
+        const listeners = this.followers.get(service);
+        if (!listeners || listeners.size === 0) return;
+        for (const text of linesOf(chunk, stamped)) for (const listener of listeners) listener({ service, stream, text });
+      });
       this.outputs.set(service, output);
     }
     return output;
@@ -100,6 +107,17 @@ export class FileLogs implements Logs {
 
   onEvent(listener: (event: LogEvent) => void): void {
     this.listeners.push(listener);
+  }
+
+  tail(service: string, lines: number): string[] {
+    return tailLines(join(this.options.logDir, serviceLogFile(service)), lines);
+  }
+
+  follow(service: string, listener: (line: ServiceLine) => void): () => void {
+    let listeners = this.followers.get(service);
+    if (!listeners) this.followers.set(service, (listeners = new Set()));
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
   }
 
   private emit(event: LogEvent): void {
@@ -166,6 +184,8 @@ class FileServiceOutput implements ServiceOutput {
     private readonly file: LogFile,
     private readonly redact: Redactor,
     private readonly draining: Set<Promise<void>>,
+    /** Told every chunk written (whole lines, redacted): what `Logs.follow` hands on. */
+    private readonly tap: (stream: 'out' | 'err', chunk: Buffer, stamped: boolean) => void,
   ) {}
 
   attach(streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null }, options: { timestamps: boolean }): Promise<void> {
@@ -174,6 +194,8 @@ class FileServiceOutput implements ServiceOutput {
       if (!source) return [];
       const stamper = new LineStamper(options.timestamps ? (name === 'stdout' ? 'out' : 'err') : null, this.redact);
       source.pipe(stamper).pipe(this.file, { end: false });
+      const stream = name === 'stdout' ? 'out' : 'err';
+      stamper.on('data', (chunk: Buffer) => this.tap(stream, chunk, options.timestamps));
       return [new Promise<void>((resolve) => stamper.once('end', resolve).once('error', () => resolve()))];
     });
     const done = Promise.all(piped).then(() => undefined);
@@ -185,6 +207,13 @@ class FileServiceOutput implements ServiceOutput {
   note(message: string): void {
     this.file.writeLines(this.redact.text(`${new Date().toISOString()} zmart ${oneLine(message)}\n`));
   }
+}
+
+/** The lines of a chunk of whole lines, without the `<ISO time> <out|err> ` stamp zmart put in front. */
+function linesOf(chunk: Buffer, stamped: boolean): string[] {
+  const lines = chunk.toString('utf8').split('\n');
+  lines.pop(); // the chunk ends with a newline
+  return stamped ? lines.map((line) => line.slice(line.indexOf(' ', line.indexOf(' ') + 1) + 1)) : lines;
 }
 
 /** One entry, one line: a message that spans lines (a multi-line command in a restart's detail) keeps its breaks as `\\n`. */

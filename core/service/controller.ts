@@ -16,6 +16,8 @@ export interface ServiceDeps extends IncarnationDeps {
   inspector: ProcessInspector;
   scheduler: Scheduler;
   alert: (alert: Alert) => void;
+  /** How long `service:prestart` handlers may take (config `pluginTimeouts.prestart`). */
+  prestartMs: number;
 }
 
 /**
@@ -34,21 +36,24 @@ export class ServiceController {
   private readonly steps: StepQueue;
   private readonly schedule: RestartSchedule;
   private readonly waiters = new Waiters();
+  /** Set while `service:prestart` handlers run: an operator stop ends the wait at once. */
+  private abortPrestart: (() => void) | null = null;
   /** The command as status shows it, secrets hidden (worked out once: status asks often). */
   private readonly shownCommand: string;
 
   constructor(
-    readonly config: ResolvedService,
+    private settings: ResolvedService,
     private readonly deps: ServiceDeps,
     /** True when a plugin reports this service's health. */
-    readonly probed: boolean,
+    private probing: boolean,
   ) {
+    const config = settings;
     this.shownCommand = deps.redact(config.commandText);
     this.steps = new StepQueue((error) => deps.logs.monitor.error(`${config.name}: internal error: ${error instanceof Error ? error.message : error}`));
     this.schedule = new RestartSchedule(config.restart.cron, deps.clock, deps.scheduler, (pattern) => {
       void this.requestRestart({ kind: 'schedule', by: 'core', detail: `restart.cron '${pattern}'` });
     });
-    this.record = new ServiceRecord(config.name, probed, deps.hooks, deps.logs);
+    this.record = new ServiceRecord(config.name, probing, deps.hooks, deps.logs);
     this.life = new Lifecycle(config.name, deps.hooks, ({ from, to }) => {
       deps.logs.supervisor.debug(`${config.name}: ${from} -> ${to}`);
       this.waiters.wake();
@@ -56,7 +61,29 @@ export class ServiceController {
   }
 
   get name(): string {
-    return this.config.name;
+    return this.settings.name;
+  }
+
+  get config(): ResolvedService {
+    return this.settings;
+  }
+
+  /** True when a plugin reports this service's health. */
+  get probed(): boolean {
+    return this.probing;
+  }
+
+  /**
+   * A reload that changed only what is read while the process runs (plugin options, title,
+   * restart budget, dependencies; see fleet/reload-plan.ts): taken as is, the process kept.
+   * Health starts over (`unknown`, or none) when a plugin starts or stops probing it.
+   */
+  update(config: ResolvedService, probed: boolean): void {
+    this.settings = config;
+    if (probed === this.probing) return;
+    this.probing = probed;
+    this.record.setProbed(probed);
+    this.waiters.wake();
   }
 
   get state(): ServiceState {
@@ -117,6 +144,7 @@ export class ServiceController {
   /** Operator stop: cancels a pending restart, stops the whole tree, removes the pid file. */
   stop(): Promise<void> {
     this.cancelBackoff();
+    this.abortPrestart?.();
     return this.steps.run(async () => {
       this.cancelBackoff();
       if (this.state === 'running' && this.current) {
@@ -172,8 +200,9 @@ export class ServiceController {
     this.record.setMetrics(metrics);
   }
 
-  setHealth(health: Health, detail?: string): void {
-    if (!this.record.setHealth(health, detail === undefined ? undefined : this.deps.redact(detail))) return;
+  /** A plugin's word on the service's health (`by` its name); the service shows the worst of its reporters'. */
+  setHealth(health: Health, detail?: string, by?: string): void {
+    if (!this.record.setHealth(health, detail === undefined ? undefined : this.deps.redact(detail), by)) return;
     if (this.current && this.ready) void this.deps.hooks.emit('service:ready', { service: this.name, pid: this.current.pid });
     this.waiters.wake();
   }
@@ -183,19 +212,20 @@ export class ServiceController {
     this.attempt += 1;
     this.record.metrics = {};
     const output = this.deps.logs.serviceOutput(this.name);
-    let refused: string | null = null;
-    await this.deps.hooks.emit('service:prestart', {
-      service: this.name,
-      port: this.config.port,
-      attempt: this.attempt,
-      refuse: (detail) => void (refused ??= detail),
-    });
+    const refused = await this.prestart();
+    if (refused === 'stopped') {
+      output.note('not started: stopped while plugins prepared its start');
+      this.life.transition('stopped', { forced: false });
+      return;
+    }
     if (refused !== null) {
-      this.record.lastError = refused;
-      output.note(`not started: ${refused}`);
-      this.deps.logs.startup.error(`${this.name}: not started: ${refused}`);
-      this.life.transition('failed', { reason: { kind: 'port', by: 'core', detail: refused }, restarts: this.record.restarts });
-      this.deps.alert({ level: 'critical', kind: 'start-refused', service: this.name, message: `${this.config.title} not started: ${refused}` });
+      const { detail } = refused;
+      this.record.lastError = detail;
+      this.record.noteRestart(refused, this.deps.clock.now());
+      output.note(`not started: ${detail}`);
+      this.deps.logs.startup.error(`${this.name}: not started: ${detail} (${refused.by})`);
+      this.life.transition('failed', { reason: refused, restarts: this.record.restarts });
+      this.deps.alert({ level: 'critical', kind: 'start-refused', service: this.name, message: `${this.config.title} not started: ${detail}` });
       return;
     }
     let run: Incarnation;
@@ -222,6 +252,36 @@ export class ServiceController {
     else if (ready && 'logLine' in ready) watchForLine([run.handle.stdout, run.handle.stderr], lineMatcher(ready.logLine), () => this.markReady(run));
     else if (!ready && !this.probed) this.deps.scheduler.setTimeout(() => this.markReady(run), this.config.readyAfterMs);
     void run.exited.then((exit) => this.steps.background(() => this.afterExit(run, exit)));
+  }
+
+  /**
+   * Runs the `service:prestart` handlers, each for `prestartMs` at most. Resolves with the first
+   * refusal (a handler's own, or one past its deadline, kind `plugin` naming it), 'stopped'
+   * when an operator stop came first, or null: go ahead.
+   */
+  private async prestart(): Promise<RestartReason | 'stopped' | null> {
+    let refused: RestartReason | null = null;
+    const stopped = new Promise<'stopped'>((resolve) => (this.abortPrestart = () => resolve('stopped')));
+    const late = this.deps.hooks.call(
+      'service:prestart',
+      (by) => ({
+        service: this.name,
+        port: this.config.port,
+        attempt: this.attempt,
+        refuse: (detail, kind = 'plugin') => void (refused ??= { kind, by, detail }),
+      }),
+      { ms: this.deps.prestartMs, scheduler: this.deps.scheduler },
+    );
+    const outcome = await Promise.race([late, stopped]);
+    this.abortPrestart = null;
+    if (outcome === 'stopped') return outcome;
+    for (const by of outcome) {
+      const detail = `plugin ${by} did not finish service:prestart within ${formatDuration(this.deps.prestartMs)} (pluginTimeouts.prestart)`;
+      this.deps.logs.monitor.error(`${this.name}: ${detail}`);
+      this.deps.alert({ level: 'warning', kind: 'plugin-timeout', service: this.name, message: `${this.name}: ${detail}` });
+      refused ??= { kind: 'plugin', by, detail };
+    }
+    return refused;
   }
 
   /** The process ended; unless zmart was stopping it, clean up its group and apply the restart decision. */

@@ -2,10 +2,23 @@ import type { Logs } from '../di/contracts.js';
 import type { HookBus } from '../hook-bus.js';
 import type { Health, LastRestart, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
 
+/** Worse first: the health a service shows is the worst its reporters last said. */
+const RANK: Record<Health, number> = { healthy: 0, unknown: 1, slow: 2, unhealthy: 3 };
+
+/** The worst report; of equally bad ones, the first to speak. */
+const worstOf = (reports: HealthReport[]): HealthReport => reports.reduce((worst, r) => (RANK[r.health] > RANK[worst.health] ? r : worst));
+
+export interface HealthReport {
+  by: string;
+  health: Health;
+  detail: string | null;
+}
+
 /**
  * What is known about one service beyond its state: counters, the last restart, exit and
  * error, plugins' measurements, and health. Health changes (resets included) go through
- * `setHealth`, which logs them and emits `service:health`.
+ * `setHealth`, which logs them and emits `service:health`. Several plugins may report the
+ * health of one service: each one's last word is kept and the worst is shown, with who said it.
  */
 export class ServiceRecord {
   restarts = 0;
@@ -14,11 +27,14 @@ export class ServiceRecord {
   lastError: string | null = null;
   metrics: ServiceSnapshot['metrics'] = {};
   private currentHealth: Health | null;
+  private currentBy: string | null = null;
+  /** Each reporter's last word since the process started; core's reset (a stop, an exit) clears them. */
+  private readonly reports = new Map<string, HealthReport>();
 
   constructor(
     private readonly service: string,
     /** True when a plugin reports this service's health: it then starts `unknown`, else null. */
-    readonly probed: boolean,
+    private probed: boolean,
     private readonly hooks: HookBus,
     private readonly logs: Logs,
   ) {
@@ -29,17 +45,53 @@ export class ServiceRecord {
     return this.currentHealth;
   }
 
-  /** Records a change of health; false when nothing changed (or nothing probes the service). */
-  setHealth(health: Health, detail?: string): boolean {
-    if (!this.probed || health === this.currentHealth) return false;
+  /** A plugin starts or stops probing the service (a reload): its health starts over. */
+  setProbed(probed: boolean): void {
+    if (probed === this.probed) return;
+    this.probed = probed;
+    this.reports.clear();
+    this.currentBy = null;
     const previous = this.currentHealth;
-    this.currentHealth = health;
-    const line = `${this.service}: health ${previous} -> ${health}${detail ? ` (${detail})` : ''}`;
-    if (health === 'healthy') this.logs.monitor.info(line);
-    else if (health === 'unknown') this.logs.monitor.debug(line);
+    this.currentHealth = probed ? 'unknown' : null;
+    if (probed) void this.hooks.emit('service:health', { service: this.service, health: 'unknown', previous, by: 'core' });
+  }
+
+  /** Who said the health shown: a plugin's name, 'core' after a reset, null before any report. */
+  get healthBy(): string | null {
+    return this.currentBy;
+  }
+
+  /**
+   * Records what `by` says of the service's health (core's word, `by` 'core', resets every
+   * reporter's); the service shows the worst of the reporters' last words. False when what
+   * it shows did not change (or nothing probes the service).
+   */
+  setHealth(health: Health, detail?: string, by = 'core'): boolean {
+    if (!this.probed) return false;
+    if (by === 'core') this.reports.clear();
+    else this.reports.set(by, { by, health, detail: detail ?? null });
+    const shown = by === 'core' ? { by, health, detail: detail ?? null } : worstOf([...this.reports.values()]);
+    if (shown.health === this.currentHealth) {
+      // The same health (maybe now said by another reporter): nothing changes for dependants or hooks.
+      this.currentBy = shown.by;
+      return false;
+    }
+    const previous = this.currentHealth;
+    this.currentHealth = shown.health;
+    this.currentBy = shown.by;
+    const words = shown.detail ?? undefined;
+    const who = this.reports.size > 1 ? ` [${shown.by}]` : '';
+    const line = `${this.service}: health ${previous} -> ${shown.health}${words ? ` (${words})` : ''}${who}`;
+    if (shown.health === 'healthy') this.logs.monitor.info(line);
+    else if (shown.health === 'unknown') this.logs.monitor.debug(line);
     else this.logs.monitor.warn(line);
-    void this.hooks.emit('service:health', { service: this.service, health, previous, detail });
+    void this.hooks.emit('service:health', { service: this.service, health: shown.health, previous, detail: words, by: shown.by });
     return true;
+  }
+
+  /** Every reporter's last word, in the order they first spoke. */
+  healthReports(): HealthReport[] {
+    return [...this.reports.values()].map((r) => ({ ...r }));
   }
 
   noteRestart(reason: RestartReason, at: number): void {
@@ -63,6 +115,8 @@ export class ServiceRecord {
       title: now.config.title,
       state: now.state,
       health: this.currentHealth,
+      healthBy: this.currentBy,
+      healthReports: this.healthReports(),
       ready: now.ready,
       pid: now.run?.pid ?? null,
       port: now.config.port,

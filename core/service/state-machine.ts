@@ -8,6 +8,7 @@ import type { ServiceState } from './types.js';
  *   stopped  -> starting                            (operator start)
  *   starting -> running                             (spawned)
  *            -> backoff | failed | exited           (could not spawn: the restart decision; refused by a plugin: failed)
+ *            -> stopped                             (operator stop while plugins prepared the start)
  *   running  -> stopping                            (operator stop, or a plugin's restart request the budget allows)
  *            -> backoff | failed | exited           (the process died: the restart decision)
  *   stopping -> stopped                             (operator stop done)
@@ -17,7 +18,7 @@ import type { ServiceState } from './types.js';
  */
 export const TRANSITIONS: Readonly<Record<ServiceState, readonly ServiceState[]>> = {
   stopped: ['starting'],
-  starting: ['running', 'backoff', 'failed', 'exited'],
+  starting: ['running', 'backoff', 'failed', 'exited', 'stopped'],
   running: ['stopping', 'backoff', 'failed', 'exited'],
   stopping: ['stopped', 'backoff', 'failed', 'exited'],
   backoff: ['starting', 'stopped'],

@@ -4,7 +4,7 @@ export type ServiceState = 'stopped' | 'starting' | 'running' | 'backoff' | 'sto
 /** Health as reported by a plugin that probes the service; `null` when nothing probes it. */
 export type Health = 'unknown' | 'healthy' | 'unhealthy' | 'slow';
 
-export type RestartKind = 'exit' | 'unhealthy' | 'slow' | 'memory' | 'port' | 'manual' | 'schedule' | 'watch';
+export type RestartKind = 'exit' | 'unhealthy' | 'slow' | 'memory' | 'port' | 'manual' | 'schedule' | 'watch' | 'plugin';
 
 /** Why a service is (to be) restarted: data, not a string. */
 export interface RestartReason {
@@ -37,6 +37,10 @@ export interface ServiceSnapshot {
   title: string;
   state: ServiceState;
   health: Health | null;
+  /** Who said `health`: the reporting plugin, 'core' after a stop or exit reset it, null before any report. */
+  healthBy: string | null;
+  /** What each plugin that reports the service's health last said (`health` is the worst of them). */
+  healthReports: Array<{ by: string; health: Health; detail: string | null }>;
   /** Running, and healthy where probed (or up for `readyAfter` where not): what dependants wait for. */
   ready: boolean;
   pid: number | null;

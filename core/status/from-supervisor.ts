@@ -36,5 +36,6 @@ export function supervisorStatus(supervisor: Supervisor, version: string, now = 
       processBackend: processTable().name,
     },
     services,
+    plugins: supervisor.plugins(),
   };
 }

@@ -33,6 +33,8 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
       title: known?.title ?? name,
       state: alive ? 'running' : 'stopped',
       health: null,
+      healthBy: null,
+      healthReports: [],
       ready: false,
       pid: alive ? record.pid : null,
       port: known?.port ?? null,

@@ -1,4 +1,7 @@
+import type { PluginStatus } from '../plugin-guard/plugin-watch.js';
 import type { ServiceSnapshot } from '../service/types.js';
+
+export type { PluginStatus };
 
 /** What `zmart status --json` prints. Fields may be added, never renamed. */
 export interface StatusReport {
@@ -14,6 +17,8 @@ export interface StatusReport {
     processBackend: 'linux' | 'portable';
   };
   services: ServiceStatus[];
+  /** Each plugin: `running`, `disabled` or `failed` (set aside, with `why`), and the loop time its calls held. Absent without a supervisor. */
+  plugins?: PluginStatus[];
 }
 
 /** One service in `zmart status --json`: its snapshot, with times and resources measured. */

@@ -1,4 +1,4 @@
-import type { LogEvent, Logger, Logs, RotationPolicy, ServiceOutput } from '../di/contracts.js';
+import type { LogEvent, Logger, Logs, RotationPolicy, ServiceLine, ServiceOutput } from '../di/contracts.js';
 import { formatWithOptions } from 'node:util';
 
 export interface LogRecord {
@@ -52,6 +52,31 @@ export class MemoryLogs implements Logs {
   }
 
   onEvent(_listener: (event: LogEvent) => void): void {}
+
+  /** Each service's output lines, as `feed` wrote them. */
+  readonly lines = new Map<string, string[]>();
+  private readonly followers = new Map<string, Set<(line: ServiceLine) => void>>();
+
+  /** Writes lines into a service's log as if it printed them: `tail` reads them, followers get them. */
+  feed(service: string, text: string | string[], stream: 'out' | 'err' = 'out'): void {
+    const list = this.lines.get(service) ?? [];
+    this.lines.set(service, list);
+    for (const line of [text].flat()) {
+      list.push(line);
+      for (const listener of this.followers.get(service) ?? []) listener({ service, stream, text: line });
+    }
+  }
+
+  tail(service: string, lines: number): string[] {
+    return lines <= 0 ? [] : (this.lines.get(service) ?? []).slice(-lines);
+  }
+
+  follow(service: string, listener: (line: ServiceLine) => void): () => void {
+    let listeners = this.followers.get(service);
+    if (!listeners) this.followers.set(service, (listeners = new Set()));
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  }
 
   async close(): Promise<void> {}
 

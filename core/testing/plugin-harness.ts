@@ -5,6 +5,7 @@ import type { HookMap, HookName } from '../hooks.js';
 import type { PluginInstance } from '../plugin.js';
 import type { RotationPolicy } from '../di/contracts.js';
 import { isProbed, startPlugins } from '../plugin-host.js';
+import { PluginWatch, type PluginStatus } from '../plugin-guard/plugin-watch.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from '../service/types.js';
 import type { Duration } from '../units.js';
 import { FakeClock } from './fake-clock.js';
@@ -22,6 +23,8 @@ export interface HarnessOptions {
   now?: number;
   /** zmart's folders as plugins see them (`ctx.system.folders`); default: paths nothing writes to. */
   folders?: { logDir: string; pidDir: string };
+  /** Deadlines for the plugin's setup, prestart and teardown, as config `pluginTimeouts` (defaults 10s, 10s, 5s). */
+  pluginTimeouts?: { setup?: Duration; prestart?: Duration; teardown?: Duration };
 }
 
 export interface PluginHarness {
@@ -50,6 +53,16 @@ export interface PluginHarness {
   metrics(service: string): Record<string, number | string | null>;
   /** Emits a hook as core would, and waits for the plugin's handlers to finish. */
   emit<K extends HookName>(hook: K, payload: HookMap[K]): Promise<void>;
+  /**
+   * Runs `service:prestart` as core does, with its deadline (the fake clock is moved to it when
+   * a handler has not finished): the refusal (the plugin's own, or kind `plugin` for a
+   * handler past its deadline), or null when the service may start.
+   */
+  prestart(service: string, attempt?: number): Promise<RestartReason | null>;
+  /** Lines the service prints (its log): `ctx.logs.tail` reads them, `ctx.logs.follow` handlers get them. */
+  logLine(service: string, text: string | string[], stream?: 'out' | 'err'): Promise<void>;
+  /** The plugin as `zmart status --json` shows it: state (`failed` with why), slowest call, time held. */
+  plugin(): PluginStatus;
   /** Advances the fake clock, firing the plugin's scheduled work. */
   advance(ms: number): Promise<void>;
   service(name: string): ServiceSnapshot;
@@ -65,12 +78,17 @@ export interface PluginHarness {
  * action the plugin asks for is recorded instead of carried out.
  */
 export async function createPluginHarness(plugin: PluginInstance, options: HarnessOptions): Promise<PluginHarness> {
-  const config = resolveConfig({ services: options.services, monitor: options.monitor, plugins: [plugin] }, { file: null, env: {} });
+  const config = resolveConfig(
+    { services: options.services, monitor: options.monitor, pluginTimeouts: options.pluginTimeouts, plugins: [plugin] },
+    { file: null, env: {} },
+  );
   const clock = new FakeClock(options.now);
   const logs = new MemoryLogs();
-  const hooks = new HookBus((error, { hook, owner }) => {
-    logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  const watch = new PluginWatch(() => logs.monitor);
+  const hooks = new HookBus(
+    (error, { hook, owner }) => logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${error instanceof Error ? error.message : String(error)}`),
+    (owner, hook, ms) => watch.held(owner, hook, ms),
+  );
   const snapshots = new Map<string, ServiceSnapshot>(
     config.services.map((s, i) => [
       s.name,
@@ -79,6 +97,8 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
         title: s.title,
         state: 'running',
         health: isProbed(s, config.plugins) ? 'unknown' : null,
+        healthBy: null,
+        healthReports: [],
         ready: !isProbed(s, config.plugins),
         pid: 1001 + i,
         port: s.port,
@@ -109,7 +129,9 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     return s;
   };
 
-  const teardown = await startPlugins(config.plugins, {
+  const starting = startPlugins(config.plugins, {
+    watch,
+    timeouts: config.pluginTimeouts,
     hooks,
     clock,
     scheduler: clock,
@@ -129,9 +151,9 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
       names: () => [...snapshots.keys()],
       config: (name) => config.services.find((s) => s.name === name),
       requestRestart: (service, reason) => restarts.push({ service, reason }),
-      reportHealth: (service, health, detail) => {
+      reportHealth: (service, health, by, detail) => {
         healthReports.push({ service, health, detail });
-        byName(service).health = health;
+        Object.assign(byName(service), { health, healthBy: by });
       },
       reportReady: (service) => {
         readyReports.push(service);
@@ -145,6 +167,9 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
       },
     },
   });
+
+  const teardown = await untilSettled(starting, clock, config.pluginTimeouts.setupMs);
+  const name = plugin.name;
 
   return {
     clock,
@@ -161,6 +186,25 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     operations,
     logs: logs.records,
     emit: (hook, payload) => hooks.emit(hook, payload),
+    prestart: async (service, attempt = 1) => {
+      const s = byName(service);
+      let refused: RestartReason | null = null;
+      const late = hooks.call(
+        'service:prestart',
+        (by) => ({ service, port: s.port, attempt, refuse: (detail, kind = 'plugin') => void (refused ??= { kind, by, detail }) }),
+        { ms: config.pluginTimeouts.prestartMs, scheduler: clock },
+      );
+      for (const by of await untilSettled(late, clock, config.pluginTimeouts.prestartMs)) {
+        refused ??= { kind: 'plugin', by, detail: `plugin ${by} did not finish service:prestart within ${config.pluginTimeouts.prestartMs}ms` };
+      }
+      return refused;
+    },
+    logLine: async (service, text, stream = 'out') => {
+      byName(service);
+      logs.feed(service, text, stream);
+      await clock.advance(0);
+    },
+    plugin: () => watch.list().find((p) => p.name === name)!,
     advance: (ms) => clock.advance(ms),
     service: (name) => ({ ...byName(name) }),
     config: (name) => {
@@ -169,6 +213,18 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
       return found;
     },
     setService: (name, patch) => Object.assign(byName(name), patch),
-    teardown,
+    teardown: () => untilSettled(teardown(), clock, config.pluginTimeouts.teardownMs),
   };
+}
+
+/**
+ * Waits for work that runs against the fake clock's deadlines: when it has not settled once
+ * pending promises ran, the clock is moved on to the deadline, which ends it either way.
+ */
+async function untilSettled<T>(work: Promise<T>, clock: FakeClock, deadlineMs: number): Promise<T> {
+  let done = false;
+  const result = work.finally(() => (done = true));
+  await clock.advance(0);
+  if (!done) await clock.advance(deadlineMs);
+  return result;
 }

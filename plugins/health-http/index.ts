@@ -1,6 +1,7 @@
 import { definePlugin, formatDuration, type PluginContext, type Timer } from '../../core/index.js';
 import {
   DEFAULTS,
+  describeProbes,
   pluginOptionsSchema,
   probeSettings,
   serviceHealthSchema,
@@ -50,6 +51,7 @@ export default definePlugin({
   name: 'health-http',
   defaults: DEFAULTS,
   options: pluginOptionsSchema,
+  describeProbes,
   service: {
     key: 'health',
     schema: serviceHealthSchema,

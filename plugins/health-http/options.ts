@@ -1,4 +1,4 @@
-import { duration, integer, interval, type MonitorDefaults, z } from '../../core/index.js';
+import { duration, integer, interval, type MonitorDefaults, type ProbeDescription, type ResolvedService, type ServiceProbes, z } from '../../core/index.js';
 
 /** An expected status: one code (200) or a range ('200-399'). */
 const expect = z.union([integer(100, 599), z.string().check(z.regex(/^\d{3}(-\d{3})?$/, "expected a status code like 200 or a range like '200-399'"))]);
@@ -52,26 +52,13 @@ export const DEFAULTS: HealthPluginInput = {
   slow: { threshold: '2s', count: 3 },
 };
 
-/** What is probed: an HTTP GET, a TCP connect or a command. */
-export type ProbeTarget = { kind: 'http'; url: string } | { kind: 'tcp'; port: number } | { kind: 'exec'; command: string | string[] };
-
-/** Everything one service's probe needs, with the plugin's defaults filled in. */
-export interface ProbeSettings {
-  probe: ProbeTarget;
-  /** The probe in words, for logs and restart details: the URL, `tcp 127.0.0.1:5432`, `exec pg_isready -q`. */
-  url: string;
-  intervalMs: number;
-  timeoutMs: number;
-  failureThreshold: number;
-  startPeriodMs: number;
-  expect: [number, number];
-  slow: { thresholdMs: number; count: number } | null;
-}
+/** Everything one service's probe needs, with the plugin's defaults filled in: core's probe description. */
+export type ProbeSettings = ProbeDescription;
 
 export function probeSettings(service: { port: number | null }, health: ServiceHealth, plugin: HealthPluginOptions, monitor: MonitorDefaults): ProbeSettings {
   const slowOption = health.slow === undefined ? plugin.slow : health.slow;
   const pluginSlow = plugin.slow === false ? { threshold: 2000, count: 3 } : plugin.slow;
-  const probe: ProbeTarget =
+  const probe: ProbeSettings['probe'] =
     health.tcp !== undefined
       ? { kind: 'tcp', port: service.port ?? 0 }
       : health.exec !== undefined
@@ -93,4 +80,19 @@ function expectRange(value: number | string): [number, number] {
   if (typeof value === 'number') return [value, value];
   const [low, high = low] = value.split('-').map(Number);
   return [low, high];
+}
+
+/**
+ * What health-http probes for a service (`describeProbes`, how exports carry it): its health
+ * probe, and its readiness probe (`ready: { path | tcp | exec }`; a logLine has none).
+ */
+export function describeProbes(service: ResolvedService, plugin: HealthPluginOptions, monitor: MonitorDefaults): ServiceProbes {
+  const health = service.options.health as ServiceHealth | undefined;
+  const ready = service.ready;
+  let readyProbe: ProbeSettings | null = null;
+  if (ready && !('logLine' in ready)) {
+    const base = probeSettings(service, { ...ready, expect: undefined, slow: false }, plugin, { ...monitor, forced: {} });
+    readyProbe = { ...base, intervalMs: ready.interval ?? base.intervalMs, timeoutMs: ready.timeout ?? base.timeoutMs };
+  }
+  return { health: health ? probeSettings(service, health, plugin, monitor) : null, ready: readyProbe };
 }

@@ -43,7 +43,7 @@ export default definePlugin({
     ctx.on('service:prestart', async ({ service, port, refuse }) => {
       if (port === null) return;
       const problem = await clearPort(ctx, service, port, listeners);
-      if (problem) refuse(problem);
+      if (problem) refuse(problem, 'port');
     });
 
     // Which services were seen holding their port since they started: closing it is then a fault.

@@ -127,7 +127,7 @@ describe('zmart reload', () => {
     }`);
     const result = await project.zmart(['reload']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/added: add\n\s+removed: remove\n\s+changed \(restarted\): change\n\s+unchanged: keep/);
+    expect(result.stdout).toMatch(/added: add\n\s+removed: remove\n\s+changed \(restarted\): change\n\s+updated \(kept running\): -\n\s+unchanged: keep/);
     expect(project.pid('keep')).toBe(keep);
     expect(isAlive(keep)).toBe(true);
     expect(project.pid('change')).not.toBe(change);
@@ -283,7 +283,7 @@ describe('the built-in plugins, through the command (no plugins key: they run wi
     expect(status).toMatchObject({ code: 0 });
     expect(status.stdout).toContain('✅ API Server: Running & Healthy');
     const detailed = await project.zmart(['status', '--detailed']);
-    expect(detailed.stdout).toMatch(/Health: ✅ Healthy\n\s+Response Time: \d+ms \(excellent; p50 \d+ms, p95 \d+ms\)/);
+    expect(detailed.stdout).toMatch(/Health: ✅ Healthy \(health-http\)\n\s+Response Time: \d+ms \(excellent; p50 \d+ms, p95 \d+ms\)/);
     const json = JSON.parse((await project.zmart(['status', '--json'])).stdout);
     expect(json.services[0]).toMatchObject({ health: 'healthy', ready: true, metrics: { responseClass: 'excellent', lastProbeStatus: 200 } });
     expect(json.services[0].responseTimeMs).toBeGreaterThan(0);

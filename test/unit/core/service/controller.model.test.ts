@@ -23,7 +23,9 @@ type Step =
   | { op: 'advance'; ms: number }
   | { op: 'failNextSpawn' }
   | { op: 'stubborn' }
-  | { op: 'vanish' };
+  | { op: 'vanish' }
+  /** A plugin's `service:prestart` handler that never answers, once: the deadline must fail the start. */
+  | { op: 'hangPrestart' };
 
 /** Weighted so that budgets get spent: trouble often, time mostly within a backoff, the operator now and then. */
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -38,7 +40,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 9_000 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 120_000 }) }) },
   { weight: 3, arbitrary: fc.constantFrom<Step>({ op: 'start' }, { op: 'stop' }, { op: 'restart' }) },
-  { weight: 2, arbitrary: fc.constantFrom<Step>({ op: 'failNextSpawn' }, { op: 'stubborn' }, { op: 'vanish' }) },
+  { weight: 2, arbitrary: fc.constantFrom<Step>({ op: 'failNextSpawn' }, { op: 'stubborn' }, { op: 'vanish' }, { op: 'hangPrestart' }) },
 );
 
 interface Live {
@@ -98,6 +100,7 @@ const WINDOW = 60_000;
 const MIN_UPTIME = 30_000;
 const STOP_TIMEOUT = 5_000;
 const BACKOFF_MAX = 8_000;
+const PRESTART_DEADLINE = 3_000;
 
 function build() {
   const config = resolveConfig(
@@ -133,6 +136,7 @@ function build() {
       env: {},
       redact: (text) => text,
       alert: () => undefined,
+      prestartMs: PRESTART_DEADLINE,
       inspector: { info: () => null, isAlive: ({ pid }) => runner.live.has(pid) && !runner.live.get(pid)!.vanished },
     },
     false,
@@ -155,7 +159,27 @@ async function check(steps: Step[]): Promise<void> {
   let stoppingSince = clock.now();
   let streak: number[] = [];
   let pendingStarts = 0;
+  // Armed by 'hangPrestart': the next prestart never answers; its start then ends failed (kind plugin) or stopped.
+  let hang = false;
+  let hungStart = false;
+  hooks.on(
+    'service:prestart',
+    () => {
+      if (!hang) return;
+      hang = false;
+      hungStart = true;
+      return new Promise<void>(() => undefined);
+    },
+    'hung-plugin',
+  );
   hooks.on('service:state', ({ from, to }) => {
+    if (from === 'starting' && hungStart) {
+      hungStart = false;
+      if (to !== 'failed' && to !== 'stopped') fail(`a start whose prestart never answered went on to ${to}`);
+      entries.set(to, (entries.get(to) ?? 0) + 1);
+      entered = clock.now();
+      return;
+    }
     if (!TRANSITIONS[from].includes(to)) fail(`moved ${from} -> ${to}, which the table forbids`);
     entries.set(to, (entries.get(to) ?? 0) + 1);
     entered = clock.now();
@@ -177,8 +201,10 @@ async function check(steps: Step[]): Promise<void> {
     if (to === 'exited') fail("exited under policy 'always'");
   });
   for (const hook of Object.values(STATE_HOOKS)) hooks.on(hook, () => void counts.set(hook, (counts.get(hook) ?? 0) + 1));
-  hooks.on('service:failed', ({ restarts }: HookMap['service:failed']) => {
-    if (restarts !== MAX_RESTARTS) fail(`service:failed says ${restarts} restarts`);
+  hooks.on('service:failed', ({ restarts, reason }: HookMap['service:failed']) => {
+    if (reason.kind === 'plugin') {
+      if (reason.by !== 'hung-plugin') fail(`a prestart timeout names ${reason.by}, not the plugin`);
+    } else if (restarts !== MAX_RESTARTS) fail(`service:failed says ${restarts} restarts`);
   });
 
   const commands: Array<{ what: string; done: boolean; error?: unknown }> = [];
@@ -195,7 +221,7 @@ async function check(steps: Step[]): Promise<void> {
         if (starts) pendingStarts -= 1;
       });
   };
-  const bound: Partial<Record<ServiceState, number>> = { starting: 0, stopping: STOP_TIMEOUT, backoff: BACKOFF_MAX };
+  const bound: Partial<Record<ServiceState, number>> = { starting: PRESTART_DEADLINE, stopping: STOP_TIMEOUT, backoff: BACKOFF_MAX };
 
   const invariants = () => {
     const limit = bound[c.state];
@@ -221,6 +247,7 @@ async function check(steps: Step[]): Promise<void> {
     else if (s.op === 'request') track(`request ${s.kind}`, c.requestRestart({ kind: s.kind, by: 'model', detail: 'asked by the model' }));
     else if (s.op === 'crash' && current) runner.end(current.pid, { code: s.code, signal: s.code === null ? 'SIGKILL' : null });
     else if (s.op === 'failNextSpawn') runner.failNext = true;
+    else if (s.op === 'hangPrestart') hang = true;
     else if (s.op === 'stubborn' && current) current.stubborn = true;
     else if (s.op === 'vanish' && current) {
       current.vanished = true;

@@ -124,7 +124,7 @@ describe('core/testing runs one plugin in isolation', () => {
         // @ts-expect-error: not a hook (checked by `tsc --noEmit`, which npm test runs)
         ctx.on('service:nope', () => undefined);
         ctx.on('service:restart', (payload) => {
-          expectTypeOf(payload.reason.kind).toEqualTypeOf<'exit' | 'unhealthy' | 'slow' | 'memory' | 'port' | 'manual' | 'schedule' | 'watch'>();
+          expectTypeOf(payload.reason.kind).toEqualTypeOf<'exit' | 'unhealthy' | 'slow' | 'memory' | 'port' | 'manual' | 'schedule' | 'watch' | 'plugin'>();
         });
       },
     });

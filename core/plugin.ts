@@ -46,9 +46,9 @@ export interface PluginContext<Options, ServiceOptions = never> {
     /**
      * Calls `handler` with each line the service prints (redacted, without zmart's stamp), as
      * `{ service, stream, text, lost }`, one at a time after the line is written: an async
-     * handler gets the next line once its promise settles. A plugin that falls 1,000 lines
-     * behind loses the newest and `lost` on the next line says how many; the service's pipe is
-     * never slowed. Returns the unfollow function; teardown unfollows anyway.
+     * handler gets the next line once its promise settles (or after `pluginTimeouts.teardown`).
+     * A plugin that falls 1,000 lines behind loses the oldest it has not read, and `lost` on the
+     * first line after the gap says how many; the service's pipe is never slowed. Returns the unfollow function; teardown unfollows anyway.
      */
     follow(service: string, handler: LineHandler): () => void;
     /** The last `lines` lines of the service's log. */

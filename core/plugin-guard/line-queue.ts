@@ -28,11 +28,11 @@ export interface LineQueueOptions {
  * Between a service's log and one plugin that follows it: lines are taken as they are written
  * (never slowing the pipe: pushing is O(1) and never waits) and handed to the plugin one at a
  * time, after the current turn, each after the last one's promise settled (or its deadline).
- * A plugin that falls `capacity` lines behind loses the newest and is told how many.
+ * A plugin that falls `capacity` lines behind loses the oldest it has not read, and the first
+ * line after the gap says how many (`lost`).
  */
 export class LineQueue {
-  private readonly held: ServiceLine[] = [];
-  private lost = 0;
+  private readonly held: FollowedLine[] = [];
   private draining = false;
   private closed = false;
 
@@ -43,11 +43,19 @@ export class LineQueue {
 
   push(line: ServiceLine): void {
     if (this.closed) return;
+    let lost = 0;
     if (this.held.length >= this.options.capacity) {
-      this.lost += 1;
-      return;
+      // Full: the oldest waiting line goes (the newest say most about the service now), and the
+      // count goes with the first line after the gap.
+      const dropped = this.held.shift()!;
+      lost = dropped.lost + 1;
+      const next = this.held[0];
+      if (next) {
+        next.lost += lost;
+        lost = 0;
+      }
     }
-    this.held.push(line);
+    this.held.push({ ...line, lost });
     if (!this.draining) {
       this.draining = true;
       setImmediate(() => void this.drain());
@@ -66,8 +74,7 @@ export class LineQueue {
       for (let line = this.held.shift(); line && !this.closed; line = this.held.shift()) {
         // Let the pipes be read between batches: a quick handler still never holds them long.
         if (++given % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        const followed: FollowedLine = { ...line, lost: this.lost };
-        this.lost = 0;
+        const followed = line;
         let result: unknown;
         try {
           result = watch.time(owner, 'log line', () => this.handler(followed));

@@ -1,23 +1,12 @@
-import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
 import type { HttpClient, HttpProbeResult } from '../di/contracts.js';
 import { timerDelay } from '../system-time.js';
+import { loadUndiciLean, type UndiciRequest as Request } from './undici-lean.js';
 
 /** A body longer than this is not read to its end: the connection is dropped instead. */
 const MAX_BODY = 64 * 1024;
 
 type Dispatcher = import('undici').Dispatcher;
-type Request = (this: Dispatcher, options: Parameters<Dispatcher['request']>[0]) => ReturnType<Dispatcher['request']>;
-
-/**
- * undici, loaded lean: its Agent dispatcher and `request` alone, without fetch, WebSocket or
- * the rest of its index (~19 MB resident for all of it, ~8 MB for these), and only the first
- * time something is probed or posted: a fleet with no HTTP probe and no webhook never loads it.
- */
-function loadUndici(): { Agent: new (options: object) => Dispatcher; request: Request } {
-  const require = createRequire(import.meta.url);
-  return { Agent: require('undici/lib/dispatcher/agent'), request: require('undici/lib/api/api-request') };
-}
 
 /**
  * HTTP for health probes and alert webhooks over undici, with keep-alive connections (four
@@ -84,7 +73,7 @@ export class UndiciHttpClient implements HttpClient {
 
   private async once(target: URL, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }, timeoutMs: number): Promise<number> {
     if (!this.undici) {
-      const { Agent, request } = loadUndici();
+      const { Agent, request } = loadUndiciLean();
       this.undici = { agent: new Agent({ connections: 4, keepAliveTimeout: 4000 }), request };
     }
     const { agent, request } = this.undici;

@@ -1,26 +1,8 @@
-import { createRequire } from 'node:module';
 import type * as Prom from 'prom-client';
 import type { PluginContext } from '../../core/index.js';
 import { Exposition } from './exposition.js';
+import { loadPromClientLean } from './prom-client-lean.js';
 import { Series } from './series.js';
-
-/**
- * prom-client, loaded lean: its registry and metric types, and of its default metrics the
- * resident memory and start time; not its index, whose process CPU metric
- * loads @opentelemetry/api for exemplars (~6.5 MB resident: the supervisor's CPU is counted
- * here instead, from process.cpuUsage()).
- */
-function loadPromClient() {
-  const require = createRequire(import.meta.url);
-  return {
-    Registry: require('prom-client/lib/registry') as typeof Prom.Registry,
-    Gauge: require('prom-client/lib/gauge') as typeof Prom.Gauge,
-    Counter: require('prom-client/lib/counter') as typeof Prom.Counter,
-    Histogram: require('prom-client/lib/histogram') as typeof Prom.Histogram,
-    osMemoryHeap: require('prom-client/lib/metrics/osMemoryHeap') as (r: Prom.Registry, c: object) => void,
-    processStartTime: require('prom-client/lib/metrics/processStartTime') as (r: Prom.Registry, c: object) => void,
-  };
-}
 
 const STATES = ['stopped', 'starting', 'running', 'stopping', 'backoff', 'failed'] as const;
 
@@ -39,7 +21,7 @@ export interface FleetRegistry {
  * written again (see Exposition).
  */
 export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { probeBuckets: number[] }): FleetRegistry {
-  const prom = loadPromClient();
+  const prom = loadPromClientLean();
   const register = new prom.Registry();
   const registers = [register];
   const service = ['service'];
@@ -152,7 +134,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
   return { register, scrape };
 }
 
-function supervisorMetrics(ctx: PluginContext<unknown, unknown>, prom: ReturnType<typeof loadPromClient>, register: Prom.Registry): void {
+function supervisorMetrics(ctx: PluginContext<unknown, unknown>, prom: ReturnType<typeof loadPromClientLean>, register: Prom.Registry): void {
   const registers = [register];
   const config = { prefix: 'zmart_supervisor_' };
   prom.osMemoryHeap(register, config);

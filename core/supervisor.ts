@@ -18,6 +18,7 @@ import { TOKENS } from './di/tokens.js';
 import { bestEffort } from './best-effort.js';
 import { ZmartError } from './errors.js';
 import { inStopOrder, withDependencies, type DependencyLists } from './fleet/graph.js';
+import { pluginDirectory, runningServices } from './fleet/plugin-directory.js';
 import { planReload, type ReloadPlan } from './fleet/reload-plan.js';
 import { HookBus } from './hook-bus.js';
 import { errorText, isProbed, startPlugins } from './plugin-host.js';
@@ -28,29 +29,13 @@ import { watchLogFolder } from './fleet/log-folder-watch.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
+import { deferred, settled, type Deferred, type StartReport } from './fleet/start-wait.js';
+
+export type { StartReport };
 
 export { MONITOR } from './fleet/boot.js';
 
 export type ReloadReport = Omit<ReloadPlan, 'pluginsChanged'>;
-
-export interface StartReport {
-  up: string[];
-  down: Array<{ name: string; why: string }>;
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-}
-
-/** Promise.withResolvers, which Node 20 lacks. */
-function deferred(): Deferred {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-const settled = (state: string) => state === 'failed' || state === 'exited' || state === 'stopped';
 
 /**
  * Owns the services and the plugins: claims the supervisor's pid file, clears what a
@@ -283,27 +268,14 @@ export class Supervisor {
       http: this.http,
       system: this.system,
       files: this.files,
-      processes: this.pluginProcesses({
-        all: () => [...this.controllers.values()].flatMap((c) => (c.identity() ? [{ service: c.name, identity: c.identity()! }] : [])),
-        of: (service) => this.controllers.get(service)?.identity() ?? null,
+      processes: this.pluginProcesses(runningServices(this.controllers)),
+      directory: pluginDirectory({
+        controllers: this.controllers,
+        logs: this.logs,
+        start: (names) => this.start(names),
+        stopServices: (names) => this.stopServices(names),
+        restartServices: (names) => this.restartServices(names),
       }),
-      directory: {
-        snapshots: () => this.snapshots(),
-        snapshot: (name) => this.controllers.get(name)?.snapshot(),
-        names: () => [...this.controllers.keys()],
-        config: (name) => this.controllers.get(name)?.config,
-        requestRestart: (name, reason) => {
-          this.controllers
-            .get(name)
-            ?.requestRestart(reason)
-            .catch((error) => this.logs.monitor.error(`${name}: restart failed: ${errorText(error)}`));
-        },
-        reportHealth: (name, health, by, detail) => this.controllers.get(name)?.setHealth(health, detail, by),
-        reportReady: (name) => this.controllers.get(name)?.reportReady(),
-        reportMetrics: (name, metrics) => this.controllers.get(name)?.setMetrics(metrics),
-        operate: async (action, name) =>
-          void (await (action === 'stop' ? this.stopServices([name]) : action === 'start' ? this.start([name]) : this.restartServices([name]))),
-      },
     });
   }
 

@@ -8,6 +8,7 @@ import { decideRestart, isTransient, TRANSIENT_RETRY_MS, type RestartDecision, t
 import { Lifecycle } from './state-machine.js';
 import { lineMatcher, watchForLine } from './ready-line.js';
 import { RestartSchedule } from './schedule.js';
+import { runPrestart } from './prestart.js';
 import { StepQueue } from './step-queue.js';
 import { Waiters } from './waiters.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
@@ -212,7 +213,9 @@ export class ServiceController {
     this.attempt += 1;
     this.record.metrics = {};
     const output = this.deps.logs.serviceOutput(this.name);
-    const refused = await this.prestart();
+    const stopped = new Promise<'stopped'>((resolve) => (this.abortPrestart = () => resolve('stopped')));
+    const refused = await runPrestart(this.deps, { service: this.name, port: this.config.port, attempt: this.attempt }, stopped);
+    this.abortPrestart = null;
     if (refused === 'stopped') {
       output.note('not started: stopped while plugins prepared its start');
       this.life.transition('stopped', { forced: false });
@@ -252,36 +255,6 @@ export class ServiceController {
     else if (ready && 'logLine' in ready) watchForLine([run.handle.stdout, run.handle.stderr], lineMatcher(ready.logLine), () => this.markReady(run));
     else if (!ready && !this.probed) this.deps.scheduler.setTimeout(() => this.markReady(run), this.config.readyAfterMs);
     void run.exited.then((exit) => this.steps.background(() => this.afterExit(run, exit)));
-  }
-
-  /**
-   * Runs the `service:prestart` handlers, each for `prestartMs` at most. Resolves with the first
-   * refusal (a handler's own, or one past its deadline, kind `plugin` naming it), 'stopped'
-   * when an operator stop came first, or null: go ahead.
-   */
-  private async prestart(): Promise<RestartReason | 'stopped' | null> {
-    let refused: RestartReason | null = null;
-    const stopped = new Promise<'stopped'>((resolve) => (this.abortPrestart = () => resolve('stopped')));
-    const late = this.deps.hooks.call(
-      'service:prestart',
-      (by) => ({
-        service: this.name,
-        port: this.config.port,
-        attempt: this.attempt,
-        refuse: (detail, kind = 'plugin') => void (refused ??= { kind, by, detail }),
-      }),
-      { ms: this.deps.prestartMs, scheduler: this.deps.scheduler },
-    );
-    const outcome = await Promise.race([late, stopped]);
-    this.abortPrestart = null;
-    if (outcome === 'stopped') return outcome;
-    for (const by of outcome) {
-      const detail = `plugin ${by} did not finish service:prestart within ${formatDuration(this.deps.prestartMs)} (pluginTimeouts.prestart)`;
-      this.deps.logs.monitor.error(`${this.name}: ${detail}`);
-      this.deps.alert({ level: 'warning', kind: 'plugin-timeout', service: this.name, message: `${this.name}: ${detail}` });
-      refused ??= { kind: 'plugin', by, detail };
-    }
-    return refused;
   }
 
   /** The process ended; unless zmart was stopping it, clean up its group and apply the restart decision. */

@@ -5,6 +5,7 @@ import type { HookMap, HookName } from '../hooks.js';
 import type { PluginInstance } from '../plugin.js';
 import type { RotationPolicy } from '../di/contracts.js';
 import { isProbed, startPlugins } from '../plugin-host.js';
+import { runPrestart } from '../service/prestart.js';
 import { PluginWatch, type PluginStatus } from '../plugin-guard/plugin-watch.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from '../service/types.js';
 import type { Duration } from '../units.js';
@@ -188,16 +189,9 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     emit: (hook, payload) => hooks.emit(hook, payload),
     prestart: async (service, attempt = 1) => {
       const s = byName(service);
-      let refused: RestartReason | null = null;
-      const late = hooks.call(
-        'service:prestart',
-        (by) => ({ service, port: s.port, attempt, refuse: (detail, kind = 'plugin') => void (refused ??= { kind, by, detail }) }),
-        { ms: config.pluginTimeouts.prestartMs, scheduler: clock },
-      );
-      for (const by of await untilSettled(late, clock, config.pluginTimeouts.prestartMs)) {
-        refused ??= { kind: 'plugin', by, detail: `plugin ${by} did not finish service:prestart within ${config.pluginTimeouts.prestartMs}ms` };
-      }
-      return refused;
+      const deps = { hooks, scheduler: clock, prestartMs: config.pluginTimeouts.prestartMs, logs, alert: (alert: Alert) => alerts.push(alert) };
+      const refused = await untilSettled(runPrestart(deps, { service, port: s.port, attempt }), clock, config.pluginTimeouts.prestartMs);
+      return refused === 'stopped' ? null : refused;
     },
     logLine: async (service, text, stream = 'out') => {
       byName(service);

@@ -28,6 +28,8 @@ async function listen(port: number, got: Array<Record<string, unknown>>): Promis
 
 const crashLoop = (restarts: number) => ({
   command: fixture('--exit-after', 20),
+  // never up long enough to count as ready, however slowly node starts on a loaded machine (no 'recovered')
+  readyAfter: '10s',
   restart: { maxRestarts: restarts, backoff: { initial: 20, factor: 1 } },
 });
 

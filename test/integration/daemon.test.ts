@@ -80,7 +80,7 @@ describe('the background supervisor', () => {
     project = createProject(`{
       services: {
         ok: { command: ${fixtureCommand()} },
-        broken: { command: ${fixtureCommand('--print', 'database unreachable', '--exit-after', 10)}, restart: { maxRestarts: 1, backoff: { initial: 10 } } },
+        broken: { command: ${fixtureCommand('--print', 'database unreachable', '--exit-after', 10)}, readyAfter: '10s', restart: { maxRestarts: 1, backoff: { initial: 10 } } },
         after: { command: ${fixtureCommand()}, dependsOn: { broken: 'started' } },
       },
     }`);

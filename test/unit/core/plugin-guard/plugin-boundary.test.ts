@@ -52,7 +52,11 @@ describe('deadlines, through the harness', () => {
     const hung = definePlugin({ name: 'gate', defaults: {}, setup: (ctx) => void ctx.on('service:prestart', () => new Promise<void>(() => undefined)) });
     const h = await createPluginHarness(hung(), { services, pluginTimeouts: { prestart: '3s' } });
     const t0 = h.clock.now();
-    expect(await h.prestart('api')).toEqual({ kind: 'plugin', by: 'gate', detail: 'plugin gate did not finish service:prestart within 3000ms' });
+    expect(await h.prestart('api')).toEqual({
+      kind: 'plugin',
+      by: 'gate',
+      detail: 'plugin gate did not finish service:prestart within 3s (pluginTimeouts.prestart)',
+    });
     expect(h.clock.now() - t0).toBe(3000);
   });
 

@@ -3,6 +3,7 @@ import { findConfigFile } from '../core/config/locate.js';
 import { callControl, isForbidden, isHangUp, isUnreachable, notYours } from '../core/daemon/control-client.js';
 import { ZmartError } from '../core/errors.js';
 import { checkSocketFolder, readRunEntry, socketPathFor, type RunEntry } from '../core/daemon/registry.js';
+import { pickTable } from '../core/process/table/pick.js';
 import { offlineStatus } from '../core/status/offline.js';
 import type { StatusReport } from '../core/status/types.js';
 import { zmartVersion } from './version.js';
@@ -39,7 +40,7 @@ export async function fleetStatus(fleet: FleetLocation): Promise<StatusReport> {
     if (isForbidden(error)) throw notYours(fleet.socket, fleet.config);
     if (!isUnreachable(error)) throw error;
   }
-  return offlineStatus({ ...fleet, version: zmartVersion() });
+  return offlineStatus({ ...fleet, version: zmartVersion(), table: pickTable() });
 }
 
 /** Sends a request to the daemon; null when no daemon listens. */

@@ -21,8 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   // A bad ZMART_PROC_BACKEND is one line and exit 2 before any command looks at a process.
   program.hook('preAction', async () => {
-    const { processTable } = await import('../core/process/table/pick.js');
-    processTable();
+    const { pickTable } = await import('../core/process/table/pick.js');
+    pickTable();
   });
   const command = (name: string, description: string) =>
     program

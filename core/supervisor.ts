@@ -1,28 +1,16 @@
 import { inject, injectable } from 'tsyringe';
 import type { ResolvedConfig, ResolvedService } from './config/types.js';
-import type {
-  Clock,
-  Environment,
-  FileWatcher,
-  HttpClient,
-  Logs,
-  PidStore,
-  PluginProcessesFactory,
-  ProcessInspector,
-  ProcessRunner,
-  Scheduler,
-  SystemInfo,
-  Timer,
-} from './di/contracts.js';
+import type { Clock, Environment, HttpClient, Logs, PidStore, ProcessInspector, ProcessTable, ProcessRunner, Scheduler, Timer } from './di/contracts.js';
 import { TOKENS } from './di/tokens.js';
 import { bestEffort } from './best-effort.js';
 import { ZmartError } from './errors.js';
 import { inStopOrder, withDependencies, type DependencyLists } from './fleet/graph.js';
 import { pluginDirectory, runningServices } from './fleet/plugin-directory.js';
 import { planReload, type ReloadPlan } from './fleet/reload-plan.js';
-import { HookBus } from './hook-bus.js';
-import { errorText, isProbed, startPlugins } from './plugin-host.js';
-import { PluginWatch, type PluginStatus } from './plugin-guard/plugin-watch.js';
+import type { HookBus } from './hook-bus.js';
+import { isProbed } from './plugin-host.js';
+import type { PluginStatus } from './plugin-guard/plugin-watch.js';
+import { PluginRuntime } from './plugin-runtime.js';
 import { formatDuration } from './format.js';
 import { claimFolder, clearLeftovers } from './fleet/boot.js';
 import { watchLogFolder } from './fleet/log-folder-watch.js';
@@ -45,8 +33,6 @@ export type ReloadReport = Omit<ReloadPlan, 'pluginsChanged'>;
 export class Supervisor {
   readonly hooks: HookBus;
   readonly startedAt: number;
-  /** The plugins' table and the stall watchdog. */
-  private readonly watch: PluginWatch;
   private readonly controllers = new Map<string, ServiceController>();
   private readonly serviceDeps: ServiceDeps;
   private current: ResolvedConfig;
@@ -60,26 +46,22 @@ export class Supervisor {
 
   constructor(
     @inject(TOKENS.Config) config: ResolvedConfig,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Clock) readonly clock: Clock,
     @inject(TOKENS.Scheduler) private readonly scheduler: Scheduler,
     @inject(TOKENS.ProcessRunner) private readonly runner: ProcessRunner,
     @inject(TOKENS.ProcessInspector) private readonly inspector: ProcessInspector,
     @inject(TOKENS.PidStore) private readonly pids: PidStore,
     @inject(TOKENS.Logs) readonly logs: Logs,
     @inject(TOKENS.HttpClient) private readonly http: HttpClient,
-    @inject(TOKENS.SystemInfo) private readonly system: SystemInfo,
-    @inject(TOKENS.PluginProcesses) private readonly pluginProcesses: PluginProcessesFactory,
     @inject(TOKENS.Environment) env: Environment,
     @inject(TOKENS.Redactor) private readonly redactor: Redactor,
-    @inject(TOKENS.FileWatcher) private readonly files: FileWatcher,
+    @inject(PluginRuntime) private readonly runtime: PluginRuntime,
+    /** Where processes are looked up: /proc or ps and lsof (status reads it too). */
+    @inject(TOKENS.ProcessTable) readonly table: ProcessTable,
   ) {
     this.current = config;
     this.startedAt = clock.now();
-    this.watch = new PluginWatch(() => logs.monitor);
-    this.hooks = new HookBus(
-      (error, { hook, owner }) => logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${errorText(error)}`),
-      (owner, hook, ms) => this.watch.held(owner, hook, ms),
-    );
+    this.hooks = runtime.hooks;
     const redact = (text: string) => redactor.text(text);
     this.serviceDeps = {
       runner,
@@ -116,7 +98,7 @@ export class Supervisor {
 
   /** Each plugin's state and how long its calls held the event loop (`status --json` `plugins`). */
   plugins(): PluginStatus[] {
-    return this.watch.list();
+    return this.runtime.watch.list();
   }
 
   /** Starts the named services (all by default) and what they depend on; resolves once each is up or down. */
@@ -255,20 +237,9 @@ export class Supervisor {
   }
 
   private async setUpPlugins(): Promise<void> {
-    this.watch.reset();
-    this.teardownPlugins = await startPlugins(this.config.plugins, {
-      watch: this.watch,
-      timeouts: this.config.pluginTimeouts,
-      hooks: this.hooks,
-      clock: this.clock,
-      scheduler: this.scheduler,
-      logs: this.logs,
+    this.teardownPlugins = await this.runtime.start(this.config, {
       alert: (alert) => this.alert(alert),
-      monitor: this.config.monitor,
-      http: this.http,
-      system: this.system,
-      files: this.files,
-      processes: this.pluginProcesses(runningServices(this.controllers)),
+      running: runningServices(this.controllers),
       directory: pluginDirectory({
         controllers: this.controllers,
         logs: this.logs,

@@ -9,7 +9,8 @@ import type { StatusReport } from '../../core/status/types.js';
 import type { StartReport } from '../../core/supervisor.js';
 import { withDependencies } from '../../core/fleet/graph.js';
 import { formatDuration, formatNames } from '../../core/format.js';
-import { isSameProcess, readStat } from '../../core/process/proc.js';
+import { isSameProcess } from '../../core/process/proc.js';
+import { pickTable } from '../../core/process/table/pick.js';
 import { parseDuration } from '../../core/units.js';
 import { ZmartError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
@@ -143,7 +144,8 @@ async function follow(
   const done = new Map<string, boolean>();
   const width = Math.max(...wanted.map((n) => n.length));
   const supervisorPid = first.supervisor.pid ?? -1;
-  const supervisorStart = readStat(supervisorPid)?.startTime ?? -1;
+  const table = pickTable();
+  const supervisorStart = table.stat(supervisorPid)?.startTime ?? -1;
   const spinner = createSpinner(out);
   let report = first;
   for (;;) {
@@ -169,7 +171,7 @@ async function follow(
     spinner.show(`waiting for ${pending.join(', ')}`);
     await sleep(POLL_MS);
     const next = await status(socket);
-    if (!next && !isSameProcess(supervisorPid, supervisorStart)) {
+    if (!next && !isSameProcess(table, supervisorPid, supervisorStart)) {
       // Nobody answers and the supervisor is gone: say so now, not after the whole --wait.
       spinner.clear();
       out.error(

@@ -3,6 +3,7 @@ import { FilePidStore } from '../../core/process/pid-store.js';
 import { isRecordedProcess, isSameProcess } from '../../core/process/proc.js';
 import { stopLeftovers } from '../../core/process/leftovers.js';
 import { stopProcessTree } from '../../core/process/stop.js';
+import { pickTable } from '../../core/process/table/pick.js';
 import { formatDuration } from '../../core/format.js';
 import { askDaemon, locateFleet, type FleetLocation } from '../fleet.js';
 import type { Output } from '../output.js';
@@ -50,9 +51,10 @@ export async function stop(options: { config?: string; services: string[] }, out
 
 async function stopOrphans(fleet: FleetLocation, names: string[], out: Output): Promise<number> {
   const pids = new FilePidStore(fleet.pidDir);
+  const table = pickTable();
   out.line(`no supervisor is running for ${fleet.config}; cleaning up from the pid files in ${fleet.pidDir}`);
   const events = await stopLeftovers(
-    { pids, isAlive: isRecordedProcess, stop: stopProcessTree, now: Date.now },
+    { pids, isAlive: (identity) => isRecordedProcess(table, identity), stop: (leader, how) => stopProcessTree(leader, { ...how, table }), now: Date.now },
     {
       names: names.length > 0 ? names : undefined,
       report: (event) => {
@@ -66,7 +68,7 @@ async function stopOrphans(fleet: FleetLocation, names: string[], out: Output): 
   );
   if (names.length === 0) {
     const monitor = pids.read('monitor');
-    if (monitor && !isSameProcess(monitor.pid, monitor.startTime)) pids.remove('monitor', monitor.pid);
+    if (monitor && !isSameProcess(table, monitor.pid, monitor.startTime)) pids.remove('monitor', monitor.pid);
     rmSync(fleet.socket, { force: true }); // nobody answered on it
   }
   const stopped = events.filter((e) => e.kind === 'stopped').length;

@@ -1,7 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { readAllStats, descendantsOf } from '../../core/process/proc.js';
-import { processTable } from '../../core/process/table/pick.js';
+import { descendantsOf } from '../../core/process/proc.js';
+import { pickTable } from '../../core/process/table/pick.js';
 import { systemInfo } from '../../core/system-info.js';
 import type { StatusReport } from '../../core/status/types.js';
 import { tailLines } from '../../core/logging/tail.js';
@@ -72,13 +72,14 @@ export function recentLogLines(report: StatusReport, count = 5): string[] {
 
 export function connectionLines(report: StatusReport): string[] {
   const lines = ['🔌 CONNECTIONS', '=============', ''];
-  const stats = readAllStats();
+  const table = pickTable();
+  const stats = table.all();
   for (const s of report.services) {
     if (!s.pid) {
       lines.push(`${s.title}: not running`);
       continue;
     }
-    const mine = processTable().sockets([s.pid, ...descendantsOf(s.pid, stats).map((d) => d.pid)]);
+    const mine = table.sockets([s.pid, ...descendantsOf(s.pid, stats).map((d) => d.pid)]);
     if (mine === null) {
       lines.push(`${s.title}: cannot tell on this machine (no /proc/net, no lsof)`);
       continue;

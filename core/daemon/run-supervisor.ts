@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { bestEffort } from '../best-effort.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { createSupervisor } from '../di/composition-root.js';
+import { createSupervisor } from '../composition-root.js';
 import type { PluginInstance } from '../plugin.js';
 import { supervisorStatus } from '../status/from-supervisor.js';
 import type { Supervisor, StartReport } from '../supervisor.js';

@@ -6,7 +6,7 @@ export type { HeldSocket, ProcessTable, ProcStat };
 
 /**
  * The seams of zmart: the interfaces core depends on. Their DI tokens are in `tokens.ts`;
- * production wires the real implementations in `composition-root.ts`, and tests register
+ * production wires the real implementations in `core/composition-root.ts`, and tests register
  * fakes in a child container.
  */
 /** What time it is, in epoch milliseconds. */

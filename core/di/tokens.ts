@@ -1,6 +1,6 @@
 /**
  * The DI tokens: one per seam whose real implementation the composition root chooses
- * (`composition-root.ts`). The interfaces behind them are in `contracts.ts`.
+ * (`core/composition-root.ts`). The interfaces behind them are in `contracts.ts`.
  */
 export const TOKENS = {
   Config: Symbol('Config'),
@@ -19,6 +19,8 @@ export const TOKENS = {
   FileWatcher: Symbol('FileWatcher'),
   /** Hides secrets in everything zmart shows or sends (Redactor). */
   Redactor: Symbol('Redactor'),
+  /** Where processes are looked up: /proc, or ps and lsof (ProcessTable). */
+  ProcessTable: Symbol('ProcessTable'),
   /** The environment services inherit (Environment). */
   Environment: Symbol('Environment'),
 } as const;

@@ -1,10 +1,9 @@
-import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner, RunningServices } from '../di/contracts.js';
+import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner, ProcessTable, RunningServices } from '../di/contracts.js';
 import { processView } from './inspector.js';
 import { UsageSampler } from './usage-sampler.js';
 import { canWalkTrees, TreeSampler } from './tree-sampler.js';
 import { portFree } from './port-free.js';
-import { processTable } from './table/pick.js';
-import { descendantsOf, isRecordedProcess, isSameProcess, statIn, readAllStats, readCommandLine, type ProcStat } from './proc.js';
+import { descendantsOf, isRecordedProcess, isSameProcess, statIn, type ProcStat } from './proc.js';
 
 export interface PluginProcessesDeps {
   /** The live process of each service that runs now. */
@@ -14,6 +13,7 @@ export interface PluginProcessesDeps {
   logs: Logs;
   /** Where commands run: the config's folder. */
   root: string;
+  table: ProcessTable;
 }
 
 /** A service's tree: the leader, its descendants, and what is left in its process group. */
@@ -30,28 +30,29 @@ function treeOf(leader: ProcessIdentity, stats: ProcStat[]): ProcStat[] {
 
 /** Core's answers to plugins' questions about processes; `terminate` is logged with the plugin's name. */
 export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: string) => PluginProcesses {
-  const sampler = new UsageSampler();
-  const trees = new TreeSampler();
+  const { table } = deps;
+  const sampler = new UsageSampler(table);
+  const trees = new TreeSampler(table);
   // One read of every /proc/PID/stat serves the questions asked within 250 ms (a plugin
   // looking at every service in one tick), unless it predates the leader asked about: a
   // service restarted a moment ago must not look empty (its new process, a stranger).
   let stats: { at: number; list: ProcStat[] } | null = null;
   const recentStats = (leader: ProcessIdentity) => {
     if (!stats || Date.now() - stats.at > 250 || statIn(stats.list, leader.pid)?.startTime !== leader.startTime) {
-      stats = { at: Date.now(), list: readAllStats() };
+      stats = { at: Date.now(), list: table.all() };
     }
     return stats.list;
   };
   return (plugin) => ({
-    listeners: (port) => processTable().listeners(port),
+    listeners: (port) => table.listeners(port),
     portFree: (port) => portFree(port),
     tree: (service) => {
       const identity = deps.running.of(service);
-      return identity ? treeOf(identity, recentStats(identity)).map(processView) : [];
+      return identity ? treeOf(identity, recentStats(identity)).map((s) => processView(table, s)) : [];
     },
     ownerOf: (process) => {
-      if (!isSameProcess(process.pid, process.startTime)) return null;
-      const stats = readAllStats();
+      if (!isSameProcess(table, process.pid, process.startTime)) return null;
+      const stats = table.all();
       const leaders = [
         ...deps.running.all(),
         // leftovers of an earlier run: pid files whose process is alive and proven
@@ -60,7 +61,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
           .filter((name) => name !== 'monitor')
           .flatMap((service) => {
             const record = deps.pids.read(service);
-            return record && isRecordedProcess(record) ? [{ service, identity: record }] : [];
+            return record && isRecordedProcess(table, record) ? [{ service, identity: record }] : [];
           }),
       ];
       for (const { service, identity } of leaders) {
@@ -73,7 +74,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       if (!identity) return null;
       // From the leader down where the kernel lists children, from the round's snapshot where
       // the table reads memory with it (ps); else pidusage over the tree.
-      if (canWalkTrees() || processTable().name === 'portable') return trees.sample(service, identity, Date.now(), () => recentStats(identity));
+      if (canWalkTrees(table) || table.name === 'portable') return trees.sample(service, identity, Date.now(), () => recentStats(identity));
       return sampler.sample(
         service,
         treeOf(identity, recentStats(identity)).map((s) => s.pid),
@@ -87,16 +88,17 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       const result = await runCommand(command, {
         ...options,
         cwd: deps.root,
+        table,
         env: options.env ? ({ ...process.env, ...options.env } as Record<string, string>) : undefined,
       });
       if (result.timedOut) deps.logs.monitor.warn(`${plugin}: ${text} did not finish within ${options.timeoutMs}ms: stopped`);
       return result;
     },
     terminate: async (process, options) => {
-      const command = readCommandLine(process.pid) ?? '?';
+      const command = table.commandLine(process.pid) ?? '?';
       deps.logs.monitor.warn(`${plugin}: stopping pid ${process.pid} (${command}): ${options.reason}`);
       const result = await deps.runner.stop(process, { signal: options.signal ?? 'SIGTERM', timeoutMs: options.timeoutMs ?? 10_000 });
-      processTable().forget();
+      table.forget();
       deps.logs.monitor.warn(`${plugin}: pid ${process.pid} ${result.forced ? 'killed with SIGKILL after the grace period' : 'stopped'}`);
       return result;
     },

@@ -1,19 +1,7 @@
-import type { ProcessIdentity, ProcStat } from '../di/contracts.js';
-import { processTable } from './table/pick.js';
+import type { ProcessIdentity, ProcessTable, ProcStat } from '../di/contracts.js';
 
 export type { ProcStat };
 
-/**
- * What core asks about processes, through the platform's process table (table/pick.ts):
- * /proc on Linux, ps and lsof on macOS. These names predate the table; they are its
- * shortest spelling for callers that ask one question.
- */
-export const readStat = (pid: number): ProcStat | null => processTable().stat(pid);
-export const readAllStats = (): ProcStat[] => processTable().all();
-export const readCommandLine = (pid: number): string | null => processTable().commandLine(pid);
-export const readRssBytes = (pid: number): number => processTable().rssBytes(pid);
-/** Epoch milliseconds at which a process with this start time started. */
-export const startTimeToEpochMs = (startTime: number): number => processTable().startedAtMs(startTime);
 /** CPU seconds for a count of hundredths (ProcStat.cpuTicks, in both tables). */
 export const ticksToSeconds = (ticks: number): number => ticks / 100;
 
@@ -22,8 +10,8 @@ export const ticksToSeconds = (ticks: number): number => ticks / 100;
  * is to the second: a pid handed out again within the same second as the one recorded would
  * pass, which needs the whole pid space (99,999 on macOS) used up within that second.
  */
-export function isSameProcess(pid: number, startTime: number): boolean {
-  const stat = readStat(pid);
+export function isSameProcess(table: ProcessTable, pid: number, startTime: number): boolean {
+  const stat = table.stat(pid);
   return stat !== null && stat.state !== 'Z' && stat.startTime === startTime;
 }
 
@@ -33,10 +21,9 @@ export function isSameProcess(pid: number, startTime: number): boolean {
  * marker stands for the command in the proof: a shell that execs its command changes the
  * command line a moment after the pid file is written, never the environment.
  */
-export function isRecordedProcess(identity: ProcessIdentity): boolean {
-  const stat = readStat(identity.pid);
+export function isRecordedProcess(table: ProcessTable, identity: ProcessIdentity): boolean {
+  const stat = table.stat(identity.pid);
   if (stat === null || stat.state === 'Z' || stat.startTime !== identity.startTime) return false;
-  const table = processTable();
   if (table.startTimeGrainMs < 1000 || !identity.marker) return true;
   return table.carrying(identity.marker, [stat]).length === 1;
 }
@@ -70,19 +57,23 @@ function childrenOf(stats: ProcStat[]): Map<number, ProcStat[]> {
   return byParent;
 }
 
-let shared: { at: number; stats: ProcStat[] } | null = null;
+/** The last reading of every process, per table (the table's, kept beside it, not the module's). */
+const shared = new WeakMap<ProcessTable, { at: number; stats: ProcStat[] }>();
 
 /**
  * All live processes' stats, read at most `maxAgeMs` ago: many stops or checks at once (a
  * fleet of 1,000 stopping) share one reading instead of each reading every process.
  */
-export function recentStats(maxAgeMs = 100): ProcStat[] {
-  if (!shared || Date.now() - shared.at > maxAgeMs) shared = { at: Date.now(), stats: readAllStats() };
-  return shared.stats;
+export function recentStats(table: ProcessTable, maxAgeMs = 100): ProcStat[] {
+  const last = shared.get(table);
+  if (last && Date.now() - last.at <= maxAgeMs) return last.stats;
+  const stats = table.all();
+  shared.set(table, { at: Date.now(), stats });
+  return stats;
 }
 
 /** All descendants of `pid` (children, grandchildren...), from one snapshot. */
-export function descendantsOf(pid: number, stats: ProcStat[] = readAllStats()): ProcStat[] {
+export function descendantsOf(pid: number, stats: ProcStat[]): ProcStat[] {
   const byParent = childrenOf(stats);
   const found: ProcStat[] = [];
   const queue = [pid];

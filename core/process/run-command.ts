@@ -1,6 +1,6 @@
 import { timerDelay } from '../system-time.js';
 import { stopProcessTree } from './stop.js';
-import { readStat } from './proc.js';
+import type { ProcessTable } from '../di/contracts.js';
 
 /**
  * Runs a short command for a plugin (an alert hook): its own process group, stdin fed with
@@ -9,7 +9,7 @@ import { readStat } from './proc.js';
  */
 export async function runCommand(
   command: string | string[],
-  options: { input?: string; env?: Record<string, string>; timeoutMs: number; cwd?: string },
+  options: { input?: string; env?: Record<string, string>; timeoutMs: number; cwd?: string; table: ProcessTable },
 ): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   const settings = {
     detached: true,
@@ -24,10 +24,10 @@ export async function runCommand(
   const { execa } = await import('execa');
   const child = Array.isArray(command) ? execa(command[0], command.slice(1), settings) : execa(command, { ...settings, shell: '/bin/sh' });
   let timedOut = false;
-  const identity = child.pid ? { pid: child.pid, startTime: readStat(child.pid)?.startTime ?? 0 } : null;
+  const identity = child.pid ? { pid: child.pid, startTime: options.table.stat(child.pid)?.startTime ?? 0 } : null;
   const timer = setTimeout(() => {
     timedOut = true;
-    if (identity) void stopProcessTree(identity, { signal: 'SIGTERM', timeoutMs: 1000 });
+    if (identity) void stopProcessTree(identity, { table: options.table, signal: 'SIGTERM', timeoutMs: 1000 });
   }, timerDelay(options.timeoutMs));
   try {
     const result = await child;

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ZmartError } from '../errors.js';
-import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, SpawnSpec, StopOptions } from '../di/contracts.js';
-import { readStat } from './proc.js';
+import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, ProcessTable, SpawnSpec, StopOptions } from '../di/contracts.js';
 import { shellCommand } from './shell-command.js';
 import { stopProcessTree } from './stop.js';
 
@@ -14,6 +13,8 @@ import { stopProcessTree } from './stop.js';
  * resident memory. execa runs the short commands plugins ask for (run-command.ts).
  */
 export class ChildProcessRunner implements ProcessRunner {
+  constructor(private readonly table: ProcessTable) {}
+
   async spawn(spec: SpawnSpec): Promise<ProcessHandle> {
     // A string runs through /bin/sh, which execs the program when it is one simple command.
     const [file, args, shell] = Array.isArray(spec.command) ? [spec.command[0]!, spec.command.slice(1), false] : [shellCommand(spec.command), [], '/bin/sh'];
@@ -30,7 +31,7 @@ export class ChildProcessRunner implements ProcessRunner {
       const error = await failed;
       throw new ZmartError('ZMART_START_FAILED', `cannot start ${spec.service}: ${error.message || 'spawn failed'} (cwd ${spec.cwd})`, { cause: error });
     }
-    const stat = readStat(child.pid);
+    const stat = this.table.stat(child.pid);
     return {
       pid: child.pid,
       // A process that died within microseconds has no stat left: 0 never matches a live one.
@@ -42,7 +43,7 @@ export class ChildProcessRunner implements ProcessRunner {
   }
 
   async stop(target: ProcessIdentity, options: StopOptions & { exited?: Promise<unknown> }): Promise<{ forced: boolean }> {
-    const result = await stopProcessTree(target, options);
+    const result = await stopProcessTree(target, { ...options, table: this.table });
     if (options.exited) await options.exited;
     return { forced: result.forced };
   }

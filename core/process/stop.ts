@@ -1,6 +1,5 @@
-import { descendantsOf, isSameProcess, readAllStats, recentStats, type ProcStat } from './proc.js';
-import type { ProcessIdentity } from '../di/contracts.js';
-import { processTable } from './table/pick.js';
+import { descendantsOf, isSameProcess, recentStats, type ProcStat } from './proc.js';
+import type { ProcessIdentity, ProcessTable } from '../di/contracts.js';
 
 /** How long after a crash what escaped its group is looked for: after an immediate restart's spawn. */
 const SWEEP_AFTER_MS = 50;
@@ -8,6 +7,8 @@ const SWEEP_AFTER_MS = 50;
 const KILL_GRACE_MS = 2000;
 
 export interface StopTreeOptions {
+  /** Where processes are looked up (the supervisor's, or the command's). */
+  table: ProcessTable;
   signal: NodeJS.Signals;
   timeoutMs: number;
   /**
@@ -34,11 +35,11 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopTree
     // What escaped the group is looked for after the restart, off its path.
     const { marker } = options;
     // (it reads every process's stat: ~1 ms that an immediate restart should not wait for)
-    if (marker) setTimeout(() => void stopAll(leader, escaped(leader, marker, readAllStats()), options), SWEEP_AFTER_MS).unref();
+    if (marker) setTimeout(() => void stopAll(leader, escaped(options.table, leader, marker, options.table.all()), options), SWEEP_AFTER_MS).unref();
     return { forced: false, left: [] };
   }
   // After a crash the members are what matters and the leader is gone: read /proc afresh.
-  const targets = collectTree(leader, options.leaderJustExited === true, options.leaderJustExited === true, options.marker);
+  const targets = collectTree(options.table, leader, options.leaderJustExited === true, options.leaderJustExited === true, options.marker);
   return stopAll(leader, targets, options);
 }
 
@@ -47,20 +48,21 @@ async function stopAll(leader: ProcessIdentity, targets: ProcStat[], options: St
   try {
     return await signalAndWait(leader, targets, options);
   } finally {
-    processTable().forget(); // the sockets they held are gone: the next look at a port reads afresh
+    options.table.forget(); // the sockets they held are gone: the next look at a port reads afresh
   }
 }
 
 async function signalAndWait(leader: ProcessIdentity, targets: ProcStat[], options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
-  signalAll(leader, targets, options.signal);
-  if (await waitGone(targets, options.timeoutMs)) return { forced: false, left: [] };
+  const { table } = options;
+  signalAll(table, leader, targets, options.signal);
+  if (await waitGone(table, targets, options.timeoutMs)) return { forced: false, left: [] };
 
   // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
-  const remaining = [...targets, ...collectTree(leader, true, true, options.marker)].filter((t) => isSameProcess(t.pid, t.startTime));
-  signalAll(leader, remaining, 'SIGKILL');
+  const remaining = [...targets, ...collectTree(table, leader, true, true, options.marker)].filter((t) => isSameProcess(table, t.pid, t.startTime));
+  signalAll(table, leader, remaining, 'SIGKILL');
   // A stopped (SIGSTOP) process is killed by SIGKILL directly; SIGCONT is not needed.
-  await waitGone(remaining, KILL_GRACE_MS);
-  return { forced: true, left: remaining.filter((t) => isSameProcess(t.pid, t.startTime)).map((t) => t.pid) };
+  await waitGone(table, remaining, KILL_GRACE_MS);
+  return { forced: true, left: remaining.filter((t) => isSameProcess(table, t.pid, t.startTime)).map((t) => t.pid) };
 }
 
 function groupHasMembers(pgid: number): boolean {
@@ -72,20 +74,20 @@ function groupHasMembers(pgid: number): boolean {
   }
 }
 
-function collectTree(leader: ProcessIdentity, leaderGone: boolean, fresh = false, marker?: string): ProcStat[] {
+function collectTree(table: ProcessTable, leader: ProcessIdentity, leaderGone: boolean, fresh = false, marker?: string): ProcStat[] {
   // The first look may be shared with stops under way at the same moment (the group signal
   // reaches what forked since); the look before SIGKILL is fresh.
-  let stats = fresh ? readAllStats() : recentStats();
+  let stats = fresh ? table.all() : recentStats(table);
   const findLeader = () => stats.find((s) => s.pid === leader.pid && s.startTime === leader.startTime && s.state !== 'Z');
   let leaderStat = findLeader();
-  if (!leaderStat && !fresh && isSameProcess(leader.pid, leader.startTime)) {
-    stats = readAllStats(); // born after the shared reading
+  if (!leaderStat && !fresh && isSameProcess(table, leader.pid, leader.startTime)) {
+    stats = table.all(); // born after the shared reading
     leaderStat = findLeader();
   }
-  if (!leaderStat && !leaderGone) return marker ? escaped(leader, marker, stats) : [];
+  if (!leaderStat && !leaderGone) return marker ? escaped(table, leader, marker, stats) : [];
   const found = new Map<number, ProcStat>();
   if (leaderStat) found.set(leaderStat.pid, leaderStat);
-  if (marker) for (const s of escaped(leader, marker, stats)) found.set(s.pid, s);
+  if (marker) for (const s of escaped(table, leader, marker, stats)) found.set(s.pid, s);
   for (const s of stats) {
     if (s.pgid === leader.pid && s.startTime >= leader.startTime && s.state !== 'Z') found.set(s.pid, s);
   }
@@ -96,19 +98,19 @@ function collectTree(leader: ProcessIdentity, leaderGone: boolean, fresh = false
 }
 
 /** Live processes started since the leader whose environment carries the service's marker. */
-function escaped(leader: ProcessIdentity, marker: string, stats: ProcStat[]): ProcStat[] {
+function escaped(table: ProcessTable, leader: ProcessIdentity, marker: string, stats: ProcStat[]): ProcStat[] {
   const candidates = stats.filter((s) => s.startTime >= leader.startTime && s.state !== 'Z' && s.pid !== process.pid);
-  return processTable().carrying(marker, candidates);
+  return table.carrying(marker, candidates);
 }
 
-function signalAll(leader: ProcessIdentity, targets: ProcStat[], signal: NodeJS.Signals): void {
+function signalAll(table: ProcessTable, leader: ProcessIdentity, targets: ProcStat[], signal: NodeJS.Signals): void {
   if (targets.some((t) => t.pgid === leader.pid)) trySignal(-leader.pid, signal);
   for (const t of targets) {
-    if (t.pgid !== leader.pid && isSameProcess(t.pid, t.startTime)) trySignal(t.pid, signal);
+    if (t.pgid !== leader.pid && isSameProcess(table, t.pid, t.startTime)) trySignal(t.pid, signal);
   }
   if (signal !== 'SIGKILL' && signal !== 'SIGCONT') {
     // A SIGSTOPped process would hold the signal pending forever: let it run to handle it.
-    for (const t of targets) if (t.state === 'T' && isSameProcess(t.pid, t.startTime)) trySignal(t.pid, 'SIGCONT');
+    for (const t of targets) if (t.state === 'T' && isSameProcess(table, t.pid, t.startTime)) trySignal(t.pid, 'SIGCONT');
   }
 }
 
@@ -120,11 +122,11 @@ function trySignal(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-async function waitGone(targets: ProcStat[], timeoutMs: number): Promise<boolean> {
+async function waitGone(table: ProcessTable, targets: ProcStat[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (targets.every((t) => !isSameProcess(t.pid, t.startTime))) return true;
+    if (targets.every((t) => !isSameProcess(table, t.pid, t.startTime))) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, processTable().pollMs));
+    await new Promise((resolve) => setTimeout(resolve, table.pollMs));
   }
 }

@@ -1,6 +1,5 @@
-import type { ProcessIdentity, TreeUsage } from '../di/contracts.js';
-import { descendantsOf, type ProcStat, readAllStats, statIn, readCommandLine, readRssBytes, readStat, startTimeToEpochMs } from './proc.js';
-import { processTable } from './table/pick.js';
+import type { ProcessIdentity, ProcessTable, TreeUsage } from '../di/contracts.js';
+import { descendantsOf, type ProcStat, statIn } from './proc.js';
 
 /** Leaders with more threads than this are looked up in a round's snapshot rather than walked. */
 const WALK_THREADS = 4;
@@ -21,7 +20,7 @@ interface Baseline {
 }
 
 /** The tree from its root down, through the children lists of every thread of every process. */
-function walk(root: ProcStat): ProcStat[] {
+function walk(table: ProcessTable, root: ProcStat): ProcStat[] {
   const found: ProcStat[] = [];
   const queue = [root.pid];
   const seen = new Set<number>();
@@ -29,16 +28,16 @@ function walk(root: ProcStat): ProcStat[] {
     const pid = queue.shift()!;
     if (seen.has(pid)) continue;
     seen.add(pid);
-    const stat = pid === root.pid ? root : readStat(pid);
+    const stat = pid === root.pid ? root : table.stat(pid);
     if (!stat) continue;
     found.push(stat);
-    queue.push(...processTable().walk!.children(pid, stat.threads));
+    queue.push(...table.walk!.children(pid, stat.threads));
   }
   return found;
 }
 
 /** True where the table walks a tree from its root down (Linux's children lists). */
-export const canWalkTrees = (): boolean => processTable().walk !== undefined;
+export const canWalkTrees = (table: ProcessTable): boolean => table.walk !== undefined;
 
 /**
  * Memory and CPU of process trees, read from each leader down (stat, statm and the children
@@ -53,6 +52,8 @@ export class TreeSampler {
   /** Per key, the last sample taken at least MIN_CPU_WINDOW_MS after the one before it, and that one. */
   private readonly previous = new Map<string, { current: Baseline; older: Baseline | null }>();
 
+  constructor(private readonly table: ProcessTable) {}
+
   /**
    * `snapshot` gives every process's stat, read once for a whole round: a tree whose leader has
    * many threads (Node has ~10, each with its own children list) is found in it from the
@@ -61,17 +62,18 @@ export class TreeSampler {
   sample(key: string, leader: ProcessIdentity, now = Date.now(), snapshot?: () => ProcStat[]): TreeUsage | null {
     // Without children lists (ps), the whole tree comes from the round's snapshot, or one read
     // now; with them, a many-threaded leader's too (its own line included), others are walked.
-    const fromSnapshot = canWalkTrees() ? undefined : (snapshot ?? once(readAllStats));
+    const table = this.table;
+    const fromSnapshot = canWalkTrees(table) ? undefined : (snapshot ?? once(() => table.all()));
     const inSnapshot = snapshot && !fromSnapshot ? statIn(snapshot(), leader.pid) : undefined;
     const threaded = inSnapshot && inSnapshot.startTime === leader.startTime && inSnapshot.threads > WALK_THREADS ? inSnapshot : undefined;
-    const root = fromSnapshot ? (statIn(fromSnapshot(), leader.pid) ?? null) : (threaded ?? readStat(leader.pid));
+    const root = fromSnapshot ? (statIn(fromSnapshot(), leader.pid) ?? null) : (threaded ?? table.stat(leader.pid));
     if (!root || root.state === 'Z' || root.startTime !== leader.startTime) {
       this.previous.delete(key);
       return null;
     }
     const shared = fromSnapshot ?? (snapshot && root.threads > WALK_THREADS ? snapshot : undefined);
-    const members = shared ? [root, ...descendantsOf(root.pid, shared())] : walk(root);
-    const processes = members.filter((s) => s.state !== 'Z').map((s) => ({ pid: s.pid, rssBytes: s.rssBytes ?? readRssBytes(s.pid), ticks: s.cpuTicks }));
+    const members = shared ? [root, ...descendantsOf(root.pid, shared())] : walk(table, root);
+    const processes = members.filter((s) => s.state !== 'Z').map((s) => ({ pid: s.pid, rssBytes: s.rssBytes ?? table.rssBytes(s.pid), ticks: s.cpuTicks }));
     const ticks = processes.reduce((sum, p) => sum + p.ticks, 0);
     const identity = `${leader.pid}:${leader.startTime}`;
     const sample: Baseline = { leader: identity, ticks, at: now, byPid: new Map(processes.map((p) => [p.pid, p.ticks])) };
@@ -85,7 +87,7 @@ export class TreeSampler {
     } else if (ours.older && now > ours.older.at) since = ours.older; // asked again soon: the share since the sample before
     // ticks are hundredths of a CPU second: over the seconds between samples, in % of one core
     const share = (delta: number) => (since ? Math.max(0, delta / ((now - since.at) / 1000)) : 0);
-    const cpuPercent = since ? share(ticks - since.ticks) : lifetimePercent(ticks, root.startTime, now);
+    const cpuPercent = since ? share(ticks - since.ticks) : lifetimePercent(ticks, table.startedAtMs(root.startTime), now);
     return {
       rssBytes: processes.reduce((sum, p) => sum + p.rssBytes, 0),
       cpuPercent: Math.round(cpuPercent * 10) / 10,
@@ -95,7 +97,7 @@ export class TreeSampler {
         cpuPercent: Math.round(share(p.ticks - (since?.byPid.get(p.pid) ?? p.ticks)) * 10) / 10,
         // read only by whoever names the processes (a restart's detail)
         get command() {
-          return readCommandLine(p.pid) ?? '';
+          return table.commandLine(p.pid) ?? '';
         },
       })),
     };
@@ -113,6 +115,6 @@ function once<T>(read: () => T): () => T {
 }
 
 /** Average % of one core over the process's life (ticks are hundredths of a CPU second). */
-function lifetimePercent(ticks: number, startTime: number, now: number): number {
-  return ticks / Math.max(0.001, (now - startTimeToEpochMs(startTime)) / 1000);
+function lifetimePercent(ticks: number, startedAtMs: number, now: number): number {
+  return ticks / Math.max(0.001, (now - startedAtMs) / 1000);
 }

@@ -1,6 +1,5 @@
-import type { TreeUsage } from '../di/contracts.js';
+import type { ProcessTable, TreeUsage } from '../di/contracts.js';
 import { closeSync, readdirSync, readlinkSync } from 'node:fs';
-import { readCommandLine, readStat } from './proc.js';
 
 type Pidusage = typeof import('pidusage');
 
@@ -22,6 +21,8 @@ export class UsageSampler {
   private readonly previous = new Map<string, number[]>();
   /** Each caller's last answer: given again for the same pids within a second (see below). */
   private readonly answered = new Map<string, { at: number; pids: string; usage: TreeUsage | null }>();
+
+  constructor(private readonly table: ProcessTable) {}
 
   /**
    * pidusage measures CPU since its own last call for a pid, so a second plugin asking in the
@@ -48,7 +49,7 @@ export class UsageSampler {
       this.seen.add(pids[i]);
       processes.push({
         pid: pids[i],
-        command: readCommandLine(pids[i]) ?? '',
+        command: this.table.commandLine(pids[i]!) ?? '',
         rssBytes: result.value.memory,
         cpuPercent: Math.round(result.value.cpu * 10) / 10,
       });
@@ -72,7 +73,7 @@ export class UsageSampler {
     const dead = suspects
       .filter((pid) => this.seen.has(pid))
       .filter((pid) => {
-        const stat = readStat(pid);
+        const stat = this.table.stat(pid);
         return stat === null || stat.state === 'Z';
       });
     if (dead.length === 0) return;

@@ -1,18 +1,16 @@
 import type { Supervisor } from '../supervisor.js';
-import { readAllStats } from '../process/proc.js';
-import { processTable } from '../process/table/pick.js';
 import { treeUsage } from './process-usage.js';
 import type { ServiceStatus, StatusReport } from './types.js';
 
 /** The status of a live supervisor and its services, with each process tree's memory and CPU. */
-export function supervisorStatus(supervisor: Supervisor, version: string, now = Date.now()): StatusReport {
-  const config = supervisor.config;
-  const stats = readAllStats(); // one reading of /proc for every service's tree
+export function supervisorStatus(supervisor: Supervisor, version: string, now = supervisor.clock.now()): StatusReport {
+  const { config, table } = supervisor;
+  const stats = table.all(); // one reading of the process table for every service's tree
   const services = config.services.map((service): ServiceStatus => {
     const controller = supervisor.controller(service.name)!;
     const snap = controller.snapshot();
     const identity = controller.identity();
-    const usage = identity ? treeUsage(identity.pid, identity.startTime, now, stats) : null;
+    const usage = identity ? treeUsage(table, identity.pid, identity.startTime, now, stats) : null;
     const { startedAt, ...rest } = snap;
     return {
       ...rest,
@@ -33,7 +31,7 @@ export function supervisorStatus(supervisor: Supervisor, version: string, now = 
       version,
       pidDir: config.pidDir,
       logDir: config.logDir,
-      processBackend: processTable().name,
+      processBackend: table.name,
     },
     services,
     plugins: supervisor.plugins(),

@@ -1,5 +1,5 @@
-import { isRecordedProcess, isSameProcess, readAllStats } from '../process/proc.js';
-import { processTable } from '../process/table/pick.js';
+import type { ProcessTable } from '../di/contracts.js';
+import { isRecordedProcess, isSameProcess } from '../process/proc.js';
 import { FilePidStore } from '../process/pid-store.js';
 import type { RunEntry } from '../daemon/registry.js';
 import { treeUsage } from './process-usage.js';
@@ -12,6 +12,8 @@ export interface OfflineSource {
   version: string;
   /** What the last supervisor knew of the services, if it left a run entry. */
   services: RunEntry['services'];
+  /** Where processes are looked up. */
+  table: ProcessTable;
 }
 
 /**
@@ -22,12 +24,13 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
   const pids = new FilePidStore(source.pidDir);
   const names = [...source.services.map((s) => s.name)];
   for (const name of pids.list()) if (name !== 'monitor' && !names.includes(name)) names.push(name);
-  const stats = readAllStats();
+  const { table } = source;
+  const stats = table.all();
   const services = names.map((name): ServiceStatus => {
     const known = source.services.find((s) => s.name === name);
     const record = pids.read(name);
-    const alive = record !== null && isRecordedProcess(record);
-    const usage = alive ? treeUsage(record.pid, record.startTime, now, stats) : null;
+    const alive = record !== null && isRecordedProcess(table, record);
+    const usage = alive ? treeUsage(table, record.pid, record.startTime, now, stats) : null;
     return {
       name,
       title: known?.title ?? name,
@@ -58,13 +61,13 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
   return {
     supervisor: {
       running: false,
-      pid: monitor && isSameProcess(monitor.pid, monitor.startTime) ? monitor.pid : null,
+      pid: monitor && isSameProcess(table, monitor.pid, monitor.startTime) ? monitor.pid : null,
       uptimeMs: null,
       config: source.config,
       version: source.version,
       pidDir: source.pidDir,
       logDir: source.logDir,
-      processBackend: processTable().name,
+      processBackend: table.name,
     },
     services,
   };

@@ -1,12 +1,14 @@
 import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedService, ServiceConfigInput } from '../config/types.js';
-import { HookBus } from '../hook-bus.js';
 import type { HookMap, HookName } from '../hooks.js';
 import type { PluginInstance } from '../plugin.js';
-import type { RotationPolicy } from '../di/contracts.js';
-import { isProbed, startPlugins } from '../plugin-host.js';
+import { createContainer } from '../composition-root.js';
+import type { PluginProcessesFactory, RotationPolicy } from '../di/contracts.js';
+import { TOKENS } from '../di/tokens.js';
+import { isProbed } from '../plugin-host.js';
+import type { PluginStatus } from '../plugin-guard/plugin-watch.js';
+import { PluginRuntime } from '../plugin-runtime.js';
 import { runPrestart } from '../service/prestart.js';
-import { PluginWatch, type PluginStatus } from '../plugin-guard/plugin-watch.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from '../service/types.js';
 import type { Duration } from '../units.js';
 import { FakeClock } from './fake-clock.js';
@@ -85,11 +87,6 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
   );
   const clock = new FakeClock(options.now);
   const logs = new MemoryLogs();
-  const watch = new PluginWatch(() => logs.monitor);
-  const hooks = new HookBus(
-    (error, { hook, owner }) => logs.supervisor.error(`plugin ${owner}: handler for ${hook} threw: ${error instanceof Error ? error.message : String(error)}`),
-    (owner, hook, ms) => watch.held(owner, hook, ms),
-  );
   const snapshots = new Map<string, ServiceSnapshot>(
     config.services.map((s, i) => [
       s.name,
@@ -130,18 +127,19 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     return s;
   };
 
-  const starting = startPlugins(config.plugins, {
-    watch,
-    timeouts: config.pluginTimeouts,
-    hooks,
-    clock,
-    scheduler: clock,
-    logs,
-    monitor: config.monitor,
-    http,
-    system,
-    files,
-    processes: () => processes,
+  // Built through the supervisor's own composition root, with the fakes registered over the real parts.
+  const container = createContainer(config);
+  container.registerInstance(TOKENS.Clock, clock);
+  container.registerInstance(TOKENS.Scheduler, clock);
+  container.registerInstance(TOKENS.Logs, logs);
+  container.registerInstance(TOKENS.HttpClient, http);
+  container.registerInstance(TOKENS.SystemInfo, system);
+  container.registerInstance(TOKENS.FileWatcher, files);
+  container.registerInstance<PluginProcessesFactory>(TOKENS.PluginProcesses, () => () => processes);
+  const runtime = container.resolve(PluginRuntime);
+  const { hooks, watch } = runtime;
+  const starting = runtime.start(config, {
+    running: { all: () => [], of: () => null },
     alert: (alert) => alerts.push(alert),
     directory: {
       snapshots: () => [...snapshots.values()].map((s) => ({ ...s })),

@@ -5,9 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveConfig } from '../../core/config/resolve.js';
 import type { ZmartConfigInput } from '../../core/config/types.js';
-import { createSupervisor } from '../../core/di/composition-root.js';
+import { createSupervisor } from '../../core/composition-root.js';
 import type { Supervisor } from '../../core/supervisor.js';
-import { readStat } from '../../core/process/proc.js';
+import { pickTable } from '../../core/process/table/pick.js';
+
+/** The process table the tests look through (ZMART_PROC_BACKEND picks it, as for the supervisor). */
+export const testTable = pickTable();
+export const readStat = (pid: number) => testTable.stat(pid);
 import type { HookMap, HookName } from '../../core/hooks.js';
 
 export const FIXTURE = resolve(import.meta.dirname, '../fixtures/server.mjs');

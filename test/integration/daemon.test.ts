@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readStat } from '../../core/process/proc.js';
-import { CLI, isAlive, waitFor } from '../helpers/project.js';
+import { CLI, isAlive, waitFor, readStat } from '../helpers/project.js';
 import { createProject, fixtureCommand, type Project } from '../helpers/daemon.js';
 
 let project: Project | undefined;

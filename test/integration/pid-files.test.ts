@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readStat } from '../../core/process/proc.js';
-import { createFleet, fixture, FIXTURE, isAlive, killAll, readText, tempDir, waitFor, type Fleet } from '../helpers/project.js';
+import { createFleet, fixture, FIXTURE, isAlive, killAll, readText, tempDir, waitFor, type Fleet, readStat } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 const strangers: number[] = [];

@@ -2,10 +2,8 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ProcessIdentity } from '../../core/di/contracts.js';
 import { createPluginProcesses } from '../../core/process/plugin-processes.js';
-import { readStat } from '../../core/process/proc.js';
-import { processTable } from '../../core/process/table/pick.js';
 import { MemoryLogs, MemoryPids } from '../../core/testing/index.js';
-import { FIXTURE, isAlive, killAll, waitFor } from '../helpers/project.js';
+import { FIXTURE, isAlive, killAll, readStat, testTable, waitFor } from '../helpers/project.js';
 
 const identity = (pid: number): ProcessIdentity => ({ pid, startTime: readStat(pid)!.startTime });
 
@@ -17,6 +15,7 @@ const viewOf = (service: string, leader: () => ProcessIdentity) =>
     runner: {} as never,
     logs: new MemoryLogs(),
     root: process.cwd(),
+    table: testTable,
   });
 
 describe("plugins' view of a service's processes", () => {
@@ -53,7 +52,7 @@ describe("plugins' view of a service's processes", () => {
       // millisecond after history, as when their intervals share the clock's grid.
       // procps' ps prints CPU time in whole seconds (the portable pass on Linux): a share over a
       // second or two may read 0 there, so only the agreement of the two is asked of it
-      const coarse = processTable().name === 'portable' && process.platform === 'linux';
+      const coarse = testTable.name === 'portable' && process.platform === 'linux';
       for (const wait of [1100, 300]) {
         await new Promise((resolve) => setTimeout(resolve, wait));
         const before = (await history.usage('hog'))!.cpuPercent;

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readStat } from '../../core/process/proc.js';
 import portGuard from '../../plugins/port-guard/index.js';
-import { createFleet, fixture, FIXTURE, freePort, isAlive, killAll, readText, tempDir, waitFor, type Fleet } from '../helpers/project.js';
+import { createFleet, fixture, FIXTURE, freePort, isAlive, killAll, readText, tempDir, waitFor, type Fleet, readStat, testTable } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
 const strangers: number[] = [];
@@ -22,11 +21,8 @@ async function stranger(port: number, host = '127.0.0.1'): Promise<number> {
   child.unref();
   strangers.push(child.pid!);
   await waitFor(async () => {
-    const { processTable } = await import('../../core/process/table/pick.js');
-    processTable().forget();
-    return processTable()
-      .listeners(port)
-      ?.some((l) => l.pid === child.pid);
+    testTable.forget();
+    return testTable.listeners(port)?.some((l) => l.pid === child.pid);
   }, `the stranger on ${port}`);
   return child.pid!;
 }

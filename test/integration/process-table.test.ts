@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRecordedProcess } from '../../core/process/proc.js';
-import { processTable } from '../../core/process/table/pick.js';
+import { testTable } from '../helpers/project.js';
 import { FIXTURE, freePort, killAll, waitFor } from '../helpers/project.js';
 
 const started: number[] = [];
@@ -20,7 +20,7 @@ function start(args: string[], env: Record<string, string> = {}): number {
  * /proc and once with ZMART_PROC_BACKEND=portable (ps and lsof), and holds each to the same answers.
  */
 describe(`the process table (${process.env.ZMART_PROC_BACKEND || 'platform default'})`, () => {
-  const table = processTable();
+  const table = testTable;
 
   it('is the one asked for', () => {
     expect(table.name).toBe(process.env.ZMART_PROC_BACKEND || (process.platform === 'linux' ? 'linux' : 'portable'));
@@ -70,9 +70,9 @@ describe(`the process table (${process.env.ZMART_PROC_BACKEND || 'platform defau
 
     // a pid file's proof: pid + start time, and where start times are to the second, the marker
     const stat = stats.find((s) => s.pid === carrier)!;
-    expect(isRecordedProcess({ pid: carrier, startTime: stat.startTime, marker })).toBe(true);
-    expect(isRecordedProcess({ pid: carrier, startTime: stat.startTime + 1, marker })).toBe(false);
-    const wrongMarker = isRecordedProcess({ pid: carrier, startTime: stat.startTime, marker: `${marker}0` });
+    expect(isRecordedProcess(table, { pid: carrier, startTime: stat.startTime, marker })).toBe(true);
+    expect(isRecordedProcess(table, { pid: carrier, startTime: stat.startTime + 1, marker })).toBe(false);
+    const wrongMarker = isRecordedProcess(table, { pid: carrier, startTime: stat.startTime, marker: `${marker}0` });
     expect(wrongMarker).toBe(table.startTimeGrainMs < 1000);
   });
 

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { readStat } from '../../core/process/proc.js';
 import { TreeSampler } from '../../core/process/tree-sampler.js';
-import { killAll, waitFor } from '../helpers/project.js';
+import { killAll, waitFor, readStat, testTable } from '../helpers/project.js';
 
 describe('TreeSampler', () => {
   it('reads a real tree from its leader down: every process, their memory, and CPU since the last sample', async () => {
@@ -11,7 +10,7 @@ describe('TreeSampler', () => {
     const pid = shell.pid!;
     try {
       const leader = await waitFor(() => readStat(pid), 'the shell');
-      const sampler = new TreeSampler();
+      const sampler = new TreeSampler(testTable);
       const first = await waitFor(() => {
         const usage = sampler.sample('spin', { pid, startTime: leader.startTime });
         // the child is a copy of the shell until it has exec'd sleep

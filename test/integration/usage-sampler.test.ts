@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageSampler } from '../../core/process/usage-sampler.js';
-import { FIXTURE, killAll, waitFor, isAlive } from '../helpers/project.js';
+import { FIXTURE, killAll, waitFor, isAlive, testTable } from '../helpers/project.js';
 
 /** Our own open files that point into /proc/PID/ (what pidusage keeps per pid). */
 function procFdsFor(pid: number): number {
@@ -21,7 +21,7 @@ describe('UsageSampler', () => {
     const b = spawn(process.execPath, [FIXTURE], { stdio: 'ignore', detached: true });
     try {
       await waitFor(() => isAlive(a.pid!) && isAlive(b.pid!), 'the processes');
-      const sampler = new UsageSampler();
+      const sampler = new UsageSampler(testTable);
       let now = Date.now();
       const first = await sampler.sample('svc', [a.pid!, b.pid!], now);
       expect(first!.processes.map((p) => p.pid)).toEqual([a.pid, b.pid]);

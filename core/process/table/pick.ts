@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ProcessTable } from '../../di/contracts.js';
 import { ZmartError } from '../../errors.js';
-import { linuxTable } from './linux/index.js';
+import { createLinuxTable } from './linux/index.js';
 import { portableTable } from './portable/index.js';
 
 const BACKENDS = ['linux', 'portable'] as const;
@@ -21,18 +21,10 @@ export function pickTable(env: NodeJS.ProcessEnv = process.env, platform: NodeJS
     if (platform !== 'linux' || !existsSync('/proc/self/stat')) {
       throw new ZmartError('ZMART_USAGE', `ZMART_PROC_BACKEND=linux: this machine (${platform}) has no /proc: unset it or use portable`);
     }
-    return linuxTable;
+    return createLinuxTable();
   }
   const ps = ['/bin/ps', '/usr/bin/ps'].find((p) => existsSync(p));
   if (!ps) throw new ZmartError('ZMART_USAGE', 'the portable process backend needs ps, found in neither /bin nor /usr/bin');
   const lsof = ['/usr/sbin/lsof', '/usr/bin/lsof', '/sbin/lsof', '/bin/lsof'].find((p) => existsSync(p)) ?? null;
   return portableTable({ ps, lsof, envFlag: platform === 'linux' ? 'e' : '-E' });
-}
-
-let current: ProcessTable | null = null;
-
-/** The table every reader in core uses, picked on first use. */
-export function processTable(): ProcessTable {
-  current ??= pickTable();
-  return current;
 }

@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { App, HELP } from '../../../cli/ui/app.js';
 import { fakeFleet } from '../../helpers/ui-fleet.js';
 
@@ -13,7 +13,8 @@ describe('zmart ui (ink)', () => {
   it('shows the services, follows the selected one, and sends the keys as commands', async () => {
     const { source, acted } = fakeFleet();
     const ui = render(h(App, { source, color: false, refreshMs: 50 }));
-    await tick();
+    // the log comes with a later refresh than the table: wait for it (a loaded machine is slower than one tick)
+    await vi.waitFor(() => expect(ui.lastFrame()).toContain('api line three'));
     let frame = ui.lastFrame()!;
     expect(frame).toMatch(/1\/2 running/);
     expect(frame).toMatch(/› api\s+running\s+healthy\s+1\.5%\s+50\.0 MB\s+0/);
@@ -22,7 +23,7 @@ describe('zmart ui (ink)', () => {
     expect(frame).toContain(HELP);
 
     ui.stdin.write('\u001B[B'); // down
-    await tick();
+    await vi.waitFor(() => expect(ui.lastFrame()).toContain('worker line three'));
     frame = ui.lastFrame()!;
     expect(frame).toMatch(/› worker/);
     expect(frame).toContain('── log of worker ──');

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../core/config/resolve.js';
-import { createContainer } from '../../../core/di/composition-root.js';
+import { createContainer } from '../../../core/composition-root.js';
 import { TOKENS } from '../../../core/di/tokens.js';
 import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessView, ProcessInspector, ProcessRunner, SpawnSpec } from '../../../core/di/contracts.js';
 import { ZmartError } from '../../../core/errors.js';

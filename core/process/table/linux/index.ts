@@ -1,39 +1,42 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { HeldSocket, ProcessTable, ProcStat } from '../../../di/contracts.js';
-import { invalidatePortSnapshot, portListeners } from './port-owners.js';
+import { PortOwners } from './port-owners.js';
 import { readAllStats, readCommandLine, readStat, startTimeToEpochMs } from './proc-files.js';
 import { childrenOf, listsChildren, residentBytes } from './tree-files.js';
 import { readTcpSockets, socketInodes } from './sockets.js';
 
-/** Linux's answers, from /proc: a file read per question, no command run. */
-export const linuxTable: ProcessTable = {
-  name: 'linux',
-  startTimeGrainMs: 10,
-  pollMs: 20,
-  stat: readStat,
-  all: readAllStats,
-  commandLine: readCommandLine,
-  rssBytes: residentBytes,
-  startedAtMs: startTimeToEpochMs,
-  listeners: portListeners,
-  sockets(pids: number[]): HeldSocket[] | null {
-    const owner = new Map<number, number>();
-    for (const pid of pids) for (const inode of socketInodes(pid)) owner.set(inode, pid);
-    return readTcpSockets().flatMap((s) => {
-      const pid = owner.get(s.inode);
-      return pid === undefined ? [] : [{ pid, local: s.local, localPort: s.localPort, state: s.state }];
-    });
-  },
-  carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
-    const uid = process.getuid?.();
-    return candidates.filter((s) => hasMarker(s.pid, marker, uid));
-  },
-  forget: invalidatePortSnapshot,
-  // looked at on first use, not at import
-  get walk() {
-    return listsChildren() ? { children: childrenOf } : undefined;
-  },
-};
+/** Linux's answers, from /proc: a file read per question, no command run. Its port look-ups are its own state. */
+export function createLinuxTable(): ProcessTable {
+  const ports = new PortOwners();
+  return {
+    name: 'linux',
+    startTimeGrainMs: 10,
+    pollMs: 20,
+    stat: readStat,
+    all: readAllStats,
+    commandLine: readCommandLine,
+    rssBytes: residentBytes,
+    startedAtMs: startTimeToEpochMs,
+    listeners: (port) => ports.listeners(port),
+    sockets(pids: number[]): HeldSocket[] | null {
+      const owner = new Map<number, number>();
+      for (const pid of pids) for (const inode of socketInodes(pid)) owner.set(inode, pid);
+      return readTcpSockets().flatMap((s) => {
+        const pid = owner.get(s.inode);
+        return pid === undefined ? [] : [{ pid, local: s.local, localPort: s.localPort, state: s.state }];
+      });
+    },
+    carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
+      const uid = process.getuid?.();
+      return candidates.filter((s) => hasMarker(s.pid, marker, uid));
+    },
+    forget: () => ports.forget(),
+    // looked at on first use, not at import
+    get walk() {
+      return listsChildren() ? { children: childrenOf } : undefined;
+    },
+  };
+}
 
 function hasMarker(pid: number, marker: string, uid: number | undefined): boolean {
   try {

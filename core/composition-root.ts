@@ -1,20 +1,21 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import type { ResolvedConfig } from '../config/types.js';
-import { ChokidarWatcher } from '../files/file-watcher.js';
-import { UndiciHttpClient } from '../http/undici-http-client.js';
-import { FileLogs } from '../logging/file-logs.js';
-import { createRedactor, secretValues } from '../logging/redact.js';
-import { ProcInspector } from '../process/inspector.js';
-import { FilePidStore } from '../process/pid-store.js';
-import { createPluginProcesses } from '../process/plugin-processes.js';
-import { ChildProcessRunner } from '../process/runner.js';
-import { Supervisor } from '../supervisor.js';
-import { systemInfo } from '../system-info.js';
-import { SystemClock, SystemScheduler } from '../system-time.js';
-import type { Redactor } from '../logging/redact.js';
-import type { Environment, Logs, PidStore, PluginProcessesFactory, ProcessRunner } from './contracts.js';
-import { TOKENS } from './tokens.js';
+import type { ResolvedConfig } from './config/types.js';
+import { ChokidarWatcher } from './files/file-watcher.js';
+import { UndiciHttpClient } from './http/undici-http-client.js';
+import { FileLogs } from './logging/file-logs.js';
+import { createRedactor, secretValues } from './logging/redact.js';
+import { ProcInspector } from './process/inspector.js';
+import { FilePidStore } from './process/pid-store.js';
+import { createPluginProcesses } from './process/plugin-processes.js';
+import { ChildProcessRunner } from './process/runner.js';
+import { Supervisor } from './supervisor.js';
+import { systemInfo } from './system-info.js';
+import { SystemClock, SystemScheduler } from './system-time.js';
+import type { Redactor } from './logging/redact.js';
+import type { Environment, Logs, PidStore, PluginProcessesFactory, ProcessRunner, ProcessTable } from './di/contracts.js';
+import { pickTable } from './process/table/pick.js';
+import { TOKENS } from './di/tokens.js';
 
 /**
  * The one place that names real implementations. It returns a child container, so a test
@@ -38,12 +39,16 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
     lazy(() => new SystemScheduler()),
   );
   c.register(
+    TOKENS.ProcessTable,
+    lazy((c): ProcessTable => pickTable(c.resolve<Environment>(TOKENS.Environment) as NodeJS.ProcessEnv)),
+  );
+  c.register(
     TOKENS.ProcessRunner,
-    lazy(() => new ChildProcessRunner()),
+    lazy((c) => new ChildProcessRunner(c.resolve<ProcessTable>(TOKENS.ProcessTable))),
   );
   c.register(
     TOKENS.ProcessInspector,
-    lazy(() => new ProcInspector()),
+    lazy((c) => new ProcInspector(c.resolve<ProcessTable>(TOKENS.ProcessTable))),
   );
   c.register(
     TOKENS.PidStore,
@@ -72,6 +77,7 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
             runner: c.resolve<ProcessRunner>(TOKENS.ProcessRunner),
             logs: c.resolve<Logs>(TOKENS.Logs),
             root: config.root,
+            table: c.resolve<ProcessTable>(TOKENS.ProcessTable),
           }),
     ),
   );

@@ -11,7 +11,7 @@ import type { HookBus } from './hook-bus.js';
 import { isProbed } from './plugin-host.js';
 import type { PluginStatus } from './plugin-guard/plugin-watch.js';
 import { PluginRuntime } from './plugin-runtime.js';
-import { formatDuration } from './format.js';
+import { announceStart } from './plugin-guard/supervisor-start.js';
 import { claimFolder, clearLeftovers } from './fleet/boot.js';
 import { watchLogFolder } from './fleet/log-folder-watch.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
@@ -190,13 +190,14 @@ export class Supervisor {
       this.teardownPlugins = null;
       return;
     }
-    const { setupMs } = this.config.pluginTimeouts;
-    const late = await this.hooks.call('supervisor:start', { services: names, configPath: this.config.file }, { ms: setupMs, scheduler: this.scheduler });
-    for (const owner of late) {
-      const detail = `plugin ${owner} did not finish supervisor:start within ${formatDuration(setupMs)} (pluginTimeouts.setup): starting the fleet without waiting for it`;
-      this.logs.supervisor.error(detail);
-      this.alert({ level: 'warning', kind: 'plugin-timeout', message: detail });
-    }
+    const deps = {
+      hooks: this.hooks,
+      scheduler: this.scheduler,
+      setupMs: this.config.pluginTimeouts.setupMs,
+      logs: this.logs,
+      alert: (a: Alert) => this.alert(a),
+    };
+    await announceStart(deps, { services: names, configPath: this.config.file });
   }
 
   /**

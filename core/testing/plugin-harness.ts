@@ -9,6 +9,7 @@ import { isProbed } from '../plugin-host.js';
 import type { PluginStatus } from '../plugin-guard/plugin-watch.js';
 import { PluginRuntime } from '../plugin-runtime.js';
 import { runPrestart } from '../service/prestart.js';
+import { announceStart } from '../plugin-guard/supervisor-start.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from '../service/types.js';
 import type { Duration } from '../units.js';
 import { FakeClock } from './fake-clock.js';
@@ -54,7 +55,10 @@ export interface PluginHarness {
   logFiles(): { rotation: RotationPolicy | null; rotationChecks: number };
   /** Metrics the plugin published, by service. */
   metrics(service: string): Record<string, number | string | null>;
-  /** Emits a hook as core would, and waits for the plugin's handlers to finish. */
+  /**
+   * Emits a hook as core would, and waits for the plugin's handlers to finish; `supervisor:start`
+   * with its deadline (the fake clock is moved to it when a handler has not finished).
+   */
   emit<K extends HookName>(hook: K, payload: HookMap[K]): Promise<void>;
   /**
    * Runs `service:prestart` as core does, with its deadline (the fake clock is moved to it when
@@ -184,7 +188,13 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     readyReports,
     operations,
     logs: logs.records,
-    emit: (hook, payload) => hooks.emit(hook, payload),
+    emit: async (hook, payload) => {
+      // The awaited hook runs as the supervisor runs it: with its deadline, a late handler logged and alerted.
+      if (hook !== 'supervisor:start') return hooks.emit(hook, payload);
+      const setupMs = config.pluginTimeouts.setupMs;
+      const deps = { hooks, scheduler: clock, setupMs, logs, alert: (alert: Alert) => alerts.push(alert) };
+      await untilSettled(announceStart(deps, payload as HookMap['supervisor:start']), clock, setupMs);
+    },
     prestart: async (service, attempt = 1) => {
       const s = byName(service);
       const deps = { hooks, scheduler: clock, prestartMs: config.pluginTimeouts.prestartMs, logs, alert: (alert: Alert) => alerts.push(alert) };

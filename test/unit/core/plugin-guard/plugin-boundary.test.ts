@@ -67,6 +67,18 @@ describe('deadlines, through the harness', () => {
     expect(await (await createPluginHarness(make('port'), { services })).prestart('api')).toEqual({ kind: 'port', by: 'refuser', detail: 'not today' });
   });
 
+  it('a supervisor:start handler that never answers is left behind at its deadline, logged and alerted naming it', async () => {
+    const slow = definePlugin({ name: 'slow-start', defaults: {}, setup: (ctx) => void ctx.on('supervisor:start', () => new Promise<void>(() => undefined)) });
+    const h = await createPluginHarness(slow(), { services, pluginTimeouts: { setup: '4s' } });
+    const t0 = h.clock.now();
+    await h.emit('supervisor:start', { services: ['api'], configPath: null });
+    expect(h.clock.now() - t0).toBe(4000);
+    const line = 'plugin slow-start did not finish supervisor:start within 4s (pluginTimeouts.setup): starting the fleet without waiting for it';
+    expect(h.logs).toContainEqual({ channel: 'supervisor', level: 'error', message: line });
+    expect(h.alerts).toEqual([{ level: 'warning', kind: 'plugin-timeout', message: line }]);
+    expect(h.plugin().state).toBe('running'); // late at start, not set aside
+  });
+
   it('a teardown that never answers is abandoned at its deadline, and its timers go with it', async () => {
     const stuck = definePlugin({
       name: 'stuck',

@@ -9,8 +9,9 @@
 // plugin table per call) against the same bus with a no-op timer and against calling the
 // handlers in a bare loop; ns per handler call, the median of 15 rounds of 200 emits each.
 // stop: a fleet of one service (stop.timeout 2s, SIGTERM ignored so the whole timeout is
-// waited) whose plugin's teardown never resolves and whose second service's prestart never
-// resolves (prestart deadline 10s, teardown `TEARDOWN`, default 5s); wall time of `zmart stop`.
+// waited) whose second service is held in a prestart that never resolves (deadline 10s), with
+// and without a teardown that never resolves (deadline `TEARDOWN`, default 5s); wall time of
+// `zmart stop`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,7 +87,7 @@ async function watchdog() {
   if (sink < 0) console.log(sink);
 }
 
-function stop() {
+function stop(hangTeardown) {
   const dir = mkdtempSync(join(tmpdir(), 'zmart-bench-stop-'));
   const fixture = JSON.stringify([process.execPath, join(root, 'test/fixtures/server.mjs'), '--ignore-term']);
   writeFileSync(
@@ -94,7 +95,7 @@ function stop() {
     `import { defineConfig, definePlugin } from 'zmart';
 const hung = definePlugin({ name: 'hung', defaults: {}, setup(ctx) {
   ctx.on('service:prestart', ({ service }) => (service === 'late' ? new Promise(() => undefined) : undefined));
-  return () => new Promise(() => undefined);
+  ${hangTeardown ? 'return () => new Promise(() => undefined);' : ''}
 } });
 export default defineConfig({ pluginTimeouts: { teardown: '${process.env.TEARDOWN ?? '5s'}' }, services: {
   api: { command: ${fixture}, readyAfter: 100, stop: { timeout: '2s' } },
@@ -115,7 +116,7 @@ export default defineConfig({ pluginTimeouts: { teardown: '${process.env.TEARDOW
     const result = zmart(['stop']);
     const ms = performance.now() - t0;
     console.log(
-      `zmart stop with a hung teardown (pluginTimeouts.teardown ${process.env.TEARDOWN ?? '5s'}) and a hung prestart, stop.timeout 2s: ${(ms / 1000).toFixed(2)} s (exit ${result.status}; target: 2 s + 2 s)`,
+      `zmart stop with a hung prestart${hangTeardown ? ` and a hung teardown (pluginTimeouts.teardown ${process.env.TEARDOWN ?? '5s'})` : ''}, stop.timeout 2s: ${(ms / 1000).toFixed(2)} s (exit ${result.status}; target: 2 s + 2 s)`,
     );
   } finally {
     zmart(['stop']);
@@ -124,4 +125,7 @@ export default defineConfig({ pluginTimeouts: { teardown: '${process.env.TEARDOW
 }
 
 if (part === 'all' || part === 'watchdog') await watchdog();
-if (part === 'all' || part === 'stop') stop();
+if (part === 'all' || part === 'stop') {
+  stop(false);
+  stop(true);
+}

@@ -62,6 +62,16 @@ export async function main(argv: string[]): Promise<number> {
       result = await restart({ config: opts.config, services }, out);
     });
 
+  command('signal', `send a signal to a service's main process (--all: its whole process group)`)
+    .argument('<service>', 'the service')
+    .argument('<signal>', 'HUP, INT, QUIT, TERM, USR1, USR2, TTIN, TTOU, WINCH or CONT (SIG prefix optional)')
+    .option('-a, --all', 'to every process of the service, not only its main process')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .action(async (service: string, name: string, opts: { config?: string; all?: boolean }) => {
+      const { signal } = await import('./commands/control.js');
+      result = await signal({ config: opts.config, service, signal: name, all: opts.all === true }, out);
+    });
+
   command('status', 'show the fleet: exit 0 all up and healthy, 1 something is not, 3 no supervisor')
     .option('-c, --config <path>', CONFIG_HELP)
     .option('-d, --detailed', 'port, pid, command, uptime, health, response time, restarts')

@@ -1,5 +1,6 @@
 import type { StartReport } from '../../core/supervisor.js';
 import { ZmartError } from '../../core/errors.js';
+import { OPERATOR_SIGNALS, parseSignal } from '../../core/service/signals.js';
 import { askDaemon, locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
 
@@ -41,5 +42,35 @@ export async function reload(options: { config?: string }, out: Output): Promise
   out.line(
     `  added: ${names(added)}\n  removed: ${names(removed)}\n  changed (restarted): ${names(changed)}\n  updated (kept running): ${names(updated)}\n  unchanged: ${names(unchanged)}`,
   );
+  return 0;
+}
+
+/**
+ * `zmart signal SERVICE SIGNAL [--all]`: the signal to the service's main process (its whole
+ * process group with --all), logged with who sent it. Exit 2 for a signal zmart does not send
+ * or an unknown service, 1 when the service has no process, 3 without a supervisor.
+ */
+export async function signal(options: { config?: string; service: string; signal: string; all: boolean }, out: Output): Promise<number> {
+  const name = parseSignal(options.signal);
+  if (!name) {
+    throw new ZmartError(
+      'ZMART_USAGE',
+      `${JSON.stringify(options.signal)} is not a signal zmart sends; one of: ${OPERATOR_SIGNALS.map((s) => s.slice(3)).join(' ')}`,
+    );
+  }
+  const fleet = await locateFleet(options.config);
+  const response = await askDaemon<{ pid: number; error?: string }>(
+    fleet,
+    'POST',
+    '/v1/signal',
+    { service: options.service, signal: name, all: options.all },
+    10_000,
+  );
+  if (!response) throw notRunning(fleet.config);
+  if (response.status !== 200) {
+    out.error(response.body.error ?? `signal failed (${response.status})`);
+    return response.status === 404 || response.status === 400 ? 2 : 1;
+  }
+  out.line(`${name} sent to ${options.service} (pid ${response.body.pid}${options.all ? ' and its process group' : ''})`);
   return 0;
 }

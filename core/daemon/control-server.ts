@@ -19,6 +19,8 @@ export interface ControlActions {
   stop(services: string[] | undefined): Promise<unknown>;
   restart(services: string[] | undefined): Promise<unknown>;
   reload(): Promise<unknown>;
+  /** Sends a signal (checked against OPERATOR_SIGNALS) to a service's main process or group. */
+  signal(service: string, signal: string, all: boolean): unknown;
   log(message: string): void;
 }
 
@@ -36,7 +38,7 @@ type Route = (body: Record<string, unknown>) => Promise<unknown> | unknown;
 /**
  * The control API: HTTP/JSON on a unix socket that only the owner can open (0600).
  * GET /v1/status; POST /v1/start, /v1/stop, /v1/restart with `{ "services"?: string[] }`;
- * POST /v1/reload. Anything malformed gets a 4xx with `{ error }`, and the server goes on.
+ * POST /v1/reload; POST /v1/signal with `{ "service", "signal", "all"? }`. Anything malformed gets a 4xx with `{ error }`, and the server goes on.
  */
 export function createControlServer(actions: ControlActions): Server {
   const routes: Record<string, Record<string, Route>> = {
@@ -45,6 +47,7 @@ export function createControlServer(actions: ControlActions): Server {
     '/v1/stop': { POST: (b) => actions.stop(servicesOf(b)) },
     '/v1/restart': { POST: (b) => actions.restart(servicesOf(b)) },
     '/v1/reload': { POST: () => actions.reload() },
+    '/v1/signal': { POST: (b) => actions.signal(stringOf(b, 'service'), stringOf(b, 'signal'), b.all === true) },
   };
   // A request must send its headers within HEADERS_MS and its body within BODY_MS more, by a
   // timer of its connection's own: Node's server-wide check of headersTimeout/requestTimeout
@@ -140,4 +143,11 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body ?? {});
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** A required string field of a request's body. */
+function stringOf(body: Record<string, unknown>, key: string): string {
+  const value = body[key];
+  if (typeof value !== 'string' || value.length === 0) throw new HttpError(400, `"${key}" must be a non-empty string`);
+  return value;
 }

@@ -6,6 +6,7 @@ import { createSupervisor } from '../composition-root.js';
 import type { PluginInstance } from '../plugin.js';
 import { supervisorStatus } from '../status/from-supervisor.js';
 import type { Supervisor, StartReport } from '../supervisor.js';
+import { OPERATOR_SIGNALS, parseSignal } from '../service/signals.js';
 import { createControlServer, HttpError, listenOnSocket } from './control-server.js';
 import { markRunStopped, socketPathFor, writeRunEntry } from './registry.js';
 
@@ -118,6 +119,17 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
     },
     restart: async (names) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name)),
     reload,
+    signal: (service, name, all) => {
+      known([service]);
+      const signal = parseSignal(name);
+      if (!signal) throw new HttpError(400, `${name}: not a signal zmart sends (one of ${OPERATOR_SIGNALS.join(', ')})`);
+      try {
+        const pid = supervisor.controller(service)!.signal(signal, all ? 'group' : 'main');
+        return { service, signal, pid, scope: all ? 'group' : 'main' };
+      } catch (error) {
+        throw new HttpError(409, error instanceof Error ? error.message : String(error));
+      }
+    },
     log: (message) => logs.supervisor.error(message),
   });
   await listenOnSocket(server, socket);

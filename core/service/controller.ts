@@ -1,14 +1,16 @@
 import type { ResolvedService } from '../config/types.js';
-import type { ExitInfo, ProcessInspector, Scheduler, Timer } from '../di/contracts.js';
+import type { ExitInfo, ProcessInspector, Scheduler } from '../di/contracts.js';
 import { formatDuration } from '../format.js';
-import { tellDecision } from './decision-notes.js';
 import { exitDetail, Incarnation, type IncarnationDeps } from './incarnation.js';
 import { ServiceRecord } from './record.js';
-import { decideRestart, isTransient, TRANSIENT_RETRY_MS, type RestartDecision, type RestartHistory } from './restart-policy.js';
+import { isTransient, TRANSIENT_RETRY_MS } from './restart-policy.js';
 import { Lifecycle } from './state-machine.js';
 import { lineMatcher, watchForLine } from './ready-line.js';
 import { RestartSchedule } from './schedule.js';
 import { runPrestart } from './prestart.js';
+import { Restarts } from './restarts.js';
+import type { OperatorSignal, SignalScope } from './signals.js';
+import { ZmartError } from '../errors.js';
 import { StepQueue } from './step-queue.js';
 import { Waiters } from './waiters.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
@@ -25,14 +27,13 @@ export interface ServiceDeps extends IncarnationDeps {
  * One service's life. Everything that can change it (operator start, stop and restart, a
  * plugin's restart request, the process's exit, the end of a backoff) runs as one step of a
  * serial queue, so no two interleave; every state change goes through `Lifecycle.transition`,
- * and every restart decision through `applyDecision`, whoever asked.
+ * and every restart decision through `Restarts.apply` (restarts.ts), whoever asked.
  */
 export class ServiceController {
   private readonly life: Lifecycle;
   private readonly record: ServiceRecord;
   private current: Incarnation | null = null;
-  private history: RestartHistory = { restarts: [] };
-  private backoffTimer: Timer | null = null;
+  private readonly restarts: Restarts;
   private attempt = 0;
   private readonly steps: StepQueue;
   private readonly schedule: RestartSchedule;
@@ -59,6 +60,16 @@ export class ServiceController {
       deps.logs.supervisor.debug(`${config.name}: ${from} -> ${to}`);
       this.waiters.wake();
     });
+    this.restarts = new Restarts(
+      () => this.settings,
+      deps,
+      this.record,
+      this.life,
+      () =>
+        this.steps.background(async () => {
+          if (this.state === 'backoff') await this.spawn();
+        }),
+    );
   }
 
   get name(): string {
@@ -136,18 +147,17 @@ export class ServiceController {
   start(): Promise<void> {
     return this.steps.run(async () => {
       if (this.state === 'running') return;
-      this.cancelBackoff();
-      this.history = { restarts: [] };
+      this.restarts.reset();
       await this.spawn();
     });
   }
 
   /** Operator stop: cancels a pending restart, stops the whole tree, removes the pid file. */
   stop(): Promise<void> {
-    this.cancelBackoff();
+    this.restarts.cancel();
     this.abortPrestart?.();
     return this.steps.run(async () => {
-      this.cancelBackoff();
+      this.restarts.cancel();
       if (this.state === 'running' && this.current) {
         const { forced } = await this.kill();
         this.life.transition('stopped', { forced });
@@ -186,15 +196,30 @@ export class ServiceController {
       // sockets before it tells us): what the plugin saw is that exit, reported as such.
       if (!this.deps.inspector.isAlive(run.handle)) return ignored(`pid ${run.pid} already exited`);
       const asked = reason.kind === 'schedule' || reason.kind === 'watch';
-      const decision = asked ? this.unbudgeted(0) : this.decide(reason, run.uptimeMs());
+      const decision = asked ? this.restarts.unbudgeted(0) : this.restarts.decide(reason, run.uptimeMs());
       if (decision.action === 'stay-down') {
         this.deps.logs.monitor.warn(`${this.name}: ${reason.kind} (${reason.detail}) but not restarted: ${decision.why}`);
         return;
       }
       this.deps.logs.monitor.warn(`${this.name}: restart requested by ${reason.by}: ${reason.kind}: ${reason.detail}`);
       await this.kill();
-      this.applyDecision(reason, decision);
+      this.restarts.apply(reason, decision);
     });
+  }
+
+  /**
+   * The operator's signal (`zmart signal`): to the running main process, or its whole group.
+   * An exit within the stop timeout after it is the reaction asked for, not a crash: reason
+   * `manual`, no budget spent (restarted at once under policy 'always', else left down).
+   */
+  signal(signal: OperatorSignal, scope: SignalScope, by = 'operator'): number {
+    const run = this.current;
+    if (this.state !== 'running' || !run || run.stopping || !this.deps.inspector.isAlive(run.handle)) {
+      throw new ZmartError('ZMART_NOT_RUNNING', `${this.name} is ${this.state}: no process to send ${signal} to`);
+    }
+    run.signal(signal, scope, by);
+    this.deps.logs.monitor.info(`${this.name}: ${signal} sent to pid ${run.pid}${scope === 'group' ? ' and its process group' : ''} by ${by}`);
+    return run.pid;
   }
 
   setMetrics(metrics: ServiceSnapshot['metrics']): void {
@@ -242,7 +267,7 @@ export class ServiceController {
       this.record.noteExit({ code: null, signal: null }, this.deps.clock.now());
       const reason: RestartReason = { kind: 'exit', by: 'core', detail };
       // Out of file descriptors or processes is the machine's trouble, not the service's: try again soon, budget untouched.
-      this.applyDecision(reason, isTransient(error) ? this.unbudgeted(TRANSIENT_RETRY_MS) : this.decide(reason, 0, null));
+      this.restarts.apply(reason, isTransient(error) ? this.restarts.unbudgeted(TRANSIENT_RETRY_MS) : this.restarts.decide(reason, 0, null));
       return;
     }
     this.current = run;
@@ -268,8 +293,14 @@ export class ServiceController {
     await run.reap();
     this.current = null;
     this.record.setHealth('unknown', 'process exited');
+    const asked = run.signalled && this.deps.clock.now() - run.signalled.at <= this.config.stop.timeoutMs ? run.signalled.signal : null;
+    if (asked) {
+      const manual: RestartReason = { kind: 'manual', by: 'operator', detail: `${detail} after ${asked} from the operator` };
+      const again = this.config.restart.policy === 'always';
+      return this.restarts.apply(manual, again ? this.restarts.unbudgeted(0) : this.restarts.stayDown(`policy '${this.config.restart.policy}'`));
+    }
     const reason: RestartReason = { kind: 'exit', by: 'core', detail };
-    this.applyDecision(reason, this.decide(reason, uptimeMs, exit.code));
+    this.restarts.apply(reason, this.restarts.decide(reason, uptimeMs, exit.code));
   }
 
   private markReady(run: Incarnation): void {
@@ -277,34 +308,6 @@ export class ServiceController {
     run.readyMet = true;
     void this.deps.hooks.emit('service:ready', { service: this.name, pid: run.pid });
     this.waiters.wake();
-  }
-
-  /** A restart after `delayMs` that leaves the budget as it is. */
-  private unbudgeted(delayMs: number): RestartDecision {
-    return { action: 'restart', delayMs, attempt: this.history.restarts.length + 1, history: this.history };
-  }
-
-  private decide(reason: RestartReason, uptimeMs: number, exitCode?: number | null): RestartDecision {
-    const decision = decideRestart({ policy: this.config.restart, history: this.history, now: this.deps.clock.now(), uptimeMs, reason, exitCode });
-    this.history = decision.history;
-    return decision;
-  }
-
-  /** The one place a restart decision turns into a state: backoff (and a timer), failed, or exited. */
-  private applyDecision(reason: RestartReason, decision: RestartDecision): void {
-    if (decision.action === 'restart') {
-      this.record.restarts += 1;
-      this.record.noteRestart(reason, this.deps.clock.now());
-      this.life.transition('backoff', { reason, attempt: decision.attempt, delayMs: decision.delayMs });
-      this.backoffTimer = this.deps.scheduler.setTimeout(() => {
-        this.backoffTimer = null;
-        this.steps.background(async () => {
-          if (this.state === 'backoff') await this.spawn();
-        });
-      }, decision.delayMs);
-    } else if (decision.action === 'give-up') this.life.transition('failed', { reason, restarts: decision.restarts });
-    else this.life.transition('exited');
-    tellDecision(this.config, reason, decision, this.deps);
   }
 
   /** Stops the running process tree: state `stopping` until the caller says where it goes next. */
@@ -317,10 +320,5 @@ export class ServiceController {
     this.current = null;
     this.record.setHealth('unknown', 'process stopped');
     return result;
-  }
-
-  private cancelBackoff(): void {
-    this.backoffTimer?.cancel();
-    this.backoffTimer = null;
   }
 }

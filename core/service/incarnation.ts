@@ -29,6 +29,8 @@ export class Incarnation {
   readyMet: boolean;
   /** Set when zmart itself is ending it: its exit is then expected. */
   stopping = false;
+  /** The last signal the operator sent it (`zmart signal`), and when: an exit soon after is the reaction asked for. */
+  signalled: { signal: NodeJS.Signals; at: number } | null = null;
   /** Resolves with the exit once the leader has ended (after `service:exit` was emitted). */
   readonly exited: Promise<ExitInfo>;
 
@@ -48,6 +50,13 @@ export class Incarnation {
       void deps.hooks.emit('service:exit', { service: config.name, pid: handle.pid, ...exit, expected: this.stopping, uptimeMs });
       return exit;
     });
+  }
+
+  /** Sends the operator's signal to the main process, or to its whole process group; noted in the service's log. */
+  signal(signal: NodeJS.Signals, scope: 'main' | 'group', by: string): void {
+    process.kill(scope === 'group' ? -this.handle.pid : this.handle.pid, signal);
+    this.signalled = { signal, at: this.deps.clock.now() };
+    this.deps.logs.serviceOutput(this.config.name).note(`${signal} sent to ${scope === 'group' ? 'the process group of ' : ''}pid ${this.handle.pid} by ${by}`);
   }
 
   /** Spawns the service, writes its pid file and attaches its output; throws when it cannot start. */

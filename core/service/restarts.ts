@@ -1,0 +1,77 @@
+import type { ResolvedService } from '../config/types.js';
+import type { Clock, Logs, Scheduler, Timer } from '../di/contracts.js';
+import { tellDecision } from './decision-notes.js';
+import type { ServiceRecord } from './record.js';
+import { decideRestart, type RestartDecision, type RestartHistory } from './restart-policy.js';
+import type { Lifecycle } from './state-machine.js';
+import type { Alert, RestartReason } from './types.js';
+
+export interface RestartsDeps {
+  clock: Clock;
+  scheduler: Scheduler;
+  logs: Logs;
+  alert: (alert: Alert) => void;
+}
+
+/**
+ * One service's restart budget and its backoff: the streak of restarts that the pure
+ * decision (restart-policy.ts) looks at, and the one place a decision turns into a state:
+ * backoff (and its timer), failed, or exited.
+ */
+export class Restarts {
+  private history: RestartHistory = { restarts: [] };
+  private timer: Timer | null = null;
+
+  constructor(
+    private readonly service: () => ResolvedService,
+    private readonly deps: RestartsDeps,
+    private readonly record: ServiceRecord,
+    private readonly life: Lifecycle,
+    /** Called when a backoff is over: start the service again. */
+    private readonly respawn: () => void,
+  ) {}
+
+  /** The operator's start: the budget is given back. */
+  reset(): void {
+    this.cancel();
+    this.history = { restarts: [] };
+  }
+
+  /** A pending restart (backoff) is dropped. */
+  cancel(): void {
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
+  /** The restart decision for this reason, the streak updated. */
+  decide(reason: RestartReason, uptimeMs: number, exitCode?: number | null): RestartDecision {
+    const decision = decideRestart({ policy: this.service().restart, history: this.history, now: this.deps.clock.now(), uptimeMs, reason, exitCode });
+    this.history = decision.history;
+    return decision;
+  }
+
+  /** A restart after `delayMs` that leaves the budget as it is. */
+  unbudgeted(delayMs: number): RestartDecision {
+    return { action: 'restart', delayMs, attempt: this.history.restarts.length + 1, history: this.history };
+  }
+
+  /** Staying down without spending anything: `why` says what kept it down. */
+  stayDown(why: string): RestartDecision {
+    return { action: 'stay-down', why, history: this.history };
+  }
+
+  /** Turns a decision into a state: backoff (and a timer), failed, or exited. */
+  apply(reason: RestartReason, decision: RestartDecision): void {
+    if (decision.action === 'restart') {
+      this.record.restarts += 1;
+      this.record.noteRestart(reason, this.deps.clock.now());
+      this.life.transition('backoff', { reason, attempt: decision.attempt, delayMs: decision.delayMs });
+      this.timer = this.deps.scheduler.setTimeout(() => {
+        this.timer = null;
+        this.respawn();
+      }, decision.delayMs);
+    } else if (decision.action === 'give-up') this.life.transition('failed', { reason, restarts: decision.restarts });
+    else this.life.transition('exited');
+    tellDecision(this.service(), reason, decision, this.deps);
+  }
+}

@@ -52,6 +52,11 @@ export interface HookMap {
   'service:health': { service: string; health: Health; previous: Health | null; detail?: string; by?: string };
   /** Core decided to restart the service after `delayMs`. */
   'service:restart': { service: string; reason: RestartReason; attempt: number; delayMs: number };
+  /**
+   * The operator acted on the service (`zmart restart`, `zmart signal`, or a view's button
+   * through `ctx.operate`): `by` who, `detail` what (the signal's name).
+   */
+  'service:operator': { service: string; action: 'restart' | 'signal'; by: string; detail?: string };
   /** The restart budget is spent: the service stays down until the operator restarts it. */
   'service:failed': { service: string; reason: RestartReason; restarts: number };
   /** zmart is stopping the service (operator stop, restart or shutdown). */

@@ -10,6 +10,7 @@ export type { HookMap, HookName, HookHandler, AwaitedHook } from './hooks.js';
 export { AWAITED_HOOKS } from './hooks.js';
 export type { ProbeDescription, ProbeTarget, ServiceProbes } from './probe.js';
 export type { FollowedLine, LineHandler } from './plugin-guard/line-queue.js';
+export { RESTART_KINDS } from './service/types.js';
 export type {
   Alert,
   AlertLevel,

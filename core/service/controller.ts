@@ -174,9 +174,11 @@ export class ServiceController {
     await this.start();
   }
 
-  /** Records an operator's restart (reason `manual`), shown by status as the last restart. */
+  /** Records an operator's restart (reason `manual`): counted, shown by status as the last restart, told to plugins. */
   noteManualRestart(): void {
+    this.record.restarts += 1;
     this.record.noteRestart({ kind: 'manual', by: 'operator', detail: 'restarted by the operator' }, this.deps.clock.now());
+    void this.deps.hooks.emit('service:operator', { service: this.name, action: 'restart', by: 'operator' });
   }
 
   /**
@@ -218,6 +220,7 @@ export class ServiceController {
       throw new ZmartError('ZMART_NOT_RUNNING', `${this.name} is ${this.state}: no process to send ${signal} to`);
     }
     run.signal(signal, scope, by);
+    void this.deps.hooks.emit('service:operator', { service: this.name, action: 'signal', by, detail: signal });
     this.deps.logs.monitor.info(`${this.name}: ${signal} sent to pid ${run.pid}${scope === 'group' ? ' and its process group' : ''} by ${by}`);
     return run.pid;
   }

@@ -4,7 +4,10 @@ export type ServiceState = 'stopped' | 'starting' | 'running' | 'backoff' | 'sto
 /** Health as reported by a plugin that probes the service; `null` when nothing probes it. */
 export type Health = 'unknown' | 'healthy' | 'unhealthy' | 'slow';
 
-export type RestartKind = 'exit' | 'unhealthy' | 'slow' | 'memory' | 'port' | 'manual' | 'schedule' | 'watch' | 'plugin';
+/** Every reason a restart (or a refused start) can have. */
+export const RESTART_KINDS = ['exit', 'unhealthy', 'slow', 'memory', 'port', 'manual', 'schedule', 'watch', 'plugin'] as const;
+
+export type RestartKind = (typeof RESTART_KINDS)[number];
 
 /** Why a service is (to be) restarted: data, not a string. */
 export interface RestartReason {

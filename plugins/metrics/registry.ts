@@ -1,10 +1,10 @@
 import type * as Prom from 'prom-client';
-import type { PluginContext } from '../../core/index.js';
+import { type PluginContext, RESTART_KINDS } from '../../core/index.js';
 import { Exposition } from './exposition.js';
 import { loadPromClientLean } from './prom-client-lean.js';
 import { Series } from './series.js';
 
-const STATES = ['stopped', 'starting', 'running', 'stopping', 'backoff', 'failed'] as const;
+const STATES = ['stopped', 'starting', 'running', 'stopping', 'backoff', 'exited', 'failed'] as const;
 
 /** The fleet's metrics and how to write them: `scrape()` refreshes the values, then the text. */
 export interface FleetRegistry {
@@ -40,7 +40,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
   const cpu = new Series(gauge('zmart_service_cpu_usage_ratio', "CPU of the service's whole process tree since its previous sample, as a share of one core."));
   const restarts = new prom.Counter({
     name: 'zmart_service_restarts_total',
-    help: 'Restarts zmart decided, by reason (exit, unhealthy, slow, memory, port, manual, schedule, watch).',
+    help: 'Restarts, by reason (exit, unhealthy, slow, memory, port, manual, schedule, watch, plugin); every reason of every service from 0.',
     labelNames: ['service', 'reason'],
     registers,
   });
@@ -67,13 +67,11 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
     ['zmart_service_probe_failures_total', null],
   ]);
   const exposition = new Exposition(register, new Set(kept.keys()));
-  // Services with counted events, and the restart reasons of each: a service a reload removed
-  // takes its counters and histogram with it (one added again later starts from zero, which
-  // Prometheus reads as a counter reset).
-  const counted = new Map<string, Set<string>>();
-  const count = (name: string) => counted.get(name) ?? counted.set(name, new Set()).get(name)!;
+  // Services whose counters exist: a service a reload removed takes its counters and histogram
+  // with it (one added again later starts from zero, which Prometheus reads as a counter reset).
+  const counted = new Set<string>();
   const forget = (name: string) => {
-    for (const reason of counted.get(name) ?? []) restarts.remove({ service: name, reason });
+    for (const reason of RESTART_KINDS) restarts.remove({ service: name, reason });
     probes.remove({ service: name });
     failedProbes.remove({ service: name });
     counted.delete(name);
@@ -81,13 +79,26 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
       exposition.changed(family);
     }
   };
-  ctx.on('service:restart', ({ service: name, reason }) => {
-    restarts.inc({ service: name, reason: reason.kind });
-    count(name).add(reason.kind);
+  /** Every counter of a service exists from 0 from the moment it is known: `increase()` then sees its first event. */
+  const known = (name: string) => {
+    if (counted.has(name)) return;
+    counted.add(name);
+    for (const reason of RESTART_KINDS) restarts.inc({ service: name, reason }, 0);
+    failedProbes.inc({ service: name }, 0);
     exposition.changed('zmart_service_restarts_total');
+    exposition.changed('zmart_service_probe_failures_total');
+  };
+  const restarted = (name: string, reason: string) => {
+    known(name);
+    restarts.inc({ service: name, reason });
+    exposition.changed('zmart_service_restarts_total');
+  };
+  ctx.on('service:restart', ({ service: name, reason }) => restarted(name, reason.kind));
+  ctx.on('service:operator', ({ service: name, action }) => {
+    if (action === 'restart') restarted(name, 'manual');
   });
   ctx.on('service:probe', ({ service: name, ok, durationMs }) => {
-    count(name);
+    known(name);
     if (ok) probes.observe({ service: name }, durationMs / 1000);
     else failedProbes.inc({ service: name });
     exposition.changed(ok ? 'zmart_service_probe_duration_seconds' : 'zmart_service_probe_failures_total');
@@ -98,6 +109,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
     const now = ctx.clock.now();
     const services = ctx.services();
     for (const s of services) {
+      known(s.name);
       const labels = () => ({ service: s.name });
       up.put(s.name, labels, s.state === 'running' ? 1 : 0);
       for (const one of STATES) state.put(`${s.name}\0${one}`, () => ({ service: s.name, state: one }), s.state === one ? 1 : 0);
@@ -114,7 +126,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
     for (const series of [uptime, memory, cpu]) series.end();
     if (counted.size > 0) {
       const present = new Set(services.map((s) => s.name));
-      for (const name of counted.keys()) if (!present.has(name)) forget(name);
+      for (const name of [...counted]) if (!present.has(name)) forget(name);
     }
     for (const [name, series] of kept) if (series?.end()) exposition.changed(name);
   };

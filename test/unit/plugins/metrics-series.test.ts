@@ -44,6 +44,7 @@ describe('the metrics registry between scrapes', () => {
     const api = await f.line('zmart_service_state{service="api"');
     expect(api).toContain('zmart_service_state{service="api",state="backoff"} 1');
     expect(api).toContain('zmart_service_state{service="api",state="running"} 0');
+    expect(api).toContain('zmart_service_state{service="api",state="exited"} 0'); // every state has its series
     expect(await f.line('zmart_service_up{')).toEqual(['zmart_service_up{service="api"} 0', 'zmart_service_up{service="web"} 1']);
     // health unknown: no series, as before the first probe
     expect(await f.line('zmart_service_healthy{')).toEqual(['zmart_service_healthy{service="web"} 0']);
@@ -52,7 +53,17 @@ describe('the metrics registry between scrapes', () => {
     f.emit('service:restart', { service: 'api', reason: { kind: 'exit', by: 'core', detail: '' } });
     f.emit('service:probe', { service: 'api', ok: true, durationMs: 3 });
     f.emit('service:probe', { service: 'api', ok: false, durationMs: 3 });
-    expect(await f.line('zmart_service_restarts_total{service="api"')).toEqual(['zmart_service_restarts_total{service="api",reason="exit"} 1']);
+    // every reason from 0 (an alert on increase() sees the first restart), the one that happened at 1
+    const reasons = await f.line('zmart_service_restarts_total{service="api"');
+    expect(reasons).toHaveLength(9);
+    expect(reasons).toContain('zmart_service_restarts_total{service="api",reason="exit"} 1');
+    expect(reasons.filter((l) => l.endsWith(' 0'))).toHaveLength(8);
+    f.emit('service:operator', { service: 'api', action: 'restart', by: 'operator' });
+    expect(await f.line('zmart_service_restarts_total{service="api",reason="manual"')).toEqual([
+      'zmart_service_restarts_total{service="api",reason="manual"} 1',
+    ]);
+    expect(await f.line('zmart_service_restarts_total{service="web",reason="exit"')).toEqual(['zmart_service_restarts_total{service="web",reason="exit"} 0']);
+    expect(await f.line('zmart_service_probe_failures_total{service="web"')).toEqual(['zmart_service_probe_failures_total{service="web"} 0']);
     f.set([{ name: 'web' }]); // api removed by a reload: every series of it goes, counters too
     expect((await f.line('zmart_service_')).filter((l) => l.includes('service="api"'))).toEqual([]);
     expect(await f.line('zmart_service_healthy{')).toEqual(['zmart_service_healthy{service="web"} 1']);

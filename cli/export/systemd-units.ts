@@ -81,7 +81,8 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
       : []),
     `KillSignal=${s.stop.signal}`,
     `TimeoutStopSec=${seconds(s.stop.timeoutMs)}`,
-    'KillMode=control-group',
+    // stop.mode main is systemd's mixed: the signal to the main process, SIGKILL to the rest at the timeout
+    `KillMode=${s.stop.mode === 'main' ? 'mixed' : 'control-group'}`,
     ...(memory ? [`MemoryMax=${memory}`] : []),
     '',
     '[Install]',

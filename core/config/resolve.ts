@@ -101,7 +101,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
         minUptimeMs: s.restart.minUptime,
         cron: s.restart.cron ?? null,
       },
-      stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
+      stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout, mode: s.stop.mode },
       dependsOn: s.dependsOn,
       logs: { timestamps: s.logs.timestamps },
       options: serviceOptions,

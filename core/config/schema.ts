@@ -92,7 +92,14 @@ export const baseServiceShape = {
     ]),
   ),
   restart: z.prefault(restart, {}),
-  stop: z.prefault(z.strictObject({ signal: z._default(z.enum(SIGNALS), 'SIGTERM'), timeout: z._default(duration(), 10_000) }), {}),
+  stop: z.prefault(
+    z.strictObject({
+      signal: z._default(z.enum(SIGNALS), 'SIGTERM'),
+      timeout: z._default(duration(), 10_000),
+      mode: z._default(z.enum(['group', 'main']), 'group'),
+    }),
+    {},
+  ),
   dependsOn: z._default(
     z.pipe(
       z.union([z.array(z.string()), z.record(z.string(), z.enum(['started', 'healthy']))]),

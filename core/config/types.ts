@@ -2,6 +2,15 @@ import type { Duration } from '../units.js';
 import type { PluginInstance } from '../plugin.js';
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
+/** Who gets the stop signal first: every process of the service (`group`), or its main process (`main`). */
+export type StopMode = 'group' | 'main';
+
+export interface StopPolicy {
+  signal: NodeJS.Signals;
+  timeoutMs: number;
+  mode: StopMode;
+}
 export type DependencyCondition = 'started' | 'healthy';
 
 /**
@@ -60,7 +69,14 @@ export interface ServiceInput {
    */
   ready?: ReadyInput;
   restart?: RestartInput;
-  stop?: { signal?: NodeJS.Signals; timeout?: Duration };
+  /**
+   * How the service is stopped: `signal` (default SIGTERM), `timeout` before SIGKILL (default
+   * '10s'), and `mode`: `group` (default: the signal to every process of the service at once)
+   * or `main` (the signal to the main process alone; the rest of its group gets it once the
+   * main process has exited, and SIGKILL at the timeout: systemd's KillMode=mixed), for a
+   * master that stops its own workers (postgres' smart shutdown, nginx, gunicorn).
+   */
+  stop?: { signal?: NodeJS.Signals; timeout?: Duration; mode?: StopMode };
   /** Services to wait for: a list (wait until started) or `{ name: 'started' | 'healthy' }`. */
   dependsOn?: string[] | Record<string, DependencyCondition>;
   /**
@@ -119,7 +135,7 @@ export interface ResolvedService {
   readyAfterMs: number;
   ready: ReadyInput<number> | null;
   restart: ResolvedRestart;
-  stop: { signal: NodeJS.Signals; timeoutMs: number };
+  stop: StopPolicy;
   dependsOn: Record<string, DependencyCondition>;
   logs: { timestamps: boolean };
   /** Plugin-declared per-service options, by key, as parsed by each plugin's schema. */

@@ -122,6 +122,8 @@ export interface ProcessHandle {
 export interface StopOptions {
   signal: NodeJS.Signals;
   timeoutMs: number;
+  /** `group` (default): the signal to every process at once; `main`: to the leader first, the rest once it has exited. */
+  mode?: 'group' | 'main';
   /** The leader already exited and the caller, its parent, just saw it: clean up its group. */
   leaderJustExited?: boolean;
   /** `ZMART_INCARNATION=<id>` from the service's environment: finds what escaped its group. */
@@ -161,7 +163,7 @@ export interface PidRecord {
   /** Epoch ms when zmart recorded it. */
   recordedAt: number;
   /** How to stop it, so that `zmart stop` can clean up an orphan without loading the config. */
-  stop?: { signal: NodeJS.Signals; timeoutMs: number };
+  stop?: { signal: NodeJS.Signals; timeoutMs: number; mode?: 'group' | 'main' };
   /** The marker in its environment (`ZMART_INCARNATION=<id>`): what it started carries it too. */
   marker?: string;
 }

@@ -9,7 +9,10 @@ export interface LeftoverDeps {
   pids: PidStore;
   isAlive(identity: ProcessIdentity): boolean;
   /** Stops a proven process's whole tree, gracefully then by force. */
-  stop(target: ProcessIdentity, options: { signal: NodeJS.Signals; timeoutMs: number; marker?: string }): Promise<{ forced: boolean; left?: number[] }>;
+  stop(
+    target: ProcessIdentity,
+    options: { signal: NodeJS.Signals; timeoutMs: number; mode?: 'group' | 'main'; marker?: string },
+  ): Promise<{ forced: boolean; left?: number[] }>;
   now(): number;
 }
 

@@ -12,6 +12,11 @@ export interface StopTreeOptions {
   signal: NodeJS.Signals;
   timeoutMs: number;
   /**
+   * `group` (default): the signal to every process at once. `main`: to the leader alone; the
+   * rest get it once the leader has exited; SIGKILL to all that is left at the timeout.
+   */
+  mode?: 'group' | 'main';
+  /**
    * The leader has exited and the caller, its parent, just saw it: its pid cannot have been
    * reused while its group still has members, so the remaining members are still ours.
    */
@@ -52,10 +57,25 @@ async function stopAll(leader: ProcessIdentity, targets: ProcStat[], options: St
   }
 }
 
-async function signalAndWait(leader: ProcessIdentity, targets: ProcStat[], options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
+async function signalAndWait(leader: ProcessIdentity, first: ProcStat[], options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
   const { table } = options;
-  signalAll(table, leader, targets, options.signal);
-  if (await waitGone(table, targets, options.timeoutMs)) return { forced: false, left: [] };
+  const deadline = Date.now() + options.timeoutMs;
+  let targets = first;
+  const main = options.mode === 'main' ? first.find((t) => t.pid === leader.pid && t.startTime === leader.startTime) : undefined;
+  if (main) {
+    // The main process leads: it alone gets the signal and may stop its workers its own way.
+    trySignal(main.pid, options.signal);
+    if (main.state === 'T' && options.signal !== 'SIGCONT') trySignal(main.pid, 'SIGCONT');
+    if (await waitGone(table, [main], deadline - Date.now())) {
+      // Then what is left of the group (and what escaped it) gets the signal too.
+      targets = collectTree(table, leader, true, true, options.marker);
+      if (targets.length === 0) return { forced: false, left: [] };
+    }
+  }
+  if (Date.now() < deadline) {
+    signalAll(table, leader, targets, options.signal);
+    if (await waitGone(table, targets, deadline - Date.now())) return { forced: false, left: [] };
+  }
 
   // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
   const remaining = [...targets, ...collectTree(table, leader, true, true, options.marker)].filter((t) => isSameProcess(table, t.pid, t.startTime));

@@ -98,9 +98,9 @@ export class Incarnation {
   /** Stops the whole tree (the stop signal, then SIGKILL after the timeout) and removes the pid file. */
   async kill(): Promise<{ forced: boolean }> {
     this.stopping = true;
-    const { signal, timeoutMs } = this.config.stop;
-    this.deps.logs.serviceOutput(this.config.name).note(`stopping pid ${this.pid} with ${signal}`);
-    const { forced } = await this.deps.runner.stop(this.handle, { signal, timeoutMs, exited: this.exited, marker: this.marker });
+    const { signal, timeoutMs, mode } = this.config.stop;
+    this.deps.logs.serviceOutput(this.config.name).note(`stopping pid ${this.pid} with ${signal}${mode === 'main' ? ' (the main process first)' : ''}`);
+    const { forced } = await this.deps.runner.stop(this.handle, { signal, timeoutMs, mode, exited: this.exited, marker: this.marker });
     if (forced) this.deps.logs.shutdown.warn(`${this.config.name}: did not stop within ${formatDuration(timeoutMs)}: killed with SIGKILL`);
     this.deps.logs.shutdown.info(`${this.config.name}: stopped pid ${this.pid}`);
     this.removePidFile();

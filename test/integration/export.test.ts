@@ -30,7 +30,7 @@ function fullProject(): string {
     `import { defineConfig } from 'zmart';
 export default defineConfig({
   services: {
-    db: { command: 'exec sleep 1000', port: 5432, health: { tcp: true }, stop: { signal: 'SIGINT', timeout: '20s' } },
+    db: { command: 'exec sleep 1000', port: 5432, health: { tcp: true }, stop: { signal: 'SIGINT', timeout: '20s', mode: 'main' } },
     api: { command: [${node}, ${fixture}, '--port', '8000'], cwd: 'api', port: 8000, envFile: '../.env',
            env: { LOG_LEVEL: 'info', DATABASE_URL: 'postgres://localhost:5432/bot' },
            dependsOn: { db: 'healthy' }, memory: { maxRss: '512MB' },
@@ -233,6 +233,7 @@ describe('zmart export systemd', () => {
     expect(db).toMatch(/^ExecStart=\/bin\/sh -c "exec sleep 1000"$/m);
     expect(db).toMatch(/^KillSignal=SIGINT$/m);
     expect(db).toMatch(/^TimeoutStopSec=20$/m);
+    expect(db).toMatch(/^KillMode=mixed$/m); // stop.mode main
     const env = join(out, `${fleet}-api.env`);
     expect(readFileSync(env, 'utf8')).toBe('API_TOKEN="tok-123456"\nLOG_LEVEL="info"\nDATABASE_URL="postgres://localhost:5432/bot"\nPORT="8000"\n');
     expect(statSync(env).mode & 0o777).toBe(0o600);

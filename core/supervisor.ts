@@ -216,6 +216,8 @@ export class Supervisor {
     this.logs.supervisor.info(
       `reload: added [${report.added}] removed [${report.removed}] changed [${report.changed}] updated (kept running) [${report.updated}] unchanged [${report.unchanged}]${pluginsChanged ? ', plugins set up again' : ''}`,
     );
+    // A changed service the operator had stopped stays stopped: its new settings apply at its next start.
+    const resting = new Set(report.changed.filter((name) => this.controllers.get(name)?.state === 'stopped'));
     await this.stopServices([...report.removed, ...report.changed]);
     if (pluginsChanged) await this.teardownPlugins?.();
     this.current = next;
@@ -228,7 +230,7 @@ export class Supervisor {
       this.controllers.set(service.name, keep ?? this.newController(service));
     }
     if (pluginsChanged) await this.setUpPlugins();
-    const toStart = [...report.added, ...report.changed];
+    const toStart = [...report.added, ...report.changed.filter((name) => !resting.has(name))];
     if (toStart.length > 0) await this.start(toStart);
     return report;
   }

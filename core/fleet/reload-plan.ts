@@ -6,7 +6,7 @@ export interface ReloadPlan {
   removed: string[];
   /** A process setting changed (command, env, cwd, port, stop...): restarted. */
   changed: string[];
-  /** Only settings read while it runs changed (plugin options, title, restart budget, dependsOn): applied, process kept. */
+  /** Only settings read while it runs changed (plugin options, title, restart budget, dependsOn, stop): applied, process kept. */
   updated: string[];
   unchanged: string[];
   /** The plugins' list, options or deadlines, the monitor defaults, or a service's plugin options changed: they are set up again. */
@@ -16,7 +16,7 @@ export interface ReloadPlan {
 /**
  * What a running service takes without a restart: everything plugins read (their per-service
  * options: health, memory, watch...; whether a plugin probes it at all), its title, restart
- * budget and backoff, and its dependencies. A restart schedule (`restart.cron`) is armed at
+ * budget and backoff, its dependencies, and how it is stopped (read when it is stopped). A restart schedule (`restart.cron`) is armed at
  * start: a new one restarts the service. `image` is for exports only: it changes nothing here.
  * Everything else is how its process runs.
  */
@@ -26,8 +26,18 @@ const liveParts = (s: ResolvedService, config: ResolvedConfig) => ({
   probed: isProbed(s, config.plugins),
   restart: { ...s.restart, cron: null },
   dependsOn: s.dependsOn,
+  stop: s.stop,
 });
-const processParts = (s: ResolvedService) => ({ ...s, title: null, options: null, restart: null, dependsOn: null, image: null, cron: s.restart.cron });
+const processParts = (s: ResolvedService) => ({
+  ...s,
+  title: null,
+  options: null,
+  restart: null,
+  dependsOn: null,
+  stop: null,
+  image: null,
+  cron: s.restart.cron,
+});
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const pluginKey = (config: ResolvedConfig) =>

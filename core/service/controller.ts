@@ -87,10 +87,12 @@ export class ServiceController {
 
   /**
    * A reload that changed only what is read while the process runs (plugin options, title,
-   * restart budget, dependencies; see fleet/reload-plan.ts): taken as is, the process kept.
+   * restart budget, dependencies, stop settings; see fleet/reload-plan.ts): taken as is, the
+   * process kept (and its pid file's record of how to stop it brought up to date).
    * Health starts over (`unknown`, or none) when a plugin starts or stops probing it.
    */
   update(config: ResolvedService, probed: boolean): void {
+    if (JSON.stringify(config.stop) !== JSON.stringify(this.settings.stop)) this.current?.restop(config.stop);
     this.settings = config;
     if (probed === this.probing) return;
     this.probing = probed;
@@ -293,7 +295,7 @@ export class ServiceController {
     this.record.noteExit(exit, this.deps.clock.now());
     this.deps.logs.monitor.warn(`${this.name}: pid ${run.pid} ${detail} after ${formatDuration(uptimeMs)}`);
     this.schedule.disarm();
-    await run.reap();
+    await run.reap(this.config.stop);
     this.current = null;
     this.record.setHealth('unknown', 'process exited');
     const asked = run.signalled && this.deps.clock.now() - run.signalled.at <= this.config.stop.timeoutMs ? run.signalled.signal : null;
@@ -319,7 +321,7 @@ export class ServiceController {
     run.stopping = true;
     this.schedule.disarm();
     this.life.transition('stopping', { pid: run.pid, signal: this.config.stop.signal });
-    const result = await run.kill();
+    const result = await run.kill(this.config.stop);
     this.current = null;
     this.record.setHealth('unknown', 'process stopped');
     return result;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ResolvedService } from '../config/types.js';
+import type { ResolvedService, StopPolicy } from '../config/types.js';
 import type { Clock, Environment, ExitInfo, Logs, PidStore, ProcessHandle, ProcessRunner } from '../di/contracts.js';
 import { bestEffort } from '../best-effort.js';
 import { formatDuration } from '../format.js';
@@ -95,10 +95,13 @@ export class Incarnation {
     return this.deps.clock.now() - this.startedAt;
   }
 
-  /** Stops the whole tree (the stop signal, then SIGKILL after the timeout) and removes the pid file. */
-  async kill(): Promise<{ forced: boolean }> {
+  /**
+   * Stops the whole tree (the stop signal, then SIGKILL after the timeout) and removes the pid
+   * file, with the stop settings in force now (a reload may have changed them since the spawn).
+   */
+  async kill(stop: StopPolicy = this.config.stop): Promise<{ forced: boolean }> {
     this.stopping = true;
-    const { signal, timeoutMs, mode } = this.config.stop;
+    const { signal, timeoutMs, mode } = stop;
     this.deps.logs.serviceOutput(this.config.name).note(`stopping pid ${this.pid} with ${signal}${mode === 'main' ? ' (the main process first)' : ''}`);
     const { forced } = await this.deps.runner.stop(this.handle, { signal, timeoutMs, mode, exited: this.exited, marker: this.marker });
     if (forced) this.deps.logs.shutdown.warn(`${this.config.name}: did not stop within ${formatDuration(timeoutMs)}: killed with SIGKILL`);
@@ -107,10 +110,21 @@ export class Incarnation {
     return { forced };
   }
 
+  /** The stop settings changed (a reload): the pid file's record says so, for a stop without this supervisor. */
+  restop(stop: StopPolicy): void {
+    const record = this.deps.pids.read(this.config.name);
+    if (!record || record.pid !== this.pid) return;
+    bestEffort(
+      `record the new stop settings of ${this.config.name}`,
+      () => this.deps.pids.write(this.config.name, { ...record, stop }),
+      (m) => this.deps.logs.monitor.error(m),
+    );
+  }
+
   /** After the leader died on its own: what it left in its group (a forked worker holding the port) goes too. */
-  async reap(): Promise<void> {
+  async reap(stop: StopPolicy = this.config.stop): Promise<void> {
     this.stopping = true;
-    const { signal, timeoutMs } = this.config.stop;
+    const { signal, timeoutMs } = stop;
     await this.deps.runner.stop(this.handle, { signal, timeoutMs, leaderJustExited: true, marker: this.marker });
     this.removePidFile();
   }

@@ -186,6 +186,31 @@ export default defineConfig({ services: { api: { command: ${fixtureCommand()}, p
     expect((await statusJson(p)).services[0]).toMatchObject({ pid, state: 'running', health: 'healthy', restarts: 0 });
   });
 
+  it('a reload keeps what the operator did: a stopped service stays stopped; a new stop setting applies, history kept', async () => {
+    const web = (stop: string) => `web: { command: ${fixtureCommand()}, readyAfter: 100, restart: { backoff: { initial: 10 } }${stop} }`;
+    const idle = (level: string) => `idle: { command: ${fixtureCommand()}, readyAfter: 100, env: { LEVEL: '${level}' } }`;
+    project = createProject(`{ services: { ${web('')}, ${idle('info')} } }`);
+    const p = project;
+    expect((await p.zmart(['start'])).code).toBe(0);
+    process.kill(p.pid('web')!, 'SIGKILL');
+    const crashed = await waitFor(async () => {
+      const s = (await statusJson(p)).services.find((x) => x.name === 'web');
+      return s?.restarts === 1 && s.state === 'running' ? s : null;
+    }, 'web back after its crash');
+    expect((await p.zmart(['stop', 'idle'])).code).toBe(0);
+    p.writeConfig(`{ services: { ${web(", stop: { timeout: '3s', mode: 'main' }")}, ${idle('debug')} } }`);
+    const reload = await p.zmart(['reload']);
+    expect(reload.stdout).toContain('changed (restarted): idle');
+    expect(reload.stdout).toContain('updated (kept running): web');
+    const after = await statusJson(p);
+    expect(after.services.find((s) => s.name === 'idle')).toMatchObject({ state: 'stopped', pid: null });
+    expect(after.services.find((s) => s.name === 'web')).toMatchObject({ pid: crashed.pid, restarts: 1, lastRestart: { kind: 'exit' } });
+    expect(JSON.parse(readText(join(p.pidDir, 'web.state.json'))).stop).toEqual({ signal: 'SIGTERM', timeoutMs: 3000, mode: 'main' });
+    expect(readText(join(p.logDir, 'web.log'))).not.toContain('(the main process first)');
+    expect((await p.zmart(['stop', 'web'])).code).toBe(0);
+    expect(readText(join(p.logDir, 'web.log'))).toContain('(the main process first)'); // the new stop settings were used
+  });
+
   it('two plugins disagreeing on one service: the worst is shown, with who said it', async () => {
     project = createProject(`{ services: {} }`);
     writeFileSync(

@@ -15,7 +15,7 @@ describe('planReload', () => {
     expect(planReload(before, after)).toMatchObject({ added: ['new'], removed: ['old'], changed: ['web'], unchanged: ['api'], pluginsChanged: false });
   });
 
-  it('updates in place a service whose plugin options, title, budget or dependencies changed; restarts one whose process settings or cron changed', () => {
+  it('updates in place a service whose plugin options, title, budget, dependencies or stop settings changed; restarts one whose process settings or cron changed', () => {
     const before = resolve({
       a: { command: 'a', memory: { maxRss: '1GB' } },
       b: { command: 'b', restart: { maxRestarts: 3 } },
@@ -30,7 +30,7 @@ describe('planReload', () => {
       d: { command: 'd', restart: { cron: '0 4 * * *' } },
       e: { command: 'e', env: { X: '2' } },
     });
-    expect(planReload(before, after)).toMatchObject({ changed: ['c', 'd', 'e'], updated: ['a', 'b'], unchanged: [], pluginsChanged: true });
+    expect(planReload(before, after)).toMatchObject({ changed: ['d', 'e'], updated: ['a', 'b', 'c'], unchanged: [], pluginsChanged: true });
     // b alone (no plugin option changed): the plugins are not set up again
     expect(planReload(resolve({ b: { command: 'b' } }), resolve({ b: { command: 'b', title: 'B' } }))).toMatchObject({ updated: ['b'], pluginsChanged: false });
   });

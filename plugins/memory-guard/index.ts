@@ -94,10 +94,7 @@ function check(
     if (streak > 0) ctx.logger.warn(`${service}: RSS ${mb(usage.rssBytes)} over ${mb(limits.maxRss)} (${streak}/${needed})`);
     if (streak >= needed) {
       state.rssStreak.set(service, 0);
-      const who = [...usage.processes]
-        .sort((a, b) => b.rssBytes - a.rssBytes)
-        .map((p) => `pid ${p.pid} (${p.command || '?'}) ${mb(p.rssBytes)}`)
-        .join(', ');
+      const who = byCommand(usage.processes);
       ctx.restart(service, { kind: 'memory', detail: `RSS ${mb(usage.rssBytes)} over ${mb(limits.maxRss)} for ${streak} samples: ${who}` });
     }
   }
@@ -142,4 +139,34 @@ function checkSystem(ctx: Ctx, low: Set<string>): void {
       ctx.alert({ level: 'info', kind: 'resource-ok', message: `${what} is back to ${mb(free)}` });
     }
   }
+}
+
+/** Longer commands are cut to this many characters: a line in a log, not a page. */
+const COMMAND_CHARS = 60;
+
+/**
+ * The tree's processes by command, biggest first: each command once (gunicorn's master and
+ * its workers share one long command line), without the program's folder, cut to
+ * COMMAND_CHARS, with how many run it, their pids and their memory together:
+ * `gunicorn: worker [app] ×3 (pids 12, 13, 14) 300 MB, gunicorn: master [app] (pid 11) 40 MB`.
+ */
+export function byCommand(processes: TreeUsage['processes']): string {
+  const groups = new Map<string, { pids: number[]; rssBytes: number }>();
+  for (const p of [...processes].sort((a, b) => b.rssBytes - a.rssBytes)) {
+    const words = (p.command || '?').trim().split(/\s+/);
+    words[0] = words[0]!.slice(words[0]!.lastIndexOf('/') + 1) || words[0]!;
+    const line = words.join(' ');
+    const command = line.length > COMMAND_CHARS ? `${line.slice(0, COMMAND_CHARS - 1)}…` : line;
+    const group = groups.get(command) ?? { pids: [], rssBytes: 0 };
+    group.pids.push(p.pid);
+    group.rssBytes += p.rssBytes;
+    groups.set(command, group);
+  }
+  return [...groups]
+    .sort(([, a], [, b]) => b.rssBytes - a.rssBytes)
+    .map(
+      ([command, g]) =>
+        `${command}${g.pids.length > 1 ? ` ×${g.pids.length}` : ''} (pid${g.pids.length > 1 ? 's' : ''} ${g.pids.join(', ')}) ${mb(g.rssBytes)}`,
+    )
+    .join(', ');
 }

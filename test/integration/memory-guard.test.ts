@@ -18,7 +18,10 @@ describe('memory-guard with real processes', () => {
     const leader = fleet.supervisor.snapshots()[0].pid!;
     const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart', 10_000);
     expect(restart.reason.kind).toBe('memory');
-    expect(restart.reason.detail).toMatch(/^RSS \d+ MB over 200 MB for 2 samples: pid (\d+) \(.*node -e .*\) \d+ MB, pid \d+ \(/);
+    // each command once, the biggest first, with its pid: the grown child, then the leader
+    expect(restart.reason.detail).toMatch(
+      /^RSS \d+ MB over 200 MB for 2 samples: node -e .*… \(pid (\d+)\) \d+ MB, node .*server\.mjs --child-grow 400 \(pid \d+\) \d+ MB$/,
+    );
     const biggest = Number(/pid (\d+)/.exec(restart.reason.detail)![1]);
     expect(biggest).not.toBe(leader); // the child, not the leader, was the big one
     await waitFor(() => !isAlive(biggest) && !isAlive(leader), 'the old tree to be gone');

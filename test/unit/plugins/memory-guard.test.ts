@@ -27,7 +27,7 @@ describe('memory-guard through core/testing', () => {
         reason: {
           kind: 'memory',
           by: 'memory-guard',
-          detail: 'RSS 640 MB over 500 MB for 3 samples: pid 1500 (python worker.py) 600 MB, pid 1001 (python app.py) 40 MB',
+          detail: 'RSS 640 MB over 500 MB for 3 samples: python worker.py (pid 1500) 600 MB, python app.py (pid 1001) 40 MB',
         },
       },
     ]);
@@ -87,6 +87,24 @@ describe('memory-guard through core/testing', () => {
   it('refuses a memory key with no limit in it', async () => {
     await expect(createPluginHarness(memoryGuard(), { services: { api: { command: 'x', memory: {} } } })).rejects.toThrow(
       /services\.api\.memory: set maxRss, maxCpu or both/,
+    );
+  });
+});
+
+describe("memory-guard's restart detail", () => {
+  it('names each command once, shortened, with how many run it, their pids and memory, biggest first', async () => {
+    const { byCommand } = await import('../../../plugins/memory-guard/index.js');
+    const long = `/srv/app/venv/bin/python3 /srv/app/venv/bin/gunicorn -k uvicorn.workers.UvicornWorker -w 3 --bind 127.0.0.1:8000 app.main:app`;
+    const mb = 1024 * 1024;
+    const detail = byCommand([
+      { pid: 11, command: long, rssBytes: 40 * mb, cpuPercent: 0 },
+      { pid: 12, command: long, rssBytes: 100 * mb, cpuPercent: 0 },
+      { pid: 13, command: long, rssBytes: 100 * mb, cpuPercent: 0 },
+      { pid: 20, command: '/usr/bin/redis-server *:6379', rssBytes: 200 * mb, cpuPercent: 0 },
+      { pid: 21, command: '', rssBytes: 1 * mb, cpuPercent: 0 },
+    ]);
+    expect(detail).toBe(
+      'python3 /srv/app/venv/bin/gunicorn -k uvicorn.workers.Uvico… ×3 (pids 12, 13, 11) 240 MB, redis-server *:6379 (pid 20) 200 MB, ? (pid 21) 1 MB',
     );
   });
 });

@@ -10,6 +10,7 @@ import { readEnvFiles } from './env-file.js';
 import { folderIssues } from './folders.js';
 import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
 import { baseServiceShape, SERVICE_NAME, topLevelShape } from './schema.js';
+import { lookupRunAs, type RunAs } from './accounts.js';
 import type { ResolvedConfig, ResolvedService } from './types.js';
 
 export interface ResolveOptions {
@@ -20,6 +21,8 @@ export interface ResolveOptions {
   env?: Record<string, string | undefined>;
   /** The plugins that run when the config has no `plugins` key. */
   builtins?: () => PluginInstance[];
+  /** The uid zmart runs as (default: this process's): not root, it can run services only as itself. */
+  uid?: number;
 }
 
 /**
@@ -61,6 +64,13 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     const cwd = resolve(root, s.cwd ?? '.');
     if (!isDirectory(cwd)) issues.push({ path: `services.${name}.cwd`, message: `folder ${cwd} does not exist` });
     const venv = s.venv ? resolve(cwd, s.venv) : null;
+    let runAs: RunAs | null = null;
+    if (s.user !== undefined || s.group !== undefined) {
+      const found = lookupRunAs(s.user, s.group, options.uid ?? process.getuid?.() ?? 0);
+      if (typeof found === 'string')
+        issues.push({ path: `services.${name}.${s.user !== undefined && !found.startsWith('no group') ? 'user' : 'group'}`, message: found });
+      else runAs = found;
+    }
     const files = s.envFile === undefined ? [] : Array.isArray(s.envFile) ? s.envFile : [s.envFile];
     const fromFiles = readEnvFiles(files, cwd, options.env ?? process.env);
     if ('problem' in fromFiles) issues.push({ path: `services.${name}.envFile`, message: fromFiles.problem });
@@ -86,6 +96,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       command: s.command,
       commandText: Array.isArray(s.command) ? s.command.join(' ') : s.command,
       cwd,
+      runAs,
       env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, String(v)])),
       fileEnv: 'env' in fromFiles ? fromFiles.env : {},
       venv,

@@ -73,6 +73,8 @@ export const baseServiceShape = {
     ),
   ]),
   cwd: z.optional(nonEmpty),
+  user: z.optional(nonEmpty),
+  group: z.optional(nonEmpty),
   env: z._default(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), {}),
   envFile: z.optional(z.union([nonEmpty, z.array(nonEmpty).check(z.minLength(1))])),
   venv: z.optional(nonEmpty),

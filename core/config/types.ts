@@ -1,4 +1,5 @@
 import type { Duration } from '../units.js';
+import type { RunAs } from './accounts.js';
 import type { PluginInstance } from '../plugin.js';
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
@@ -42,6 +43,14 @@ export interface ServiceInput {
   command: string | string[];
   /** Relative to the config file's folder. */
   cwd?: string;
+  /**
+   * Run the service (and all it starts) as this user (a name or a uid): its uid, its primary
+   * group and supplementary groups (Linux, through setpriv), HOME, USER and LOGNAME. zmart must
+   * run as root for any user but its own. Its logs are still written by zmart, as zmart's user.
+   */
+  user?: string;
+  /** Run the service with this group (a name or a gid) instead of the user's primary group. */
+  group?: string;
   env?: Record<string, string | number | boolean>;
   /**
    * Env files (one or a list, relative to `cwd`), read with Node's `util.parseEnv`; `${VAR}` and
@@ -126,6 +135,8 @@ export interface ResolvedService {
   /** The command as one line, for logs and status. */
   commandText: string;
   cwd: string;
+  /** Who it runs as (`user`, `group`); null: as zmart. */
+  runAs: RunAs | null;
   env: Record<string, string>;
   /** What the service's env files set (before `env`, which wins). */
   fileEnv: Record<string, string>;

@@ -101,6 +101,8 @@ export interface SpawnSpec {
   command: string | string[];
   cwd: string;
   env: Record<string, string>;
+  /** Run as this uid and gid (with the user's supplementary groups where setpriv is there). */
+  runAs?: { uid: number; gid: number; user: string | null } | null;
 }
 
 export interface ExitInfo {

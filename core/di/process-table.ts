@@ -58,9 +58,9 @@ export interface ProcessTable {
   /** The TCP sockets these processes hold; null where the table cannot tell. */
   sockets(pids: number[]): HeldSocket[] | null;
   /**
-   * Which of these processes, all this user's, carry `NAME=value` in their environment: how
-   * zmart finds what escaped a service's group (setsid, double fork). Processes whose
-   * environment cannot be read are left out.
+   * Which of these processes carry `NAME=value` in their environment (this user's alone; any
+   * user's for root, which runs services as other users): how zmart finds what escaped a
+   * service's group (setsid, double fork). Processes whose environment cannot be read are left out.
    */
   carrying(marker: string, candidates: ProcStat[]): ProcStat[];
   /** Forgets what is kept for a moment (sockets, owners): after a stop, say. */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { ZmartError } from '../errors.js';
 import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, ProcessTable, SpawnSpec, StopOptions } from '../di/contracts.js';
 import { shellCommand } from './shell-command.js';
@@ -17,8 +18,9 @@ export class ChildProcessRunner implements ProcessRunner {
 
   async spawn(spec: SpawnSpec): Promise<ProcessHandle> {
     // A string runs through /bin/sh, which execs the program when it is one simple command.
-    const [file, args, shell] = Array.isArray(spec.command) ? [spec.command[0]!, spec.command.slice(1), false] : [shellCommand(spec.command), [], '/bin/sh'];
-    const child = spawn(file, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], shell, windowsHide: true });
+    const argv = Array.isArray(spec.command) ? spec.command : ['/bin/sh', '-c', shellCommand(spec.command)];
+    const { file, args, ids } = asUser(argv, spec.runAs);
+    const child = spawn(file, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, ...ids });
 
     // 'exit' fires when the leader ends, even while a grandchild still holds its stdout open.
     const failed = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -47,4 +49,23 @@ export class ChildProcessRunner implements ProcessRunner {
     if (options.exited) await options.exited;
     return { forced: result.forced };
   }
+}
+
+/** util-linux's setpriv: sets uid, gid and the user's supplementary groups, then execs (the pid stays). */
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * How to start `argv` as another user: through setpriv where it is (Linux: the user's
+ * supplementary groups too, `--init-groups`), else with Node's uid and gid (macOS: the
+ * supplementary groups are dropped). As zmart itself: as it is.
+ */
+function asUser(argv: string[], runAs: SpawnSpec['runAs']): { file: string; args: string[]; ids: { uid?: number; gid?: number } } {
+  const [file, ...args] = argv as [string, ...string[]];
+  if (!runAs || (runAs.uid === process.getuid?.() && runAs.gid === process.getgid?.())) return { file, args, ids: {} };
+  if (existsSync(SETPRIV)) {
+    const named = runAs.user !== null && !/^\d+$/.test(runAs.user);
+    const groups = named ? '--init-groups' : '--clear-groups';
+    return { file: SETPRIV, args: [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, groups, '--', file, ...args], ids: {} };
+  }
+  return { file, args, ids: { uid: runAs.uid, gid: runAs.gid } };
 }

@@ -68,6 +68,7 @@ export class Incarnation {
       command: config.command,
       cwd: config.cwd,
       env: { ...serviceEnv(config, deps.env), [MARKER]: id },
+      runAs: config.runAs,
     });
     const startedAt = deps.clock.now();
     const command = deps.redact(config.commandText);

@@ -27,7 +27,8 @@ export function createLinuxTable(): ProcessTable {
       });
     },
     carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
-      const uid = process.getuid?.();
+      // root runs services as other users (`user`): any user's process may carry its marker
+      const uid = process.getuid?.() === 0 ? undefined : process.getuid?.();
       return candidates.filter((s) => hasMarker(s.pid, marker, uid));
     },
     forget: () => ports.forget(),

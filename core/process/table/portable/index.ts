@@ -82,7 +82,12 @@ export function portableTable(tools: PortableTools): ProcessTable {
       const environments = run(tools.ps, [tools.envFlag, '-ww', '-o', PS_ENV_COLUMNS, ...select]);
       if (!environments.includes(marker)) return [];
       // the commands alone, to tell a marker in the environment from the same word in an argv
-      const found = pidsCarrying(environments, run(tools.ps, ['-ww', '-o', PS_ENV_COLUMNS, ...select]), marker, process.getuid?.());
+      const found = pidsCarrying(
+        environments,
+        run(tools.ps, ['-ww', '-o', PS_ENV_COLUMNS, ...select]),
+        marker,
+        process.getuid?.() === 0 ? undefined : process.getuid?.(),
+      ); // root: any user's (services run as `user`)
       return candidates.filter((c) => found.has(c.pid));
     },
     forget: () => {

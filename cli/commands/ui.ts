@@ -25,7 +25,10 @@ export async function ui(options: { config?: string }, out: Output): Promise<num
     },
     logLines: (service, lines) => tailLines(join(fleet.logDir, serviceLogFile(service)), lines),
     act: async (action, service) => {
-      const answer = await askDaemon<{ error?: string }>(fleet, 'POST', `/v1/${action}`, { services: [service] }, 600_000);
+      const answer =
+        action === 'hup'
+          ? await askDaemon<{ error?: string }>(fleet, 'POST', '/v1/signal', { service, signal: 'SIGHUP' }, 10_000)
+          : await askDaemon<{ error?: string }>(fleet, 'POST', `/v1/${action}`, { services: [service] }, 600_000);
       if (!answer) return `${action} ${service}: the supervisor does not answer`;
       return answer.status === 200 ? `${action} ${service}: done` : `${action} ${service}: ${answer.body.error ?? `status ${answer.status}`}`;
     },

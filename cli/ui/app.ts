@@ -8,7 +8,8 @@ export interface UiSource {
   /** The last `lines` lines of a service's log. */
   logLines(service: string, lines: number): string[];
   /** Runs an operator command; resolves with a line to show. */
-  act(action: 'restart' | 'stop' | 'start', service: string): Promise<string>;
+  /** The operator's command on a service; `hup`: SIGHUP to its main process (a daemon re-reads its config). */
+  act(action: 'restart' | 'stop' | 'start' | 'hup', service: string): Promise<string>;
 }
 
 export interface AppProps {
@@ -20,7 +21,7 @@ export interface AppProps {
 
 const STATE_COLORS: Record<string, string> = { running: 'green', failed: 'red', stopped: 'red', starting: 'yellow', stopping: 'yellow', backoff: 'yellow' };
 const HEALTH_COLORS: Record<string, string> = { healthy: 'green', unhealthy: 'red', slow: 'yellow' };
-export const HELP = '↑↓ select  r restart  s stop  u start  / filter the log  q quit';
+export const HELP = '↑↓ select  r restart  s stop  u start  h HUP  / filter the log  q quit';
 
 const mb = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1048576).toFixed(1)} MB`);
 const cell = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
@@ -95,8 +96,8 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
       setFilter('');
       setEditing(true);
     } else if (key.escape) setFilter('');
-    else if (current && (input === 'r' || input === 's' || input === 'u')) {
-      const action = input === 'r' ? 'restart' : input === 's' ? 'stop' : 'start';
+    else if (current && (input === 'r' || input === 's' || input === 'u' || input === 'h')) {
+      const action = input === 'r' ? 'restart' : input === 's' ? 'stop' : input === 'u' ? 'start' : 'hup';
       setMessage(`${action} ${current.name}…`);
       source
         .act(action, current.name)

@@ -39,7 +39,9 @@ describe('zmart ui (ink)', () => {
     await tick();
     ui.stdin.write('u');
     await tick();
-    expect(acted).toEqual(['restart worker', 'stop api', 'start api']);
+    ui.stdin.write('h');
+    await tick();
+    expect(acted).toEqual(['restart worker', 'stop api', 'start api', 'hup api']);
 
     // the log filter: / then text then Enter; Escape clears it
     for (const key of ['/', 'e', 'r', 'r', '\r']) {
@@ -50,7 +52,7 @@ describe('zmart ui (ink)', () => {
     expect(frame).toContain('filter: err');
     expect(frame).toContain('api error two');
     expect(frame).not.toContain('api line one');
-    expect(acted).toHaveLength(3); // keys typed into the filter are not commands
+    expect(acted).toHaveLength(4); // keys typed into the filter are not commands
     ui.stdin.write('\u001B');
     await tick();
     expect(ui.lastFrame()).toContain('api line one');

@@ -11,6 +11,7 @@ export { AWAITED_HOOKS } from './hooks.js';
 export type { ProbeDescription, ProbeTarget, ServiceProbes } from './probe.js';
 export type { FollowedLine, LineHandler } from './plugin-guard/line-queue.js';
 export { RESTART_KINDS } from './service/types.js';
+export { OPERATOR_SIGNALS, type OperatorSignal } from './service/signals.js';
 export type {
   Alert,
   AlertLevel,

@@ -7,6 +7,7 @@ import { withDeadline } from './plugin-guard/deadline.js';
 import { LineQueue } from './plugin-guard/line-queue.js';
 import { PluginScheduler } from './plugin-guard/plugin-scheduler.js';
 import type { PluginWatch } from './plugin-guard/plugin-watch.js';
+import type { OperatorSignal } from './service/signals.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot } from './service/types.js';
 
 /** What plugins may read and ask of the services: the supervisor, or the test harness's fakes. */
@@ -23,6 +24,8 @@ export interface ServiceDirectory {
   reportMetrics(name: string, metrics: Record<string, number | string | null>): void;
   /** The operator's commands on one service, as `zmart start|stop|restart NAME` runs them. */
   operate(action: 'start' | 'stop' | 'restart', name: string): Promise<void>;
+  /** `zmart signal NAME SIGNAL` to the main process, `by` the asking plugin; throws without a process. */
+  signal(name: string, signal: OperatorSignal, by: string): void;
 }
 
 export interface PluginHostDeps {
@@ -192,6 +195,11 @@ function createContext(plugin: PluginInstance, deps: PluginHostDeps, guard: Guar
       if (!acting(`${action} of ${service}`)) return;
       logger.info(`${action} ${service} (asked through ${name})`);
       await deps.directory.operate(action, service);
+    },
+    signal: (service, signal) => {
+      if (!known(service)) throw new Error(`no service named '${service}'`);
+      if (!acting(`${signal} to ${service}`)) return;
+      deps.directory.signal(service, signal, name);
     },
     reportProbe: (service, probe) => {
       if (!acting(`probe of ${service}`)) return;

@@ -5,6 +5,7 @@ import type { Alert, Health, RestartKind, ServiceSnapshot } from './service/type
 import type { MonitorDefaults, ResolvedService } from './config/types.js';
 import type { LineHandler } from './plugin-guard/line-queue.js';
 import type { ServiceProbes } from './probe.js';
+import type { OperatorSignal } from './service/signals.js';
 
 /** Called when the plugin is torn down (supervisor stop, reload, end of a test). */
 export type Teardown = () => void | Promise<void>;
@@ -90,6 +91,11 @@ export interface PluginContext<Options, ServiceOptions = never> {
    * views with buttons; logged with the plugin's name. Resolves once it is done.
    */
   operate(action: 'start' | 'stop' | 'restart', service: string): Promise<void>;
+  /**
+   * The operator's `zmart signal` (HUP, TTIN...) for views with buttons: to the service's main
+   * process, logged with the plugin's name; throws when it has no process to signal.
+   */
+  signal(service: string, signal: OperatorSignal): void;
   /** Tells who listens (`service:probe`) that a probe of the service ran: passed or not, and how long it took. */
   reportProbe(service: string, probe: { ok: boolean; durationMs: number }): void;
 }

@@ -36,6 +36,7 @@ export function pluginDirectory(fleet: Fleet): ServiceDirectory {
     reportHealth: (name, health, by, detail) => controllers.get(name)?.setHealth(health, detail, by),
     reportReady: (name) => controllers.get(name)?.reportReady(),
     reportMetrics: (name, metrics) => controllers.get(name)?.setMetrics(metrics),
+    signal: (name, signal, by) => void controllers.get(name)?.signal(signal, 'main', by),
     operate: async (action, name) =>
       void (await (action === 'stop' ? fleet.stopServices([name]) : action === 'start' ? fleet.start([name]) : fleet.restartServices([name]))),
   };

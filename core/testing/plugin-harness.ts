@@ -49,6 +49,8 @@ export interface PluginHarness {
   readonly readyReports: string[];
   /** What the plugin asked through `ctx.operate`, in order. */
   readonly operations: Array<{ action: 'start' | 'stop' | 'restart'; service: string }>;
+  /** The signals the plugin sent through `ctx.signal`, in order. */
+  readonly signals: Array<{ service: string; signal: string }>;
   /** What the plugin (and the harness) logged. */
   readonly logs: LogRecord[];
   /** The log rotation policy the plugin set, and how often it asked for due rotations. */
@@ -125,6 +127,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
   const healthReports: PluginHarness['healthReports'] = [];
   const readyReports: string[] = [];
   const operations: PluginHarness['operations'] = [];
+  const signals: PluginHarness['signals'] = [];
   const byName = (name: string) => {
     const s = snapshots.get(name);
     if (!s) throw new Error(`harness: no service named '${name}'`);
@@ -168,6 +171,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
       operate: async (action, service) => {
         operations.push({ action, service });
       },
+      signal: (service, signal) => void signals.push({ service, signal }),
     },
   });
 
@@ -187,6 +191,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
     healthReports,
     readyReports,
     operations,
+    signals,
     logs: logs.records,
     emit: async (hook, payload) => {
       // The awaited hook runs as the supervisor runs it: with its deadline, a late handler logged and alerted.

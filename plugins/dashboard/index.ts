@@ -146,7 +146,7 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, h: Ha
     const allowed = [ctx.options.listen, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`];
     if (!allowed.includes(req.headers.host ?? '')) return json(res, 403, { error: `unexpected Host header: use http://${ctx.options.listen}/` });
   }
-  const action = /^\/api\/services\/([^/]+)\/(start|stop|restart)$/.exec(url.pathname);
+  const action = /^\/api\/services\/([^/]+)\/(start|stop|restart|hup)$/.exec(url.pathname);
   if (action) {
     if (req.method !== 'POST') return json(res, 405, { error: 'POST only' });
     if (!ctx.options.token) return json(res, 403, { error: 'the buttons are off: the dashboard has no token' });
@@ -156,7 +156,13 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, h: Ha
     }
     const service = decodeURIComponent(action[1]!);
     if (!ctx.service(service)) return json(res, 404, { error: `no service named '${service}'` });
-    await ctx.operate(action[2] as 'start' | 'stop' | 'restart', service);
+    if (action[2] === 'hup') {
+      try {
+        ctx.signal(service, 'SIGHUP');
+      } catch (error) {
+        return json(res, 409, { error: error instanceof Error ? error.message : String(error) });
+      }
+    } else await ctx.operate(action[2] as 'start' | 'stop' | 'restart', service);
     return json(res, 200, { ok: true, state: ctx.service(service)!.state });
   }
   if (req.method !== 'GET') return json(res, 405, { error: 'GET only' });

@@ -71,7 +71,7 @@ export const PAGE = `<!doctype html>
     row('memory', mb(s.rssBytes), 'memory');
     row('CPU', s.cpuPercent == null ? '-' : s.cpuPercent + ' %', 'cpu');
     c.append(dl);
-    for (const action of ['restart', 'stop', 'start']) {
+    for (const action of ['restart', 'stop', 'start', 'hup']) {
       const b = el('button', { disabled: !token, title: token ? '' : 'needs the token' }, action);
       b.dataset.action = action;
       b.onclick = (e) => { e.stopPropagation(); act(s.name, action, b); };

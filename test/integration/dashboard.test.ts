@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import dashboard from '../../plugins/dashboard/index.js';
 import healthHttp from '../../plugins/health-http/index.js';
 import history from '../../plugins/history/index.js';
-import { createFleet, type Fleet, fixture, freePort, waitFor } from '../helpers/project.js';
+import { createFleet, type Fleet, fixture, freePort, readText, waitFor } from '../helpers/project.js';
 
 const OUTPUT = resolve(import.meta.dirname, '../../test-results');
 const TOKEN = 'a-long-dashboard-token-123';
@@ -84,6 +84,10 @@ describe('the dashboard in headless Chromium', () => {
     const wrong = await fetch(`${base}/api/services/api/restart`, { method: 'POST', headers: { authorization: 'Bearer not-the-token-at-all' } });
     expect(wrong.status).toBe(401);
     expect(fleet.supervisor.snapshots().find((s) => s.name === 'api')!.pid).toBe(before);
+    // the HUP button's route: SIGHUP to the main process, logged with the dashboard's name
+    const hup = await fetch(`${base}/api/services/api/hup`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(hup.status).toBe(200);
+    await waitFor(() => readText(join(fleet!.dir, 'logs', 'api.log')).includes(`SIGHUP sent to pid ${before} by dashboard`), 'the signal noted in the log');
     // another Host (a rebound DNS name) is refused
     const rebound = await new Promise<number>((done, fail) =>
       request({ host: '127.0.0.1', port, path: '/api/fleet', headers: { host: `evil.example:${port}` } }, (res) => {

@@ -8,7 +8,9 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-const SCRIPT = "printf 'one\\n'; printf 'two\\n' >&2; printf 'th'; sleep 0.1; printf 'ree\\n'; exec sleep 30";
+// 'two' on stderr comes half a second before 'three' ends: the order holds even when the loop is
+// held a moment at the spawn (the portable backend's ps, a loaded machine).
+const SCRIPT = "printf 'one\\n'; printf 'two\\n' >&2; printf 'th'; sleep 0.5; printf 'ree\\n'; exec sleep 30";
 
 describe("a service's output log", () => {
   it('stamps each line with the time and its stream, or writes it as it came with logs.timestamps false', async () => {

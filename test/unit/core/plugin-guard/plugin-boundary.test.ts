@@ -194,3 +194,14 @@ describe('ctx.logs.follow, through the harness', () => {
     expect(seen).toEqual(['kept']);
   });
 });
+
+describe('ctx.signal, through the harness', () => {
+  it("records the operator's signal a view sends, and refuses an unknown service", async () => {
+    let send!: (service: string) => void;
+    const view = definePlugin({ name: 'view', defaults: {}, setup: (ctx) => void (send = (service) => ctx.signal(service, 'SIGHUP')) });
+    const h = await createPluginHarness(view(), { services });
+    send('api');
+    expect(h.signals).toEqual([{ service: 'api', signal: 'SIGHUP' }]);
+    expect(() => send('nope')).toThrow("no service named 'nope'");
+  });
+});

@@ -39,13 +39,7 @@ export async function startup(options: StartupOptions, out: Output): Promise<num
   const config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
   const paths = { node: process.execPath, zmart: join(packageRoot(import.meta.url).root, 'dist/bin/zmart.cjs') };
   if (options.launchd || process.platform === 'darwin') return startupLaunchd(config, paths, options, out);
-  const envFile = join(config.root, '.env');
-  const unit = systemdUnit(config, {
-    ...paths,
-    user: options.user,
-    account: userInfo().username,
-    envFile: existsSync(envFile) ? envFile : null,
-  });
+  const unit = systemdUnit(config, { ...paths, user: options.user, account: userInfo().username, path: process.env.PATH });
   if (options.print) {
     out.raw(unit);
     return 0;
@@ -96,7 +90,7 @@ export async function unstartup(options: { config?: string; user: boolean }, out
 
 /** macOS: the LaunchAgent, printed or written to ~/Library/LaunchAgents and loaded with launchctl. */
 async function startupLaunchd(config: ResolvedConfig, paths: { node: string; zmart: string }, options: StartupOptions, out: Output): Promise<number> {
-  const plist = launchAgent(config, paths);
+  const plist = launchAgent(config, { ...paths, path: process.env.PATH });
   if (options.print) {
     out.raw(plist.endsWith('\n') ? plist : `${plist}\n`);
     return 0;

@@ -1,7 +1,19 @@
 import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import { serviceEnv } from '../../core/process/service-env.js';
-import { quote } from '../startup/systemd-unit.js';
+import { SECRET_NAME } from '../../core/logging/redact.js';
 import { slug } from './carried.js';
+import { ZmartError } from '../../core/errors.js';
+import { execLine, NotCarried, unitPath, unitText } from './systemd-syntax.js';
+
+/** A value systemd cannot be given exactly: the export is refused in one line naming the key. */
+function carried(key: string, render: () => string): string {
+  try {
+    return render();
+  } catch (error) {
+    if (error instanceof NotCarried) throw new ZmartError('ZMART_USAGE', `${key}: ${error.message}: systemd cannot run it as zmart does`);
+    throw error;
+  }
+}
 import type { ExportedFile } from './exported.js';
 
 export interface SystemdExport {
@@ -48,7 +60,7 @@ export function systemdUnits(config: ResolvedConfig, fleet: string, options: { m
 
 function service(s: ResolvedService, unitOf: (name: string) => string, fleet: string, options: { modern: boolean }): ExportedFile[] {
   const deps = Object.keys(s.dependsOn).map(unitOf);
-  const exec = Array.isArray(s.command) ? s.command.map(quote).join(' ') : `/bin/sh -c ${quote(s.command)}`;
+  const exec = carried(`services.${s.name}.command`, () => execLine(Array.isArray(s.command) ? s.command : ['/bin/sh', '-c', s.command]));
   const { backoff } = s.restart;
   const restart = s.restart.policy === 'always' ? 'always' : s.restart.policy === 'on-failure' ? 'on-failure' : 'no';
   const memory = (s.options.memory as { maxRss?: number } | undefined)?.maxRss;
@@ -59,7 +71,7 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
   const envFile = `${fleet}-${s.name}.env`;
   const unit = [
     '[Unit]',
-    `Description=${s.title} (zmart fleet ${fleet})`,
+    `Description=${unitText(s.title)} (zmart fleet ${fleet})`,
     `PartOf=${fleet}.target`,
     ...(deps.length > 0 ? [`After=${deps.join(' ')}`, `Requires=${deps.join(' ')}`] : []),
     // the restart budget: at most maxRestarts starts within the window (plus the first one)
@@ -69,7 +81,7 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
     '[Service]',
     'Type=exec',
     `ExecStart=${exec}`,
-    `WorkingDirectory=${quote(s.cwd)}`,
+    `WorkingDirectory=${carried(`services.${s.name}.cwd`, () => unitPath(s.cwd))}`,
     `EnvironmentFile=/etc/zmart/${envFile}`,
     `Restart=${restart}`,
     `RestartSec=${seconds(backoff.initialMs)}`,
@@ -94,6 +106,7 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
     .join('');
   return [
     { name: unitOf(s.name), content: unit.join('\n') },
-    { name: envFile, content: envText, secret: true },
+    // owner-only when it holds a secret-looking name (zmart's own rule for what to redact)
+    { name: envFile, content: envText, secret: Object.keys(env).some((k) => SECRET_NAME.test(k)) },
   ];
 }

@@ -15,8 +15,10 @@ export function agentLabel(configFile: string): string {
  * own output in the log folder, and as long to stop as the largest service stop timeout plus
  * a margin before launchd kills it.
  */
-export function launchAgent(config: ResolvedConfig, paths: { node: string; zmart: string }): string {
+export function launchAgent(config: ResolvedConfig, paths: { node: string; zmart: string; path?: string }): string {
   return build({
+    // launchd's own PATH is /usr/bin:/bin:/usr/sbin:/sbin: the operator's, so that services resolve as they did
+    ...(paths.path ? { EnvironmentVariables: { PATH: paths.path } } : {}),
     Label: agentLabel(config.file!),
     ProgramArguments: [paths.node, paths.zmart, 'start', '--foreground', '--config', config.file!],
     WorkingDirectory: config.root,

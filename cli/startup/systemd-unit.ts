@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedConfig } from '../../core/config/types.js';
+import { environmentAssignment, execLine, unitPath, unitText } from '../export/systemd-syntax.js';
 
 export interface UnitOptions {
   /** The absolute paths of this install: node, and the zmart command (dist/bin/zmart.cjs). */
@@ -9,8 +10,12 @@ export interface UnitOptions {
   user: boolean;
   /** The account a system unit runs as. */
   account: string;
-  /** An environment file beside the config (`.env`), if there is one. */
-  envFile: string | null;
+  /**
+   * The PATH of the shell that ran `zmart startup`: at boot the services' `python3`, `node` or
+   * `uvicorn` resolve as they did for the operator (pyenv, nvm, Homebrew, a venv), not to the
+   * system's copies.
+   */
+  path: string | undefined;
 }
 
 /** How long the system gives zmart to stop the fleet: the largest service stop timeout (10 s at least) plus 30 s. */
@@ -21,9 +26,6 @@ export function unitName(configFile: string): string {
   return `zmart-${createHash('sha256').update(configFile).digest('hex').slice(0, 10)}.service`;
 }
 
-/** systemd quotes an argument with spaces or specials in double quotes, escaping \\ and ". */
-export const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`);
-
 /**
  * The systemd unit that runs the fleet at boot: zmart in the foreground as the unit's main
  * process (Type=notify: READY=1 once every service is up, STOPPING=1 at shutdown), stopping its
@@ -31,10 +33,10 @@ export const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${
  * after TimeoutStopSec, the largest service stop timeout plus a margin).
  */
 export function systemdUnit(config: ResolvedConfig, options: UnitOptions): string {
-  const exec = [options.node, options.zmart, 'start', '--foreground', '--config', config.file!].map(quote).join(' ');
+  const exec = execLine([options.node, options.zmart, 'start', '--foreground', '--config', config.file!]);
   const lines = [
     '[Unit]',
-    `Description=zmart fleet ${config.services.map((s) => s.name).join(', ')} (${config.file})`,
+    `Description=${unitText(`zmart fleet ${config.services.map((s) => s.name).join(', ')} (${config.file})`)}`,
     'After=network-online.target',
     'Wants=network-online.target',
     '',
@@ -42,9 +44,10 @@ export function systemdUnit(config: ResolvedConfig, options: UnitOptions): strin
     'Type=notify',
     'NotifyAccess=all',
     `ExecStart=${exec}`,
-    `WorkingDirectory=${quote(config.root)}`,
+    `WorkingDirectory=${unitPath(config.root)}`,
     ...(options.user ? [] : [`User=${options.account}`]),
-    ...(options.envFile ? [`EnvironmentFile=${quote(options.envFile)}`] : []),
+    // zmart's own environment only: never a service's env file (its secrets would reach every service)
+    ...(options.path ? [`Environment=${environmentAssignment('PATH', options.path)}`] : []),
     'Restart=on-failure',
     'RestartSec=5',
     'KillMode=mixed',

@@ -230,13 +230,17 @@ describe('zmart export systemd', () => {
     expect(api).toMatch(/^KillMode=control-group$/m);
     expect(api).toMatch(new RegExp(`^WorkingDirectory=${join(dir, 'api')}$`, 'm'));
     const db = readFileSync(join(out, `${fleet}-db.service`), 'utf8');
-    expect(db).toMatch(/^ExecStart=\/bin\/sh -c "exec sleep 1000"$/m);
+    expect(db).toMatch(/^ExecStart="\/bin\/sh" "-c" "exec sleep 1000"$/m); // every word quoted, % and $ escaped (systemd-syntax.ts)
     expect(db).toMatch(/^KillSignal=SIGINT$/m);
     expect(db).toMatch(/^TimeoutStopSec=20$/m);
     expect(db).toMatch(/^KillMode=mixed$/m); // stop.mode main
     const env = join(out, `${fleet}-api.env`);
     expect(readFileSync(env, 'utf8')).toBe('API_TOKEN="tok-123456"\nLOG_LEVEL="info"\nDATABASE_URL="postgres://localhost:5432/bot"\nPORT="8000"\n');
     expect(statSync(env).mode & 0o777).toBe(0o600);
+    // one with no secret-looking name is neither owner-only nor labelled so
+    expect(readFileSync(join(out, `${fleet}-db.env`), 'utf8')).toBe('PORT="5432"\n');
+    expect(statSync(join(out, `${fleet}-db.env`)).mode & 0o777).toBe(0o644);
+    expect(result.stdout).not.toMatch(new RegExp(`${fleet}-db\\.env \\(owner-only`));
     expect(readFileSync(join(out, `${fleet}.target`), 'utf8')).toMatch(
       new RegExp(`^Wants=${fleet}-db\\.service ${fleet}-api\\.service ${fleet}-worker\\.service$`, 'm'),
     );
@@ -256,9 +260,9 @@ describe('zmart export systemd', () => {
     expect(result.code, result.stderr).toBe(0);
     const dashboard = readFileSync(join(dir, 'examples-dashboard.service'), 'utf8');
     expect(dashboard).toMatch(/^After=examples-api\.service$/m);
-    expect(dashboard).toMatch(/^ExecStart=\/bin\/sh -c "node fleet\/dashboard\.mjs"$/m);
+    expect(dashboard).toMatch(/^ExecStart="\/bin\/sh" "-c" "node fleet\/dashboard\.mjs"$/m);
     const api = readFileSync(join(dir, 'examples-api.service'), 'utf8');
-    expect(api).toMatch(/^ExecStart=python3 fleet\/api\.py$/m);
+    expect(api).toMatch(/^ExecStart="python3" "fleet\/api\.py"$/m);
     expect(api).toMatch(/^TimeoutStopSec=10$/m);
     expect(api).toMatch(/^StartLimitBurst=4$/m);
     const units = ['examples-api.service', 'examples-dashboard.service', 'examples.target'].map((f) => join(dir, f));

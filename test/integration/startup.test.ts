@@ -30,11 +30,19 @@ export default defineConfig({
 describe('zmart startup', () => {
   it('prints a systemd unit that systemd-analyze verify accepts, carrying the config', async () => {
     const dir = project();
+    writeFileSync(join(dir, '.env'), 'API_TOKEN=a-service-secret\n'); // a service's env file: never loaded into zmart
     const printed = await runCli(['startup', '--print'], { cwd: dir });
     expect(printed.code, printed.stderr).toBe(0);
     const unit = printed.stdout;
-    expect(unit).toContain(`ExecStart=${process.execPath} `);
-    expect(unit).toMatch(new RegExp(`/dist/bin/zmart\\.cjs start --foreground --config ${join(dir, 'zmart.config.ts')}\\n`));
+    expect(unit).toContain(`ExecStart="${process.execPath}" `);
+    expect(unit).toMatch(new RegExp(`/dist/bin/zmart\\.cjs" "start" "--foreground" "--config" "${join(dir, 'zmart.config.ts')}"\\n`));
+    // zmart's own environment only: the PATH it was installed from, never an env file beside the config
+    expect(unit).toContain(`Environment="PATH=${process.env.PATH!.replaceAll('%', '%%')}"`);
+    expect(unit).not.toMatch(/^EnvironmentFile=/m);
+    // what systemd gives the unit (nothing but what it sets) resolves the same programs as this shell
+    const path = /^Environment="PATH=(.*)"$/m.exec(unit)![1]!.replaceAll('%%', '%');
+    const which = (env: Record<string, string>) => spawnSync('/bin/sh', ['-c', 'command -v node; command -v python3'], { env, encoding: 'utf8' }).stdout;
+    expect(which({ PATH: path })).toBe(which({ PATH: process.env.PATH! }));
     expect(unit).toMatch(/^Type=notify$/m);
     expect(unit).toMatch(/^NotifyAccess=all$/m);
     expect(unit).toMatch(/^KillMode=mixed$/m);
@@ -72,6 +80,7 @@ describe('zmart startup', () => {
       KeepAlive: { SuccessfulExit: false },
       ExitTimeOut: 75,
       StandardOutPath: join(dir, 'logs', 'zmart.launchd.log'),
+      EnvironmentVariables: { PATH: process.env.PATH }, // launchd's own is /usr/bin:/bin:/usr/sbin:/sbin
     });
     if (process.platform !== 'darwin') {
       const install = await runCli(['startup', '--launchd'], { cwd: dir });

@@ -82,6 +82,13 @@ export function containerDir(config: ResolvedConfig, s: ResolvedService): string
 /** The command as argv for a container: strings run through /bin/sh -c, as zmart runs them. */
 export const containerCommand = (s: ResolvedService): string[] => (Array.isArray(s.command) ? s.command : ['/bin/sh', '-c', s.command]);
 
+/**
+ * A literal for a target that expands `$` itself: Compose interpolates `$VAR`, `${VAR}` from the
+ * deploying shell (and refuses `$5`), the kubelet expands `$(VAR)` in command and args; both read
+ * `$$` as one `$`. So every `$` is doubled.
+ */
+export const dollarsKept = (text: string): string => text.replaceAll('$', '$$$$');
+
 /** What every target loses of the fleet, whatever it is. */
 export function commonLosses(config: ResolvedConfig, target: string): string[] {
   const losses: string[] = [];

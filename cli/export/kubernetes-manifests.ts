@@ -9,7 +9,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import { ZmartError } from '../../core/errors.js';
 import type { ProbeDescription as ProbeSettings } from '../../core/probe.js';
-import { carriedEnv, commonLosses, containerCommand, containerDir, healthProbe, hostsByPort, memoryLimit, readyProbe, slug } from './carried.js';
+import { carriedEnv, commonLosses, containerCommand, containerDir, dollarsKept, healthProbe, hostsByPort, memoryLimit, readyProbe, slug } from './carried.js';
 import type { FleetExport } from './exported.js';
 
 export type KubernetesObject = IDeployment | IJob | IService | IConfigMap | ISecret;
@@ -43,6 +43,7 @@ function probeAction(probe: ProbeSettings): Pick<IProbe, 'httpGet' | 'tcpSocket'
     case 'tcp':
       return { tcpSocket: { port: probe.probe.port } };
     case 'exec':
+      // (probes' commands are not expanded by the kubelet: they go as they are)
       return { exec: { command: Array.isArray(probe.probe.command) ? probe.probe.command : ['/bin/sh', '-c', probe.probe.command] } };
   }
 }
@@ -135,7 +136,8 @@ interface PodContext {
 }
 
 function podSpec(config: ResolvedConfig, s: ResolvedService, c: PodContext): IPodSpec {
-  const container: IContainer = { name: c.name, image: c.image, command: containerCommand(s) };
+  // the kubelet expands $(VAR) in command and args: every $ doubled keeps them literal
+  const container: IContainer = { name: c.name, image: c.image, command: containerCommand(s).map(dollarsKept) };
   if (!s.image) container.workingDir = containerDir(config, s);
   if (c.envFrom.length > 0) container.envFrom = c.envFrom;
   if (s.port !== null) container.ports = [{ name: 'main', containerPort: s.port, protocol: 'TCP' }];

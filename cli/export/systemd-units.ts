@@ -3,7 +3,7 @@ import { serviceEnv } from '../../core/process/service-env.js';
 import { SECRET_NAME } from '../../core/logging/redact.js';
 import { slug } from './carried.js';
 import { ZmartError } from '../../core/errors.js';
-import { execLine, NotCarried, unitPath, unitText } from './systemd-syntax.js';
+import { environmentAssignment, execLine, NotCarried, unitPath, unitText } from './systemd-syntax.js';
 
 /** A value systemd cannot be given exactly: the export is refused in one line naming the key. */
 function carried(key: string, render: () => string): string {
@@ -68,7 +68,12 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
   // virtualenv's bin/ goes before systemd's own PATH.
   const env = serviceEnv(s, { PATH: SYSTEMD_PATH });
   if (!s.venv) delete env.PATH;
+  // Plain variables in the unit (Environment=, quoted by systemd's rules); the secret-looking
+  // ones (the names zmart redacts) apart, in an owner-only env file for /etc/zmart/.
+  const plain = Object.entries(env).filter(([k]) => !SECRET_NAME.test(k));
+  const secret = Object.entries(env).filter(([k]) => SECRET_NAME.test(k));
   const envFile = `${fleet}-${s.name}.env`;
+  const assignments = plain.map(([k, v]) => `Environment=${carried(`services.${s.name}.env.${k}`, () => environmentAssignment(k, v))}`);
   const unit = [
     '[Unit]',
     `Description=${unitText(s.title)} (zmart fleet ${fleet})`,
@@ -82,7 +87,8 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
     'Type=exec',
     `ExecStart=${exec}`,
     `WorkingDirectory=${carried(`services.${s.name}.cwd`, () => unitPath(s.cwd))}`,
-    `EnvironmentFile=/etc/zmart/${envFile}`,
+    ...assignments,
+    ...(secret.length > 0 ? [`EnvironmentFile=/etc/zmart/${envFile}`] : []),
     `Restart=${restart}`,
     `RestartSec=${seconds(backoff.initialMs)}`,
     ...(options.modern && backoff.factor > 1
@@ -101,12 +107,6 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
     `WantedBy=${fleet}.target`,
     '',
   ];
-  const envText = Object.entries(env)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
-    .join('');
-  return [
-    { name: unitOf(s.name), content: unit.join('\n') },
-    // owner-only when it holds a secret-looking name (zmart's own rule for what to redact)
-    { name: envFile, content: envText, secret: Object.keys(env).some((k) => SECRET_NAME.test(k)) },
-  ];
+  const envText = secret.map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join('');
+  return [{ name: unitOf(s.name), content: unit.join('\n') }, ...(secret.length > 0 ? [{ name: envFile, content: envText, secret: true }] : [])];
 }

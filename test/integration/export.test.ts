@@ -234,13 +234,16 @@ describe('zmart export systemd', () => {
     expect(db).toMatch(/^KillSignal=SIGINT$/m);
     expect(db).toMatch(/^TimeoutStopSec=20$/m);
     expect(db).toMatch(/^KillMode=mixed$/m); // stop.mode main
+    // plain variables in the unit, quoted by systemd's rules; the secret alone in an owner-only file
+    expect(api).toContain('Environment="LOG_LEVEL=info"\nEnvironment="DATABASE_URL=postgres://localhost:5432/bot"\nEnvironment="PORT=8000"\n');
+    expect(api).not.toContain('tok-123456');
     const env = join(out, `${fleet}-api.env`);
-    expect(readFileSync(env, 'utf8')).toBe('API_TOKEN="tok-123456"\nLOG_LEVEL="info"\nDATABASE_URL="postgres://localhost:5432/bot"\nPORT="8000"\n');
+    expect(readFileSync(env, 'utf8')).toBe('API_TOKEN="tok-123456"\n');
     expect(statSync(env).mode & 0o777).toBe(0o600);
-    // one with no secret-looking name is neither owner-only nor labelled so
-    expect(readFileSync(join(out, `${fleet}-db.env`), 'utf8')).toBe('PORT="5432"\n');
-    expect(statSync(join(out, `${fleet}-db.env`)).mode & 0o777).toBe(0o644);
-    expect(result.stdout).not.toMatch(new RegExp(`${fleet}-db\\.env \\(owner-only`));
+    // a service with no secret-looking name has no env file at all
+    expect(db).toContain('Environment="PORT=5432"');
+    expect(db).not.toMatch(/^EnvironmentFile=/m);
+    expect(existsSync(join(out, `${fleet}-db.env`))).toBe(false);
     expect(readFileSync(join(out, `${fleet}.target`), 'utf8')).toMatch(
       new RegExp(`^Wants=${fleet}-db\\.service ${fleet}-api\\.service ${fleet}-worker\\.service$`, 'm'),
     );

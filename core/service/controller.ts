@@ -5,9 +5,9 @@ import { exitDetail, Incarnation, type IncarnationDeps } from './incarnation.js'
 import { ServiceRecord } from './record.js';
 import { isTransient, TRANSIENT_RETRY_MS } from './restart-policy.js';
 import { Lifecycle } from './state-machine.js';
-import { lineMatcher, watchForLine } from './ready-line.js';
 import { RestartSchedule } from './schedule.js';
-import { runPrestart } from './prestart.js';
+import { PrestartGate } from './prestart.js';
+import { tellRefused, tellSpawnFailed } from './start-outcome.js';
 import { Restarts } from './restarts.js';
 import type { OperatorSignal, SignalScope } from './signals.js';
 import { ZmartError } from '../errors.js';
@@ -38,8 +38,8 @@ export class ServiceController {
   private readonly steps: StepQueue;
   private readonly schedule: RestartSchedule;
   private readonly waiters = new Waiters();
-  /** Set while `service:prestart` handlers run: an operator stop ends the wait at once. */
-  private abortPrestart: (() => void) | null = null;
+  /** The `service:prestart` handlers before each spawn: an operator stop ends their wait at once. */
+  private readonly prestart: PrestartGate;
   /** The command as status shows it, secrets hidden (worked out once: status asks often). */
   private readonly shownCommand: string;
 
@@ -56,20 +56,14 @@ export class ServiceController {
       void this.requestRestart({ kind: 'schedule', by: 'core', detail: `restart.cron '${pattern}'` });
     });
     this.record = new ServiceRecord(config.name, probing, deps.hooks, deps.logs);
+    this.prestart = new PrestartGate(deps);
     this.life = new Lifecycle(config.name, deps.hooks, ({ from, to }) => {
       deps.logs.supervisor.debug(`${config.name}: ${from} -> ${to}`);
       this.waiters.wake();
     });
-    this.restarts = new Restarts(
-      () => this.settings,
-      deps,
-      this.record,
-      this.life,
-      () =>
-        this.steps.background(async () => {
-          if (this.state === 'backoff') await this.spawn();
-        }),
-    );
+    // a backoff over: start again, unless an operator's command moved the service meanwhile
+    const respawn = () => this.steps.background(async () => void (this.state === 'backoff' && (await this.spawn())));
+    this.restarts = new Restarts(() => this.settings, deps, this.record, this.life, respawn);
   }
 
   get name(): string {
@@ -157,7 +151,7 @@ export class ServiceController {
   /** Operator stop: cancels a pending restart, stops the whole tree, removes the pid file. */
   stop(): Promise<void> {
     this.restarts.cancel();
-    this.abortPrestart?.();
+    this.prestart.abort();
     return this.steps.run(async () => {
       this.restarts.cancel();
       if (this.state === 'running' && this.current) {
@@ -178,9 +172,7 @@ export class ServiceController {
 
   /** Records an operator's restart (reason `manual`): counted, shown by status as the last restart, told to plugins. */
   noteManualRestart(): void {
-    this.record.restarts += 1;
-    this.record.noteRestart({ kind: 'manual', by: 'operator', detail: 'restarted by the operator' }, this.deps.clock.now());
-    void this.deps.hooks.emit('service:operator', { service: this.name, action: 'restart', by: 'operator' });
+    this.record.noteManualRestart(this.deps.clock.now());
   }
 
   /**
@@ -199,31 +191,22 @@ export class ServiceController {
       // The leader died and its exit is not handled yet (the kernel closes a dying process's
       // sockets before it tells us): what the plugin saw is that exit, reported as such.
       if (!this.deps.inspector.isAlive(run.handle)) return ignored(`pid ${run.pid} already exited`);
-      const asked = reason.kind === 'schedule' || reason.kind === 'watch';
-      const decision = asked ? this.restarts.unbudgeted(0) : this.restarts.decide(reason, run.uptimeMs());
-      if (decision.action === 'stay-down') {
-        this.deps.logs.monitor.warn(`${this.name}: ${reason.kind} (${reason.detail}) but not restarted: ${decision.why}`);
-        return;
-      }
+      const decision = this.restarts.forRequest(reason, run.uptimeMs());
+      if (decision.action === 'stay-down')
+        return this.deps.logs.monitor.warn(`${this.name}: ${reason.kind} (${reason.detail}) but not restarted: ${decision.why}`);
       this.deps.logs.monitor.warn(`${this.name}: restart requested by ${reason.by}: ${reason.kind}: ${reason.detail}`);
       await this.kill();
       this.restarts.apply(reason, decision);
     });
   }
 
-  /**
-   * The operator's signal (`zmart signal`): to the running main process, or its whole group.
-   * An exit within the stop timeout after it is the reaction asked for, not a crash: reason
-   * `manual`, no budget spent (restarted at once under policy 'always', else left down).
-   */
+  /** The operator's signal (`zmart signal`) to the main process or its group; an exit soon after is asked for (Restarts.applyAskedExit). */
   signal(signal: OperatorSignal, scope: SignalScope, by = 'operator'): number {
     const run = this.current;
     if (this.state !== 'running' || !run || run.stopping || !this.deps.inspector.isAlive(run.handle)) {
       throw new ZmartError('ZMART_NOT_RUNNING', `${this.name} is ${this.state}: no process to send ${signal} to`);
     }
     run.signal(signal, scope, by);
-    void this.deps.hooks.emit('service:operator', { service: this.name, action: 'signal', by, detail: signal });
-    this.deps.logs.monitor.info(`${this.name}: ${signal} sent to pid ${run.pid}${scope === 'group' ? ' and its process group' : ''} by ${by}`);
     return run.pid;
   }
 
@@ -243,34 +226,22 @@ export class ServiceController {
     this.attempt += 1;
     this.record.metrics = {};
     const output = this.deps.logs.serviceOutput(this.name);
-    const stopped = new Promise<'stopped'>((resolve) => (this.abortPrestart = () => resolve('stopped')));
-    const refused = await runPrestart(this.deps, { service: this.name, port: this.config.port, attempt: this.attempt }, stopped);
-    this.abortPrestart = null;
+    const told = { ...this.deps, name: this.name, title: this.config.title, record: this.record, output };
+    const refused = await this.prestart.run({ service: this.name, port: this.config.port, attempt: this.attempt });
     if (refused === 'stopped') {
       output.note('not started: stopped while plugins prepared its start');
       this.life.transition('stopped', { forced: false });
       return;
     }
     if (refused !== null) {
-      const { detail } = refused;
-      this.record.lastError = detail;
-      this.record.noteRestart(refused, this.deps.clock.now());
-      output.note(`not started: ${detail}`);
-      this.deps.logs.startup.error(`${this.name}: not started: ${detail} (${refused.by})`);
-      this.life.transition('failed', { reason: refused, restarts: this.record.restarts });
-      this.deps.alert({ level: 'critical', kind: 'start-refused', service: this.name, message: `${this.config.title} not started: ${detail}` });
-      return;
+      tellRefused(told, refused);
+      return this.life.transition('failed', { reason: refused, restarts: this.record.restarts });
     }
     let run: Incarnation;
     try {
       run = await Incarnation.spawn(this.config, this.deps, this.attempt);
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      this.record.lastError = detail;
-      output.note(`could not start: ${detail}`);
-      this.deps.logs.startup.error(`${this.name}: ${detail}`);
-      this.record.noteExit({ code: null, signal: null }, this.deps.clock.now());
-      const reason: RestartReason = { kind: 'exit', by: 'core', detail };
+      const reason = tellSpawnFailed(told, error);
       // Out of file descriptors or processes is the machine's trouble, not the service's: try again soon, budget untouched.
       this.restarts.apply(reason, isTransient(error) ? this.restarts.unbudgeted(TRANSIENT_RETRY_MS) : this.restarts.decide(reason, 0, null));
       return;
@@ -280,10 +251,8 @@ export class ServiceController {
     this.record.setHealth('unknown');
     this.life.transition('running', { pid: run.pid });
     this.schedule.arm();
-    const { ready } = this.config;
     if (this.ready) void this.deps.hooks.emit('service:ready', { service: this.name, pid: run.pid });
-    else if (ready && 'logLine' in ready) watchForLine([run.handle.stdout, run.handle.stderr], lineMatcher(ready.logLine), () => this.markReady(run));
-    else if (!ready && !this.probed) this.deps.scheduler.setTimeout(() => this.markReady(run), this.config.readyAfterMs);
+    else run.watchReady(this.probed, this.deps.scheduler, () => this.markReady(run));
     void run.exited.then((exit) => this.steps.background(() => this.afterExit(run, exit)));
   }
 
@@ -298,12 +267,8 @@ export class ServiceController {
     await run.reap(this.config.stop);
     this.current = null;
     this.record.setHealth('unknown', 'process exited');
-    const asked = run.signalled && this.deps.clock.now() - run.signalled.at <= this.config.stop.timeoutMs ? run.signalled.signal : null;
-    if (asked) {
-      const manual: RestartReason = { kind: 'manual', by: 'operator', detail: `${detail} after ${asked} from the operator` };
-      const again = this.config.restart.policy === 'always';
-      return this.restarts.apply(manual, again ? this.restarts.unbudgeted(0) : this.restarts.stayDown(`policy '${this.config.restart.policy}'`));
-    }
+    const asked = run.askedToEnd(this.config.stop.timeoutMs);
+    if (asked) return this.restarts.applyAskedExit(asked, detail);
     const reason: RestartReason = { kind: 'exit', by: 'core', detail };
     this.restarts.apply(reason, this.restarts.decide(reason, uptimeMs, exit.code));
   }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedService, StopPolicy } from '../config/types.js';
-import type { Clock, Environment, ExitInfo, Logs, PidStore, ProcessHandle, ProcessRunner } from '../di/contracts.js';
+import type { Clock, Environment, ExitInfo, Logs, PidStore, ProcessHandle, ProcessRunner, Scheduler } from '../di/contracts.js';
 import { bestEffort } from '../best-effort.js';
 import { formatDuration } from '../format.js';
 import type { HookBus } from '../hook-bus.js';
 import { serviceEnv } from '../process/service-env.js';
+import { lineMatcher, watchForLine } from './ready-line.js';
 
 /** The variable zmart sets in each run's environment, with an id of that run. */
 export const MARKER = 'ZMART_INCARNATION';
@@ -52,11 +53,30 @@ export class Incarnation {
     });
   }
 
-  /** Sends the operator's signal to the main process, or to its whole process group; noted in the service's log. */
+  /** Sends the operator's signal to the main process, or to its whole process group; noted in its log and the monitor log, told to plugins. */
   signal(signal: NodeJS.Signals, scope: 'main' | 'group', by: string): void {
+    const { name } = this.config;
     process.kill(scope === 'group' ? -this.handle.pid : this.handle.pid, signal);
     this.signalled = { signal, at: this.deps.clock.now() };
-    this.deps.logs.serviceOutput(this.config.name).note(`${signal} sent to ${scope === 'group' ? 'the process group of ' : ''}pid ${this.handle.pid} by ${by}`);
+    this.deps.logs.serviceOutput(name).note(`${signal} sent to ${scope === 'group' ? 'the process group of ' : ''}pid ${this.handle.pid} by ${by}`);
+    this.deps.logs.monitor.info(`${name}: ${signal} sent to pid ${this.handle.pid}${scope === 'group' ? ' and its process group' : ''} by ${by}`);
+    void this.deps.hooks.emit('service:operator', { service: name, action: 'signal', by, detail: signal });
+  }
+
+  /**
+   * Marks the run ready when its readiness says so: a line of its output (`ready.logLine`), or,
+   * with no `ready` and nothing probing it, `readyAfter` of running. (A probe's readiness is a
+   * plugin's: it reports it.)
+   */
+  watchReady(probed: boolean, scheduler: Scheduler, markReady: () => void): void {
+    const { ready, readyAfterMs } = this.config;
+    if (ready && 'logLine' in ready) watchForLine([this.handle.stdout, this.handle.stderr], lineMatcher(ready.logLine), markReady);
+    else if (!ready && !probed) scheduler.setTimeout(markReady, readyAfterMs);
+  }
+
+  /** The signal the operator sent within `windowMs` before now, if any: an exit now is its reaction. */
+  askedToEnd(windowMs: number): NodeJS.Signals | null {
+    return this.signalled && this.deps.clock.now() - this.signalled.at <= windowMs ? this.signalled.signal : null;
   }
 
   /** Spawns the service, writes its pid file and attaches its output; throws when it cannot start. */

@@ -38,3 +38,27 @@ export async function runPrestart(
   }
   return refused;
 }
+
+/**
+ * One service's prestart: runs the handlers (runPrestart) and lets an operator stop end the
+ * wait at once (`abort`), whatever the handlers do.
+ */
+export class PrestartGate {
+  private abortWait: (() => void) | null = null;
+
+  constructor(private readonly deps: PrestartDeps) {}
+
+  async run(start: { service: string; port: number | null; attempt: number }): Promise<RestartReason | 'stopped' | null> {
+    const stopped = new Promise<'stopped'>((resolve) => (this.abortWait = () => resolve('stopped')));
+    try {
+      return await runPrestart(this.deps, start, stopped);
+    } finally {
+      this.abortWait = null;
+    }
+  }
+
+  /** An operator stop: the prestart under way (if any) ends now, as 'stopped'. */
+  abort(): void {
+    this.abortWait?.();
+  }
+}

@@ -94,6 +94,13 @@ export class ServiceRecord {
     return [...this.reports.values()].map((r) => ({ ...r }));
   }
 
+  /** An operator's restart (reason `manual`): counted, the last restart, told to plugins (`service:operator`). */
+  noteManualRestart(at: number): void {
+    this.restarts += 1;
+    this.noteRestart({ kind: 'manual', by: 'operator', detail: 'restarted by the operator' }, at);
+    void this.hooks.emit('service:operator', { service: this.service, action: 'restart', by: 'operator' });
+  }
+
   noteRestart(reason: RestartReason, at: number): void {
     this.lastRestart = { ...reason, at: new Date(at).toISOString() };
   }

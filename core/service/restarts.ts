@@ -50,6 +50,11 @@ export class Restarts {
     return decision;
   }
 
+  /** A plugin's restart request: one on a schedule or a watched change is asked for, not a failure (no budget, no backoff). */
+  forRequest(reason: RestartReason, uptimeMs: number): RestartDecision {
+    return reason.kind === 'schedule' || reason.kind === 'watch' ? this.unbudgeted(0) : this.decide(reason, uptimeMs);
+  }
+
   /** A restart after `delayMs` that leaves the budget as it is. */
   unbudgeted(delayMs: number): RestartDecision {
     return { action: 'restart', delayMs, attempt: this.history.restarts.length + 1, history: this.history };
@@ -58,6 +63,16 @@ export class Restarts {
   /** Staying down without spending anything: `why` says what kept it down. */
   stayDown(why: string): RestartDecision {
     return { action: 'stay-down', why, history: this.history };
+  }
+
+  /**
+   * The process ended after the operator's signal (`zmart signal`): the reaction asked for, not
+   * a crash. Reason `manual`, no budget spent: restarted at once under policy 'always', else down.
+   */
+  applyAskedExit(signal: NodeJS.Signals, detail: string): void {
+    const { policy } = this.service().restart;
+    const manual: RestartReason = { kind: 'manual', by: 'operator', detail: `${detail} after ${signal} from the operator` };
+    this.apply(manual, policy === 'always' ? this.unbudgeted(0) : this.stayDown(`policy '${policy}'`));
   }
 
   /** Turns a decision into a state: backoff (and a timer), failed, or exited. */

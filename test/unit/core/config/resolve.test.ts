@@ -79,6 +79,17 @@ describe('resolveConfig', () => {
     ]);
   });
 
+  it('takes plugin deadlines as durations, defaults 10s, 10s, 5s, and refuses 0, a word or an unknown key', () => {
+    expect(resolve({ services: { api: { command: 'x' } } }, {}).pluginTimeouts).toEqual({ setupMs: 10_000, prestartMs: 10_000, teardownMs: 5_000 });
+    expect(resolve({ services: { api: { command: 'x' } }, pluginTimeouts: { teardown: '30d' } }, {}).pluginTimeouts.teardownMs).toBe(30 * 86_400_000);
+    const issues = issuesOf({ services: { api: { command: 'x' } }, pluginTimeouts: { setup: 0, prestart: 'soon', teardwn: '1s' } });
+    expect(issues).toEqual([
+      expect.stringMatching(/^pluginTimeouts\.setup: expected an interval of at least 1ms/),
+      expect.stringMatching(/^pluginTimeouts\.prestart: expected a duration/),
+      'pluginTimeouts.teardwn: unknown key',
+    ]);
+  });
+
   it('lists every problem at once, each with its key path', () => {
     expect(
       issuesOf({

@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config/load.js';
-import type { ResolvedConfig } from '../../core/config/types.js';
 import { ZmartError } from '../../core/errors.js';
 import { builtinPlugins } from '../builtins.js';
 import { slug } from '../export/carried.js';
 import type { ExportedFile } from '../export/exported.js';
+import { deployedFleet } from '../fleet-model/from-config.js';
+import type { DeployedFleet } from '../fleet-model/model.js';
 import type { Output } from '../output.js';
 
 const TARGETS = ['systemd', 'compose', 'kubernetes'] as const;
@@ -39,9 +40,8 @@ export async function exportFleet(options: { target: string; config?: string; ou
   }
   const target = options.target as Target;
   const config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
-  const fleet = basename(config.root);
   const dir = resolve(options.out ?? join(config.root, 'zmart-export', target));
-  const written = await render(target, config, fleet, dir, options.image);
+  const written = await render(target, deployedFleet(config), dir, options.image);
   mkdirSync(dir, { recursive: true });
   for (const file of written.files) {
     const path = join(dir, file.name);
@@ -57,11 +57,11 @@ export async function exportFleet(options: { target: string; config?: string; ou
   return 0;
 }
 
-async function render(target: Target, config: ResolvedConfig, fleet: string, dir: string, image?: string): Promise<Written> {
+async function render(target: Target, fleet: DeployedFleet, dir: string, image?: string): Promise<Written> {
   if (target === 'systemd') {
     if (image) throw new ZmartError('ZMART_USAGE', 'zmart export systemd: --image is for compose and kubernetes (systemd runs the commands on this machine)');
     const { systemdUnits } = await import('../export/systemd-units.js');
-    const { files, notCarried } = systemdUnits(config, fleet, { modern: systemdVersion() >= 254 });
+    const { files, notCarried } = systemdUnits(fleet, { modern: systemdVersion() >= 254 });
     return {
       files,
       notCarried,
@@ -72,28 +72,29 @@ async function render(target: Target, config: ResolvedConfig, fleet: string, dir
     };
   }
   const yaml = (doc: unknown) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
-  const header = `# zmart export ${target}: fleet ${fleet}, from ${config.file ?? 'a config built in code'}\n`;
+  // a comment line: a control character in the folder's name or path would start a YAML line of its own
+  const header = `# zmart export ${target}: fleet ${fleet.name}, from ${fleet.source ?? 'a config built in code'}`.replace(/[\x00-\x1f\x7f]/g, ' ') + '\n';
   if (target === 'compose') {
     const { composeFile } = await import('../export/compose-file.js');
-    const result = composeFile(config, { image, outDir: dir });
+    const result = composeFile(fleet, { image, outDir: dir });
     const build = Object.values(result.document.services ?? {}).some((s) => s.build);
     return {
       files: [{ name: 'docker-compose.yml', content: header + yaml(result.document) }, ...result.files],
       notCarried: result.notCarried,
       use: [
-        ...(build ? [`build: services without an image are built from ${config.root} (a Dockerfile there that puts the fleet in /app)`] : []),
+        ...(build ? [`build: services without an image are built from ${fleet.root} (a Dockerfile there that puts the fleet in /app)`] : []),
         `run: docker compose -f ${join(dir, 'docker-compose.yml')} up -d`,
       ],
     };
   }
   const { kubernetesManifests } = await import('../export/kubernetes-manifests.js');
-  const result = kubernetesManifests(config, { image, fleet });
+  const result = kubernetesManifests(fleet, { image });
   const secrets = result.document.filter((o) => o.kind === 'Secret');
   const rest = result.document.filter((o) => o.kind !== 'Secret');
   const stream = (objects: unknown[]) => header + objects.map(yaml).join('---\n');
   return {
     files: [
-      { name: `${slug(fleet)}.yaml`, content: stream(rest) },
+      { name: `${slug(fleet.name)}.yaml`, content: stream(rest) },
       ...(secrets.length > 0 ? [{ name: 'secrets.yaml', content: stream(secrets), secret: true }] : []),
     ],
     notCarried: result.notCarried,

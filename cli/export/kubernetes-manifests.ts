@@ -6,10 +6,10 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
-import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
 import { ZmartError } from '../../core/errors.js';
 import type { ProbeDescription as ProbeSettings } from '../../core/probe.js';
-import { carriedEnv, commonLosses, containerCommand, containerDir, dollarsKept, healthProbe, hostsByPort, memoryLimit, readyProbe, slug } from './carried.js';
+import type { DeployedFleet, DeployedService } from '../fleet-model/model.js';
+import { argvOf, commonLosses, containerDir, containerEnv, dollarsKept, hostsByPort, slug } from './carried.js';
 import type { FleetExport } from './exported.js';
 
 export type KubernetesObject = IDeployment | IJob | IService | IConfigMap | ISecret;
@@ -62,10 +62,10 @@ const probeOf = (probe: ProbeSettings, failureThreshold: number): IProbe => ({
  * `startPeriod`) and `ready` (readiness; without it, readiness is the health probe, as in zmart);
  * `dependsOn` as init containers that wait for the dependency's Service to answer.
  */
-export function kubernetesManifests(config: ResolvedConfig, options: { image?: string; fleet: string }): FleetExport<KubernetesObject[]> {
-  const losses = commonLosses(config, 'Kubernetes');
+export function kubernetesManifests(fleet: DeployedFleet, options: { image?: string }): FleetExport<KubernetesObject[]> {
+  const losses = commonLosses(fleet, 'Kubernetes');
   const names = new Map<string, string>();
-  for (const s of config.services) {
+  for (const s of fleet.services) {
     const name = objectName(s.name);
     const clash = [...names].find(([, other]) => other === name);
     if (clash) throw new ZmartError('ZMART_USAGE', `services.${s.name}: its Kubernetes name '${name}' is also ${clash[0]}'s: rename one of them`);
@@ -74,14 +74,14 @@ export function kubernetesManifests(config: ResolvedConfig, options: { image?: s
       throw new ZmartError('ZMART_USAGE', `services.${s.name}: no image to run it in Kubernetes: pass --image IMAGE or set services.${s.name}.image`);
     }
   }
-  const byName = new Map(config.services.map((s) => [s.name, s]));
-  const hosts = hostsByPort(config, (service) => names.get(service)!);
+  const byName = new Map(fleet.services.map((s) => [s.name, s]));
+  const hosts = hostsByPort(fleet, (service) => names.get(service)!);
   const objects: KubernetesObject[] = [];
-  for (const s of config.services) {
+  for (const s of fleet.services) {
     const name = names.get(s.name)!;
-    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': slug(options.fleet), 'app.kubernetes.io/managed-by': 'zmart-export' };
+    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': slug(fleet.name), 'app.kubernetes.io/managed-by': 'zmart-export' };
     const metadata = { name, labels };
-    const { plain, secret, rewritten } = carriedEnv(s, hosts);
+    const { plain, secret, rewritten } = containerEnv(s, hosts);
     losses.push(...rewritten);
     const envFrom: NonNullable<IContainer['envFrom']> = [];
     if (Object.keys(plain).length > 0) {
@@ -92,7 +92,7 @@ export function kubernetesManifests(config: ResolvedConfig, options: { image?: s
       objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-env`, labels }, type: 'Opaque', stringData: secret });
       envFrom.push({ secretRef: { name: `${name}-env` } });
     }
-    const pod = podSpec(config, s, { name, image: s.image ?? options.image!, envFrom, losses, dependencies: byName, names });
+    const pod = podSpec(fleet, s, { name, image: s.image ?? options.image!, envFrom, losses, dependencies: byName, names });
     const template = { metadata: { labels }, spec: pod };
     if (s.restart.policy === 'always') {
       objects.push({
@@ -122,7 +122,7 @@ export function kubernetesManifests(config: ResolvedConfig, options: { image?: s
       });
     }
   }
-  if (config.services.some((s) => s.port !== null)) losses.push('inside its pod a service must listen on 0.0.0.0, not 127.0.0.1, for its Service to reach it');
+  if (fleet.services.some((s) => s.port !== null)) losses.push('inside its pod a service must listen on 0.0.0.0, not 127.0.0.1, for its Service to reach it');
   return { document: objects, files: [], notCarried: losses };
 }
 
@@ -131,20 +131,24 @@ interface PodContext {
   image: string;
   envFrom: NonNullable<IContainer['envFrom']>;
   losses: string[];
-  dependencies: Map<string, ResolvedService>;
+  dependencies: Map<string, DeployedService>;
   names: Map<string, string>;
 }
 
-function podSpec(config: ResolvedConfig, s: ResolvedService, c: PodContext): IPodSpec {
+function podSpec(fleet: DeployedFleet, s: DeployedService, c: PodContext): IPodSpec {
   // the kubelet expands $(VAR) in command and args: every $ doubled keeps them literal
-  const container: IContainer = { name: c.name, image: c.image, command: containerCommand(s).map(dollarsKept) };
-  if (!s.image) container.workingDir = containerDir(config, s);
+  const container: IContainer = { name: c.name, image: c.image, command: argvOf(s).map(dollarsKept) };
+  if (!s.image) container.workingDir = containerDir(fleet, s);
   if (c.envFrom.length > 0) container.envFrom = c.envFrom;
   if (s.port !== null) container.ports = [{ name: 'main', containerPort: s.port, protocol: 'TCP' }];
-  const memory = memoryLimit(s);
-  if (memory !== null) container.resources = { limits: { memory: String(memory) } };
-  const health = healthProbe(config, s);
-  const ready = readyProbe(config, s);
+  if (s.memoryMaxBytes !== null) container.resources = { limits: { memory: String(s.memoryMaxBytes) } };
+  const { health, ready } = s;
+  const numeric = (id: string | null) => (id !== null && /^\d+$/.test(id) ? Number(id) : undefined);
+  if (s.user !== null) {
+    const [runAsUser, runAsGroup] = [numeric(s.user), numeric(s.group)];
+    if (runAsUser === undefined) c.losses.push(`services.${s.name}.user: Kubernetes runs as a uid (runAsUser), not the name ${s.user}`);
+    else container.securityContext = { runAsUser, ...(runAsGroup === undefined ? {} : { runAsGroup }) };
+  }
   if (health) {
     container.livenessProbe = probeOf(health, health.failureThreshold);
     if (health.startPeriodMs > 0) container.startupProbe = probeOf(health, Math.max(1, Math.ceil(health.startPeriodMs / health.intervalMs)));

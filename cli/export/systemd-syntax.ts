@@ -62,3 +62,15 @@ export function unitPath(path: string): string {
   if (hasControl(path)) throw new NotCarried(`the path ${JSON.stringify(path)} holds a control character`);
   return noSpecifiers(path);
 }
+
+/**
+ * One `NAME=value` line of a file for EnvironmentFile= (systemd.exec(5): no specifiers there;
+ * single quotes keep everything but a single quote; double quotes keep a character after a
+ * backslash only for `"`, `\`, `` ` `` and `$`). Values may span lines inside the quotes.
+ */
+export function environmentFileLine(name: string, value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new NotCarried(`${JSON.stringify(name)} is not a name systemd accepts for a variable`);
+  if (value.includes('\0')) throw new NotCarried(`the value of ${name} holds a NUL byte`);
+  const quoted = value.includes("'") ? `"${value.replace(/["\\`$]/g, '\\$&')}"` : `'${value}'`;
+  return `${name}=${quoted}\n`;
+}

@@ -1,9 +1,8 @@
-import type { ResolvedConfig, ResolvedService } from '../../core/config/types.js';
-import { serviceEnv } from '../../core/process/service-env.js';
-import { SECRET_NAME } from '../../core/logging/redact.js';
-import { slug } from './carried.js';
+import { delimiter, join } from 'node:path';
 import { ZmartError } from '../../core/errors.js';
-import { environmentAssignment, execLine, NotCarried, unitPath, unitText } from './systemd-syntax.js';
+import type { DeployedFleet, DeployedService } from '../fleet-model/model.js';
+import { argvOf, slug } from './carried.js';
+import { environmentAssignment, environmentFileLine, execLine, NotCarried, unitPath, unitText } from './systemd-syntax.js';
 
 /** A value systemd cannot be given exactly: the export is refused in one line naming the key. */
 function carried(key: string, render: () => string): string {
@@ -32,23 +31,25 @@ const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * and timeout, dependencies, memory limit); the environment goes to owner-only env files.
  * `modern` (systemd 254+) adds RestartSteps/RestartMaxDelaySec for the growing backoff.
  */
-export function systemdUnits(config: ResolvedConfig, fleet: string, options: { modern: boolean }): SystemdExport {
-  const name = slug(fleet);
+export function systemdUnits(fleet: DeployedFleet, options: { modern: boolean }): SystemdExport {
+  const name = slug(fleet.name);
   const unitOf = (service: string) => `${name}-${service}.service`;
   const files: ExportedFile[] = [];
   const notCarried = new Set<string>(['alerts, port checks and log rotation (journald keeps the output): plugins have no systemd form']);
-  for (const s of config.services) {
+  for (const s of fleet.services) {
     for (const line of service(s, unitOf, name, options)) files.push(line);
-    for (const key of Object.keys(s.options)) if (key !== 'memory') notCarried.add(`services.${s.name}.${key}: systemd has no such check`);
-    if (s.ready) notCarried.add(`services.${s.name}.ready: systemd has no readiness probe (Type=notify needs the program's help)`);
+    if (s.health) notCarried.add(`services.${s.name}.health: systemd has no such check`);
+    if (s.watch) notCarried.add(`services.${s.name}.watch: systemd has no such check`);
+    for (const key of s.zmartOnly) notCarried.add(`services.${s.name}.${key}: systemd has no such check`);
+    if (s.ready || s.readyLogLine !== null) notCarried.add(`services.${s.name}.ready: systemd has no readiness probe (Type=notify needs the program's help)`);
     if (s.restart.cron) notCarried.add(`services.${s.name}.restart.cron: use a .timer unit that restarts it`);
   }
   files.push({
     name: `${name}.target`,
     content: [
       '[Unit]',
-      `Description=zmart fleet ${name} (${config.file})`,
-      `Wants=${config.services.map((s) => unitOf(s.name)).join(' ')}`,
+      `Description=${unitText(`zmart fleet ${name} (${fleet.source ?? 'a config built in code'})`)}`,
+      `Wants=${fleet.services.map((s) => unitOf(s.name)).join(' ')}`,
       '',
       '[Install]',
       'WantedBy=multi-user.target',
@@ -58,20 +59,19 @@ export function systemdUnits(config: ResolvedConfig, fleet: string, options: { m
   return { files, notCarried: [...notCarried] };
 }
 
-function service(s: ResolvedService, unitOf: (name: string) => string, fleet: string, options: { modern: boolean }): ExportedFile[] {
+function service(s: DeployedService, unitOf: (name: string) => string, fleet: string, options: { modern: boolean }): ExportedFile[] {
   const deps = Object.keys(s.dependsOn).map(unitOf);
-  const exec = carried(`services.${s.name}.command`, () => execLine(Array.isArray(s.command) ? s.command : ['/bin/sh', '-c', s.command]));
+  const exec = carried(`services.${s.name}.command`, () => execLine(argvOf(s)));
   const { backoff } = s.restart;
   const restart = s.restart.policy === 'always' ? 'always' : s.restart.policy === 'on-failure' ? 'on-failure' : 'no';
-  const memory = (s.options.memory as { maxRss?: number } | undefined)?.maxRss;
+  const memory = s.memoryMaxBytes;
   // The service's own variables (not zmart's environment), as zmart would give them; a
   // virtualenv's bin/ goes before systemd's own PATH.
-  const env = serviceEnv(s, { PATH: SYSTEMD_PATH });
-  if (!s.venv) delete env.PATH;
+  const venv = s.venv ? { VIRTUAL_ENV: s.venv, PATH: [join(s.venv, 'bin'), SYSTEMD_PATH].join(delimiter) } : {};
   // Plain variables in the unit (Environment=, quoted by systemd's rules); the secret-looking
   // ones (the names zmart redacts) apart, in an owner-only env file for /etc/zmart/.
-  const plain = Object.entries(env).filter(([k]) => !SECRET_NAME.test(k));
-  const secret = Object.entries(env).filter(([k]) => SECRET_NAME.test(k));
+  const plain = Object.entries({ ...s.env.plain, ...venv });
+  const secret = Object.entries(s.env.secret);
   const envFile = `${fleet}-${s.name}.env`;
   const assignments = plain.map(([k, v]) => `Environment=${carried(`services.${s.name}.env.${k}`, () => environmentAssignment(k, v))}`);
   const unit = [
@@ -87,6 +87,8 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
     'Type=exec',
     `ExecStart=${exec}`,
     `WorkingDirectory=${carried(`services.${s.name}.cwd`, () => unitPath(s.cwd))}`,
+    ...(s.user !== null ? [`User=${carried(`services.${s.name}.user`, () => unitText(s.user!))}`] : []),
+    ...(s.group !== null ? [`Group=${carried(`services.${s.name}.group`, () => unitText(s.group!))}`] : []),
     ...assignments,
     ...(secret.length > 0 ? [`EnvironmentFile=/etc/zmart/${envFile}`] : []),
     `Restart=${restart}`,
@@ -107,6 +109,6 @@ function service(s: ResolvedService, unitOf: (name: string) => string, fleet: st
     `WantedBy=${fleet}.target`,
     '',
   ];
-  const envText = secret.map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join('');
+  const envText = secret.map(([k, v]) => carried(`services.${s.name}.env.${k}`, () => environmentFileLine(k, v))).join('');
   return [{ name: unitOf(s.name), content: unit.join('\n') }, ...(secret.length > 0 ? [{ name: envFile, content: envText, secret: true }] : [])];
 }

@@ -238,7 +238,7 @@ describe('zmart export systemd', () => {
     expect(api).toContain('Environment="LOG_LEVEL=info"\nEnvironment="DATABASE_URL=postgres://localhost:5432/bot"\nEnvironment="PORT=8000"\n');
     expect(api).not.toContain('tok-123456');
     const env = join(out, `${fleet}-api.env`);
-    expect(readFileSync(env, 'utf8')).toBe('API_TOKEN="tok-123456"\n');
+    expect(readFileSync(env, 'utf8')).toBe("API_TOKEN='tok-123456'\n");
     expect(statSync(env).mode & 0o777).toBe(0o600);
     // a service with no secret-looking name has no env file at all
     expect(db).toContain('Environment="PORT=5432"');

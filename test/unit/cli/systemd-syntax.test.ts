@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { environmentAssignment, execLine, unitText } from '../../../cli/export/systemd-syntax.js';
+import { environmentAssignment, environmentFileLine, execLine, unitText } from '../../../cli/export/systemd-syntax.js';
 
 /**
  * A reader of ExecStart= and Environment= as systemd reads them, written from systemd.syntax(7)
@@ -52,6 +52,38 @@ function readWords(value: string, dollars: boolean): string[] {
   return words;
 }
 
+/**
+ * A reader of an EnvironmentFile= as systemd.exec(5) says systemd reads it: `NAME=` then a value;
+ * '...' keeps every character but `'`; "..." keeps a character after a backslash when it is one of
+ * `"\`$` (a backslash before a newline joins the lines; before anything else both stay); no
+ * specifiers, no variables. Returns each NAME and its value, in order.
+ */
+function readEnvironmentFile(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  let i = 0;
+  while (i < text.length) {
+    const eq = text.indexOf('=', i);
+    const name = text.slice(i, eq);
+    i = eq + 1;
+    let value = '';
+    const quote = text[i];
+    if (quote !== "'" && quote !== '"') throw new Error(`unquoted value for ${name}`);
+    for (i += 1; text[i] !== quote; i += 1) {
+      if (i >= text.length) throw new Error(`unterminated quote for ${name}`);
+      if (quote === '"' && text[i] === '\\') {
+        const next = text[i + 1]!;
+        i += 1;
+        if (next === '\n') continue;
+        value += '"\\`$'.includes(next) ? next : `\\${next}`;
+      } else value += text[i];
+    }
+    if (text[i + 1] !== '\n') throw new Error(`text after the value of ${name}`);
+    i += 2;
+    out.push([name, value]);
+  }
+  return out;
+}
+
 const awkward = fc.string({ unit: fc.constantFrom('%', '$', '"', "'", '\\', '\t', '\n', ' ', ';', '{', '}', 'é', '😀', 'a', 'H', 'k', '=', '\x01', '\x7f') });
 const argument = fc.oneof(fc.string({ unit: 'grapheme' }), awkward).filter((s) => !s.includes('\0'));
 const argv = fc.tuple(fc.constantFrom('/bin/sh', '/usr/bin/env', '/opt/my app/bin/run'), fc.array(argument, { maxLength: 6 })).map(([p, a]) => [p, ...a]);
@@ -73,6 +105,18 @@ describe("systemd's syntax, as zmart writes it", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('gives back exactly the values of the owner-only env file (500 runs)', () => {
+    fc.assert(
+      fc.property(fc.array(argument, { minLength: 1, maxLength: 4 }), (values) => {
+        const text = values.map((v, n) => environmentFileLine(`SECRET_${n}`, v)).join('');
+        expect(readEnvironmentFile(text)).toEqual(values.map((v, n) => [`SECRET_${n}`, v]));
+      }),
+      { numRuns: 500 },
+    );
+    // and the reader can fail: JSON's quoting (what zmart wrote before) turns a newline into a backslash and an n
+    expect(readEnvironmentFile(`TOKEN=${JSON.stringify("it's\nx")}\n`)).not.toEqual([['TOKEN', "it's\nx"]]);
   });
 
   it('writes units systemd-analyze verify accepts, whatever the argv and the title (200 units in one run)', () => {

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config/load.js';
 import { ZmartError } from '../../core/errors.js';
 import { builtinPlugins } from '../builtins.js';
-import { slug } from '../export/carried.js';
+import { oneLine, slug } from '../export/carried.js';
 import type { ExportedFile } from '../export/exported.js';
 import { deployedFleet } from '../fleet-model/from-config.js';
 import type { DeployedFleet } from '../fleet-model/model.js';
@@ -73,7 +73,7 @@ async function render(target: Target, fleet: DeployedFleet, dir: string, image?:
   }
   const yaml = (doc: unknown) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
   // a comment line: a control character in the folder's name or path would start a YAML line of its own
-  const header = `# zmart export ${target}: fleet ${fleet.name}, from ${fleet.source ?? 'a config built in code'}`.replace(/[\x00-\x1f\x7f]/g, ' ') + '\n';
+  const header = `${oneLine(`# zmart export ${target}: fleet ${fleet.name}, from ${fleet.source ?? 'a config built in code'}`)}\n`;
   if (target === 'compose') {
     const { composeFile } = await import('../export/compose-file.js');
     const result = composeFile(fleet, { image, outDir: dir });

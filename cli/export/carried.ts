@@ -8,6 +8,9 @@ export const slug = (text: string): string =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '') || 'fleet';
 
+/** Text on one line: each control character (a newline among them) becomes a space. */
+export const oneLine = (text: string): string => [...text].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? ' ' : ch)).join('');
+
 /** Where the fleet's folder sits in an image built from it (compose's default build, `--image`). */
 export const CONTAINER_ROOT = '/app';
 

@@ -42,9 +42,10 @@ export class PluginRuntime {
   }
 
   /** Sets up `config`'s plugins (each within its deadline; the table starts afresh); resolves with their teardown. */
-  start(config: Pick<ResolvedConfig, 'plugins' | 'monitor' | 'pluginTimeouts'>, fleet: PluginFleet): Promise<() => Promise<void>> {
+  async start(config: Pick<ResolvedConfig, 'plugins' | 'monitor' | 'pluginTimeouts'>, fleet: PluginFleet): Promise<() => Promise<void>> {
     this.watch.reset();
-    return startPlugins(config.plugins, {
+    const processes = this.processes(fleet.running);
+    const teardown = await startPlugins(config.plugins, {
       watch: this.watch,
       timeouts: config.pluginTimeouts,
       hooks: this.hooks,
@@ -56,8 +57,13 @@ export class PluginRuntime {
       http: this.http,
       system: this.system,
       files: this.files,
-      processes: this.processes(fleet.running),
+      processes,
       directory: fleet.directory,
     });
+    // then what they left running: a command in flight (an exec probe) is not the plugin's to finish
+    return async () => {
+      await teardown();
+      await processes.stopCommands?.();
+    };
   }
 }

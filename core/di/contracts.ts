@@ -261,10 +261,6 @@ export interface PluginProcesses {
   ): Promise<{ forced: boolean }>;
 }
 
-/**
- * Builds each plugin's `ctx.processes` (`(plugin) => PluginProcesses`), given the supervisor's
- * live view of which process each running service has.
- */
 /** The services that run now, as the factory below asks for them. */
 export interface RunningServices {
   /** Every running service's live process. */
@@ -273,7 +269,15 @@ export interface RunningServices {
   of(service: string): ProcessIdentity | null;
 }
 
-export type PluginProcessesFactory = (running: RunningServices) => (plugin: string) => PluginProcesses;
+/**
+ * Each plugin's `ctx.processes` (`(plugin) => PluginProcesses`), given the supervisor's live view
+ * of which process each running service has; `stopCommands` ends the commands plugins still run
+ * (an exec probe in flight at stop), with their groups.
+ */
+export type PluginCommands = ((plugin: string) => PluginProcesses) & { stopCommands?: () => Promise<void> };
+
+/** Builds the plugins' process answers for one setup of the plugins. */
+export type PluginProcessesFactory = (running: RunningServices) => PluginCommands;
 
 /** The environment services inherit: zmart's own in production. */
 export type Environment = Readonly<Record<string, string | undefined>>;

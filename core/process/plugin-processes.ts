@@ -1,4 +1,5 @@
-import type { Logs, PidStore, PluginProcesses, ProcessIdentity, ProcessRunner, ProcessTable, RunningServices } from '../di/contracts.js';
+import type { Logs, PidStore, PluginCommands, ProcessIdentity, ProcessRunner, ProcessTable, RunningServices } from '../di/contracts.js';
+import { stopProcessTree } from './stop.js';
 import { processView } from './inspector.js';
 import { UsageSampler } from './usage-sampler.js';
 import { canWalkTrees, TreeSampler } from './tree-sampler.js';
@@ -29,7 +30,7 @@ function treeOf(leader: ProcessIdentity, stats: ProcStat[]): ProcStat[] {
 }
 
 /** Core's answers to plugins' questions about processes; `terminate` is logged with the plugin's name. */
-export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: string) => PluginProcesses {
+export function createPluginProcesses(deps: PluginProcessesDeps): PluginCommands {
   const { table } = deps;
   const sampler = new UsageSampler(table);
   const trees = new TreeSampler(table);
@@ -43,7 +44,9 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
     }
     return stats.list;
   };
-  return (plugin) => ({
+  // the commands plugins run now: stopped with their groups when the plugins are torn down
+  const inFlight = new Set<ProcessIdentity>();
+  const commands: PluginCommands = (plugin) => ({
     listeners: (port) => table.listeners(port),
     portFree: (port) => portFree(port),
     tree: (service) => {
@@ -90,6 +93,7 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
         cwd: deps.root,
         table,
         env: options.env ? ({ ...process.env, ...options.env } as Record<string, string>) : undefined,
+        running: inFlight,
       });
       if (result.timedOut) deps.logs.monitor.warn(`${plugin}: ${text} did not finish within ${options.timeoutMs}ms: stopped`);
       return result;
@@ -103,4 +107,8 @@ export function createPluginProcesses(deps: PluginProcessesDeps): (plugin: strin
       return result;
     },
   });
+  commands.stopCommands = async () => {
+    await Promise.all([...inFlight].map((identity) => stopProcessTree(identity, { table, signal: 'SIGTERM', timeoutMs: 1000 })));
+  };
+  return commands;
 }

@@ -1,6 +1,6 @@
 import { timerDelay } from '../system-time.js';
 import { stopProcessTree } from './stop.js';
-import type { ProcessTable } from '../di/contracts.js';
+import type { ProcessIdentity, ProcessTable } from '../di/contracts.js';
 
 /**
  * Runs a short command for a plugin (an alert hook): its own process group, stdin fed with
@@ -9,7 +9,7 @@ import type { ProcessTable } from '../di/contracts.js';
  */
 export async function runCommand(
   command: string | string[],
-  options: { input?: string; env?: Record<string, string>; timeoutMs: number; cwd?: string; table: ProcessTable },
+  options: { input?: string; env?: Record<string, string>; timeoutMs: number; cwd?: string; table: ProcessTable; running?: Set<ProcessIdentity> },
 ): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   const settings = {
     detached: true,
@@ -25,6 +25,7 @@ export async function runCommand(
   const child = Array.isArray(command) ? execa(command[0], command.slice(1), settings) : execa(command, { ...settings, shell: '/bin/sh' });
   let timedOut = false;
   const identity = child.pid ? { pid: child.pid, startTime: options.table.stat(child.pid)?.startTime ?? 0 } : null;
+  if (identity) options.running?.add(identity);
   const timer = setTimeout(() => {
     timedOut = true;
     if (identity) void stopProcessTree(identity, { table: options.table, signal: 'SIGTERM', timeoutMs: 1000 });
@@ -39,5 +40,6 @@ export async function runCommand(
     };
   } finally {
     clearTimeout(timer);
+    if (identity) options.running?.delete(identity);
   }
 }

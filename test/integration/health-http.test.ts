@@ -107,6 +107,17 @@ describe('health-http with real servers', () => {
     await waitFor(() => checks.every((pid) => !isAlive(pid)), 'the hung checks to be gone', 3000);
   });
 
+  it('stops a check command still running when the supervisor stops: nothing of it outlives zmart', async () => {
+    fleet = createFleet({
+      services: { jobs: { command: fixture(), health: { exec: ['sh', '-c', 'echo $$ >> checks.txt; exec sleep 30'], ...fast, timeout: 60_000 } } },
+      plugins: [healthHttp()],
+    });
+    void fleet.supervisor.start();
+    const check = await waitFor(() => Number(readText(join(fleet!.dir, 'checks.txt')).split('\n')[0]) || null, 'a check to be running');
+    await fleet.shutdown();
+    expect(isAlive(check)).toBe(false);
+  });
+
   it('restarts a slow server after slow.count slow answers', async () => {
     const port = await freePort();
     fleet = createFleet({

@@ -128,6 +128,15 @@ export async function main(argv: string[]): Promise<number> {
       result = await exportFleet({ target, config: opts.config, out: opts.out, image: opts.image }, out);
     });
 
+  command('import', 'write a zmart.config.ts from a PM2 ecosystem file, a supervisord.conf, a Procfile or a Compose file')
+    .argument('<file>', 'ecosystem.config.js|cjs|json, supervisord.conf, Procfile or docker-compose.yml')
+    .option('-o, --out <file>', 'the config to write (default: zmart.config.ts here)')
+    .option('--force', 'replace the config if it exists')
+    .action(async (file: string, opts: { out?: string; force?: boolean }) => {
+      const { importFleet } = await import('./commands/import.js');
+      result = await importFleet({ file, out: opts.out, force: Boolean(opts.force) }, out);
+    });
+
   command('ui', "a terminal UI: services, the selected one's log live, keys to restart, stop, start")
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async (opts: { config?: string }) => {

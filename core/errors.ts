@@ -15,7 +15,8 @@ export type ZmartErrorCode =
   | 'ZMART_CONTROL_TIMEOUT'
   | 'ZMART_SUPERVISOR_DIED'
   | 'ZMART_FORBIDDEN'
-  | 'ZMART_UNSAFE_PATH';
+  | 'ZMART_UNSAFE_PATH'
+  | 'ZMART_IMPORT_INVALID';
 
 const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_CONFIG_NOT_FOUND: 2,
@@ -31,6 +32,7 @@ const EXIT_CODES: Record<ZmartErrorCode, number> = {
   ZMART_SUPERVISOR_DIED: 1,
   ZMART_FORBIDDEN: 1,
   ZMART_UNSAFE_PATH: 1,
+  ZMART_IMPORT_INVALID: 2,
 };
 
 export class ZmartError extends Error {

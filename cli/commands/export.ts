@@ -79,7 +79,7 @@ async function render(target: Target, fleet: DeployedFleet, dir: string, image?:
     const result = composeFile(fleet, { image, outDir: dir });
     const build = Object.values(result.document.services ?? {}).some((s) => s.build);
     return {
-      files: [{ name: 'docker-compose.yml', content: header + yaml(result.document) }, ...result.files],
+      files: [{ name: 'docker-compose.yml', content: header + yaml(result.document), secret: result.secretDocument }, ...result.files],
       notCarried: result.notCarried,
       use: [
         ...(build ? [`build: services without an image are built from ${fleet.root} (a Dockerfile there that puts the fleet in /app)`] : []),

@@ -43,6 +43,7 @@ export function composeFile(fleet: DeployedFleet, options: { image?: string; out
   const services: Record<string, ComposeService> = {};
   const checked = new Set(fleet.services.filter((s) => s.ready ?? s.health).map((s) => s.name));
   const hosts = hostsByPort(fleet, (name) => name);
+  let secretDocument = false;
 
   for (const s of fleet.services) {
     const entry: ComposeService = {};
@@ -54,10 +55,20 @@ export function composeFile(fleet: DeployedFleet, options: { image?: string; out
     if (s.user !== null) entry.user = s.group === null ? s.user : `${s.user}:${s.group}`;
     const { plain, secret, rewritten } = containerEnv(s, hosts);
     losses.push(...rewritten);
-    if (Object.keys(plain).length > 0) entry.environment = Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, dollarsKept(v)]));
-    if (Object.keys(secret).length > 0) {
+    // A secret Compose 1 and 2 would read differently from an env file (a quote, `${`, a line
+    // break) goes in the Compose file itself, which is then owner-only too.
+    const inFile = Object.entries(secret).filter(([, v]) => envFileSafe(v));
+    const inline = Object.entries(secret).filter(([, v]) => !envFileSafe(v));
+    for (const [k] of inline)
+      losses.push(
+        `services.${s.name}.env.${k}: its value holds a quote, a backslash, \${ or a line break, which Compose 1 and 2 read differently from an env file: it is in docker-compose.yml (owner-only)`,
+      );
+    secretDocument ||= inline.length > 0;
+    const environment = [...Object.entries(plain), ...inline];
+    if (environment.length > 0) entry.environment = Object.fromEntries(environment.map(([k, v]) => [k, dollarsKept(v)]));
+    if (inFile.length > 0) {
       const name = `${s.name}.env`;
-      files.push({ name, content: envFileText(secret), secret: true });
+      files.push({ name, content: envFileText(Object.fromEntries(inFile)), secret: true });
       entry.env_file = [name];
     }
     if (s.port !== null) entry.ports = [`127.0.0.1:${s.port}:${s.port}`];
@@ -88,7 +99,7 @@ export function composeFile(fleet: DeployedFleet, options: { image?: string; out
   if (fleet.services.some((s) => s.port !== null)) {
     losses.push('ports are published on 127.0.0.1 of the host; inside its container a service must listen on 0.0.0.0, not 127.0.0.1');
   }
-  return { document: { services }, files, notCarried: losses };
+  return { document: { services }, files, notCarried: losses, secretDocument };
 }
 
 function healthcheckOf(s: DeployedService, losses: string[]): ComposeService['healthcheck'] | null {
@@ -123,10 +134,14 @@ function restartOf(s: DeployedService): string {
 }
 
 /**
- * KEY='value' lines: Compose takes single-quoted values as they are (no `${...}` expansion);
- * a value with a quote in it is double-quoted.
+ * A value both Compose 1 (python-dotenv: `${VAR}` expanded and `\\` unescaped even in single
+ * quotes) and Compose 2 (single quotes literal) read back exactly from `KEY='value'`: no quote,
+ * no backslash, no `${`, one line.
  */
+export const envFileSafe = (value: string): boolean => !/['\\\r\n\0]|\$\{/.test(value);
+
+/** KEY='value' lines, for values that are envFileSafe. */
 export const envFileText = (env: Record<string, string>): string =>
   Object.entries(env)
-    .map(([k, v]) => `${k}=${v.includes("'") ? JSON.stringify(v) : `'${v}'`}\n`)
+    .map(([k, v]) => `${k}='${v}'\n`)
     .join('');

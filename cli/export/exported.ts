@@ -12,4 +12,6 @@ export interface FleetExport<Document> {
   files: ExportedFile[];
   /** What the target cannot carry, one line each. */
   notCarried: string[];
+  /** The document itself holds secret values: written owner-only. */
+  secretDocument?: boolean;
 }

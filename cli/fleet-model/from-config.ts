@@ -30,10 +30,10 @@ export function splitSecrets(env: Record<string, string>): DeployedService['env'
   return { plain, secret };
 }
 
-function watchedOf(s: ResolvedService): string[] | null {
-  const watch = s.options.watch as string[] | { paths: string[] } | undefined;
+function watchedOf(s: ResolvedService): DeployedService['watch'] {
+  const watch = s.options.watch as string[] | { paths: string[]; ignore?: string[] } | undefined;
   if (watch === undefined) return null;
-  return Array.isArray(watch) ? watch : watch.paths;
+  return Array.isArray(watch) ? { paths: watch, ignore: [] } : { paths: watch.paths, ignore: watch.ignore ?? [] };
 }
 
 /** One service of a resolved config, for a target. */

@@ -41,8 +41,8 @@ export interface DeployedService {
   stop: StopPolicy;
   restart: ResolvedRestart;
   replicas: number;
-  /** Restart on file changes under these folders (relative to `cwd`; '.' the service's own), or null. */
-  watch: string[] | null;
+  /** Restart on file changes under these paths (relative to `cwd`; '.' the service's own folder), except `ignore`; or null. */
+  watch: { paths: string[]; ignore: string[] } | null;
   /** Per-service keys of plugins no other supervisor has (a custom plugin's, health-http's `slow`). */
   zmartOnly: string[];
 }

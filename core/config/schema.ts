@@ -7,7 +7,8 @@ import { parseDuration, parseSize } from '../units.js';
 
 z.config(en());
 
-const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
+/** The signals a service may be stopped with (`stop.signal`). */
+export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
 
 /** A value written as a number or a string, parsed by `parse`; `expected` says what it must look like. */
 function parsedFrom(parse: (value: number | string) => number | undefined, expected: string) {
@@ -96,7 +97,7 @@ export const baseServiceShape = {
   restart: z.prefault(restart, {}),
   stop: z.prefault(
     z.strictObject({
-      signal: z._default(z.enum(SIGNALS), 'SIGTERM'),
+      signal: z._default(z.enum(STOP_SIGNALS), 'SIGTERM'),
       timeout: z._default(duration(), 10_000),
       mode: z._default(z.enum(['group', 'main']), 'group'),
     }),

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveConfig } from '../../core/config/resolve.js';
-import type { ZmartConfigInput } from '../../core/config/types.js';
+import type { ResolvedConfig, ZmartConfigInput } from '../../core/config/types.js';
 import { createSupervisor } from '../../core/composition-root.js';
 import type { Supervisor } from '../../core/supervisor.js';
 import { pickTable } from '../../core/process/table/pick.js';
@@ -120,7 +120,11 @@ const HOOKS: HookName[] = [
 export function createFleet(config: ZmartConfigInput, options: { dir?: string; env?: Record<string, string> } = {}): Fleet {
   const temp = options.dir ? null : tempDir();
   const dir = options.dir ?? temp!.dir;
-  const resolved = resolveConfig(config, { file: null, root: dir, env: options.env ?? {} });
+  return fleetOf(resolveConfig(config, { file: null, root: dir, env: options.env ?? {} }), dir, temp?.cleanup);
+}
+
+/** The same, for a config already resolved (loaded from a file); `cleanup` runs at close. */
+export function fleetOf(resolved: ResolvedConfig, dir: string, cleanup?: () => void): Fleet {
   const supervisor = createSupervisor(resolved);
   const { logs } = supervisor;
   const events: Fleet['events'] = [];
@@ -147,7 +151,7 @@ export function createFleet(config: ZmartConfigInput, options: { dir?: string; e
       } finally {
         killAll(pids);
         await logs.close();
-        temp?.cleanup();
+        cleanup?.();
       }
     },
   };

@@ -55,7 +55,10 @@ describe('how supervisord reads its file, checked against Python', () => {
     ];
     const expected = python(CONFIGPARSER, texts) as [string, Record<string, string>][][];
     texts.forEach((text, i) => {
-      expect(iniSections(text).map((s) => [s.name, Object.fromEntries(s.values)]), text).toEqual(expected[i]);
+      expect(
+        iniSections(text).map((s) => [s.name, Object.fromEntries(s.values)]),
+        text,
+      ).toEqual(expected[i]);
     });
   });
 });

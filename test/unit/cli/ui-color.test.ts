@@ -1,13 +1,18 @@
-import { describe, expect, it } from 'vitest';
-
-// Colors as a color terminal gets them: chalk decides when it is first loaded.
-process.env.FORCE_COLOR = '1';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 /** The escape that starts a terminal color code. */
 const ESC = String.fromCharCode(27);
 
 describe('zmart ui colors', () => {
   it('colors states and health on a color terminal', async () => {
+    // Colors as a color terminal gets them: ink paints through chalk's shared instance, whose
+    // level is set here and put back (another test file of this worker may have loaded it first).
+    const { default: chalk } = await import('chalk');
+    const level = chalk.level;
+    chalk.level = 1;
+    onTestFinished(() => {
+      chalk.level = level;
+    });
     const { render } = await import('ink-testing-library');
     const { createElement: h } = await import('react');
     const { App } = await import('../../../cli/ui/app.js');

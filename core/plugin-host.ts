@@ -124,7 +124,7 @@ function createContext(plugin: PluginInstance, deps: PluginHostDeps, guard: Guar
           }
         });
         const close = guard.keep(() => void watch.close().catch(() => undefined));
-        return { close: async () => close() };
+        return { missing: watch.missing, close: async () => close() };
       },
     },
     processes: deps.processes(name),

@@ -1,4 +1,4 @@
-import { SERVICE_NAME } from '../../core/config/schema.js';
+import { RESERVED_NAMES, SERVICE_NAME } from '../../core/config/schema.js';
 import { ZmartError } from '../../core/errors.js';
 import type { DeployedFleet } from '../fleet-model/model.js';
 
@@ -21,9 +21,6 @@ export class ImportError extends ZmartError {
   }
 }
 
-/** Names zmart keeps for itself: `monitor.pid` is the supervisor's. */
-const RESERVED = new Set(['monitor']);
-
 /**
  * Service names as zmart takes them (1 to 64 of letters, digits, `_ . -`, not starting with one
  * of `_ . -`), each distinct: a name that had to change is said in `notes`.
@@ -38,7 +35,7 @@ export class ServiceNames {
       .replace(/^[_.-]+/, '')
       .slice(0, 60);
     if (!SERVICE_NAME.test(name)) name = 'service';
-    if (RESERVED.has(name)) name = `${name}-1`;
+    if (Object.hasOwn(RESERVED_NAMES, name)) name = `${name}-1`;
     for (let n = 2; this.taken.has(name); n += 1) name = `${name.replace(/-\d+$/, '')}-${n}`;
     this.taken.add(name);
     if (name !== wanted) this.notes.push(`${where}: the name ${JSON.stringify(wanted)} is ${name} in zmart`);

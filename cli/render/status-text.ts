@@ -40,6 +40,7 @@ export function quickStatus(report: StatusReport): string[] {
   for (const s of report.services) {
     const { icon, text } = describeService(s);
     lines.push(`${icon} ${s.title}: ${text}`);
+    if (typeof s.metrics.watchMissing === 'string') lines.push(`   ⚠️  watches a path that does not exist: ${s.metrics.watchMissing}`);
   }
   if (report.services.length === 0) lines.push('(no services known yet: start the fleet with zmart start)');
   lines.push(monitoringLine(report));
@@ -68,6 +69,7 @@ export function detailedStatus(report: StatusReport, now = Date.now()): string[]
     const last = s.lastRestart ? ` (last: ${s.lastRestart.kind}: ${s.lastRestart.detail}, ${formatDuration(now - Date.parse(s.lastRestart.at))} ago)` : '';
     lines.push(`   Restarts: ${s.restarts}${last}`);
     if (s.nextRestartAt) lines.push(`   Next scheduled restart: ${s.nextRestartAt} (in ${formatDuration(Math.max(0, Date.parse(s.nextRestartAt) - now))})`);
+    if (typeof s.metrics.watchMissing === 'string') lines.push(`   ⚠️  Watching a path that does not exist: ${s.metrics.watchMissing}`);
     lines.push('');
   }
   lines.push(`🔍 ${monitoringLine(report)}`);

@@ -9,7 +9,7 @@ import { cronProblem } from '../service/schedule.js';
 import { readEnvFiles } from './env-file.js';
 import { folderIssues } from './folders.js';
 import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
-import { baseServiceShape, SERVICE_NAME, topLevelShape } from './schema.js';
+import { baseServiceShape, RESERVED_NAMES, SERVICE_NAME, topLevelShape } from './schema.js';
 import { lookupRunAs, type RunAs } from './accounts.js';
 import type { ResolvedConfig, ResolvedService } from './types.js';
 
@@ -53,8 +53,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
 
   const data = parsed.data;
   const root = options.file ? dirname(options.file) : resolve(options.root ?? process.cwd());
-  if ('monitor' in data.services) {
-    issues.push({ path: 'services.monitor', message: "the name 'monitor' is reserved (monitor.pid is the supervisor's)" });
+  for (const name of Object.keys(data.services)) {
+    const taken = RESERVED_NAMES[name];
+    if (taken) issues.push({ path: `services.${name}`, message: `the name '${name}' is reserved (${taken})` });
   }
   issues.push(...checkDependencies(Object.fromEntries(Object.entries(data.services).map(([n, s]) => [n, s.dependsOn]))));
   issues.push(...checkPorts(data.services));

@@ -63,11 +63,15 @@ const restart = z.strictObject({
 
 const nonEmpty = z.string().check(z.minLength(1));
 
+/** No process can be given a NUL byte (execve ends a string at it): refused here, not looped on at start. */
+const NO_NUL = 'holds a NUL byte, which no process can be given';
+const noNul = z.refine<string>((text) => !text.includes('\0'), NO_NUL);
+
 export const baseServiceShape = {
   title: z.optional(nonEmpty),
   command: z.union([
-    z.string().check(z.trim(), z.minLength(1, 'expected a non-empty command')),
-    z.array(z.string()).check(
+    z.string().check(z.trim(), z.minLength(1, 'expected a non-empty command'), noNul),
+    z.array(z.string().check(noNul)).check(
       z.minLength(1, 'expected a non-empty argv array'),
       // Checks all run, the one above failing or not: an empty array has no argv[0] to look at.
       z.refine((a: string[]) => a.length === 0 || a[0]!.length > 0, 'the program (argv[0]) is empty'),
@@ -76,7 +80,13 @@ export const baseServiceShape = {
   cwd: z.optional(nonEmpty),
   user: z.optional(nonEmpty),
   group: z.optional(nonEmpty),
-  env: z._default(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), {}),
+  env: z._default(
+    z.record(
+      z.string().check(z.regex(/^[^=\0]+$/, 'a variable name is not empty and holds no = or NUL byte')),
+      z.union([z.string().check(noNul), z.number(), z.boolean()]),
+    ),
+    {},
+  ),
   envFile: z.optional(z.union([nonEmpty, z.array(nonEmpty).check(z.minLength(1))])),
   venv: z.optional(nonEmpty),
   port: z.optional(port),
@@ -114,6 +124,17 @@ export const baseServiceShape = {
 };
 
 /** A service name: it names files (`<name>.pid`, `<name>.log`), so letters, digits, _ . - and at most 64 of them. */
+/** Names of zmart's own files and logs: a service so named would write into them, or be mistaken for them. */
+export const RESERVED_NAMES: Record<string, string> = {
+  monitor: "monitor.pid is the supervisor's",
+  zmart: "zmart.log is the supervisor's own log, and 'zmart logs zmart' shows it",
+  startup: "'zmart logs startup' shows the startup log",
+  shutdown: "'zmart logs shutdown' shows the shutdown log",
+  server_startup: 'server_startup.log is the startup log',
+  server_shutdown: 'server_shutdown.log is the shutdown log',
+  server_monitor: 'server_monitor.log is the monitor log',
+};
+
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const topLevelShape = {

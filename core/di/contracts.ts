@@ -284,6 +284,8 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** A watch on files, for plugins: `close()` ends it. */
 export interface FileWatch {
+  /** The watched paths (absolute) that did not exist when the watch began: a change under them is seen only once they appear. */
+  missing: string[];
   close(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FileWatch, FileWatcher } from '../di/contracts.js';
 
@@ -14,6 +15,6 @@ export class ChokidarWatcher implements FileWatcher {
       watcher.on('all', (_event, path) => onChange(resolve(options.cwd, path)));
       return watcher;
     });
-    return { close: async () => (await ready).close() };
+    return { missing: absolute.filter((p) => !existsSync(p)), close: async () => (await ready).close() };
   }
 }

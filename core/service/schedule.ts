@@ -10,14 +10,24 @@ function cron(): CronClass {
   return Cron;
 }
 
-/** Why a cron pattern is refused (croner's syntax: 5 fields, or 6 with seconds first), or null. */
-export function cronProblem(pattern: string): string | null {
+/** A schedule that does not fire within this long is a mistake (`0 0 30 2 *`: February has no 30th). */
+const HORIZON_DAYS = 400;
+
+/**
+ * Why a cron pattern is refused (croner's syntax: 5 fields, or 6 with seconds first; and it must
+ * fire within the next 400 days), or null.
+ */
+export function cronProblem(pattern: string, now = Date.now()): string | null {
+  let next: Date | null;
   try {
-    new (cron())(pattern);
-    return null;
+    next = new (cron())(pattern).nextRun(new Date(now));
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+  if (next === null) return `'${pattern}' never fires (no such date)`;
+  if (next.getTime() - now > HORIZON_DAYS * 86_400_000)
+    return `'${pattern}' does not fire in the next ${HORIZON_DAYS} days (next: ${next.toISOString().slice(0, 10)})`;
+  return null;
 }
 
 /** The next time the pattern fires after `now` (local time), in epoch ms, or null when it never does again. */

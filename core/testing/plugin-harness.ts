@@ -29,6 +29,8 @@ export interface HarnessOptions {
   folders?: { logDir: string; pidDir: string };
   /** Deadlines for the plugin's setup, prestart and teardown, as config `pluginTimeouts` (defaults 10s, 10s, 5s). */
   pluginTimeouts?: { setup?: Duration; prestart?: Duration; teardown?: Duration };
+  /** Paths (absolute) the fake disk lacks when the plugin is set up: a watch on one reports it missing. */
+  absentPaths?: string[];
 }
 
 export interface PluginHarness {
@@ -122,6 +124,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
   const system = new FakeSystem();
   if (options.folders) Object.assign(system.folders, options.folders);
   const files = new FakeFiles();
+  for (const path of options.absentPaths ?? []) files.absent.add(path);
   const restarts: PluginHarness['restarts'] = [];
   const alerts: Alert[] = [];
   const healthReports: PluginHarness['healthReports'] = [];

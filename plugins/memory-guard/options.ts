@@ -22,7 +22,7 @@ export const DEFAULTS: MemoryGuardInput = { interval: '10s', for: 3, systemInter
 export const serviceSchema = z
   .strictObject({
     /** The whole tree's resident memory (children included) above which it is restarted. */
-    maxRss: z.optional(size()),
+    maxRss: z.optional(size().check(z.refine((bytes: number) => bytes > 0, 'expected a size above 0 (0 would restart it at every sample)'))),
     /** Samples in a row over maxRss (or maxCpu) before acting. */
     for: z.optional(integer(1)),
     /** % of one core (the tree's sum) above which an alert is raised. */

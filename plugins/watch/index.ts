@@ -66,13 +66,17 @@ export default definePlugin({
         ctx.logger.info(`${service.name}: changed: ${shown}: restarting`);
         ctx.restart(service.name, { kind: 'watch', detail: `changed: ${shown}` });
       };
-      watches.push(
-        ctx.files.watch(spec.paths, { cwd: config.cwd, ignore: (path) => ignoredBy(ignore, config.cwd, path) }, (path) => {
-          changed.add(path);
-          timer?.cancel();
-          timer = ctx.scheduler.setTimeout(restart, debounceMs);
-        }),
-      );
+      const watch = ctx.files.watch(spec.paths, { cwd: config.cwd, ignore: (path) => ignoredBy(ignore, config.cwd, path) }, (path) => {
+        changed.add(path);
+        timer?.cancel();
+        timer = ctx.scheduler.setTimeout(restart, debounceMs);
+      });
+      watches.push(watch);
+      // a typo in a path would watch nothing, silently: said at start, and in status
+      if (watch.missing.length > 0) {
+        ctx.logger.warn(`${service.name}: watching ${watch.missing.join(', ')}, which does not exist (yet): no change there is seen until it does`);
+        ctx.reportMetrics(service.name, { watchMissing: watch.missing.join(', ') });
+      }
       ctx.logger.info(`${service.name}: watching ${spec.paths.map((p) => resolve(config.cwd, p)).join(', ')} (debounce ${debounceMs}ms)`);
     }
     return async () => {

@@ -69,6 +69,19 @@ const CASES: Array<[string, string, Record<string, string>, RegExp[]]> = [
     [/services\.b\.port: port 9 is already used by service 'a'/],
   ],
   ['bad env override', `export default defineConfig({ services: { api: { ${ok} } } })`, { API_PORT: 'eighty' }, [/env API_PORT: expected a whole number/]],
+  // read to its end, it grew the CLI to 12 GB and aborted
+  [
+    'an env file that is /dev/zero',
+    `export default defineConfig({ services: { api: { ${ok}, envFile: '/dev/zero' } } })`,
+    {},
+    [/services\.api\.envFile: \/dev\/zero is not a regular file/],
+  ],
+  [
+    "a service named like zmart's own log",
+    `export default defineConfig({ services: { server_monitor: { ${ok} } } })`,
+    {},
+    [/services\.server_monitor: the name 'server_monitor' is reserved/],
+  ],
   ['no default export', `export const config = {}`, {}, [/\(root\): expected an object/]],
   [
     'a service name too long for a file name',

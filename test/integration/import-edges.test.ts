@@ -93,7 +93,7 @@ export default defineConfig({
     await refused(['supervisord.conf'], /command: no closing quotation/);
     await refused(['/dev/zero'], /not a regular file/);
     execFileSync('mkfifo', [join(dir, 'Procfile')]);
-    await refused(['Procfile'], /Procfile: not a regular file/);
+    await refused(['Procfile'], /Procfile is not a regular file \(a FIFO\)/);
     writeFileSync(join(dir, 'ecosystem.config.js'), 'while (true) {}\n');
     await refused(['ecosystem.config.js'], /did not finish loading within 1s/, { ZMART_CONFIG_TIMEOUT: '1' });
     writeFileSync(join(dir, 'ecosystem.config.js'), 'module.exports = { apps: [ { name: "x" } ] };\n');

@@ -34,6 +34,13 @@ describe('watch through core/testing', () => {
     expect(ignoredBy(entries, cwd, '/srv/api/src/app.py')).toBe(false);
   });
 
+  it('says a watched path that does not exist, in the log and in status (a typo watched nothing, silently)', async () => {
+    const h = await createPluginHarness(watch(), { services: { api: { command: 'x', watch: ['src', 'sr'] } }, absentPaths: [join(process.cwd(), 'sr')] });
+    expect(h.metrics('api').watchMissing).toBe(join(process.cwd(), 'sr'));
+    expect(h.logs.some((l) => l.level === 'warn' && /watching .*\/sr, which does not exist/.test(l.message))).toBe(true);
+    await h.teardown();
+  });
+
   it('refuses an empty list', async () => {
     await expect(createPluginHarness(watch(), { services: { api: { command: 'x', watch: [] } } })).rejects.toThrow(/services\.api\.watch/);
   });

@@ -88,9 +88,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('-c, --config <path>', CONFIG_HELP)
     .addOption(new Option('-n, --lines <count>', 'how many lines from the end').default(20).argParser(lineCount))
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
-    .action(async (service: string | undefined, opts: { config?: string; lines: number; follow?: boolean }) => {
+    .option('--raw', "print the lines as written: a service's control characters reach the terminal (default: shown as \\x1b)")
+    .action(async (service: string | undefined, opts: { config?: string; lines: number; follow?: boolean; raw?: boolean }) => {
       const { logs } = await import('./commands/logs.js');
-      result = await logs({ config: opts.config, service, lines: opts.lines, follow: Boolean(opts.follow) }, out);
+      result = await logs({ config: opts.config, service, lines: opts.lines, follow: Boolean(opts.follow), raw: Boolean(opts.raw) }, out);
     });
 
   command('reload', 're-read the config: start added services, stop removed ones, restart changed ones')

@@ -19,3 +19,13 @@ export function formatNames(names: string[], max = 8): string {
   const shown = max - 2;
   return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }
+
+/**
+ * Text from a service made safe for a terminal, as journalctl and less show it: each control
+ * character (C0 but tab, DEL, C1) becomes `\xNN`, so a service's `\e[2J` or `\e]0;title\a`
+ * is read, not obeyed. A backslash stays as it is.
+ */
+export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

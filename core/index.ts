@@ -51,6 +51,7 @@ export type {
 } from './di/contracts.js';
 export { ZmartError, ConfigError, type ZmartErrorCode, type ConfigIssue } from './errors.js';
 export { parseDuration, parseSize, formatDuration, type Duration, type Size } from './units.js';
+export { escapeControls } from './format.js';
 export { backoff, duration, interval, size, integer } from './config/schema.js';
 export { isLoopback, listen, listenAddress, parseListen, type ListenTarget } from './http/listen.js';
 export {

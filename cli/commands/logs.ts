@@ -5,6 +5,7 @@ import { LOG_FILES, serviceLogFile } from '../../core/logging/file-logs.js';
 import { rotatedFiles } from '../../core/logging/rotation.js';
 import { tailLines } from '../../core/logging/tail.js';
 import { ZmartError } from '../../core/errors.js';
+import { escapeControls } from '../../core/format.js';
 import { locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
 
@@ -13,6 +14,8 @@ export interface LogsOptions {
   service?: string;
   lines: number;
   follow: boolean;
+  /** Lines as written, control characters included (default: shown as `\x1b`). */
+  raw?: boolean;
 }
 
 /** Names of zmart's own logs that `zmart logs NAME` also accepts. */
@@ -48,14 +51,16 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   }
   const width = Math.max(...sources.map((s) => s.name.length));
   const prefix = (name: string) => (sources.length > 1 ? `${out.dim(`${name.padEnd(width)} |`)} ` : '');
+  // a service's escape sequences are shown, never obeyed (--raw passes them)
+  const shown = options.raw ? (line: string) => line : escapeControls;
   for (const { name, file } of sources) {
     // A missing file is said, not passed over in silence (a log folder removed, a service never started).
     if (!existsSync(file)) out.error(`no log at ${file} (yet)`);
-    for (const line of tailLines(file, options.lines)) out.line(prefix(name) + line);
+    for (const line of tailLines(file, options.lines)) out.line(prefix(name) + shown(line));
   }
   if (!options.follow) return 0;
 
-  const followers = sources.map(({ name, file }) => follower(file, (line) => out.line(prefix(name) + line)));
+  const followers = sources.map(({ name, file }) => follower(file, (line) => out.line(prefix(name) + shown(line))));
   const timer = setInterval(() => {
     for (const f of followers) f();
   }, 200);

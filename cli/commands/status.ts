@@ -1,5 +1,6 @@
 import { allHealthy, fleetStatus, locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
+import { escapeControls } from '../../core/format.js';
 import { detailedStatus, quickStatus } from '../render/status-text.js';
 
 export interface StatusOptions {
@@ -25,9 +26,10 @@ export async function status(options: StatusOptions, out: Output): Promise<numbe
   } else if (options.all) {
     const info = await import('../render/system-info.js');
     const sections = [detailedStatus(report), await info.resourceLines(report), info.recentLogLines(report), info.connectionLines(report)];
-    out.line(sections.map((lines) => lines.join('\n')).join('\n\n'));
+    out.line(sections.map((lines) => lines.map(escapeControls).join('\n')).join('\n\n'));
   } else {
-    for (const l of options.detailed ? detailedStatus(report) : quickStatus(report)) out.line(l);
+    // what a service or a plugin said (a log line, a restart detail) is shown, never obeyed by the terminal
+    for (const l of options.detailed ? detailedStatus(report) : quickStatus(report)) out.line(escapeControls(l));
   }
   if (!report.supervisor.running) return 3;
   return allHealthy(report) ? 0 : 1;

@@ -1,6 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { createElement as h, type ReactElement, useEffect, useState } from 'react';
 import type { StatusReport } from '../../core/status/types.js';
+import { escapeControls } from '../../core/format.js';
 
 /** Where the terminal UI gets the fleet and sends the operator's keys. */
 export interface UiSource {
@@ -72,7 +73,7 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
     if (!name) return;
     const read = () => {
       const all = source.logLines(name, filter ? 2000 : logRows);
-      setLines((filter ? all.filter((l) => l.includes(filter)) : all).slice(-logRows));
+      setLines((filter ? all.filter((l) => l.includes(filter)) : all).slice(-logRows).map(escapeControls));
     };
     read();
     const timer = setInterval(read, 500);

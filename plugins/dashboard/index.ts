@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -33,8 +33,11 @@ function assets(): Record<string, { type: string; body: Buffer }> {
  * uptime, restarts and last reason, response time, memory and CPU, updated live (server-sent
  * events); for a selected service, charts of its last 24 hours (from the history plugin's
  * records) and its last log lines; buttons to restart, stop and start it, which need the
- * token in an Authorization header. Requests whose Host is not this address are refused (a
- * web page elsewhere cannot read the fleet through DNS rebinding).
+ * token in an Authorization header. The page shell loads for anyone; its data (the fleet, the
+ * events, history and logs) only with a token: the configured one, or without one a random
+ * one made at setup and written only to zmart's owner-only log (the service logs themselves are
+ * owner-only: the dashboard must not hand them to every local user). Requests whose Host is
+ * not this address are refused (a web page elsewhere cannot read the fleet through DNS rebinding).
  */
 export default definePlugin({
   name: 'dashboard',
@@ -101,15 +104,18 @@ export default definePlugin({
       refresh = null;
     };
 
+    // who may read the fleet: the configured token, else one made now, told only in zmart's owner-only log
+    const viewToken = ctx.options.token ?? randomBytes(24).toString('base64url');
     const server = createServer((req, res) => {
-      handle(ctx, req, res, { loopback, files, clients, watch, unwatch, fleet, sample }).catch((error: unknown) => {
+      handle(ctx, req, res, { loopback, files, clients, watch, unwatch, fleet, sample, viewToken }).catch((error: unknown) => {
         ctx.logger.error(`${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
         if (!res.headersSent) json(res, 500, { error: 'internal error' });
       });
     });
     await listen(server, ctx.options.listen);
-    if (!loopback) ctx.logger.warn(`serving the dashboard on ${ctx.options.listen}, not loopback: whoever reaches it sees the fleet and its logs`);
-    ctx.logger.info(`dashboard at http://${ctx.options.listen}/${ctx.options.token ? ' (buttons need ?token=)' : ' (read-only: no token set)'}`);
+    if (!loopback) ctx.logger.warn(`serving the dashboard on ${ctx.options.listen}, not loopback: whoever holds the token sees the fleet and its logs`);
+    if (ctx.options.token) ctx.logger.info(`dashboard at http://${ctx.options.listen}/?token=... (the configured token)`);
+    else ctx.logger.info(`dashboard at http://${ctx.options.listen}/?token=${viewToken} (read-only: set a token for the buttons)`);
     return async () => {
       refresh?.cancel();
       pending?.cancel();
@@ -122,6 +128,8 @@ export default definePlugin({
 
 interface Handles {
   loopback: boolean;
+  /** What a request must carry to read the fleet's data (header, or `?token=` for the event stream). */
+  viewToken: string;
   files: Record<string, { type: string; body: Buffer }>;
   clients: ReadonlySet<ServerResponse>;
   /** A page follows the events from now on / no longer. */
@@ -131,12 +139,12 @@ interface Handles {
   sample: () => Promise<void>;
 }
 
-/** True when the request carries the token (compared in constant time). */
-function authorized(ctx: Ctx, req: IncomingMessage): boolean {
-  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  if (!given || !ctx.options.token) return false;
+/** True when the request carries `token` in its Authorization header, or where `query` allows, as `?token=` (compared in constant time). */
+function carries(req: IncomingMessage, token: string | undefined, query?: URL): boolean {
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? query?.searchParams.get('token') ?? undefined;
+  if (!given || !token) return false;
   const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(ctx.options.token));
+  return timingSafeEqual(digest(given), digest(token));
 }
 
 async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, h: Handles): Promise<void> {
@@ -150,7 +158,7 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, h: Ha
   if (action) {
     if (req.method !== 'POST') return json(res, 405, { error: 'POST only' });
     if (!ctx.options.token) return json(res, 403, { error: 'the buttons are off: the dashboard has no token' });
-    if (!authorized(ctx, req)) {
+    if (!carries(req, ctx.options.token)) {
       res.setHeader('www-authenticate', 'Bearer');
       return json(res, 401, { error: 'a valid token is needed (Authorization: Bearer ...)' });
     }
@@ -169,6 +177,11 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, h: Ha
   if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE);
   const asset = h.files[url.pathname];
   if (asset) return void res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'max-age=3600' }).end(asset.body);
+  // the shell and its assets are for anyone; the fleet's data only with a token
+  if (!carries(req, h.viewToken, url)) {
+    res.setHeader('www-authenticate', 'Bearer');
+    return json(res, 401, { error: "a token is needed: open the address zmart's log gives (zmart logs zmart), or the one with your configured token" });
+  }
   if (url.pathname === '/api/fleet') {
     await h.sample();
     return json(res, 200, h.fleet());

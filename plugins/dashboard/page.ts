@@ -48,7 +48,11 @@ export const PAGE = `<!doctype html>
   const params = new URLSearchParams(location.search);
   const token = params.get('token');
   if (token) { params.delete('token'); history.replaceState(null, '', location.pathname + (params.size ? '?' + params : '')); }
-  document.getElementById('auth').textContent = token ? '' : 'read-only (open with ?token= to use the buttons)';
+  document.getElementById('auth').textContent = token ? '' : "no token: open the address zmart's log gives (zmart logs zmart | grep dashboard)";
+  // every read carries the token: the fleet's data is not for every local user
+  const read = (path) => fetch(path, { headers: token ? { authorization: 'Bearer ' + token } : {} });
+  // a service's escape sequences shown as \\x1b, as a terminal pager shows them
+  const shown = (line) => line.replace(/[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f]/g, (c) => '\\\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
   let selected = null;
   let fleet = { services: [] };
   let received = Date.now();
@@ -99,7 +103,7 @@ export const PAGE = `<!doctype html>
     render();
     document.getElementById('detail').hidden = false;
     document.getElementById('detail-title').textContent = name;
-    const r = await fetch('/api/history?service=' + encodeURIComponent(name));
+    const r = await read('/api/history?service=' + encodeURIComponent(name));
     const h = await r.json();
     for (const c of charts.splice(0)) c.destroy();
     const box = document.getElementById('charts');
@@ -114,14 +118,14 @@ export const PAGE = `<!doctype html>
 
   async function logs() {
     if (!selected) return;
-    const r = await fetch('/api/logs?service=' + encodeURIComponent(selected) + '&lines=60');
+    const r = await read('/api/logs?service=' + encodeURIComponent(selected) + '&lines=60');
     const pre = document.getElementById('logs');
-    pre.textContent = (await r.json()).lines.join('\\n');
+    pre.textContent = (await r.json()).lines.map(shown).join('\\n');
     pre.scrollTop = pre.scrollHeight;
   }
   setInterval(logs, 2000);
 
-  const events = new EventSource('/events');
+  const events = new EventSource('/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
   events.onopen = () => { document.getElementById('live').textContent = 'live'; };
   events.onerror = () => { document.getElementById('live').textContent = 'reconnecting…'; };
   events.addEventListener('fleet', (e) => { fleet = JSON.parse(e.data); received = Date.now(); render(); });

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { isIP } from 'node:net';
 import { definePlugin, isLoopback, listen, parseListen } from '../../core/index.js';
 import { DEFAULTS, optionsSchema } from './options.js';
 import { fleetRegistry } from './registry.js';
@@ -15,10 +16,18 @@ export default definePlugin({
   defaults: DEFAULTS,
   options: optionsSchema,
   async setup(ctx) {
-    const { listen: address, path, probeBuckets } = ctx.options;
+    const { listen: address, path, probeBuckets, allowedHosts } = ctx.options;
+    const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
     const fleet = fleetRegistry(ctx, { probeBuckets: probeBuckets.map((ms) => ms / 1000) });
     const server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://zmart');
+      const host = hostName(request.headers.host);
+      if (host === null || !(isIP(host) !== 0 || host === 'localhost' || allowed.has(host))) {
+        response
+          .writeHead(403, { 'content-type': 'text/plain' })
+          .end(`unexpected Host header: scrape by IP address or localhost, or list the name in allowedHosts\n`);
+        return;
+      }
       if (url.pathname !== path) {
         response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: the metrics are at ${path}\n`);
         return;
@@ -46,3 +55,11 @@ export default definePlugin({
     };
   },
 });
+
+/** The name in a Host header, without its port or an IPv6 literal's brackets, lower case; null when there is none. */
+function hostName(header: string | undefined): string | null {
+  if (!header) return null;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(header);
+  if (bracketed) return bracketed[1]!.toLowerCase();
+  return header.replace(/:\d+$/, '').toLowerCase() || null;
+}

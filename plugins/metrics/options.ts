@@ -15,9 +15,20 @@ export const optionsSchema = z.strictObject({
   probeBuckets: z
     .array(duration())
     .check(z.minLength(1), z.maxLength(20), z.refine(increasing, 'expected durations above 0, each larger than the one before (at most 20)')),
+  /**
+   * Host names a scrape may name in its Host header besides IP addresses and localhost (which
+   * always pass): a page elsewhere cannot read the metrics through DNS rebinding, which names
+   * its own domain.
+   */
+  allowedHosts: z.array(z.string().check(z.minLength(1))),
 });
 
 export type MetricsOptions = z.output<typeof optionsSchema>;
 export type MetricsInput = z.input<typeof optionsSchema>;
 
-export const DEFAULTS: MetricsInput = { listen: '127.0.0.1:9464', path: '/metrics', probeBuckets: ['5ms', '25ms', '100ms', '500ms', '2s', '10s'] };
+export const DEFAULTS: MetricsInput = {
+  listen: '127.0.0.1:9464',
+  path: '/metrics',
+  probeBuckets: ['5ms', '25ms', '100ms', '500ms', '2s', '10s'],
+  allowedHosts: [],
+};

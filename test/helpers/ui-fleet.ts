@@ -35,7 +35,7 @@ export function fakeFleet() {
   const acted: string[] = [];
   const source: UiSource = {
     status: async () => report,
-    logLines: (name) => [`${name} line one`, `${name} error two`, `${name} line three`],
+    logLines: (name) => [`${name} line one`, `${name} error two`, `${name} line three`, `${name} clears${String.fromCharCode(27)}[2J`],
     act: async (action, name) => {
       acted.push(`${action} ${name}`);
       return `${action} ${name}: done`;

@@ -30,7 +30,13 @@ describe('the dashboard in headless Chromium', () => {
     const probe = { path: '/health', interval: 200 };
     fleet = createFleet({
       services: {
-        api: { title: 'API Server', command: fixture('--port', apiPort), port: apiPort, health: probe, restart: { backoff: { initial: 50 } } },
+        api: {
+          title: 'API Server',
+          command: fixture('--port', apiPort, '--print', 'clear\x1b[2J\x1b]0;pwned\x07'),
+          port: apiPort,
+          health: probe,
+          restart: { backoff: { initial: 50 } },
+        },
         web: { title: 'Dashboard Server', command: fixture('--port', webPort), port: webPort, health: probe },
       },
       plugins: [healthHttp(), history({ sample: '200ms' }), dashboard({ listen: `127.0.0.1:${port}`, token: TOKEN })],
@@ -70,6 +76,8 @@ describe('the dashboard in headless Chromium', () => {
       await page.locator('#charts .uplot').first().waitFor({ timeout: 3000 });
       expect(await page.locator('#charts .uplot').count()).toBe(2);
       await expect.poll(() => page.locator('#logs').textContent(), { timeout: 5000 }).toMatch(/listening/);
+      // a service's escape sequences are shown, not passed on
+      expect(await page.locator('#logs').textContent()).toContain('clear\\x1b[2J\\x1b]0;pwned\\x07');
       mkdirSync(OUTPUT, { recursive: true });
       await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
       console.log(`dashboard: the kill -9 showed on the page ${shownAfter} ms after it`);
@@ -77,6 +85,13 @@ describe('the dashboard in headless Chromium', () => {
       await page.close();
     }
 
+    // no data without the token: the fleet, the events, history and logs (the shell loads)
+    for (const path of ['/api/fleet', '/events', '/api/history?service=api', '/api/logs?service=api']) {
+      expect((await fetch(`${base}${path}`)).status, path).toBe(401);
+      expect((await fetch(`${base}${path}`, { headers: { authorization: 'Bearer not-the-token-at-all' } })).status, path).toBe(401);
+    }
+    expect((await fetch(`${base}/api/logs?service=api`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await fetch(`${base}/`)).status).toBe(200);
     // without the token, or with a wrong one: 401, nothing done
     const before = fleet.supervisor.snapshots().find((s) => s.name === 'api')!.pid;
     const bare = await fetch(`${base}/api/services/api/restart`, { method: 'POST' });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ describe('the metrics plugin with real processes', () => {
         api: { command: fixture('--port', apiPort), port: apiPort, health: { path: '/health', interval: 100 }, restart: { backoff: { initial: 50 } } },
         worker: { command: fixture() },
       },
-      plugins: [healthHttp(), metrics({ listen: `127.0.0.1:${metricsPort}` })],
+      plugins: [healthHttp(), metrics({ listen: `127.0.0.1:${metricsPort}`, allowedHosts: ['Prometheus.internal'] })],
     });
     await fleet.supervisor.start();
     const url = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -72,6 +73,21 @@ describe('the metrics plugin with real processes', () => {
 
     expect((await fetch(`http://127.0.0.1:${metricsPort}/`)).status).toBe(404);
     expect((await fetch(url, { method: 'POST' })).status).toBe(405);
+    // DNS rebinding: a page on another name reaching this address is refused; IPs and localhost pass
+    const withHost = (host: string) =>
+      new Promise<number>((done, fail) =>
+        request({ host: '127.0.0.1', port: metricsPort, path: '/metrics', headers: { host } }, (res) => {
+          res.resume();
+          done(res.statusCode!);
+        })
+          .on('error', fail)
+          .end(),
+      );
+    expect(await withHost(`evil.example:${metricsPort}`)).toBe(403);
+    expect(await withHost(`localhost:${metricsPort}`)).toBe(200);
+    expect(await withHost(`[::1]:${metricsPort}`)).toBe(200);
+    expect(await withHost('10.0.0.5')).toBe(200);
+    expect(await withHost(`prometheus.internal:${metricsPort}`)).toBe(200); // listed in allowedHosts
   });
 
   it('leaves the fleet running, with one clear line, when its address is taken', async () => {

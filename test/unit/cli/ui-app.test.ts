@@ -20,6 +20,7 @@ describe('zmart ui (ink)', () => {
     expect(frame).toMatch(/› api\s+running\s+healthy\s+1\.5%\s+50\.0 MB\s+0/);
     expect(frame).toMatch(/ {2}worker\s+failed\s+-\s+1\.5%\s+50\.0 MB\s+3 \(exit\)/);
     expect(frame).toContain('api line three');
+    expect(frame).toContain('api clears\\x1b[2J'); // a service's escape sequence shown, not obeyed
     expect(frame).toContain(HELP);
 
     ui.stdin.write('\u001B[B'); // down

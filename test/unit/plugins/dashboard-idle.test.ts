@@ -31,8 +31,14 @@ describe('the dashboard with no page open', () => {
     harness = await createPluginHarness(dashboard({ listen: `127.0.0.1:${port}` }), { services: { api: { command: 'true' } } });
     expect(harness.clock.pending).toBe(0);
 
+    // no token configured: the data needs the one made at setup, which only zmart's log tells
+    expect((await fetch(`http://127.0.0.1:${port}/events`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${port}/api/logs?service=api`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200); // the shell loads
+    const told = harness.logs.map((l) => /\?token=([\w-]+)/.exec(l.message)?.[1]).find(Boolean)!;
+    expect(told).toMatch(/^[\w-]{32}$/);
     const page = new AbortController();
-    const events = await fetch(`http://127.0.0.1:${port}/events`, { signal: page.signal });
+    const events = await fetch(`http://127.0.0.1:${port}/events?token=${told}`, { signal: page.signal });
     const reader = events.body!.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: fleet');
     expect(harness.clock.pending).toBe(1); // the refresh of memory, CPU and uptime

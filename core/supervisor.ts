@@ -13,11 +13,12 @@ import type { PluginStatus } from './plugin-guard/plugin-watch.js';
 import { PluginRuntime } from './plugin-runtime.js';
 import { announceStart } from './plugin-guard/supervisor-start.js';
 import { claimFolder, clearLeftovers } from './fleet/boot.js';
-import { watchLogFolder } from './fleet/log-folder-watch.js';
+import { forwardLogEvents, watchLogFolder } from './fleet/log-folder-watch.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
 import { deferred, settled, type Deferred, type StartReport } from './fleet/start-wait.js';
+import { JoinedRestarts } from './fleet/joined-restarts.js';
 
 export type { StartReport };
 
@@ -37,6 +38,8 @@ export class Supervisor {
   private readonly serviceDeps: ServiceDeps;
   private current: ResolvedConfig;
   private teardownPlugins: (() => Promise<void>) | null = null;
+  /** The operator's restarts: one asked for while another of the same service runs joins it. */
+  private readonly restarts = new JoinedRestarts((names) => this.restartNow(names));
   private stopping: Promise<void> | null = null;
   private leftovers: Promise<unknown> = Promise.resolve();
   private claimed = false;
@@ -63,25 +66,14 @@ export class Supervisor {
     this.startedAt = clock.now();
     this.hooks = runtime.hooks;
     const redact = (text: string) => redactor.text(text);
-    this.serviceDeps = {
-      runner,
-      inspector,
-      pids,
-      clock,
-      scheduler,
-      logs,
-      env,
-      redact,
-      hooks: this.hooks,
-      alert: (alert) => this.alert(alert),
-      prestartMs: config.pluginTimeouts.prestartMs,
-    };
+    const alert = (a: Alert) => this.alert(a);
+    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, redact, hooks: this.hooks, alert, prestartMs: config.pluginTimeouts.prestartMs };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
-    logs.onEvent((event) => {
-      if (event.kind === 'rotated') void this.hooks.emit('log:rotated', { file: event.file, rotatedTo: event.rotatedTo });
-      else if (event.kind === 'recovered') this.alert({ level: 'info', kind: 'log-write-resumed', message: `writing ${event.file} again` });
-      else this.alert({ level: 'warning', kind: 'log-write-failed', message: `cannot write ${event.file}: ${event.message}` });
-    });
+    forwardLogEvents(
+      logs,
+      (file, rotatedTo) => void this.hooks.emit('log:rotated', { file, rotatedTo }),
+      (alert) => this.alert(alert),
+    );
   }
 
   get config(): ResolvedConfig {
@@ -130,11 +122,13 @@ export class Supervisor {
     return inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
   }
 
-  /**
-   * The operator's restart: stops the services (dependants first), gives each its restart
-   * budget back (a `failed` one too), and starts them again in dependency order.
-   */
-  async restartServices(names: string[]): Promise<StartReport> {
+  /** The operator's restart (joined with one already under way for a service: see JoinedRestarts). */
+  restartServices(names: string[]): Promise<StartReport> {
+    return this.restarts.request(names);
+  }
+
+  /** Stops the services (dependants first), gives each its restart budget back (a `failed` one too), starts them in dependency order. */
+  private async restartNow(names: string[]): Promise<StartReport> {
     await this.stopServices(names);
     for (const name of names) this.controllers.get(name)?.noteManualRestart();
     const report = await this.start(names);

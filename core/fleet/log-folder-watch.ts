@@ -70,3 +70,12 @@ export function watchLogFolder(deps: LogFolderWatchDeps): Timer {
     },
   };
 }
+
+/** What the log files say about themselves, passed on: a rotation as a hook, a write that failed or resumed as an alert. */
+export function forwardLogEvents(logs: Logs, emitRotated: (file: string, rotatedTo: string) => void, alert: (alert: Alert) => void): void {
+  logs.onEvent((event) => {
+    if (event.kind === 'rotated') emitRotated(event.file, event.rotatedTo);
+    else if (event.kind === 'recovered') alert({ level: 'info', kind: 'log-write-resumed', message: `writing ${event.file} again` });
+    else alert({ level: 'warning', kind: 'log-write-failed', message: `cannot write ${event.file}: ${event.message}` });
+  });
+}

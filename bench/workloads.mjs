@@ -211,7 +211,7 @@ async function countLines(files, total, lineBytes = 10) {
  * supervisor's logging (until the last line is in its log) against writing straight to a
  * file, and lines lost, doubled or broken, with and without rotation at 10 MB.
  */
-export function w4Logs(factory, mb, { rotate, lineBytes = 10, timestamps = true }) {
+export function w4Logs(factory, mb, { rotate, lineBytes = 10, timestamps = true, env }) {
   const tag = `zmart-bench-w4-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const lines = floodLines(mb, lineBytes);
   return withPeer(factory, tag, async (peer) => {
@@ -223,6 +223,7 @@ export function w4Logs(factory, mb, { rotate, lineBytes = 10, timestamps = true 
         {
           name: 'flood',
           argv: [node, FIXTURE, '--flood', String(lines), '--line-bytes', String(lineBytes), '--exit-when-done', '--mark-start', mark, '--tag', tag],
+          env,
           maxRestarts: 0,
           restartDelayMs: 0,
           minUptimeMs: 0,

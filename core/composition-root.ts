@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './config/types.js';
 import { ChokidarWatcher } from './files/file-watcher.js';
 import { UndiciHttpClient } from './http/undici-http-client.js';
 import { FileLogs } from './logging/file-logs.js';
-import { createRedactor, secretValues } from './logging/redact.js';
+import { commandSecrets, createRedactor, optionSecrets, secretValues } from './logging/redact.js';
 import { ProcInspector } from './process/inspector.js';
 import { FilePidStore } from './process/pid-store.js';
 import { createPluginProcesses } from './process/plugin-processes.js';
@@ -83,7 +83,13 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
   );
   c.register(
     TOKENS.Redactor,
-    lazy((c) => createRedactor(secretValues(c.resolve<Environment>(TOKENS.Environment), ...config.services.flatMap((s) => [s.fileEnv, s.env])))),
+    // every secret the fleet is known to hold: by variable name, in URLs, in commands' options, in plugins' options
+    lazy((c) =>
+      createRedactor([
+        ...secretValues(c.resolve<Environment>(TOKENS.Environment), ...config.services.flatMap((s) => [s.fileEnv, s.env])),
+        ...config.services.flatMap((s) => [...commandSecrets(s.command), ...optionSecrets(s.options)]),
+      ]),
+    ),
   );
   c.register(
     TOKENS.Logs,

@@ -29,7 +29,7 @@ export function zmartPeer() {
     start(services, { health = false, healthInterval = '1s', rotateBytes = null, noRestart = false, timestamps = true } = {}) {
       const entries = services.map(
         (s) =>
-          `${JSON.stringify(s.name)}: { command: ${JSON.stringify(s.argv)}, ${s.port ? `port: ${s.port},` : ''} readyAfter: 0,
+          `${JSON.stringify(s.name)}: { command: ${JSON.stringify(s.argv)}, ${s.port ? `port: ${s.port},` : ''} readyAfter: 0, ${s.env ? `env: ${JSON.stringify(s.env)},` : ''}
             ${health && s.port ? `health: { path: '/health', interval: '${healthInterval}', startPeriod: '5s' },` : ''}
             ${timestamps ? '' : 'logs: { timestamps: false },'}
             restart: { ${noRestart ? "policy: 'never', " : ''}maxRestarts: ${s.maxRestarts}, backoff: { initial: ${s.restartDelayMs}, factor: 1, max: ${s.restartDelayMs} }, minUptime: ${s.minUptimeMs ?? 0} } }`,

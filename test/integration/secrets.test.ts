@@ -56,4 +56,41 @@ describe('secrets in a command line', () => {
     }
     expect(readText(join(p.pidDir, 'feed.state.json'))).toContain('--token=[redacted]');
   });
+
+  it('are hidden by value too: passwords in URLs (env, argv, a probe), an Authorization value, and what a service prints of them', async () => {
+    const { freePort } = await import('../helpers/project.js');
+    const port = await freePort();
+    const values = ['S3cretPw', 'urlpw99', 'probepass', 'xyz-123456', 'cmdpw123'];
+    project = createProject('{ services: {} }');
+    const p = project;
+    writeFileSync(
+      join(p.dir, 'zmart.config.ts'),
+      `import { defineConfig } from 'zmart';
+      export default defineConfig({
+        services: {
+          db: { command: 'exec ${process.execPath} ${FIXTURE} --print "connecting to $DATABASE_URL with $AUTH_HEADER" --db postgres://u:urlpw99@h/db',
+                env: { DATABASE_URL: 'postgres://admin:S3cretPw@db/app', AUTH_HEADER: 'Bearer xyz-123456' }, port: ${port},
+                health: { url: 'http://probeuser:probepass@127.0.0.1:${port}/health', interval: '200ms' } },
+          bad: { command: 'sleep --password=cmdpw123', restart: { policy: 'never' } },
+        },
+      });`,
+    );
+    await p.zmart(['start', '--wait', '5s']);
+    // db printed its own environment (through its shell), bad its own option (sleep complains of it)
+    await waitFor(() => readText(join(p.logDir, 'db.log')).includes('connecting to'), 'db to print its URL');
+    await waitFor(() => readText(join(p.logDir, 'bad.log')).includes('unrecognized option'), "sleep's complaint about its option");
+    for (const args of [
+      ['status', '--json'],
+      ['status', '--detailed'],
+      ['status', '--all'],
+    ]) {
+      const out = (await p.zmart(args)).stdout;
+      for (const value of values) expect(out, `${args.join(' ')}: ${value}`).not.toContain(value);
+    }
+    expect((await p.zmart(['status', '--json'])).stdout).toContain('postgres://u:[redacted]@h/db');
+    for (const file of ['db.log', 'bad.log', 'zmart.log', 'server_monitor.log', 'server_startup.log']) {
+      const text = readText(join(p.logDir, file));
+      for (const value of values) expect(text, `${file}: ${value}`).not.toContain(value);
+    }
+  });
 });

@@ -8,6 +8,14 @@ import { formatDuration } from '../../core/format.js';
 import { askDaemon, locateFleet, type FleetLocation } from '../fleet.js';
 import type { Output } from '../output.js';
 import type { StatusReport } from '../../core/status/types.js';
+import type { LastStop } from '../../core/service/types.js';
+
+/** `stopped (SIGTERM, 0.2s)`, `killed (SIGKILL after the 3s timeout)`, or `stopped` when it was not running. */
+export function stopText(how: LastStop | null | undefined): string {
+  if (!how) return 'stopped';
+  if (how.forced) return `killed (SIGKILL after its ${formatDuration(how.timeoutMs)} timeout; ${how.signal} did not stop it)`;
+  return `stopped (${how.signal}, ${(how.ms / 1000).toFixed(1)}s)`;
+}
 
 /**
  * `zmart stop [SERVICE...]`: asks the daemon to stop the services (all: and then itself).
@@ -19,10 +27,11 @@ export async function stop(options: { config?: string; services: string[] }, out
   const t0 = Date.now();
   const services = options.services.length > 0 ? options.services : undefined;
   const printed = new Set<string>();
-  const report = (name: string) => {
+  const report = (name: string, how?: LastStop | null) => {
     if (printed.has(name)) return;
     printed.add(name);
-    out.line(`  ${out.ok('✔')} ${name} stopped ${out.dim(`(${formatDuration(Date.now() - t0)})`)}`);
+    // (a stop from before this command says nothing about this one)
+    out.line(`  ${out.ok('✔')} ${name} ${stopText(how && Date.parse(how.at) >= t0 - 1000 ? how : null)}`);
   };
   // Progress: each service as it goes down, in the order the daemon stops them.
   let pending = true;
@@ -32,19 +41,21 @@ export async function stop(options: { config?: string; services: string[] }, out
       const answer = await askDaemon<StatusReport>(fleet, 'GET', '/v1/status', undefined, 2000).catch(() => null);
       for (const s of answer?.status === 200 ? answer.body.services : []) {
         if (s.state !== 'stopped') running.add(s.name);
-        else if (running.has(s.name) && (!services || services.includes(s.name))) report(s.name);
+        else if (running.has(s.name) && (!services || services.includes(s.name))) report(s.name, s.lastStop);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const response = await askDaemon<{ stopped: string[] }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000).finally(() => (pending = false));
+  const response = await askDaemon<{ stopped: string[]; how?: Record<string, LastStop | null> }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000).finally(
+    () => (pending = false),
+  );
   await progress;
   if (!response) return stopOrphans(fleet, options.services, out);
   if (response.status !== 200) {
     out.error(response.body.error ?? `stop failed (${response.status})`);
     return response.status === 404 ? 2 : 1;
   }
-  response.body.stopped.forEach(report);
+  for (const name of response.body.stopped) report(name, response.body.how?.[name]);
   out.line(services ? `stopped ${services.join(', ')} in ${formatDuration(Date.now() - t0)}` : `zmart stopped in ${formatDuration(Date.now() - t0)}`);
   return 0;
 }

@@ -109,13 +109,15 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
     stop: async (names) => {
       // Reported in the order they stop: dependants first (reverse dependency order).
       const order = supervisor.config.services.map((s) => s.name).reverse();
+      // and how each went: its signal and time, or the SIGKILL at its timeout
+      const how = (stopped: string[]) => ({ stopped, how: Object.fromEntries(stopped.map((n) => [n, supervisor.controller(n)?.snapshot().lastStop ?? null])) });
       if (!names) {
         void stop('stop requested');
         await stopping;
-        return { stopped: order };
+        return how(order);
       }
       await supervisor.stopServices(known(names)!);
-      return { stopped: order.filter((n) => names.includes(n)) };
+      return how(order.filter((n) => names.includes(n)));
     },
     restart: async (names) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name)),
     reload,

@@ -286,7 +286,10 @@ export class ServiceController {
     run.stopping = true;
     this.schedule.disarm();
     this.life.transition('stopping', { pid: run.pid, signal: this.config.stop.signal });
+    const t0 = this.deps.clock.now();
     const result = await run.kill(this.config.stop);
+    const { signal, timeoutMs } = this.config.stop;
+    this.record.noteStop({ signal, ms: this.deps.clock.now() - t0, forced: result.forced, timeoutMs }, this.deps.clock.now());
     this.current = null;
     this.record.setHealth('unknown', 'process stopped');
     return result;

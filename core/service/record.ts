@@ -24,6 +24,7 @@ export class ServiceRecord {
   restarts = 0;
   lastRestart: LastRestart | null = null;
   lastExit: ServiceSnapshot['lastExit'] = null;
+  lastStop: ServiceSnapshot['lastStop'] = null;
   lastError: string | null = null;
   metrics: ServiceSnapshot['metrics'] = {};
   private currentHealth: Health | null;
@@ -105,6 +106,10 @@ export class ServiceRecord {
     this.lastRestart = { ...reason, at: new Date(at).toISOString() };
   }
 
+  noteStop(stop: { signal: string; ms: number; forced: boolean; timeoutMs: number }, at: number): void {
+    this.lastStop = { ...stop, at: new Date(at).toISOString() };
+  }
+
   noteExit(exit: { code: number | null; signal: string | null }, at: number): void {
     this.lastExit = { ...exit, at: new Date(at).toISOString() };
   }
@@ -132,6 +137,7 @@ export class ServiceRecord {
       restarts: this.restarts,
       lastRestart: this.lastRestart,
       lastExit: this.lastExit,
+      lastStop: this.lastStop,
       lastError: this.lastError,
       nextRestartAt: now.nextRestartAt === null ? null : new Date(now.nextRestartAt).toISOString(),
       metrics: { ...this.metrics },

@@ -54,10 +54,22 @@ export interface ServiceSnapshot {
   restarts: number;
   lastRestart: LastRestart | null;
   lastExit: { code: number | null; signal: string | null; at: string } | null;
+  /** How its last stop went: the signal, how long it took, and whether SIGKILL had to end it at the timeout. */
+  lastStop: LastStop | null;
   /** Why the last start was refused or could not happen (a port taken, a missing program). */
   lastError: string | null;
   /** When `restart.cron` restarts it next (ISO time), or null. */
   nextRestartAt: string | null;
   /** What plugins measured (responseTimeMs, ...), see PluginContext.reportMetrics. */
   metrics: Record<string, number | string | null>;
+}
+
+/** How a stop went: `stopped (SIGTERM, 0.2s)`, or `killed (SIGKILL after 3s timeout)`. */
+export interface LastStop {
+  signal: string;
+  ms: number;
+  /** SIGKILL ended it at the stop timeout. */
+  forced: boolean;
+  timeoutMs: number;
+  at: string;
 }

@@ -46,6 +46,7 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
       restarts: 0,
       lastRestart: null,
       lastExit: null,
+      lastStop: null,
       lastError: null,
       nextRestartAt: null,
       responseTimeMs: null,

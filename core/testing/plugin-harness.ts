@@ -113,6 +113,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
         restarts: 0,
         lastRestart: null,
         lastExit: null,
+        lastStop: null,
         lastError: null,
         nextRestartAt: null,
         metrics: {},

@@ -14,6 +14,7 @@ const service = (name: string, patch: Partial<ServiceStatus> = {}): ServiceStatu
     restarts: 0,
     lastRestart: null,
     lastExit: null,
+    lastStop: null,
     lastError: null,
     nextRestartAt: null,
     metrics: {},

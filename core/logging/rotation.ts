@@ -15,12 +15,16 @@ export function rotatedName(path: string, now: Date): string {
   }
 }
 
-/** The rotated files of a log, oldest first. */
+/**
+ * The rotated files of a log, oldest first: its own name, then exactly a rotation's stamp.
+ * (`api.log.log.<stamp>`, the log of a service named `api.log`, is not `api.log`'s: pruning
+ * `api`'s rotations must never delete, nor race the compression of, another log's.)
+ */
 export function rotatedFiles(path: string): string[] {
-  const prefix = `${basename(path)}.`;
+  const own = new RegExp(`^${basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d{4}-\\d\\d-\\d\\dT[\\d-]+Z\\.\\d{3}(\\.gz)?$`);
   try {
     return readdirSync(dirname(path))
-      .filter((f) => f.startsWith(prefix) && /\.\d{4}-\d\d-\d\dT[\d-]+Z\.\d{3}(\.gz)?$/.test(f))
+      .filter((f) => own.test(f))
       .sort()
       .map((f) => join(dirname(path), f));
   } catch {

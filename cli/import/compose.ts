@@ -11,7 +11,7 @@ import type { DeployedService } from '../fleet-model/model.js';
 import { dockerBytes, goDurationMs, interpolate } from './compose-values.js';
 import { ImportError, type Imported, ServiceNames } from './imported.js';
 import { readSource } from './read-source.js';
-import { shellWords } from './shell-words.js';
+import { wordsOf } from './shell-words.js';
 
 type Entry = Record<string, unknown>;
 
@@ -46,16 +46,6 @@ function interpolated(value: unknown, env: Record<string, string | undefined>, w
   }
   return value;
 }
-
-const argvOf = (value: unknown, where: string): string[] => {
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value.map(String);
-  try {
-    return shellWords(String(value));
-  } catch (error) {
-    throw new ImportError(`${where}: ${(error as Error).message}`);
-  }
-};
 
 /** `8000`, `8000:8000`, `127.0.0.1:8000:8000/tcp`, `{ target: 8000 }`: the container's port. */
 function containerPort(entry: unknown): number | null {
@@ -125,7 +115,7 @@ export function readCompose(file: string, text: string, shellEnv: Record<string,
   for (const [key, value] of Object.entries(raw.services)) {
     const where = `services.${key}`;
     const s = interpolated(value ?? {}, env, where, used) as Entry;
-    const argv = [...argvOf(s.entrypoint, `${where}.entrypoint`), ...argvOf(s.command, `${where}.command`)];
+    const argv = [...wordsOf(s.entrypoint, `${where}.entrypoint`), ...wordsOf(s.command, `${where}.command`)];
     if (argv.length === 0) {
       notCarried.push(`${where}: no command or entrypoint (it runs its image's own${s.image ? `, ${s.image}` : ''}): not imported`);
       continue;

@@ -3,7 +3,7 @@ import { parseSize } from '../../core/units.js';
 import { newService } from '../fleet-model/defaults.js';
 import { splitSecrets } from '../fleet-model/from-config.js';
 import { ImportError, type Imported, ServiceNames } from './imported.js';
-import { shellWords } from './shell-words.js';
+import { wordsOf } from './shell-words.js';
 
 /** What PM2 runs a script with when `interpreter` is not given, by its extension (PM2's own table). */
 const INTERPRETERS: Record<string, string> = {
@@ -46,16 +46,6 @@ const LOGS = new Set(['out_file', 'error_file', 'log_file', 'log_date_format', '
 
 type App = Record<string, unknown>;
 
-const words = (value: unknown, where: string): string[] => {
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value.map(String);
-  try {
-    return shellWords(String(value));
-  } catch (error) {
-    throw new ImportError(`${where}: ${(error as Error).message}`);
-  }
-};
-
 /** PM2's durations: milliseconds as a number or a string ('1000', '5s' where PM2 takes one). */
 function millis(value: unknown, where: string): number {
   const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : Number.NaN;
@@ -84,8 +74,8 @@ export function readPm2(file: string, config: unknown): Imported {
     const interpreter = typeof app.interpreter === 'string' ? app.interpreter : (INTERPRETERS[extname(script)] ?? 'none');
     const argv =
       interpreter === 'none'
-        ? [script, ...words(app.args, `${where}.args`)]
-        : [interpreter, ...words(app.interpreter_args ?? app.node_args, `${where}.interpreter_args`), script, ...words(app.args, `${where}.args`)];
+        ? [script, ...wordsOf(app.args, `${where}.args`)]
+        : [interpreter, ...wordsOf(app.interpreter_args ?? app.node_args, `${where}.interpreter_args`), script, ...wordsOf(app.args, `${where}.args`)];
     const name = names.name(typeof app.name === 'string' ? app.name : basename(script, extname(script)), where);
     origin.set(name, where);
     const service = newService(name, argv, cwd);
@@ -120,7 +110,7 @@ export function readPm2(file: string, config: unknown): Imported {
     if (app.kill_timeout !== undefined) service.stop.timeoutMs = millis(app.kill_timeout, `${where}.kill_timeout`);
     if (typeof app.cron_restart === 'string') service.restart.cron = app.cron_restart;
     if (app.watch === true || Array.isArray(app.watch)) {
-      service.watch = { paths: app.watch === true ? ['.'] : (app.watch as unknown[]).map(String), ignore: words(app.ignore_watch, `${where}.ignore_watch`) };
+      service.watch = { paths: app.watch === true ? ['.'] : (app.watch as unknown[]).map(String), ignore: wordsOf(app.ignore_watch, `${where}.ignore_watch`) };
     }
     for (const key of Object.keys(app)) {
       if (READ.has(key) || LOGS.has(key)) continue;

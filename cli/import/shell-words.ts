@@ -1,3 +1,5 @@
+import { ImportError } from './imported.js';
+
 /**
  * Words of a command line as Python's `shlex.split` (POSIX mode) reads them, which is how
  * supervisord splits `command=` and close to how Compose splits a string `command:`: blanks
@@ -39,3 +41,14 @@ export function shellWords(line: string): string[] {
 
 /** A word for /bin/sh: bare when it is safe, else single-quoted. */
 export const shellQuote = (word: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+
+/** A command as a file gives it: a list as it is, a string split by `shellWords`; one clear line naming `where` when it cannot be split. */
+export function wordsOf(value: unknown, where: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value.map(String);
+  try {
+    return shellWords(String(value));
+  } catch (error) {
+    throw new ImportError(`${where}: ${(error as Error).message}`);
+  }
+}

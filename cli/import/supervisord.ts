@@ -8,7 +8,7 @@ import type { DeployedService } from '../fleet-model/model.js';
 import { readSource } from './read-source.js';
 import { ImportError, type Imported, ServiceNames } from './imported.js';
 import { IniError, type IniSection, iniSections } from './ini-sections.js';
-import { shellWords } from './shell-words.js';
+import { shellWords, wordsOf } from './shell-words.js';
 
 const BOOLEAN: Record<string, boolean> = { true: true, yes: true, on: true, 1: true, false: false, no: false, off: false, 0: false };
 const IGNORED = new Set(['stdout_logfile', 'stdout_logfile_maxbytes', 'stdout_logfile_backups', 'stderr_logfile', 'stderr_logfile_maxbytes']);
@@ -147,12 +147,7 @@ export function readSupervisord(file: string, text: string): Imported {
       };
       const command = value('command');
       if (!command) throw new ImportError(`${where}: no command`);
-      let argv: string[];
-      try {
-        argv = shellWords(command);
-      } catch (error) {
-        throw new ImportError(`${where}: command: ${(error as Error).message}`);
-      }
+      const argv = wordsOf(command, `${where}: command`);
       const processName = value('process_name') ?? program;
       const name = names.name(processName, where);
       const dir = value('directory');

@@ -72,7 +72,7 @@ export class LineStamper extends Transform {
 }
 
 /** How many leading bytes of `data` end on a character boundary (a long line is cut there). */
-function wholeCharacters(data: Buffer): number {
+export function wholeCharacters(data: Buffer): number {
   const end = data.length;
   let back = 0;
   while (back < 3 && end - back - 1 >= 0 && (data[end - back - 1]! & 0xc0) === 0x80) back += 1;

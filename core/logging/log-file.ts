@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import type { RotationPolicy } from '../di/contracts.js';
 import { HeldLines, roomFor, trimToLastLine } from './held-lines.js';
 import { afterRotation, rotatedName } from './rotation.js';
+import { sizePieces } from './size-pieces.js';
 
 export interface LogFileEvents {
   /** A problem writing the file (full disk, folder gone); called once until writes work again. */
@@ -77,6 +78,12 @@ export class LogFile extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const pieces = sizePieces(chunk, this.policy?.maxSize ?? null);
+    if (pieces.length > 1)
+      return this._writev(
+        pieces.map((piece) => ({ chunk: piece })),
+        callback,
+      );
     const out = this.target(chunk.length, Date.now());
     if (out) this.send(out, chunk, () => callback());
     else {
@@ -86,7 +93,8 @@ export class LogFile extends Writable {
   }
 
   /** What queued up while a write was out goes in one write per file (a rotation may part it). */
-  override _writev(entries: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+  override _writev(given: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const entries = given.flatMap(({ chunk }) => sizePieces(chunk, this.policy?.maxSize ?? null).map((piece) => ({ chunk: piece })));
     const now = Date.now();
     const last = entries.length - 1;
     let corked: WriteStream | null = null;

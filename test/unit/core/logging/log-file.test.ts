@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LogFile } from '../../../../core/logging/log-file.js';
 import { rotatedFiles, rotatedName } from '../../../../core/logging/rotation.js';
+import { CONTINUED } from '../../../../core/logging/size-pieces.js';
 import { tempDir, waitFor } from '../../../helpers/project.js';
 
 const { dir, cleanup } = tempDir();
@@ -28,6 +29,23 @@ describe('LogFile', () => {
     const files = rotatedFiles(path);
     expect(files.length).toBeGreaterThan(3);
     for (const f of files) expect(readFileSync(f, 'utf8').length).toBeLessThanOrEqual(1000);
+  });
+
+  it('cuts a line longer than maxSize into marked pieces, each file within maxSize, on character boundaries', async () => {
+    const path = fresh();
+    const errors: string[] = [];
+    const file = new LogFile(path, { onError: (_p, error) => errors.push(error.message) });
+    file.setPolicy({ maxSize: 1000, periodMs: null, keep: 100, compress: false });
+    const long = `${'é'.repeat(1200)}${'x'.repeat(777)}`; // 3177 bytes, 2-byte characters first
+    file.writeLines(`before\n${long}\nafter\n`);
+    await file.close();
+    const files = [...rotatedFiles(path), path];
+    for (const f of files) expect(readFileSync(f).length, f).toBeLessThanOrEqual(1000);
+    const text = files.map((f) => readFileSync(f, 'utf8')).join('');
+    expect(text).not.toContain('\uFFFD'); // no character cut in two
+    expect(text.split(CONTINUED.toString()).join('')).toBe(`before\n${long}\nafter\n`);
+    expect(text.split(CONTINUED.toString()).length).toBeGreaterThanOrEqual(4);
+    expect(errors).toEqual([]);
   });
 
   it('gzips rotated files and keeps only the newest `keep`', async () => {

@@ -79,11 +79,13 @@ export class LogFile extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const pieces = sizePieces(chunk, this.policy?.maxSize ?? null);
-    if (pieces.length > 1)
-      return this._writev(
+    if (pieces.length > 1) {
+      this._writev(
         pieces.map((piece) => ({ chunk: piece })),
         callback,
       );
+      return;
+    }
     const out = this.target(chunk.length, Date.now());
     if (out) this.send(out, chunk, () => callback());
     else {

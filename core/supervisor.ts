@@ -19,6 +19,7 @@ import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
 import { deferred, settled, type Deferred, type StartReport } from './fleet/start-wait.js';
 import { JoinedRestarts } from './fleet/joined-restarts.js';
+import { ListenSockets } from './process/listen-sockets.js';
 
 export type { StartReport };
 
@@ -40,6 +41,8 @@ export class Supervisor {
   private teardownPlugins: (() => Promise<void>) | null = null;
   /** The operator's restarts: one asked for while another of the same service runs joins it. */
   private readonly restarts = new JoinedRestarts((names) => this.restartNow(names));
+  /** The listening sockets zmart holds for services with `socket`. */
+  private readonly sockets: ListenSockets;
   private stopping: Promise<void> | null = null;
   private leftovers: Promise<unknown> = Promise.resolve();
   private claimed = false;
@@ -67,7 +70,22 @@ export class Supervisor {
     this.hooks = runtime.hooks;
     const redact = (text: string) => redactor.text(text);
     const alert = (a: Alert) => this.alert(a);
-    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, redact, hooks: this.hooks, alert, prestartMs: config.pluginTimeouts.prestartMs };
+    this.sockets = new ListenSockets(table);
+    const socketFor = async (s: ResolvedService) => (s.socket && s.port !== null ? this.sockets.acquire(s.name, s.socket.host, s.port) : null);
+    this.serviceDeps = {
+      runner,
+      inspector,
+      pids,
+      clock,
+      scheduler,
+      logs,
+      env,
+      redact,
+      hooks: this.hooks,
+      alert,
+      socketFor,
+      prestartMs: config.pluginTimeouts.prestartMs,
+    };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
     forwardLogEvents(
       logs,
@@ -117,9 +135,10 @@ export class Supervisor {
     return this.stopping;
   }
 
-  /** Stops the named services, each after the services that depend on it. */
-  stopServices(names: string[]): Promise<void> {
-    return inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
+  /** Stops the named services, each after the services that depend on it, and closes the sockets zmart held for them. */
+  async stopServices(names: string[]): Promise<void> {
+    await inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
+    for (const name of names) this.sockets.release(name);
   }
 
   /** The operator's restart (joined with one already under way for a service: see JoinedRestarts). */
@@ -129,7 +148,8 @@ export class Supervisor {
 
   /** Stops the services (dependants first), gives each its restart budget back (a `failed` one too), starts them in dependency order. */
   private async restartNow(names: string[]): Promise<StartReport> {
-    await this.stopServices(names);
+    // a socket zmart holds stays open: connections wait in its queue for the next process
+    await inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
     for (const name of names) this.controllers.get(name)?.noteManualRestart();
     const report = await this.start(names);
     // start() also reports the dependencies it waited for: keep what was restarted.

@@ -102,6 +102,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       fileEnv: 'env' in fromFiles ? fromFiles.env : {},
       venv,
       port: s.port ?? null,
+      socket: s.socket === undefined ? null : { host: (s.socket === true ? undefined : s.socket.host) ?? '127.0.0.1' },
       image: s.image ?? null,
       readyAfterMs: s.readyAfter,
       ready: s.ready ?? null,
@@ -195,10 +196,12 @@ function resolvePluginOptions(plugin: PluginInstance, index: number, issues: Con
   return undefined;
 }
 
-function checkPorts(services: Record<string, { port?: number }>): ConfigIssue[] {
+function checkPorts(services: Record<string, { port?: number; socket?: unknown }>): ConfigIssue[] {
   const owners = new Map<number, string>();
   const issues: ConfigIssue[] = [];
   for (const [name, s] of Object.entries(services)) {
+    if (s.socket !== undefined && s.port === undefined)
+      issues.push({ path: `services.${name}.socket`, message: 'needs a port: zmart binds it for the service' });
     if (s.port === undefined) continue;
     const owner = owners.get(s.port);
     if (owner) issues.push({ path: `services.${name}.port`, message: `port ${s.port} is already used by service '${owner}'` });

@@ -90,6 +90,7 @@ export const baseServiceShape = {
   envFile: z.optional(z.union([nonEmpty, z.array(nonEmpty).check(z.minLength(1))])),
   venv: z.optional(nonEmpty),
   port: z.optional(port),
+  socket: z.optional(z.union([z.literal(true), z.strictObject({ host: z.optional(nonEmpty) })])),
   image: z.optional(nonEmpty),
   readyAfter: z._default(duration(), 500),
   ready: z.optional(

@@ -61,6 +61,14 @@ export interface ServiceInput {
   venv?: string;
   port?: number;
   /**
+   * zmart binds `port` itself (on 127.0.0.1, or `host`) before the first start, keeps it across
+   * restarts and reloads, closes it at stop, and hands the listening socket to the process as fd
+   * 3 with LISTEN_FDS=1, LISTEN_PID and LISTEN_FDNAMES (systemd's protocol: uvicorn `--fd 3`,
+   * gunicorn, Node `listen({ fd: 3 })`). A restart then refuses no connection: they wait in the
+   * socket's queue until the new process accepts them.
+   */
+  socket?: true | { host?: string };
+  /**
    * The container image that runs this service, for `zmart export compose|kubernetes` only
    * (zmart itself runs `command` on this machine). `--image` gives one for every service.
    */
@@ -142,6 +150,8 @@ export interface ResolvedService {
   fileEnv: Record<string, string>;
   venv: string | null;
   port: number | null;
+  /** Where zmart binds `port` itself (`socket`), or null. */
+  socket: { host: string } | null;
   image: string | null;
   readyAfterMs: number;
   ready: ReadyInput<number> | null;

@@ -103,6 +103,8 @@ export interface SpawnSpec {
   env: Record<string, string>;
   /** Run as this uid and gid (with the user's supplementary groups where setpriv is there). */
   runAs?: { uid: number; gid: number; user: string | null } | null;
+  /** A listening socket zmart holds, given as fd 3 with LISTEN_FDS=1, LISTEN_PID and LISTEN_FDNAMES (systemd's protocol). */
+  listen?: { fd: number; name: string } | null;
 }
 
 export interface ExitInfo {

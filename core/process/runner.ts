@@ -18,9 +18,13 @@ export class ChildProcessRunner implements ProcessRunner {
 
   async spawn(spec: SpawnSpec): Promise<ProcessHandle> {
     // A string runs through /bin/sh, which execs the program when it is one simple command.
-    const argv = Array.isArray(spec.command) ? spec.command : ['/bin/sh', '-c', shellCommand(spec.command)];
+    const command = Array.isArray(spec.command) ? spec.command : ['/bin/sh', '-c', shellCommand(spec.command)];
+    // LISTEN_PID must be the program's own pid: a shell that sets it to its own, then execs it
+    const argv = spec.listen ? ['/bin/sh', '-c', 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', ...command] : command;
+    const env = spec.listen ? { ...spec.env, LISTEN_FDS: '1', LISTEN_FDNAMES: spec.listen.name } : spec.env;
     const { file, args, ids } = asUser(argv, spec.runAs);
-    const child = spawn(file, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, ...ids });
+    const stdio = spec.listen ? (['ignore', 'pipe', 'pipe', spec.listen.fd] as const) : (['ignore', 'pipe', 'pipe'] as const);
+    const child = spawn(file, args, { cwd: spec.cwd, env, detached: true, stdio: [...stdio], windowsHide: true, ...ids });
 
     // 'exit' fires when the leader ends, even while a grandchild still holds its stdout open.
     const failed = new Promise<Error>((resolve) => child.once('error', resolve));

@@ -19,6 +19,8 @@ export interface IncarnationDeps {
   env: Environment;
   /** Hides secrets (known values, secret-looking options) in what is recorded and shown. */
   redact: (text: string) => string;
+  /** The listening socket zmart holds for a service with `socket` (bound at its first start). */
+  socketFor: (service: ResolvedService) => Promise<{ fd: number; name: string } | null>;
 }
 
 /**
@@ -83,12 +85,14 @@ export class Incarnation {
   static async spawn(config: ResolvedService, deps: IncarnationDeps, attempt: number): Promise<Incarnation> {
     // Everything the service starts inherits it, even what leaves its process group: see stopProcessTree.
     const id = randomUUID();
+    const listen = await deps.socketFor(config);
     const handle = await deps.runner.spawn({
       service: config.name,
       command: config.command,
       cwd: config.cwd,
       env: { ...serviceEnv(config, deps.env), [MARKER]: id },
       runAs: config.runAs,
+      listen,
     });
     const startedAt = deps.clock.now();
     const command = deps.redact(config.commandText);

@@ -40,8 +40,12 @@ export default definePlugin({
       return found;
     };
 
+    // A service with `socket`: zmart binds its port itself (a stranger there fails that bind,
+    // named) and holds it between its processes, so zmart is its holder too: nothing to guard.
+    const guarded = (name: string) => (ctx.serviceConfig(name)?.port ?? null) !== null && !ctx.serviceConfig(name)?.socket;
+
     ctx.on('service:prestart', async ({ service, port, refuse }) => {
-      if (port === null) return;
+      if (port === null || !guarded(service)) return;
       const problem = await clearPort(ctx, service, port, listeners);
       if (problem) refuse(problem, 'port');
     });
@@ -50,7 +54,7 @@ export default definePlugin({
     const held = new Set<string>();
     // The round runs while a service with a port runs: a fleet without ports never wakes for it.
     let timer: Timer | null = null;
-    const hasPort = (name: string) => (ctx.serviceConfig(name)?.port ?? null) !== null;
+    const hasPort = guarded;
     const watch = () => {
       timer ??= ctx.scheduler.setInterval(round, ctx.options.interval);
     };

@@ -137,6 +137,7 @@ function build() {
       redact: (text) => text,
       alert: () => undefined,
       prestartMs: PRESTART_DEADLINE,
+      socketFor: async () => null,
       inspector: { info: () => null, isAlive: ({ pid }) => runner.live.has(pid) && !runner.live.get(pid)!.vanished },
     },
     false,

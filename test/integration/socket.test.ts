@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import portGuard from '../../plugins/port-guard/index.js';
+import { createFleet, type Fleet, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
+
+let fleet: Fleet | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+const envOf = (pid: number) =>
+  Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+
+/** One request on a new connection: the answering pid, or the error. */
+const ask = (port: number) =>
+  new Promise<string>((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+
+/** Requests without pause from 4 clients while `during` runs: who answered, and what failed. */
+async function underLoad(port: number, during: () => Promise<unknown>): Promise<{ pids: Set<string>; failed: string[]; answered: number }> {
+  const pids = new Set<string>();
+  const failed: string[] = [];
+  let answered = 0;
+  let done = false;
+  const client = async () => {
+    while (!done) {
+      try {
+        pids.add(await ask(port));
+        answered += 1;
+      } catch (error) {
+        failed.push((error as Error).message);
+      }
+    }
+  };
+  const clients = Array.from({ length: 4 }, client);
+  try {
+    await during();
+  } finally {
+    done = true;
+    await Promise.all(clients);
+  }
+  return { pids, failed, answered };
+}
+
+describe('socket: true, the listening socket zmart holds', () => {
+  it('is handed over as fd 3 (systemd protocol), and restarts refuse no request: they wait in its queue', async () => {
+    const port = await freePort();
+    fleet = createFleet({
+      services: { api: { command: fixture('--listen-fd'), port, socket: true, ready: { logLine: 'listening on fd 3' } } },
+      plugins: [portGuard()],
+    });
+    await fleet.supervisor.start();
+    const first = fleet.supervisor.snapshots()[0]!.pid!;
+    expect(envOf(first)).toMatchObject({ LISTEN_FDS: '1', LISTEN_PID: String(first), LISTEN_FDNAMES: 'api', PORT: String(port) });
+    await waitFor(() => ask(port).catch(() => null), 'the first answer');
+    const load = await underLoad(port, async () => {
+      for (let i = 0; i < 2; i += 1) expect(await fleet!.supervisor.restartServices(['api'])).toEqual({ up: ['api'], down: [] });
+      const current = fleet!.supervisor.snapshots()[0]!.pid!;
+      await waitFor(async () => (await ask(port)) === String(current), 'the last process answering');
+    });
+    expect(load.failed).toEqual([]);
+    expect(load.answered).toBeGreaterThan(4);
+    expect(load.pids.has(String(fleet.supervisor.snapshots()[0]!.pid))).toBe(true); // the new process took the queue over
+    expect(isAlive(first)).toBe(false);
+    // a crash too: the next process takes the queue over
+    const second = fleet.supervisor.snapshots()[0]!.pid!;
+    const crash = await underLoad(port, async () => {
+      process.kill(second, 'SIGKILL');
+      await waitFor(
+        () => fleet!.supervisor.snapshots()[0]!.pid !== second && fleet!.supervisor.snapshots()[0]!.state === 'running',
+        'the restart after the kill',
+      );
+      await ask(port);
+    });
+    expect(crash.failed.filter((f) => !/socket hang up|ECONNRESET/.test(f))).toEqual([]); // only what the killed process held
+    // a stop closes it: the port is free
+    await fleet.supervisor.stopServices(['api']);
+    await expect(ask(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('and the check can fail: without it, the same restart refuses connections', async () => {
+    const port = await freePort();
+    fleet = createFleet({ services: { api: { command: fixture('--port', port, '--listen-after', 150), port, readyAfter: 100 } } });
+    await fleet.supervisor.start();
+    await waitFor(() => ask(port).catch(() => null), 'the first answer');
+    const load = await underLoad(port, () => fleet!.supervisor.restartServices(['api']));
+    expect(load.failed.some((f) => /ECONNREFUSED/.test(f))).toBe(true);
+  });
+
+  it('a port held by a stranger: the start fails in one line naming the holder; nothing half-started', async () => {
+    const port = await freePort();
+    const stranger = createServer();
+    await new Promise<void>((resolve) => stranger.listen(port, '127.0.0.1', resolve));
+    try {
+      fleet = createFleet({ services: { api: { command: fixture('--listen-fd'), port, socket: true, restart: { maxRestarts: 0 } } } });
+      const report = await fleet.supervisor.start();
+      expect(report.down.map((d) => d.name)).toEqual(['api']);
+      const snap = fleet.supervisor.snapshots()[0]!;
+      expect(snap.lastError).toMatch(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is taken by pid ${process.pid} \\(`));
+      expect(fleet.of('service:spawn')).toEqual([]);
+    } finally {
+      stranger.close();
+    }
+  });
+});

@@ -74,6 +74,8 @@ export function commonLosses(fleet: DeployedFleet, target: string): string[] {
     if (s.restart.cron) losses.push(`services.${s.name}.restart.cron: ${target} has no scheduled restart (a cron job that restarts it)`);
     if (s.watch) losses.push(`services.${s.name}.watch: no restart on file changes in ${target}`);
     if (s.readyLogLine !== null) losses.push(`services.${s.name}.ready.logLine: ${target} cannot read the output for a ready line`);
+    if (s.socket)
+      losses.push(`services.${s.name}.socket: ${target} hands over no listening socket: a restart refuses connections while the new process starts`);
     for (const key of s.zmartOnly.filter((k) => k !== 'health.slow')) losses.push(`services.${s.name}.${key}: a plugin's check with no ${target} form`);
   }
   const slow = fleet.services.filter((s) => s.zmartOnly.includes('health.slow')).map((s) => s.name);

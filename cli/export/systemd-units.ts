@@ -38,6 +38,7 @@ export function systemdUnits(fleet: DeployedFleet, options: { modern: boolean })
   const notCarried = new Set<string>(['alerts, port checks and log rotation (journald keeps the output): plugins have no systemd form']);
   for (const s of fleet.services) {
     for (const line of service(s, unitOf, name, options)) files.push(line);
+    if (s.socket && s.port !== null) files.push(socketUnit(s, name, unitOf));
     if (s.health) notCarried.add(`services.${s.name}.health: systemd has no such check`);
     if (s.watch) notCarried.add(`services.${s.name}.watch: systemd has no such check`);
     for (const key of s.zmartOnly) notCarried.add(`services.${s.name}.${key}: systemd has no such check`);
@@ -111,4 +112,32 @@ function service(s: DeployedService, unitOf: (name: string) => string, fleet: st
   ];
   const envText = secret.map(([k, v]) => carried(`services.${s.name}.env.${k}`, () => environmentFileLine(k, v))).join('');
   return [{ name: unitOf(s.name), content: unit.join('\n') }, ...(secret.length > 0 ? [{ name: envFile, content: envText, secret: true }] : [])];
+}
+
+/**
+ * `socket: true` as systemd does it: a `.socket` unit of the same name holds the port (Accept=no:
+ * one socket for the service, given as fd 3 with LISTEN_FDS and LISTEN_PID, as zmart gives it)
+ * and starts the service on the first connection; restarts refuse none.
+ */
+function socketUnit(s: DeployedService, fleet: string, unitOf: (name: string) => string): ExportedFile {
+  const host = s.socket!.host.includes(':') ? `[${s.socket!.host}]` : s.socket!.host;
+  const unit = unitOf(s.name).replace(/\.service$/, '.socket');
+  return {
+    name: unit,
+    content: [
+      '[Unit]',
+      `Description=${unitText(s.title)} socket (zmart fleet ${fleet})`,
+      `PartOf=${fleet}.target`,
+      '',
+      '[Socket]',
+      `ListenStream=${host}:${s.port}`,
+      'Accept=no',
+      `FileDescriptorName=${carried(`services.${s.name}`, () => unitText(s.name))}`,
+      'Backlog=1024',
+      '',
+      '[Install]',
+      'WantedBy=sockets.target',
+      '',
+    ].join('\n'),
+  };
 }

@@ -54,6 +54,7 @@ export function deployedService(config: ResolvedConfig, s: ResolvedService): Dep
     envFiles: [],
     venv: s.venv,
     port: s.port,
+    socket: s.socket,
     health: probes.health,
     ready: probes.ready,
     readyLogLine: s.ready && 'logLine' in s.ready ? s.ready.logLine : null,

@@ -28,6 +28,8 @@ export interface DeployedService {
   /** A Python virtualenv, relative to `cwd`. */
   venv: string | null;
   port: number | null;
+  /** zmart holds the port's listening socket and hands it over as fd 3 (`socket`): where it binds, or null. */
+  socket: { host: string } | null;
   /** Liveness, with every setting filled in (null: nothing probes it). */
   health: ProbeDescription | null;
   /** Readiness, apart from liveness. */

@@ -110,6 +110,7 @@ export function serviceInput(s: DeployedService, dir: string): Record<string, un
     env: Object.keys(env).length > 0 ? env : undefined,
     venv: s.venv ?? undefined,
     port: s.port ?? undefined,
+    socket: s.socket === null ? undefined : s.socket.host === '127.0.0.1' ? true : s.socket,
     image: s.image ?? undefined,
     readyAfter: s.readyAfterMs === d.readyAfterMs ? undefined : durationText(s.readyAfterMs),
     ready: readyInput,

@@ -31,7 +31,7 @@ function fullProject(): string {
 export default defineConfig({
   services: {
     db: { command: 'exec sleep 1000', port: 5432, health: { tcp: true }, stop: { signal: 'SIGINT', timeout: '20s', mode: 'main' } },
-    api: { command: [${node}, ${fixture}, '--port', '8000'], cwd: 'api', port: 8000, envFile: '../.env',
+    api: { command: [${node}, ${fixture}, '--port', '8000'], cwd: 'api', port: 8000, socket: true, envFile: '../.env',
            env: { LOG_LEVEL: 'info', DATABASE_URL: 'postgres://localhost:5432/bot' },
            dependsOn: { db: 'healthy' }, memory: { maxRss: '512MB' },
            health: { path: '/health', interval: '15s', timeout: '4s', startPeriod: '1m', failureThreshold: 5 },
@@ -250,7 +250,12 @@ describe('zmart export systemd', () => {
     expect(result.stdout).toMatch(/not carried:\n.*alerts, port checks and log rotation/);
     expect(result.stdout).toMatch(/services\.api\.restart\.cron: use a \.timer unit/);
     expect(result.stdout).toMatch(/services\.api\.health: systemd has no such check/);
-    const units = [`${fleet}-db.service`, `${fleet}-api.service`, `${fleet}-worker.service`, `${fleet}.target`].map((f) => join(out, f));
+    // socket: true is a .socket unit of the same name, one socket handed over (Accept=no)
+    const socket = readFileSync(join(out, `${fleet}-api.socket`), 'utf8');
+    expect(socket).toMatch(/^ListenStream=127\.0\.0\.1:8000$/m);
+    expect(socket).toMatch(/^Accept=no$/m);
+    expect(socket).toMatch(/^FileDescriptorName=api$/m);
+    const units = [`${fleet}-db.service`, `${fleet}-api.service`, `${fleet}-api.socket`, `${fleet}-worker.service`, `${fleet}.target`].map((f) => join(out, f));
     const verify = spawnSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8' });
     expect(verify.stdout + verify.stderr).toBe('');
     expect(verify.status).toBe(0);

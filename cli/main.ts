@@ -54,12 +54,22 @@ export async function main(argv: string[]): Promise<number> {
       result = await stop({ config: opts.config, services }, out);
     });
 
-  command('restart', 'restart the fleet or the named services (a failed one gets its budget back)')
+  command('restart', 'restart the fleet or the named services (a failed one gets its budget back; replicas one after another)')
     .argument('[service...]', 'services to restart (default: all)')
     .option('-c, --config <path>', CONFIG_HELP)
-    .action(async (services: string[], opts: { config?: string }) => {
+    .option('--all-at-once', 'replicas all together, not one after another (each ready before the next is stopped)')
+    .action(async (services: string[], opts: { config?: string; allAtOnce?: boolean }) => {
       const { restart } = await import('./commands/control.js');
-      result = await restart({ config: opts.config, services }, out);
+      result = await restart({ config: opts.config, services, allAtOnce: Boolean(opts.allAtOnce) }, out);
+    });
+
+  command('scale', 'run N processes (replicas) of a service: new ones start, the highest-numbered stop first')
+    .argument('<service>', 'the service')
+    .argument('<replicas>', 'how many processes, 1 to 64')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .action(async (service: string, replicas: string, opts: { config?: string }) => {
+      const { scale } = await import('./commands/control.js');
+      result = await scale({ config: opts.config, service, replicas }, out);
     });
 
   command('signal', `send a signal to a service's main process (--all: its whole process group)`)

@@ -13,13 +13,15 @@ import type { PluginStatus } from './plugin-guard/plugin-watch.js';
 import { PluginRuntime } from './plugin-runtime.js';
 import { announceStart } from './plugin-guard/supervisor-start.js';
 import { claimFolder, clearLeftovers } from './fleet/boot.js';
-import { forwardLogEvents, watchLogFolder } from './fleet/log-folder-watch.js';
+import { forwardLogEvents, logAlert, watchLogFolder } from './fleet/log-folder-watch.js';
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
 import { deferred, settled, type Deferred, type StartReport } from './fleet/start-wait.js';
 import { JoinedRestarts } from './fleet/joined-restarts.js';
-import { ListenSockets } from './process/listen-sockets.js';
+import { restartInTurn } from './fleet/rolling-restart.js';
+import { scaledConfig } from './config/replicas.js';
+import { FleetSockets } from './process/listen-sockets.js';
 
 export type { StartReport };
 
@@ -40,9 +42,11 @@ export class Supervisor {
   private current: ResolvedConfig;
   private teardownPlugins: (() => Promise<void>) | null = null;
   /** The operator's restarts: one asked for while another of the same service runs joins it. */
-  private readonly restarts = new JoinedRestarts((names) => this.restartNow(names));
+  private readonly restarts = new JoinedRestarts((names) =>
+    restartInTurn(names, { isReplica: (n) => this.controllers.get(n)?.config.replica != null, restartBatch: (batch) => this.restartNow(batch) }),
+  );
   /** The listening sockets zmart holds for services with `socket`. */
-  private readonly sockets: ListenSockets;
+  private readonly sockets: FleetSockets;
   private stopping: Promise<void> | null = null;
   private leftovers: Promise<unknown> = Promise.resolve();
   private claimed = false;
@@ -69,23 +73,10 @@ export class Supervisor {
     this.startedAt = clock.now();
     this.hooks = runtime.hooks;
     const redact = (text: string) => redactor.text(text);
-    const alert = (a: Alert) => this.alert(a);
-    this.sockets = new ListenSockets(table);
-    const socketFor = async (s: ResolvedService) => (s.socket && s.port !== null ? this.sockets.acquire(s.name, s.socket.host, s.port) : null);
-    this.serviceDeps = {
-      runner,
-      inspector,
-      pids,
-      clock,
-      scheduler,
-      logs,
-      env,
-      redact,
-      hooks: this.hooks,
-      alert,
-      socketFor,
-      prestartMs: config.pluginTimeouts.prestartMs,
-    };
+    this.sockets = new FleetSockets(table, () => this.controllers.values());
+    const { socketFor } = this.sockets;
+    const [hooks, alert, prestartMs] = [this.hooks, (a: Alert) => this.alert(a), config.pluginTimeouts.prestartMs];
+    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, redact, hooks, alert, socketFor, prestartMs };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
     forwardLogEvents(
       logs,
@@ -135,21 +126,25 @@ export class Supervisor {
     return this.stopping;
   }
 
-  /** Stops the named services, each after the services that depend on it, and closes the sockets zmart held for them. */
+  /** Stops the named services, each after the services that depend on it, and closes the sockets no process of theirs needs now. */
   async stopServices(names: string[]): Promise<void> {
-    await inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
-    for (const name of names) this.sockets.release(name);
+    await this.stopOnly(names);
+    this.sockets.releaseIdle();
   }
 
-  /** The operator's restart (joined with one already under way for a service: see JoinedRestarts). */
-  restartServices(names: string[]): Promise<StartReport> {
-    return this.restarts.request(names);
+  /** A socket zmart holds stays open while a process of its service lives or will: connections wait in its queue. */
+  private stopOnly(names: string[]): Promise<void> {
+    return inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
+  }
+
+  /** The operator's restart, rolling for replicas (joined with one already under way for a service: see JoinedRestarts). */
+  restartServices(names: string[], options: { allAtOnce?: boolean } = {}): Promise<StartReport> {
+    return this.restarts.request(names, options.allAtOnce ? (batch) => this.restartNow(batch) : undefined);
   }
 
   /** Stops the services (dependants first), gives each its restart budget back (a `failed` one too), starts them in dependency order. */
   private async restartNow(names: string[]): Promise<StartReport> {
-    // a socket zmart holds stays open: connections wait in its queue for the next process
-    await inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
+    await this.stopOnly(names);
     for (const name of names) this.controllers.get(name)?.noteManualRestart();
     const report = await this.start(names);
     // start() also reports the dependencies it waited for: keep what was restarted.
@@ -159,10 +154,7 @@ export class Supervisor {
   alert(raised: Alert): void {
     // Alerts leave the machine (webhooks, commands): no secret in them.
     const alert = { ...raised, message: this.redactor.text(raised.message) };
-    const line = `ALERT ${alert.kind}${alert.service ? ` ${alert.service}` : ''}: ${alert.message}`;
-    if (alert.level === 'critical') this.logs.monitor.error(line);
-    else if (alert.level === 'warning') this.logs.monitor.warn(line);
-    else this.logs.monitor.info(line);
+    logAlert(this.logs, alert);
     void this.hooks.emit('alert', { ...alert, at: new Date(this.clock.now()).toISOString() });
   }
 
@@ -214,11 +206,16 @@ export class Supervisor {
     await announceStart(deps, { services: names, configPath: this.config.file });
   }
 
+  /** `zmart scale`: the service's replicas made `count`, applied as a reload (new ones start, the highest-numbered stop). */
+  scale(group: string, count: number): Promise<ReloadReport> {
+    if (!this.current.services.some((s) => s.group === group)) throw new ZmartError('ZMART_USAGE', `no service named '${group}'`);
+    return this.reload(scaledConfig(this.current, group, count));
+  }
+
   /**
-   * Applies a new config to the running fleet: stops removed services, restarts those whose
-   * process settings changed, updates in place (process kept) those whose plugin options or
-   * other live settings changed, starts added ones, leaves unchanged ones untouched. Plugins are set up again only when
-   * their list or options changed. pidDir and logDir cannot change while running.
+   * Applies a new config: stops removed services, restarts those whose process settings changed,
+   * updates in place (process kept) those whose live settings alone changed, starts added ones.
+   * Plugins are set up again only when their list or options changed; pidDir and logDir stay.
    */
   async reload(next: ResolvedConfig): Promise<ReloadReport> {
     for (const key of ['pidDir', 'logDir'] as const) {
@@ -232,7 +229,7 @@ export class Supervisor {
     );
     // A changed service the operator had stopped stays stopped: its new settings apply at its next start.
     const resting = new Set(report.changed.filter((name) => this.controllers.get(name)?.state === 'stopped'));
-    await this.stopServices([...report.removed, ...report.changed]);
+    await this.stopOnly([...report.removed, ...report.changed]);
     if (pluginsChanged) await this.teardownPlugins?.();
     this.current = next;
     this.serviceDeps.prestartMs = next.pluginTimeouts.prestartMs;
@@ -246,6 +243,7 @@ export class Supervisor {
     if (pluginsChanged) await this.setUpPlugins();
     const toStart = [...report.added, ...report.changed.filter((name) => !resting.has(name))];
     if (toStart.length > 0) await this.start(toStart);
+    this.sockets.releaseIdle();
     return report;
   }
 

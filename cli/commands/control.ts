@@ -7,10 +7,10 @@ import type { Output } from '../output.js';
 const notRunning = (config: string) => new ZmartError('ZMART_NOT_RUNNING', `no supervisor is running for ${config} ('zmart start' starts one)`);
 
 /** `zmart restart [SERVICE...]`: dependants stop first, each gets its restart budget back. */
-export async function restart(options: { config?: string; services: string[] }, out: Output): Promise<number> {
+export async function restart(options: { config?: string; services: string[]; allAtOnce?: boolean }, out: Output): Promise<number> {
   const fleet = await locateFleet(options.config);
   const services = options.services.length > 0 ? options.services : undefined;
-  const response = await askDaemon<StartReport>(fleet, 'POST', '/v1/restart', { services }, 10 * 60_000);
+  const response = await askDaemon<StartReport>(fleet, 'POST', '/v1/restart', { services, allAtOnce: options.allAtOnce === true }, 10 * 60_000);
   if (!response) throw notRunning(fleet.config);
   if (response.status !== 200) {
     out.error(response.body.error ?? `restart failed (${response.status})`);
@@ -19,6 +19,27 @@ export async function restart(options: { config?: string; services: string[] }, 
   for (const name of response.body.up) out.line(`  ${out.ok('✔')} ${name} restarted`);
   for (const { name, why } of response.body.down) out.line(`  ${out.bad('✖')} ${name} did not come back: ${why}`);
   return response.body.down.length === 0 ? 0 : 1;
+}
+
+/** `zmart scale SERVICE N`: N processes of the service, live (new replicas start, the highest-numbered stop first). */
+export async function scale(options: { config?: string; service: string; replicas: string }, out: Output): Promise<number> {
+  const replicas = Number(options.replicas);
+  if (!/^\d+$/.test(options.replicas) || replicas < 1 || replicas > 64) {
+    throw new ZmartError('ZMART_USAGE', `zmart scale ${options.service} ${options.replicas}: expected a whole number of processes from 1 to 64`);
+  }
+  const fleet = await locateFleet(options.config);
+  const response = await askDaemon<{ added: string[]; removed: string[] }>(fleet, 'POST', '/v1/scale', { service: options.service, replicas }, 10 * 60_000);
+  if (!response) throw notRunning(fleet.config);
+  if (response.status !== 200) {
+    out.error(response.body.error ?? `scale failed (${response.status})`);
+    return response.status === 404 ? 2 : 1;
+  }
+  const names = (list: string[]) => list.join(', ') || '-';
+  out.line(
+    `${options.service}: ${replicas} process${replicas === 1 ? '' : 'es'}; started ${names(response.body.added)}; stopped ${names(response.body.removed)}`,
+  );
+  out.line("(until the config says so too, 'zmart reload' goes back to the config's count)");
+  return 0;
 }
 
 /** `zmart reload`: the daemon re-reads its config; a bad one is refused and nothing changes. */

@@ -7,6 +7,7 @@ import { isPluginInstance, type PluginInstance } from '../plugin.js';
 import { applyEnvOverrides } from './env.js';
 import { cronProblem } from '../service/schedule.js';
 import { readEnvFiles } from './env-file.js';
+import { expandReplicas } from './replicas.js';
 import { folderIssues } from './folders.js';
 import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
 import { baseServiceShape, RESERVED_NAMES, SERVICE_NAME, topLevelShape } from './schema.js';
@@ -94,6 +95,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     services.push({
       name,
       title: s.title ?? name,
+      group: name,
+      replica: null,
+      base: { title: s.title ?? name, port: s.port ?? null },
       command: s.command,
       commandText: Array.isArray(s.command) ? s.command.join(' ') : s.command,
       cwd,
@@ -122,8 +126,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   }
   if (issues.length > 0) throw new ConfigError(where, issues);
 
-  const order = dependencyOrder(Object.fromEntries(services.map((s) => [s.name, s.dependsOn])));
-  const byName = new Map(services.map((s) => [s.name, s]));
+  const replicated = expandReplicas(services, new Map(Object.entries(data.services).map(([name, s]) => [name, s.replicas])));
+  issues.push(...replicated.issues);
+  const order = dependencyOrder(Object.fromEntries(replicated.services.map((s) => [s.name, s.dependsOn])));
+  const byName = new Map(replicated.services.map((s) => [s.name, s]));
   const absolute = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
   const folders = { pidDir: absolute(data.pidDir), logDir: absolute(data.logDir) };
   issues.push(...folderIssues(folders));

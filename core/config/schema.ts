@@ -91,6 +91,7 @@ export const baseServiceShape = {
   venv: z.optional(nonEmpty),
   port: z.optional(port),
   socket: z.optional(z.union([z.literal(true), z.strictObject({ host: z.optional(nonEmpty) })])),
+  replicas: z._default(integer(1, 64), 1),
   image: z.optional(nonEmpty),
   readyAfter: z._default(duration(), 500),
   ready: z.optional(

@@ -69,6 +69,13 @@ export interface ServiceInput {
    */
   socket?: true | { host?: string };
   /**
+   * Run N processes of it (default 1): `name#1` … `name#N` everywhere (status, logs, pid files,
+   * metrics), each with ZMART_REPLICA and, without `socket`, PORT = port + i - 1; health,
+   * readiness, limits and restart budgets apply to each. A restart of the service is rolling
+   * (one replica after another, each ready before the next); dependants wait for `name#1`.
+   */
+  replicas?: number;
+  /**
    * The container image that runs this service, for `zmart export compose|kubernetes` only
    * (zmart itself runs `command` on this machine). `--image` gives one for every service.
    */
@@ -137,8 +144,15 @@ export interface ResolvedRestart {
 }
 
 export interface ResolvedService {
+  /** The service's name; a replica's is `group#index`. */
   name: string;
   title: string;
+  /** The key in the config: the service, or the service whose replica this is. */
+  group: string;
+  /** Which replica this is (`replicas` > 1), or null. (Not how many there are: scaling leaves the others as they are.) */
+  replica: { index: number } | null;
+  /** The title and port the config gives the service (a replica's are derived from them). */
+  base: { title: string; port: number | null };
   command: string | string[];
   /** The command as one line, for logs and status. */
   commandText: string;

@@ -17,8 +17,10 @@ export interface ControlActions {
   status(): unknown;
   start(services: string[] | undefined): Promise<unknown>;
   stop(services: string[] | undefined): Promise<unknown>;
-  restart(services: string[] | undefined): Promise<unknown>;
+  restart(services: string[] | undefined, allAtOnce: boolean): Promise<unknown>;
   reload(): Promise<unknown>;
+  /** Changes how many processes (replicas) a service runs. */
+  scale(service: string, replicas: number): Promise<unknown>;
   /** Sends a signal (checked against OPERATOR_SIGNALS) to a service's main process or group. */
   signal(service: string, signal: string, all: boolean): unknown;
   log(message: string): void;
@@ -38,14 +40,15 @@ type Route = (body: Record<string, unknown>) => Promise<unknown> | unknown;
 /**
  * The control API: HTTP/JSON on a unix socket that only the owner can open (0600).
  * GET /v1/status; POST /v1/start, /v1/stop, /v1/restart with `{ "services"?: string[] }`;
- * POST /v1/reload; POST /v1/signal with `{ "service", "signal", "all"? }`. Anything malformed gets a 4xx with `{ error }`, and the server goes on.
+ * POST /v1/reload; POST /v1/scale with `{ "service", "replicas" }`; POST /v1/signal with `{ "service", "signal", "all"? }`. Anything malformed gets a 4xx with `{ error }`, and the server goes on.
  */
 export function createControlServer(actions: ControlActions): Server {
   const routes: Record<string, Record<string, Route>> = {
     '/v1/status': { GET: () => actions.status() },
     '/v1/start': { POST: (b) => actions.start(servicesOf(b)) },
     '/v1/stop': { POST: (b) => actions.stop(servicesOf(b)) },
-    '/v1/restart': { POST: (b) => actions.restart(servicesOf(b)) },
+    '/v1/restart': { POST: (b) => actions.restart(servicesOf(b), b.allAtOnce === true) },
+    '/v1/scale': { POST: (b) => actions.scale(stringOf(b, 'service'), replicasOf(b)) },
     '/v1/reload': { POST: () => actions.reload() },
     '/v1/signal': { POST: (b) => actions.signal(stringOf(b, 'service'), stringOf(b, 'signal'), b.all === true) },
   };
@@ -105,6 +108,12 @@ export async function listenOnSocket(server: Server, path: string): Promise<void
     });
   });
   chmodSync(path, 0o600);
+}
+
+function replicasOf(body: Record<string, unknown>): number {
+  const n = body.replicas;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 64) throw new HttpError(400, '"replicas" must be a whole number from 1 to 64');
+  return n;
 }
 
 function servicesOf(body: Record<string, unknown>): string[] | undefined {

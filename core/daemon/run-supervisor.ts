@@ -96,13 +96,14 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
       services: supervisor.config.services.map((s) => ({ name: s.name, title: s.title, port: s.port, dependsOn: Object.keys(s.dependsOn) })),
     });
 
-  const known = (names: string[] | undefined) => {
-    for (const name of names ?? []) {
-      if (!supervisor.controller(name))
-        throw new HttpError(404, `no service named '${name}' (known: ${supervisor.config.services.map((s) => s.name).join(', ')})`);
-    }
-    return names;
-  };
+  // a replicated service's name stands for all its replicas (`web` is web#1 … web#N)
+  const known = (names: string[] | undefined) =>
+    names?.flatMap((name) => {
+      if (supervisor.controller(name)) return [name];
+      const replicas = supervisor.config.services.filter((s) => s.group === name).map((s) => s.name);
+      if (replicas.length > 0) return replicas;
+      throw new HttpError(404, `no service named '${name}' (known: ${supervisor.config.services.map((s) => s.name).join(', ')})`);
+    });
   const server = createControlServer({
     status: () => supervisorStatus(supervisor, options.version),
     start: async (names) => supervisor.start(known(names)),
@@ -116,10 +117,15 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
         await stopping;
         return how(order);
       }
-      await supervisor.stopServices(known(names)!);
-      return how(order.filter((n) => names.includes(n)));
+      const wanted = known(names)!;
+      await supervisor.stopServices(wanted);
+      return how(order.filter((n) => wanted.includes(n)));
     },
-    restart: async (names) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name)),
+    restart: async (names, allAtOnce) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name), { allAtOnce }),
+    scale: async (service, replicas) => {
+      if (!supervisor.config.services.some((s) => s.group === service)) throw new HttpError(404, `no service named '${service}'`);
+      return supervisor.scale(service, replicas);
+    },
     reload,
     signal: (service, name, all) => {
       known([service]);

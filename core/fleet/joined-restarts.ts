@@ -11,11 +11,11 @@ export class JoinedRestarts {
 
   constructor(private readonly restart: (names: string[]) => Promise<StartReport>) {}
 
-  async request(names: string[]): Promise<StartReport> {
+  async request(names: string[], restart = this.restart): Promise<StartReport> {
     const fresh = names.filter((n) => !this.running.has(n));
     const waits = new Set(names.filter((n) => this.running.has(n)).map((n) => this.running.get(n)!));
     if (fresh.length > 0) {
-      const own = this.restart(fresh);
+      const own = restart(fresh);
       for (const name of fresh) this.running.set(name, own);
       const done = () => {
         for (const name of fresh) if (this.running.get(name) === own) this.running.delete(name);

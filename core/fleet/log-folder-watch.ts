@@ -79,3 +79,11 @@ export function forwardLogEvents(logs: Logs, emitRotated: (file: string, rotated
     else alert({ level: 'warning', kind: 'log-write-failed', message: `cannot write ${event.file}: ${event.message}` });
   });
 }
+
+/** An alert's line in the monitor log, at its level. */
+export function logAlert(logs: Logs, alert: Alert): void {
+  const line = `ALERT ${alert.kind}${alert.service ? ` ${alert.service}` : ''}: ${alert.message}`;
+  if (alert.level === 'critical') logs.monitor.error(line);
+  else if (alert.level === 'warning') logs.monitor.warn(line);
+  else logs.monitor.info(line);
+}

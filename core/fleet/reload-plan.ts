@@ -31,6 +31,7 @@ const liveParts = (s: ResolvedService, config: ResolvedConfig) => ({
 const processParts = (s: ResolvedService) => ({
   ...s,
   title: null,
+  base: null, // its title is live; its port is `port`
   options: null,
   restart: null,
   dependsOn: null,

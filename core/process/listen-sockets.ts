@@ -52,7 +52,12 @@ export class ListenSockets {
     return entry;
   }
 
-  /** Closes the service's socket (it was stopped or removed): its port is free again. */
+  /** Closes the sockets of services none of whose processes live or will (stopped, removed): their ports are free again. */
+  releaseUnless(inUse: Set<string>): void {
+    for (const service of [...this.held.keys()]) if (!inUse.has(service)) this.release(service);
+  }
+
+  /** Closes the service's socket: its port is free again. */
   release(service: string): void {
     const entry = this.held.get(service);
     if (!entry) return;
@@ -86,4 +91,29 @@ function listenOn(fd: number): Promise<void> {
       code === 0 ? resolve() : reject(new Error(stderr.split('\n').find((l) => /Error/.test(l)) ?? `exit ${code ?? signal}`)),
     );
   });
+}
+
+/**
+ * The fleet's side of it: the socket a service's process gets (by its group: replicas share
+ * one), and the sockets closed once no process of their service lives or will.
+ */
+export class FleetSockets {
+  private readonly sockets: ListenSockets;
+
+  constructor(
+    table: ProcessTable,
+    private readonly services: () => Iterable<{ state: string; config: { group: string } }>,
+  ) {
+    this.sockets = new ListenSockets(table);
+  }
+
+  /** For a service with `socket`: its held socket (bound at its first start); else null. */
+  socketFor = async (s: { group: string; socket: { host: string } | null; port: number | null }): Promise<HeldSocket | null> =>
+    s.socket && s.port !== null ? this.sockets.acquire(s.group, s.socket.host, s.port) : null;
+
+  /** Closes the sockets of services that were stopped or removed. */
+  releaseIdle(): void {
+    const live = [...this.services()].filter((c) => !['stopped', 'exited', 'failed'].includes(c.state));
+    this.sockets.releaseUnless(new Set(live.map((c) => c.config.group)));
+  }
 }

@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFleet, type Fleet, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
+
+let fleet: Fleet | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+const envOf = (pid: number) =>
+  Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+const ask = (port: number) =>
+  new Promise<string>((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+const pids = () => Object.fromEntries(fleet!.supervisor.snapshots().map((s) => [s.name, s.pid]));
+
+describe('replicas', () => {
+  it('three processes share one socket: each named, numbered and answering; a rolling restart under load fails nothing', async () => {
+    const port = await freePort();
+    fleet = createFleet({ services: { web: { command: fixture('--listen-fd'), port, socket: true, replicas: 3, ready: { logLine: 'listening on fd 3' } } } });
+    await fleet.supervisor.start();
+    const first = pids();
+    expect(Object.keys(first)).toEqual(['web#1', 'web#2', 'web#3']);
+    for (const [i, name] of ['web#1', 'web#2', 'web#3'].entries()) {
+      expect(envOf(first[name]!)).toMatchObject({ ZMART_REPLICA: String(i + 1), LISTEN_FDS: '1', LISTEN_PID: String(first[name]), PORT: String(port) });
+    }
+    expect(existsSync(join(fleet.dir, 'server_pids', 'web#2.pid'))).toBe(true);
+    const seen = new Set<string>();
+    await waitFor(async () => {
+      seen.add(await ask(port));
+      return seen.size >= 2;
+    }, 'answers from two replicas');
+
+    const failed: string[] = [];
+    let done = false;
+    const client = async () => {
+      while (!done) await ask(port).catch((error: Error) => failed.push(error.message));
+    };
+    const clients = Array.from({ length: 4 }, client);
+    const report = await fleet.supervisor.restartServices(['web#1', 'web#2', 'web#3']);
+    done = true;
+    await Promise.all(clients);
+    expect(report).toEqual({ up: ['web#1', 'web#2', 'web#3'], down: [] });
+    expect(failed).toEqual([]);
+    // one after another: each replica's new process spawned after the previous one's
+    const spawns = fleet
+      .of('service:spawn')
+      .slice(3)
+      .map((e) => e.service);
+    expect(spawns).toEqual(['web#1', 'web#2', 'web#3']);
+    for (const name of Object.keys(first)) expect(pids()[name]).not.toBe(first[name]);
+  });
+
+  it('kill -9 of one replica restarts only it; without a socket each has its own PORT; scale up and down, live', async () => {
+    const port = await freePort();
+    fleet = createFleet({ services: { api: { command: fixture(), port, replicas: 2, readyAfter: 100 } } });
+    await fleet.supervisor.start();
+    const before = pids();
+    expect(envOf(before['api#1']!).PORT).toBe(String(port));
+    expect(envOf(before['api#2']!).PORT).toBe(String(port + 1));
+    process.kill(before['api#2']!, 'SIGKILL');
+    await waitFor(() => pids()['api#2'] !== before['api#2'] && fleet!.supervisor.snapshots()[1]!.state === 'running', 'api#2 back');
+    expect(pids()['api#1']).toBe(before['api#1']);
+
+    const up = await fleet.supervisor.scale('api', 4);
+    expect(up.added).toEqual(['api#3', 'api#4']);
+    await waitFor(() => fleet!.supervisor.snapshots().filter((s) => s.state === 'running').length === 4, 'four running');
+    expect(pids()['api#1']).toBe(before['api#1']);
+    const third = pids()['api#3']!;
+    const down = await fleet.supervisor.scale('api', 2);
+    expect(down.removed).toEqual(['api#3', 'api#4']);
+    expect(Object.keys(pids())).toEqual(['api#1', 'api#2']);
+    await waitFor(() => !isAlive(third), 'api#3 gone');
+    expect(pids()['api#1']).toBe(before['api#1']);
+  });
+});

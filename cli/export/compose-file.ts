@@ -71,7 +71,13 @@ export function composeFile(fleet: DeployedFleet, options: { image?: string; out
       files.push({ name, content: envFileText(Object.fromEntries(inFile)), secret: true });
       entry.env_file = [name];
     }
-    if (s.port !== null) entry.ports = [`127.0.0.1:${s.port}:${s.port}`];
+    if (s.port !== null && s.replicas > 1) {
+      entry.expose = [String(s.port)];
+      losses.push(
+        `services.${s.name}.port: ${s.replicas} replicas cannot each publish host port ${s.port}: exposed to the other services only (put a proxy in front)`,
+      );
+    } else if (s.port !== null) entry.ports = [`127.0.0.1:${s.port}:${s.port}`];
+    if (s.replicas > 1) entry.deploy = { replicas: s.replicas };
     const healthcheck = healthcheckOf(s, losses);
     if (healthcheck) entry.healthcheck = healthcheck;
     const dependsOn = Object.entries(s.dependsOn);

@@ -99,7 +99,13 @@ export function kubernetesManifests(fleet: DeployedFleet, options: { image?: str
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata,
-        spec: { replicas: 1, selector: { matchLabels: { 'app.kubernetes.io/name': name } }, template },
+        spec: {
+          replicas: s.replicas,
+          // a new pod ready before an old one goes: what zmart's rolling restart does
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          selector: { matchLabels: { 'app.kubernetes.io/name': name } },
+          template,
+        },
       });
       losses.push(
         `services.${s.name}.restart: Kubernetes restarts forever with its own delay (10s doubling to 5 min), not ${s.restart.maxRestarts} times in ${s.restart.windowMs / 1000}s`,

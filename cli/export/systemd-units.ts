@@ -40,6 +40,10 @@ export function systemdUnits(fleet: DeployedFleet, options: { modern: boolean })
     for (const line of service(s, unitOf, name, options)) files.push(line);
     if (s.socket && s.port !== null) files.push(socketUnit(s, name, unitOf));
     if (s.health) notCarried.add(`services.${s.name}.health: systemd has no such check`);
+    if (s.replicas > 1)
+      notCarried.add(
+        `services.${s.name}.replicas: one unit runs one process (a template unit ${name}-${s.name}@.service with ${s.replicas} instances would run them: not written)`,
+      );
     if (s.watch) notCarried.add(`services.${s.name}.watch: systemd has no such check`);
     for (const key of s.zmartOnly) notCarried.add(`services.${s.name}.${key}: systemd has no such check`);
     if (s.ready || s.readyLogLine !== null) notCarried.add(`services.${s.name}.ready: systemd has no readiness probe (Type=notify needs the program's help)`);

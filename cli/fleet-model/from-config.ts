@@ -69,13 +69,36 @@ export function deployedService(config: ResolvedConfig, s: ResolvedService): Dep
   };
 }
 
+/** A replicated service once, as its config says it (its first replica, without what zmart gives each), with the count. */
+function oncePerGroup(config: ResolvedConfig): DeployedService[] {
+  const counts = new Map<string, number>();
+  for (const s of config.services) counts.set(s.group, (counts.get(s.group) ?? 0) + 1);
+  return config.services
+    .filter((s) => s.replica === null || s.replica.index === 1)
+    .map((s) => {
+      const deployed = deployedService(config, s);
+      if (s.replica === null) return deployed;
+      const { ZMART_REPLICA: _, PORT: __, ...plain } = deployed.env.plain;
+      const port = s.base.port;
+      return {
+        ...deployed,
+        name: s.group,
+        title: s.base.title,
+        port,
+        env: { ...deployed.env, plain: port === null ? plain : { ...plain, PORT: String(port) } },
+        replicas: counts.get(s.group)!,
+      };
+    })
+    .map((s) => ({ ...s, dependsOn: Object.fromEntries(Object.entries(s.dependsOn).map(([dep, c]) => [dep.replace(/#1$/, ''), c])) }));
+}
+
 /** The fleet of a resolved config, for the exports. */
 export function deployedFleet(config: ResolvedConfig): DeployedFleet {
   return {
     name: basename(config.root),
     root: config.root,
     source: config.file,
-    services: config.services.map((s) => deployedService(config, s)),
+    services: oncePerGroup(config),
     plugins: config.plugins.filter((p) => p.enabled && !CARRIED_PLUGINS.includes(p.name)).map((p) => p.name),
   };
 }

@@ -111,6 +111,7 @@ export function serviceInput(s: DeployedService, dir: string): Record<string, un
     venv: s.venv ?? undefined,
     port: s.port ?? undefined,
     socket: s.socket === null ? undefined : s.socket.host === '127.0.0.1' ? true : s.socket,
+    replicas: s.replicas > 1 ? s.replicas : undefined,
     image: s.image ?? undefined,
     readyAfter: s.readyAfterMs === d.readyAfterMs ? undefined : durationText(s.readyAfterMs),
     ready: readyInput,

@@ -35,6 +35,7 @@ const READ = new Set([
   'user',
   'container_name',
   'expose',
+  'scale',
 ]);
 
 /** Every string of the document through Compose's interpolation. */
@@ -148,8 +149,12 @@ export function readCompose(file: string, text: string, shellEnv: Record<string,
     const memory = s.mem_limit ?? (s.deploy as { resources?: { limits?: { memory?: unknown } } } | undefined)?.resources?.limits?.memory;
     if (memory !== undefined) service.memoryMaxBytes = dockerBytes(memory, `${where}.mem_limit`);
     if (typeof s.user === 'string') [service.user, service.group = null] = s.user.split(':') as [string, string?];
-    const replicas = (s.deploy as { replicas?: number } | undefined)?.replicas;
-    if (replicas !== undefined && replicas !== 1) notCarried.push(`${where}.deploy.replicas ${replicas}: one process (replicas arrive with zmart's next wave)`);
+    const replicas = (s.deploy as { replicas?: number } | undefined)?.replicas ?? (typeof s.scale === 'number' ? s.scale : undefined);
+    if (replicas !== undefined && replicas > 1) {
+      service.replicas = Math.min(64, replicas);
+      if (service.port !== null)
+        notCarried.push(`${where}.deploy.replicas ${replicas}: each replica gets PORT ${service.port} + i - 1 (or set socket: true for one shared port)`);
+    }
     for (const k of Object.keys(s)) if (!READ.has(k)) notCarried.push(`${where}.${k}: zmart has no such setting`);
     service.dependsOn = dependsOn(s.depends_on, where, notCarried);
     services.push(service);

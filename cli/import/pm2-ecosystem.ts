@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseSize } from '../../core/units.js';
 import { newService } from '../fleet-model/defaults.js';
@@ -86,8 +87,12 @@ export function readPm2(file: string, config: unknown): Imported {
     }
     service.env = splitSecrets(env);
     if (app.instances !== undefined && app.instances !== 1 && app.instances !== '1') {
+      const n = Number(app.instances);
+      // PM2's 'max' (or 0): one per core; -1: all cores but one
+      const perCore = availableParallelism() + Math.min(n || 0, 0);
+      service.replicas = Math.max(1, Math.min(64, Number.isInteger(n) && n > 0 ? n : perCore));
       notCarried.push(
-        `${where}.instances ${app.instances}${app.exec_mode === 'cluster' ? ' (cluster mode)' : ''}: one process (replicas arrive with zmart's next wave)`,
+        `${where}.instances ${app.instances}${app.exec_mode === 'cluster' ? " (cluster mode: one port shared through Node's cluster)" : ''}: ${service.replicas} replicas, each with PORT ${service.port ?? '(none)'} + i - 1; for one shared port, socket: true and listen({ fd: 3 }) in the app`,
       );
     }
     if (app.max_memory_restart !== undefined) {

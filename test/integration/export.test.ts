@@ -30,7 +30,7 @@ function fullProject(): string {
     `import { defineConfig } from 'zmart';
 export default defineConfig({
   services: {
-    db: { command: 'exec sleep 1000', port: 5432, health: { tcp: true }, stop: { signal: 'SIGINT', timeout: '20s', mode: 'main' } },
+    db: { command: 'exec sleep 1000', port: 5432, replicas: 2, health: { tcp: true }, stop: { signal: 'SIGINT', timeout: '20s', mode: 'main' } },
     api: { command: [${node}, ${fixture}, '--port', '8000'], cwd: 'api', port: 8000, socket: true, envFile: '../.env',
            env: { LOG_LEVEL: 'info', DATABASE_URL: 'postgres://localhost:5432/bot' },
            dependsOn: { db: 'healthy' }, memory: { maxRss: '512MB' },
@@ -80,7 +80,9 @@ describe('zmart export compose', () => {
     expect(api.depends_on).toEqual({ db: { condition: 'service_healthy' } });
     expect(worker.depends_on).toEqual({ api: { condition: 'service_started' } });
     expect(api.mem_limit).toBe(536870912);
-    expect(db).toMatchObject({ stop_signal: 'SIGINT', stop_grace_period: '20s', ports: ['127.0.0.1:5432:5432'], restart: 'unless-stopped' });
+    // two replicas: deploy.replicas, reached by the other services (one host port cannot take both)
+    expect(db).toMatchObject({ stop_signal: 'SIGINT', stop_grace_period: '20s', expose: ['5432'], deploy: { replicas: 2 }, restart: 'unless-stopped' });
+    expect(db.ports).toBeUndefined();
     expect(api.restart).toBe('on-failure:4');
     expect(worker).toMatchObject({ image: 'python:3.12-slim', restart: 'no', command: ['/bin/sh', '-c', 'python3 worker.py'] });
     expect(worker.working_dir).toBeUndefined();
@@ -139,6 +141,7 @@ describe('zmart export kubernetes', () => {
       'Job/worker',
     ]);
 
+    expect(find('Deployment', 'db').spec).toMatchObject({ replicas: 2, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } } });
     const db = find('Deployment', 'db').spec.template.spec;
     expect(db.containers[0]).toMatchObject({ image: 'registry.local/bot:7', command: ['/bin/sh', '-c', 'exec sleep 1000'], workingDir: '/app' });
     expect(db.containers[0].livenessProbe).toEqual({ tcpSocket: { port: 5432 }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 });

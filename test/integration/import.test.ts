@@ -66,14 +66,17 @@ module.exports = { apps: [
     expect(argvOf(api).slice(1)).toEqual([FIXTURE, '--print', 'a "quoted" $word']);
     expect(envOf(api)).toMatchObject({ PORT: String(port), GREETING: "hi $there 'x'", API_TOKEN: 'tok-1' });
     await waitFor(() => answers(port), 'api to answer on its PORT');
-    const worker = await waitFor(() => pidOf('worker'), 'worker to run');
+    // instances: 2 are two replicas
+    const worker = await waitFor(() => pidOf('worker#2'), 'worker#2 to run');
     expect(argvOf(worker)).toEqual(['bash', join(dir, 'worker.sh')]);
+    expect(envOf(worker).ZMART_REPLICA).toBe('2');
     expect(text).toMatch(/memory: \{ maxRss: "300MB" \}/);
     expect(text).toMatch(/stop: \{ timeout: "3s" \}/);
     expect(text).toMatch(/restart: \{ policy: "never" \}/);
     // a secret the source held in its file is kept, and the file is owner-only
     expect(statSync(join(dir, 'zmart.config.ts')).mode & 0o777).toBe(0o600);
-    expect(output).toMatch(/apps\[1\] \(worker\)\.instances 2: one process/);
+    expect(output).toMatch(/apps\[1\] \(worker\)\.instances 2: 2 replicas/);
+    expect(text).toContain('replicas: 2');
   });
 
   it('a supervisord.conf: command split without a shell, %(ENV_X)s and %(process_num)02d, environment, numprocs, priority as start order', async () => {

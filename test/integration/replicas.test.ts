@@ -89,3 +89,30 @@ describe('replicas', () => {
     expect(pids()['api#1']).toBe(before['api#1']);
   });
 });
+
+describe('replicas through the CLI', () => {
+  it('zmart restart NAME rolls its replicas (or all at once), zmart scale changes the count, status names each', async () => {
+    const { createProject, fixtureCommand } = await import('../helpers/daemon.js');
+    const port = await freePort();
+    const p = createProject(
+      `{ services: { web: { command: ${fixtureCommand('--listen-fd')}, port: ${port}, socket: true, replicas: 2, ready: { logLine: 'listening on fd 3' } } } }`,
+    );
+    try {
+      expect((await p.zmart(['start'])).code).toBe(0);
+      const rolled = await p.zmart(['restart', 'web']);
+      expect(rolled.code).toBe(0);
+      expect(rolled.stdout).toMatch(/✔ web#1 restarted\n.*✔ web#2 restarted/);
+      expect((await p.zmart(['restart', 'web', '--all-at-once'])).code).toBe(0);
+      const scaled = await p.zmart(['scale', 'web', '3']);
+      expect(scaled.code, scaled.stderr).toBe(0);
+      expect(scaled.stdout).toMatch(/web: 3 processes; started web#3; stopped -/);
+      const status = JSON.parse((await p.zmart(['status', '--json'])).stdout) as { services: Array<{ name: string; state: string }> };
+      expect(status.services.map((s) => `${s.name} ${s.state}`)).toEqual(['web#1 running', 'web#2 running', 'web#3 running']);
+      expect((await p.zmart(['scale', 'web', 'many'])).code).toBe(2);
+      expect((await p.zmart(['scale', 'nope', '2'])).code).toBe(2);
+      expect((await p.zmart(['stop'])).code).toBe(0);
+    } finally {
+      await p.cleanup();
+    }
+  });
+});

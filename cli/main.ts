@@ -58,9 +58,10 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[service...]', 'services to restart (default: all)')
     .option('-c, --config <path>', CONFIG_HELP)
     .option('--all-at-once', 'replicas all together, not one after another (each ready before the next is stopped)')
-    .action(async (services: string[], opts: { config?: string; allAtOnce?: boolean }) => {
+    .option('-w, --wait <duration>', 'how long each replica of a roll may take to be ready again before the roll stops', '60s')
+    .action(async (services: string[], opts: { config?: string; allAtOnce?: boolean; wait: string }) => {
       const { restart } = await import('./commands/control.js');
-      result = await restart({ config: opts.config, services, allAtOnce: Boolean(opts.allAtOnce) }, out);
+      result = await restart({ config: opts.config, services, allAtOnce: Boolean(opts.allAtOnce), wait: opts.wait }, out);
     });
 
   command('scale', 'run N processes (replicas) of a service: new ones start, the highest-numbered stop first')

@@ -42,9 +42,7 @@ export class Supervisor {
   private current: ResolvedConfig;
   private teardownPlugins: (() => Promise<void>) | null = null;
   /** The operator's restarts: one asked for while another of the same service runs joins it. */
-  private readonly restarts = new JoinedRestarts((names) =>
-    restartInTurn(names, { isReplica: (n) => this.controllers.get(n)?.config.replica != null, restartBatch: (batch) => this.restartNow(batch) }),
-  );
+  private readonly restarts = new JoinedRestarts((names) => this.restartNow(names));
   /** The listening sockets zmart holds for services with `socket`. */
   private readonly sockets: FleetSockets;
   private stopping: Promise<void> | null = null;
@@ -138,8 +136,11 @@ export class Supervisor {
   }
 
   /** The operator's restart, rolling for replicas (joined with one already under way for a service: see JoinedRestarts). */
-  restartServices(names: string[], options: { allAtOnce?: boolean } = {}): Promise<StartReport> {
-    return this.restarts.request(names, options.allAtOnce ? (batch) => this.restartNow(batch) : undefined);
+  restartServices(names: string[], options: { allAtOnce?: boolean; waitMs?: number } = {}): Promise<StartReport> {
+    if (options.allAtOnce) return this.restarts.request(names);
+    const isReplica = (n: string) => this.controllers.get(n)?.config.replica != null;
+    const deps = { isReplica, restartBatch: (batch: string[]) => this.restartNow(batch), waitMs: options.waitMs ?? 60_000, scheduler: this.scheduler };
+    return this.restarts.request(names, (fresh) => restartInTurn(fresh, deps));
   }
 
   /** Stops the services (dependants first), gives each its restart budget back (a `failed` one too), starts them in dependency order. */

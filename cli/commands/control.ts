@@ -1,5 +1,6 @@
 import type { StartReport } from '../../core/supervisor.js';
 import { ZmartError } from '../../core/errors.js';
+import { parseDuration } from '../../core/units.js';
 import { OPERATOR_SIGNALS, parseSignal } from '../../core/service/signals.js';
 import { askDaemon, locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
@@ -7,10 +8,13 @@ import type { Output } from '../output.js';
 const notRunning = (config: string) => new ZmartError('ZMART_NOT_RUNNING', `no supervisor is running for ${config} ('zmart start' starts one)`);
 
 /** `zmart restart [SERVICE...]`: dependants stop first, each gets its restart budget back. */
-export async function restart(options: { config?: string; services: string[]; allAtOnce?: boolean }, out: Output): Promise<number> {
+export async function restart(options: { config?: string; services: string[]; allAtOnce?: boolean; wait?: string }, out: Output): Promise<number> {
+  const waitMs = parseDuration(options.wait ?? '60s');
+  if (waitMs === undefined || waitMs <= 0)
+    throw new ZmartError('ZMART_USAGE', `--wait: expected a duration like '30s' or '2m', got ${JSON.stringify(options.wait)}`);
   const fleet = await locateFleet(options.config);
   const services = options.services.length > 0 ? options.services : undefined;
-  const response = await askDaemon<StartReport>(fleet, 'POST', '/v1/restart', { services, allAtOnce: options.allAtOnce === true }, 10 * 60_000);
+  const response = await askDaemon<StartReport>(fleet, 'POST', '/v1/restart', { services, allAtOnce: options.allAtOnce === true, waitMs }, 10 * 60_000);
   if (!response) throw notRunning(fleet.config);
   if (response.status !== 200) {
     out.error(response.body.error ?? `restart failed (${response.status})`);

@@ -17,7 +17,7 @@ export interface ControlActions {
   status(): unknown;
   start(services: string[] | undefined): Promise<unknown>;
   stop(services: string[] | undefined): Promise<unknown>;
-  restart(services: string[] | undefined, allAtOnce: boolean): Promise<unknown>;
+  restart(services: string[] | undefined, options: { allAtOnce: boolean; waitMs?: number }): Promise<unknown>;
   reload(): Promise<unknown>;
   /** Changes how many processes (replicas) a service runs. */
   scale(service: string, replicas: number): Promise<unknown>;
@@ -47,7 +47,10 @@ export function createControlServer(actions: ControlActions): Server {
     '/v1/status': { GET: () => actions.status() },
     '/v1/start': { POST: (b) => actions.start(servicesOf(b)) },
     '/v1/stop': { POST: (b) => actions.stop(servicesOf(b)) },
-    '/v1/restart': { POST: (b) => actions.restart(servicesOf(b), b.allAtOnce === true) },
+    '/v1/restart': {
+      POST: (b) =>
+        actions.restart(servicesOf(b), { allAtOnce: b.allAtOnce === true, waitMs: typeof b.waitMs === 'number' && b.waitMs > 0 ? b.waitMs : undefined }),
+    },
     '/v1/scale': { POST: (b) => actions.scale(stringOf(b, 'service'), replicasOf(b)) },
     '/v1/reload': { POST: () => actions.reload() },
     '/v1/signal': { POST: (b) => actions.signal(stringOf(b, 'service'), stringOf(b, 'signal'), b.all === true) },

@@ -121,7 +121,7 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
       await supervisor.stopServices(wanted);
       return how(order.filter((n) => wanted.includes(n)));
     },
-    restart: async (names, allAtOnce) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name), { allAtOnce }),
+    restart: async (names, options) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name), options),
     scale: async (service, replicas) => {
       if (!supervisor.config.services.some((s) => s.group === service)) throw new HttpError(404, `no service named '${service}'`);
       return supervisor.scale(service, replicas);

@@ -1,4 +1,22 @@
+import type { Scheduler } from '../di/contracts.js';
 import type { StartReport } from './start-wait.js';
+
+/** The restart's report, or at the deadline a report that says it is not back yet. */
+function withDeadline(restart: Promise<StartReport>, ms: number, scheduler: Scheduler, name: string): Promise<StartReport> {
+  return new Promise((resolve, reject) => {
+    const timer = scheduler.setTimeout(() => resolve({ up: [], down: [{ name, why: `not ready within ${ms / 1000}s (it keeps starting)` }] }), ms);
+    restart.then(
+      (report) => {
+        timer.cancel();
+        resolve(report);
+      },
+      (error: unknown) => {
+        timer.cancel();
+        reject(error);
+      },
+    );
+  });
+}
 
 /**
  * The operator's restart of `names`: services that are not replicas in one batch (stopped
@@ -9,13 +27,19 @@ import type { StartReport } from './start-wait.js';
  */
 export async function restartInTurn(
   names: string[],
-  deps: { isReplica: (name: string) => boolean; restartBatch: (names: string[]) => Promise<StartReport> },
+  deps: {
+    isReplica: (name: string) => boolean;
+    restartBatch: (names: string[]) => Promise<StartReport>;
+    /** A replica not back within this long stops the roll (it keeps starting; the rest wait). */
+    waitMs: number;
+    scheduler: Scheduler;
+  },
 ): Promise<StartReport> {
   const batch = names.filter((n) => !deps.isReplica(n));
   const report: StartReport = batch.length > 0 ? await deps.restartBatch(batch) : { up: [], down: [] };
   const replicas = names.filter((n) => deps.isReplica(n));
   for (const [k, name] of replicas.entries()) {
-    const one = await deps.restartBatch([name]);
+    const one = await withDeadline(deps.restartBatch([name]), deps.waitMs, deps.scheduler, name);
     report.up.push(...one.up);
     report.down.push(...one.down);
     if (one.down.length > 0) {

@@ -90,6 +90,38 @@ describe('replicas', () => {
   });
 });
 
+describe('a roll that meets a replica that never gets ready', () => {
+  it('stops there: the replicas after it keep their processes and go on answering; the report says so', async () => {
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const port = await freePort();
+    const { FIXTURE } = await import('../helpers/project.js');
+    fleet = createFleet({
+      services: {
+        web: {
+          // ready while the file is there; a new process after it is gone never listens
+          command: `test -f ok && exec ${process.execPath} ${FIXTURE} --listen-fd; exec sleep 1000`,
+          port,
+          socket: true,
+          replicas: 2,
+          ready: { logLine: 'listening on fd 3' },
+        },
+      },
+    });
+    writeFileSync(join(fleet.dir, 'ok'), '');
+    await fleet.supervisor.start();
+    const before = pids();
+    rmSync(join(fleet.dir, 'ok'));
+    const report = await fleet.supervisor.restartServices(['web#1', 'web#2'], { waitMs: 1000 });
+    expect(report.up).toEqual([]);
+    expect(report.down).toEqual([
+      { name: 'web#1', why: 'not ready within 1s (it keeps starting)' },
+      { name: 'web#2', why: 'not restarted: the roll stopped at web#1 (not ready within 1s (it keeps starting)); it keeps its running process' },
+    ]);
+    expect(pids()['web#2']).toBe(before['web#2']);
+    expect(await ask(port)).toBe(String(before['web#2'])); // still serving
+  });
+});
+
 describe('replicas through the CLI', () => {
   it('zmart restart NAME rolls its replicas (or all at once), zmart scale changes the count, status names each', async () => {
     const { createProject, fixtureCommand } = await import('../helpers/daemon.js');

@@ -18,8 +18,7 @@ import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
 import { deferred, settled, type Deferred, type StartReport } from './fleet/start-wait.js';
-import { JoinedRestarts } from './fleet/joined-restarts.js';
-import { restartInTurn } from './fleet/rolling-restart.js';
+import { OperatorRestarts } from './fleet/rolling-restart.js';
 import { scaledConfig } from './config/replicas.js';
 import { FleetSockets } from './process/listen-sockets.js';
 
@@ -42,7 +41,12 @@ export class Supervisor {
   private current: ResolvedConfig;
   private teardownPlugins: (() => Promise<void>) | null = null;
   /** The operator's restarts: one asked for while another of the same service runs joins it. */
-  private readonly restarts = new JoinedRestarts((names) => this.restartNow(names));
+  private readonly restarts = new OperatorRestarts({
+    stop: (names) => this.stopOnly(names),
+    start: (names) => this.start(names),
+    controller: (name) => this.controllers.get(name),
+    scheduler: () => this.scheduler,
+  });
   /** The listening sockets zmart holds for services with `socket`. */
   private readonly sockets: FleetSockets;
   private stopping: Promise<void> | null = null;
@@ -137,19 +141,7 @@ export class Supervisor {
 
   /** The operator's restart, rolling for replicas (joined with one already under way for a service: see JoinedRestarts). */
   restartServices(names: string[], options: { allAtOnce?: boolean; waitMs?: number } = {}): Promise<StartReport> {
-    if (options.allAtOnce) return this.restarts.request(names);
-    const isReplica = (n: string) => this.controllers.get(n)?.config.replica != null;
-    const deps = { isReplica, restartBatch: (batch: string[]) => this.restartNow(batch), waitMs: options.waitMs ?? 60_000, scheduler: this.scheduler };
-    return this.restarts.request(names, (fresh) => restartInTurn(fresh, deps));
-  }
-
-  /** Stops the services (dependants first), gives each its restart budget back (a `failed` one too), starts them in dependency order. */
-  private async restartNow(names: string[]): Promise<StartReport> {
-    await this.stopOnly(names);
-    for (const name of names) this.controllers.get(name)?.noteManualRestart();
-    const report = await this.start(names);
-    // start() also reports the dependencies it waited for: keep what was restarted.
-    return { up: report.up.filter((n) => names.includes(n)), down: report.down.filter((d) => names.includes(d.name)) };
+    return this.restarts.request(names, options);
   }
 
   alert(raised: Alert): void {
@@ -169,14 +161,8 @@ export class Supervisor {
     if (this.claimed) return;
     this.releaseLock = claimFolder({ pids: this.pids, inspector: this.inspector, clock: this.clock, root: this.config.root });
     this.claimed = true;
-    this.leftovers = clearLeftovers({
-      pids: this.pids,
-      inspector: this.inspector,
-      runner: this.runner,
-      clock: this.clock,
-      logs: this.logs,
-      stopFor: (name) => this.controllers.get(name)?.config.stop,
-    });
+    const { pids, inspector, runner, clock, logs } = this;
+    this.leftovers = clearLeftovers({ pids, inspector, runner, clock, logs, stopFor: (name) => this.controllers.get(name)?.config.stop });
   }
 
   /** Claims the folder (see `claim`) and sets the plugins up, each within its deadline. `start()` does it when not done yet. */

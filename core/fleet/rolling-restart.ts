@@ -1,4 +1,5 @@
 import type { Scheduler } from '../di/contracts.js';
+import { JoinedRestarts } from './joined-restarts.js';
 import type { StartReport } from './start-wait.js';
 
 /** The restart's report, or at the deadline a report that says it is not back yet. */
@@ -49,4 +50,44 @@ export async function restartInTurn(
     }
   }
   return report;
+}
+
+/** What an operator restart needs of the supervisor. */
+export interface RestartDeps {
+  /** Stops the services, dependants first; sockets zmart holds stay open. */
+  stop: (names: string[]) => Promise<void>;
+  /** Starts them in dependency order; resolves once each is up or down. */
+  start: (names: string[]) => Promise<StartReport>;
+  controller: (name: string) => { config: { replica: { index: number } | null }; noteManualRestart(): void } | undefined;
+  scheduler: () => Scheduler;
+}
+
+/**
+ * The operator's restarts: joined when one of the same service is under way (JoinedRestarts),
+ * rolling for replicas unless `allAtOnce`, each batch given its restart budget back.
+ */
+export class OperatorRestarts {
+  private readonly joined = new JoinedRestarts((names) => this.restartNow(names));
+
+  constructor(private readonly deps: RestartDeps) {}
+
+  request(names: string[], options: { allAtOnce?: boolean; waitMs?: number }): Promise<StartReport> {
+    if (options.allAtOnce) return this.joined.request(names);
+    const turn = {
+      isReplica: (n: string) => this.deps.controller(n)?.config.replica != null,
+      restartBatch: (batch: string[]) => this.restartNow(batch),
+      waitMs: options.waitMs ?? 60_000,
+      scheduler: this.deps.scheduler(),
+    };
+    return this.joined.request(names, (fresh) => restartInTurn(fresh, turn));
+  }
+
+  /** Stops the services (dependants first), gives each its restart budget back (a `failed` one too), starts them in dependency order. */
+  private async restartNow(names: string[]): Promise<StartReport> {
+    await this.deps.stop(names);
+    for (const name of names) this.deps.controller(name)?.noteManualRestart();
+    const report = await this.deps.start(names);
+    // start() also reports the dependencies it waited for: keep what was restarted.
+    return { up: report.up.filter((n) => names.includes(n)), down: report.down.filter((d) => names.includes(d.name)) };
+  }
 }

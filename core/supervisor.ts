@@ -18,14 +18,12 @@ import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
 import { deferred, settled, type Deferred, type StartReport } from './fleet/start-wait.js';
-import { OperatorRestarts } from './fleet/rolling-restart.js';
+import { OperatorRestarts, rollReplaced } from './fleet/rolling-restart.js';
 import { scaledConfig } from './config/replicas.js';
 import { FleetSockets } from './process/listen-sockets.js';
 
 export type { StartReport };
-
 export { MONITOR } from './fleet/boot.js';
-
 export type ReloadReport = Omit<ReloadPlan, 'pluginsChanged'>;
 
 /**
@@ -134,7 +132,7 @@ export class Supervisor {
     this.sockets.releaseIdle();
   }
 
-  /** A socket zmart holds stays open while a process of its service lives or will: connections wait in its queue. */
+  /** Sockets zmart holds stay open (connections wait in their queue): the caller releases them. */
   private stopOnly(names: string[]): Promise<void> {
     return inStopOrder(this.graph(), names, (name) => this.controllers.get(name)!.stop());
   }
@@ -216,7 +214,9 @@ export class Supervisor {
     );
     // A changed service the operator had stopped stays stopped: its new settings apply at its next start.
     const resting = new Set(report.changed.filter((name) => this.controllers.get(name)?.state === 'stopped'));
-    await this.stopOnly([...report.removed, ...report.changed]);
+    // running replicas that changed roll: each old process stops at its successor's turn
+    const rolled = report.changed.filter((n) => next.services.find((s) => s.name === n)?.replica && this.controllers.get(n)?.state === 'running');
+    await this.stopOnly([...report.removed, ...report.changed.filter((n) => !rolled.includes(n))]);
     if (pluginsChanged) await this.teardownPlugins?.();
     this.current = next;
     this.serviceDeps.prestartMs = next.pluginTimeouts.prestartMs;
@@ -228,8 +228,9 @@ export class Supervisor {
       this.controllers.set(service.name, keep ?? this.newController(service));
     }
     if (pluginsChanged) await this.setUpPlugins();
-    const toStart = [...report.added, ...report.changed.filter((name) => !resting.has(name))];
+    const toStart = [...report.added, ...report.changed.filter((name) => !resting.has(name) && !rolled.includes(name))];
     if (toStart.length > 0) await this.start(toStart);
+    await rollReplaced(rolled, { old: kept, start: (names) => this.start(names), scheduler: this.scheduler });
     this.sockets.releaseIdle();
     return report;
   }

@@ -91,3 +91,20 @@ export class OperatorRestarts {
     return { up: report.up.filter((n) => names.includes(n)), down: report.down.filter((d) => names.includes(d.name)) };
   }
 }
+
+/**
+ * A reload's changed replicas, in turn: each old process (its controller from before the reload)
+ * stops only when its successor starts, which must be ready (within 60 s) before the next goes.
+ */
+export async function rollReplaced(
+  names: string[],
+  deps: { old: Map<string, { stop(): Promise<void> }>; start: (names: string[]) => Promise<StartReport>; scheduler: Scheduler },
+): Promise<StartReport> {
+  if (names.length === 0) return { up: [], down: [] };
+  const restartBatch = async (batch: string[]) => {
+    for (const name of batch) await deps.old.get(name)?.stop();
+    const report = await deps.start(batch);
+    return { up: report.up.filter((n) => batch.includes(n)), down: report.down.filter((d) => batch.includes(d.name)) };
+  };
+  return restartInTurn(names, { isReplica: () => true, restartBatch, waitMs: 60_000, scheduler: deps.scheduler });
+}

@@ -90,6 +90,40 @@ describe('replicas', () => {
   });
 });
 
+describe('a reload that changes replicated service', () => {
+  it('rolls it: each old process stops when its successor is ready, and requests without pause see no failure', async () => {
+    const { resolveConfig } = await import('../../core/config/resolve.js');
+    const port = await freePort();
+    const web = (level: string) => ({
+      web: { command: fixture('--listen-fd'), port, socket: true, replicas: 3, env: { LEVEL: level }, ready: { logLine: 'listening on fd 3' } },
+    });
+    fleet = createFleet({ services: web('info') });
+    await fleet.supervisor.start();
+    const before = pids();
+    const failed: string[] = [];
+    let done = false;
+    const client = async () => {
+      while (!done) await ask(port).catch((error: Error) => failed.push(error.message));
+    };
+    const clients = Array.from({ length: 4 }, client);
+    const report = await fleet.supervisor.reload(resolveConfig({ services: web('debug') }, { file: null, root: fleet.dir, env: {} }));
+    done = true;
+    await Promise.all(clients);
+    expect(report.changed).toEqual(['web#1', 'web#2', 'web#3']);
+    expect(failed).toEqual([]);
+    expect(
+      fleet
+        .of('service:spawn')
+        .slice(3)
+        .map((e) => e.service),
+    ).toEqual(['web#1', 'web#2', 'web#3']);
+    for (const name of Object.keys(before)) {
+      expect(pids()[name]).not.toBe(before[name]);
+      expect(envOf(pids()[name]!).LEVEL).toBe('debug');
+    }
+  });
+});
+
 describe('a roll that meets a replica that never gets ready', () => {
   it('stops there: the replicas after it keep their processes and go on answering; the report says so', async () => {
     const { writeFileSync, rmSync } = await import('node:fs');

@@ -95,7 +95,7 @@ describe('a reload that changes replicated service', () => {
     const { resolveConfig } = await import('../../core/config/resolve.js');
     const port = await freePort();
     const web = (level: string) => ({
-      web: { command: fixture('--listen-fd'), port, socket: true, replicas: 3, env: { LEVEL: level }, ready: { logLine: 'listening on fd 3' } },
+      web: { command: fixture('--listen-fd'), port, socket: true as const, replicas: 3, env: { LEVEL: level }, ready: { logLine: 'listening on fd 3' } },
     });
     fleet = createFleet({ services: web('info') });
     await fleet.supervisor.start();

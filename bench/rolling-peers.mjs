@@ -10,9 +10,8 @@
 // (`npm install --prefix /tmp/pm2prefix pm2@7`), supervisord from Debian's `supervisor`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
-import { freePort, tempDir, ZMART } from './lib/util.mjs';
+import { askOnce, freePort, tempDir, ZMART } from './lib/util.mjs';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -26,16 +25,6 @@ const stop = () => { server.closeIdleConnections = () => {}; server.close(() => 
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 `;
-
-const ask = (port) =>
-  new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 ? null : `status ${res.statusCode}`));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve(error.code ?? error.message));
-  });
 
 const runAsync = (cmd, args, options) =>
   new Promise((resolve) => {
@@ -53,7 +42,7 @@ async function underLoad(ports, restart) {
   let turn = 0;
   const client = async () => {
     while (!done) {
-      const failed = await ask(ports[turn++ % ports.length]);
+      const failed = await askOnce(ports[turn++ % ports.length]);
       if (failed) failures.set(failed, (failures.get(failed) ?? 0) + 1);
       else answered += 1;
     }

@@ -7,22 +7,11 @@
 // installed here; see RESULTS.md.)
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
-import { FIXTURE, freePort, tempDir, ZMART } from './lib/util.mjs';
+import { askOnce, FIXTURE, freePort, tempDir, ZMART } from './lib/util.mjs';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-
-const ask = (port) =>
-  new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 ? null : `status ${res.statusCode}`));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve(error.code ?? error.message));
-  });
 
 async function measure(name, service) {
   const dir = tempDir('zmart-bench-rolling-');
@@ -49,7 +38,7 @@ async function measure(name, service) {
   const failures = new Map();
   const client = async () => {
     while (!done) {
-      const failed = await ask(port);
+      const failed = await askOnce(port);
       if (failed) failures.set(failed, (failures.get(failed) ?? 0) + 1);
       else answered += 1;
     }

@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 // Helpers shared by the benchmarks: temp folders, free ports, polling, /proc scans.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -131,3 +132,14 @@ export function schedCpuMs(pid) {
     }
   }, 0);
 }
+
+/** One GET / on a new connection: null when answered 200, else how it failed (ECONNREFUSED, a status, timeout). */
+export const askOnce = (port) =>
+  new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200 ? null : `status ${res.statusCode}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (error) => resolve(error.code ?? error.message));
+  });

@@ -1,6 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { argvOf, envOf } from '../helpers/process-view.js';
 import { builtinPlugins } from '../../cli/builtins.js';
 import { loadConfig } from '../../core/config/load.js';
 import { afterEachTest, runCli } from '../helpers/cli.js';
@@ -18,14 +19,6 @@ afterEach(async () => {
 });
 
 /** The argv and environment a running process was given (Linux's /proc, our own children only). */
-const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
-const envOf = (pid: number) =>
-  Object.fromEntries(
-    readFileSync(`/proc/${pid}/environ`, 'utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
 
 async function importAndStart(dir: string, source: string, env: Record<string, string> = {}) {
   const result = await runCli(['import', source], { cwd: dir, env });

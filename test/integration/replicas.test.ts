@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { envOf, ask } from '../helpers/process-view.js';
 import { createFleet, type Fleet, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
 
 let fleet: Fleet | undefined;
@@ -10,23 +10,6 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-const envOf = (pid: number) =>
-  Object.fromEntries(
-    readFileSync(`/proc/${pid}/environ`, 'utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-const ask = (port: number) =>
-  new Promise<string>((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body.trim()));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
 const pids = () => Object.fromEntries(fleet!.supervisor.snapshots().map((s) => [s.name, s.pid]));
 
 describe('replicas', () => {

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { envOf, ask } from '../helpers/process-view.js';
 import portGuard from '../../plugins/port-guard/index.js';
 import { createFleet, type Fleet, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
 
@@ -10,26 +9,6 @@ afterEach(async () => {
   await fleet?.close();
   fleet = undefined;
 });
-
-const envOf = (pid: number) =>
-  Object.fromEntries(
-    readFileSync(`/proc/${pid}/environ`, 'utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-
-/** One request on a new connection: the answering pid, or the error. */
-const ask = (port: number) =>
-  new Promise<string>((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`status ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
 
 /** Requests without pause from 4 clients while `during` runs: who answered, and what failed. */
 async function underLoad(port: number, during: () => Promise<unknown>): Promise<{ pids: Set<string>; failed: string[]; answered: number }> {

@@ -74,10 +74,11 @@ export class Supervisor {
     this.hooks = runtime.hooks;
     const redact = (text: string) => redactor.text(text);
     this.sockets = new FleetSockets(table, () => this.controllers.values());
-    const { socketFor } = this.sockets;
-    const [hooks, alert, prestartMs] = [this.hooks, (a: Alert) => this.alert(a), config.pluginTimeouts.prestartMs];
+    const [hooks, alert, prestartMs, socketFor] = [this.hooks, (a: Alert) => this.alert(a), config.pluginTimeouts.prestartMs, this.sockets.socketFor];
     this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, redact, hooks, alert, socketFor, prestartMs };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
+    // a service that will not run again lets its socket go: connections are refused, not left waiting
+    this.hooks.on('service:state', ({ to }) => void ((to === 'failed' || to === 'exited') && this.sockets.releaseIdle()));
     forwardLogEvents(
       logs,
       (file, rotatedTo) => void this.hooks.emit('log:rotated', { file, rotatedTo }),

@@ -37,7 +37,11 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   const fleet = await locateFleet(options.config);
   const known = fleet.services.length > 0 ? fleet.services.map((s) => s.name) : serviceLogsIn(fleet.logDir);
   let sources: Array<{ name: string; file: string }>;
-  if (options.service) {
+  // a replicated service's name stands for its replicas: `zmart logs web` is web#1 … web#N
+  const replicas = options.service ? known.filter((name) => name.startsWith(`${options.service}#`)) : [];
+  if (options.service && !known.includes(options.service) && replicas.length > 0) {
+    sources = replicas.map((name) => ({ name, file: join(fleet.logDir, serviceLogFile(name)) }));
+  } else if (options.service) {
     const own = Object.hasOwn(OWN_LOGS, options.service) ? OWN_LOGS[options.service] : undefined;
     if (!own && !known.includes(options.service)) {
       throw new ZmartError(

@@ -124,7 +124,9 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
     restart: async (names, options) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name), options),
     scale: async (service, replicas) => {
       if (!supervisor.config.services.some((s) => s.group === service)) throw new HttpError(404, `no service named '${service}'`);
-      return supervisor.scale(service, replicas);
+      const report = await supervisor.scale(service, replicas);
+      register(); // the CLI finds the services (logs, offline status) in the run entry
+      return report;
     },
     reload,
     signal: (service, name, all) => {

@@ -157,6 +157,9 @@ describe('replicas through the CLI', () => {
       expect(scaled.stdout).toMatch(/web: 3 processes; started web#3; stopped -/);
       const status = JSON.parse((await p.zmart(['status', '--json'])).stdout) as { services: Array<{ name: string; state: string }> };
       expect(status.services.map((s) => `${s.name} ${s.state}`)).toEqual(['web#1 running', 'web#2 running', 'web#3 running']);
+      const logs = await p.zmart(['logs', 'web', '-n', '2']);
+      expect(logs.stdout).toMatch(/^web#1 \| /m);
+      expect(logs.stdout).toMatch(/^web#3 \| /m);
       expect((await p.zmart(['scale', 'web', 'many'])).code).toBe(2);
       expect((await p.zmart(['scale', 'nope', '2'])).code).toBe(2);
       expect((await p.zmart(['stop'])).code).toBe(0);

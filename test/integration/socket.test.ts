@@ -72,6 +72,24 @@ describe('socket: true, the listening socket zmart holds', () => {
     await expect(ask(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it('is let go when its service will not run again (exited, failed): connections are refused, not left waiting', async () => {
+    const port = await freePort();
+    fleet = createFleet({
+      services: {
+        api: {
+          command: fixture('--listen-fd', '--exit-after', 300),
+          port,
+          socket: true,
+          restart: { policy: 'never' },
+          ready: { logLine: 'listening on fd 3' },
+        },
+      },
+    });
+    await fleet.supervisor.start();
+    await waitFor(() => fleet!.supervisor.snapshots()[0]!.state === 'exited', 'the service to exit');
+    await expect(ask(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   it('and the check can fail: without it, the same restart refuses connections', async () => {
     const port = await freePort();
     fleet = createFleet({ services: { api: { command: fixture('--port', port, '--listen-after', 150), port, readyAfter: 100 } } });

@@ -83,15 +83,24 @@ export async function main(argv: string[]): Promise<number> {
       result = await signal({ config: opts.config, service, signal: name, all: opts.all === true }, out);
     });
 
-  command('status', 'show the fleet: exit 0 all up and healthy, 1 something is not, 3 no supervisor')
+  command('status', 'show the fleet (or the named services): exit 0 all up and healthy, 1 something is not, 3 no supervisor')
+    .argument('[service...]', 'only these services (a replicated one: all its replicas)')
     .option('-c, --config <path>', CONFIG_HELP)
     .option('-d, --detailed', 'port, pid, command, uptime, health, response time, restarts')
     .option('-a, --all', 'detailed, plus system resources, recent log lines and connections')
     .option('-r, --resources', 'system and per-service CPU, memory and disk')
     .option('--json', 'everything, machine-readable')
-    .action(async (opts: { config?: string; detailed?: boolean; all?: boolean; resources?: boolean; json?: boolean }) => {
+    .action(async (services: string[], opts: { config?: string; detailed?: boolean; all?: boolean; resources?: boolean; json?: boolean }) => {
       const { status } = await import('./commands/status.js');
-      result = await status(opts, out);
+      result = await status({ ...opts, services }, out);
+    });
+
+  command('list', 'one line per service (and replica): state, pid, uptime, restarts, memory, CPU, health')
+    .alias('ls')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .action(async (opts: { config?: string }) => {
+      const { list } = await import('./commands/list.js');
+      result = await list(opts, out);
     });
 
   command('logs', "print a service's log (or every service's), -f to follow")

@@ -1,5 +1,7 @@
 import { allHealthy, fleetStatus, locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
+import { ZmartError } from '../../core/errors.js';
+import type { StatusReport } from '../../core/status/types.js';
 import { escapeControls } from '../../core/format.js';
 import { detailedStatus, quickStatus } from '../render/status-text.js';
 
@@ -9,6 +11,22 @@ export interface StatusOptions {
   all?: boolean;
   resources?: boolean;
   json?: boolean;
+  /** Only these services (a replicated service's name stands for its replicas); all by default. */
+  services?: string[];
+}
+
+/** The report with only the named services (`web` stands for web#1 … web#N); an unknown name is exit 2. */
+export function onlyServices(report: StatusReport, names: string[] | undefined): StatusReport {
+  if (!names || names.length === 0) return report;
+  const known = report.services.map((s) => s.name);
+  const wanted = new Set(
+    names.flatMap((name) => {
+      const matches = known.filter((k) => k === name || k.startsWith(`${name}#`));
+      if (matches.length === 0) throw new ZmartError('ZMART_USAGE', `no service named '${name}' (services: ${known.join(', ') || 'none yet'})`);
+      return matches;
+    }),
+  );
+  return { ...report, services: report.services.filter((s) => wanted.has(s.name)) };
 }
 
 /**
@@ -17,7 +35,7 @@ export interface StatusOptions {
  */
 export async function status(options: StatusOptions, out: Output): Promise<number> {
   const fleet = await locateFleet(options.config);
-  const report = await fleetStatus(fleet);
+  const report = onlyServices(await fleetStatus(fleet), options.services);
   if (options.json) {
     out.line(JSON.stringify(report, null, 2));
   } else if (options.resources) {

@@ -13,7 +13,10 @@ export function tellDecision(
 ): void {
   const { name, title } = service;
   const cause = `${reason.kind}: ${reason.detail}`;
-  if (decision.action === 'restart') {
+  if (decision.action === 'restart' && (reason.kind === 'schedule' || reason.kind === 'watch')) {
+    // asked for, not trouble: no budget was spent, so no count and no alert
+    deps.logs.monitor.info(`${name}: restart (${cause})`);
+  } else if (decision.action === 'restart') {
     const { delayMs, attempt } = decision;
     deps.logs.monitor.warn(`${name}: restart ${attempt}/${service.restart.maxRestarts} in ${formatDuration(delayMs)} (${cause})`);
     deps.alert({ level: 'warning', kind: 'restart', service: name, message: `${title} restarting (${cause}), attempt ${attempt}` });

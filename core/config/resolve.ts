@@ -8,6 +8,7 @@ import { applyEnvOverrides } from './env.js';
 import { cronProblem } from '../service/schedule.js';
 import { readEnvFiles } from './env-file.js';
 import { expandReplicas } from './replicas.js';
+import { closest, keysAt } from './suggest.js';
 import { folderIssues } from './folders.js';
 import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
 import { baseServiceShape, RESERVED_NAMES, SERVICE_NAME, topLevelShape } from './schema.js';
@@ -48,7 +49,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   });
 
   const parsed = z.safeParse(schema, overridden);
-  if (!parsed.success) issues.push(...zodIssues(parsed.error));
+  if (!parsed.success) issues.push(...zodIssues(parsed.error, '', { schema, input: overridden }));
   const pluginOptions = plugins.map((p, i) => resolvePluginOptions(p, i, issues));
   if (!parsed.success || issues.length > 0) throw new ConfigError(where, issues);
 
@@ -216,16 +217,31 @@ function checkPorts(services: Record<string, { port?: number; socket?: unknown }
   return issues;
 }
 
-export function zodIssues(error: $ZodError, prefix = ''): ConfigIssue[] {
-  return error.issues.map((issue) => {
+/**
+ * zod's issues as config issues: an unknown key with the known key it most likely meant
+ * (`did you mean 'services'?`, when `schema` is given), a missing one as `required` (when the
+ * `input` is given), the rest as zod says them.
+ */
+export function zodIssues(error: $ZodError, prefix = '', context: { schema?: unknown; input?: unknown } = {}): ConfigIssue[] {
+  return error.issues.flatMap((issue) => {
     const path = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), prefix);
-    if (issue.code === 'invalid_key' && issue.issues[0]) return { path, message: issue.issues[0].message };
+    if (issue.code === 'invalid_key' && issue.issues[0]) return [{ path, message: issue.issues[0].message }];
     if (issue.code === 'unrecognized_keys') {
-      return { path: issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(', '), message: 'unknown key' };
+      const known = context.schema ? keysAt(context.schema, issue.path) : [];
+      return issue.keys.map((k) => {
+        const meant = closest(k, known);
+        return { path: path ? `${path}.${k}` : k, message: meant ? `unknown key: did you mean '${meant}'?` : 'unknown key' };
+      });
     }
-    return { path, message: issue.message };
+    if (context.input !== undefined && (issue.code === 'invalid_union' || issue.code === 'invalid_type') && valueAt(context.input, issue.path) === undefined) {
+      return [{ path, message: 'required' }];
+    }
+    return [{ path, message: issue.message }];
   });
 }
+
+const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), input);
 
 function isDirectory(path: string): boolean {
   try {

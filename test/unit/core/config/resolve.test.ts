@@ -86,7 +86,7 @@ describe('resolveConfig', () => {
     expect(issues).toEqual([
       expect.stringMatching(/^pluginTimeouts\.setup: expected an interval of at least 1ms/),
       expect.stringMatching(/^pluginTimeouts\.prestart: expected a duration/),
-      'pluginTimeouts.teardwn: unknown key',
+      "pluginTimeouts.teardwn: unknown key: did you mean 'teardown'?",
     ]);
   });
 
@@ -101,8 +101,19 @@ describe('resolveConfig', () => {
       'services.api.port: Too small: expected number to be >=1',
       'services.api.restart.policy: Invalid option: expected one of "always"|"on-failure"|"never"',
       'services.api.restart.backoff.factor: Too small: expected number to be >=1',
-      'services.api.logs.timestamp: unknown key',
+      "services.api.logs.timestamp: unknown key: did you mean 'timestamps'?",
     ]);
+  });
+
+  it('says what a misspelt key most likely meant, at every level, and a missing command is required', () => {
+    expect(issuesOf({ servics: {}, services: { api: { comand: 'x', restart: { polcy: 'always' } } } }).sort()).toEqual([
+      "services.api.comand: unknown key: did you mean 'command'?",
+      'services.api.command: required',
+      "services.api.restart.polcy: unknown key: did you mean 'policy'?",
+      "servics: unknown key: did you mean 'services'?",
+    ]);
+    // nothing close: no guess
+    expect(issuesOf({ services: { api: { command: 'x', zzzz: 1 } } })).toEqual(['services.api.zzzz: unknown key']);
   });
 
   it('refuses an empty command in either form', () => {

@@ -271,14 +271,10 @@ export interface RunningServices {
   of(service: string): ProcessIdentity | null;
 }
 
-/**
- * Each plugin's `ctx.processes` (`(plugin) => PluginProcesses`), given the supervisor's live view
- * of which process each running service has; `stopCommands` ends the commands plugins still run
- * (an exec probe in flight at stop), with their groups.
- */
+/** Each plugin's `ctx.processes`; `stopCommands` ends, with their groups, the commands plugins still run (an exec probe at stop). */
 export type PluginCommands = ((plugin: string) => PluginProcesses) & { stopCommands?: () => Promise<void> };
 
-/** Builds the plugins' process answers for one setup of the plugins. */
+/** Builds the plugins' process answers for one setup of the plugins, given which process each running service has. */
 export type PluginProcessesFactory = (running: RunningServices) => PluginCommands;
 
 /** The environment services inherit: zmart's own in production. */

@@ -11,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { supervisordConf } from './lib/peers.mjs';
 import { askOnce, freePort, tempDir, ZMART } from './lib/util.mjs';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 8);
@@ -120,17 +121,9 @@ async function supervisord() {
   const conf = join(dir, 'supervisord.conf');
   writeFileSync(
     conf,
-    `[unix_http_server]
-file=${join(dir, 'supervisor.sock')}
-[supervisord]
-logfile=${join(dir, 'supervisord.log')}
-pidfile=${join(dir, 'supervisord.pid')}
-childlogdir=${dir}
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-[supervisorctl]
-serverurl=unix://${join(dir, 'supervisor.sock')}
-[program:web]
+    supervisordConf(
+      dir,
+      `[program:web]
 command=${process.execPath} ${join(dir, 'app.js')} %(process_num)d
 process_name=%(program_name)s_%(process_num)d
 numprocs=3
@@ -139,6 +132,7 @@ startsecs=1
 stopasgroup=true
 killasgroup=true
 `,
+    ),
   );
   const ctl = (...args) => spawnSync('supervisorctl', ['-c', conf, ...args], { cwd: dir, encoding: 'utf8' });
   if (spawnSync('supervisord', ['-c', conf], { cwd: dir }).status !== 0) throw new Error('supervisord failed');

@@ -92,6 +92,20 @@ export function pm2Peer() {
   };
 }
 
+/** A supervisord.conf for a fleet in `dir`: its control socket (owner-only), logs and pid file there, then `programs`. */
+export const supervisordConf = (dir, programs) => `[unix_http_server]
+file=${join(dir, 'supervisor.sock')}
+chmod=0700
+[supervisord]
+logfile=${join(dir, 'supervisord.log')}
+pidfile=${join(dir, 'supervisord.pid')}
+childlogdir=${dir}
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+[supervisorctl]
+serverurl=unix://${join(dir, 'supervisor.sock')}
+${programs}`;
+
 export function supervisordPeer() {
   const dir = tempDir('zmart-bench-supervisord-');
   const conf = join(dir, 'supervisord.conf');
@@ -124,21 +138,7 @@ stdout_logfile=${join(dir, `${s.name}.log`)}
 redirect_stderr=true
 `,
       );
-      writeFileSync(
-        conf,
-        `[unix_http_server]
-file=${join(dir, 'supervisor.sock')}
-chmod=0700
-[supervisord]
-logfile=${join(dir, 'supervisord.log')}
-pidfile=${join(dir, 'supervisord.pid')}
-childlogdir=${dir}
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-[supervisorctl]
-serverurl=unix://${join(dir, 'supervisor.sock')}
-${programs.join('\n')}`,
-      );
+      writeFileSync(conf, supervisordConf(dir, programs.join('\n')));
       const result = run('supervisord', ['-c', conf], { cwd: dir });
       return result;
     },

@@ -66,3 +66,6 @@ export class ConfigError extends ZmartError {
 }
 
 export const isZmartError = (error: unknown): error is ZmartError => error instanceof ZmartError;
+
+/** What an error says, whatever was thrown. */
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

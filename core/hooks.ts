@@ -34,13 +34,19 @@ export interface HookMap {
   'service:started': { service: string; pid: number };
   /** The service is ready for dependants: running, and healthy when a plugin probes it. */
   'service:ready': { service: string; pid: number };
-  /** The service's process ended; `expected` is true when zmart stopped it. */
+  /**
+   * The service's process ended; `expected` is true when zmart stopped it. `handOver` is true for
+   * a process of a hand-over (see `zmart restart`): the old one its successor took over from, or a
+   * successor that did not get ready. The service runs on in the other, so a plugin that stops
+   * watching at an exit keeps watching.
+   */
   'service:exit': {
     service: string;
     pid: number;
     code: number | null;
     signal: string | null;
     expected: boolean;
+    handOver?: boolean;
     uptimeMs: number;
   };
   /** A plugin probed the service (every probe, passed or not): what the metrics view measures. */

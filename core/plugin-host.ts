@@ -1,5 +1,6 @@
 import type { MonitorDefaults, PluginTimeouts, ResolvedService } from './config/types.js';
 import type { Clock, FileWatcher, HttpClient, Logs, PluginProcesses, Scheduler, SystemInfo } from './di/contracts.js';
+import { errorText } from './errors.js';
 import { formatDuration } from './format.js';
 import type { HookBus } from './hook-bus.js';
 import type { PluginContext, PluginInstance, Teardown } from './plugin.js';
@@ -286,5 +287,3 @@ async function runTeardown(name: string, teardown: Teardown, deps: PluginHostDep
     deps.logs.supervisor.error(`plugin ${name}: teardown failed: ${errorText(error)}`);
   }
 }
-
-export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

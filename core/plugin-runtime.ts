@@ -3,7 +3,8 @@ import type { ResolvedConfig } from './config/types.js';
 import type { Clock, FileWatcher, HttpClient, Logs, PluginProcessesFactory, RunningServices, Scheduler, SystemInfo } from './di/contracts.js';
 import { TOKENS } from './di/tokens.js';
 import { HookBus } from './hook-bus.js';
-import { errorText, type ServiceDirectory, startPlugins } from './plugin-host.js';
+import { errorText } from './errors.js';
+import { type ServiceDirectory, startPlugins } from './plugin-host.js';
 import { PluginWatch } from './plugin-guard/plugin-watch.js';
 import type { Alert } from './service/types.js';
 

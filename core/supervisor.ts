@@ -6,7 +6,7 @@ import { bestEffort } from './best-effort.js';
 import { ZmartError } from './errors.js';
 import { inStopOrder, withDependencies, type DependencyLists } from './fleet/graph.js';
 import { pluginDirectory, runningServices } from './fleet/plugin-directory.js';
-import { planReload, type ReloadPlan } from './fleet/reload-plan.js';
+import { planReload, refuseFolderChange, type ReloadPlan } from './fleet/reload-plan.js';
 import type { HookBus } from './hook-bus.js';
 import { isProbed } from './plugin-host.js';
 import type { PluginStatus } from './plugin-guard/plugin-watch.js';
@@ -17,8 +17,8 @@ import { forwardLogEvents, logAlert, watchLogFolder } from './fleet/log-folder-w
 import { ServiceController, type ServiceDeps } from './service/controller.js';
 import type { Alert, ServiceSnapshot } from './service/types.js';
 import type { Redactor } from './logging/redact.js';
-import { deferred, settled, type Deferred, type StartReport } from './fleet/start-wait.js';
-import { OperatorRestarts, rollReplaced } from './fleet/rolling-restart.js';
+import { deferred, oneMeets, settled, type Deferred, type StartReport } from './fleet/start-wait.js';
+import { OperatorRestarts, reloadRolls, rollReplaced, type RollKind } from './fleet/rolling-restart.js';
 import { scaledConfig } from './config/replicas.js';
 import { FleetSockets } from './process/listen-sockets.js';
 
@@ -204,19 +204,16 @@ export class Supervisor {
    * Plugins are set up again only when their list or options changed; pidDir and logDir stay.
    */
   async reload(next: ResolvedConfig): Promise<ReloadReport> {
-    for (const key of ['pidDir', 'logDir'] as const) {
-      if (next[key] !== this.current[key]) {
-        throw new ZmartError('ZMART_CONFIG_INVALID', `${key} changed (${this.current[key]} -> ${next[key]}): restart zmart to apply it`);
-      }
-    }
+    refuseFolderChange(this.current, next);
     const { pluginsChanged, ...report } = planReload(this.current, next);
     this.logs.supervisor.info(
       `reload: added [${report.added}] removed [${report.removed}] changed [${report.changed}] updated (kept running) [${report.updated}] unchanged [${report.unchanged}]${pluginsChanged ? ', plugins set up again' : ''}`,
     );
     // A changed service the operator had stopped stays stopped: its new settings apply at its next start.
     const resting = new Set(report.changed.filter((name) => this.controllers.get(name)?.state === 'stopped'));
-    // running replicas that changed roll: each old process stops at its successor's turn
-    const rolled = report.changed.filter((n) => next.services.find((s) => s.name === n)?.replica && this.controllers.get(n)?.state === 'running');
+    // running services that changed roll (rolling-restart.ts): each old process stops at its successor's turn
+    const after = new Map(next.services.map((s) => [s.name, s]));
+    const { rolled, handedOver } = reloadRolls(report.changed, (n) => this.controllers.get(n), after);
     await this.stopOnly([...report.removed, ...report.changed.filter((n) => !rolled.includes(n))]);
     if (pluginsChanged) await this.teardownPlugins?.();
     this.current = next;
@@ -224,14 +221,17 @@ export class Supervisor {
     const kept = new Map(this.controllers);
     this.controllers.clear();
     for (const service of next.services) {
-      const keep = report.unchanged.includes(service.name) || report.updated.includes(service.name) ? kept.get(service.name) : undefined;
+      const keep =
+        [report.unchanged, report.updated].some((l) => l.includes(service.name)) || handedOver.has(service.name) ? kept.get(service.name) : undefined;
       if (keep && report.updated.includes(service.name)) keep.update(service, isProbed(service, next.plugins));
       this.controllers.set(service.name, keep ?? this.newController(service));
     }
     if (pluginsChanged) await this.setUpPlugins();
     const toStart = [...report.added, ...report.changed.filter((name) => !resting.has(name) && !rolled.includes(name))];
     if (toStart.length > 0) await this.start(toStart);
-    await rollReplaced(rolled, { old: kept, start: (names) => this.start(names), scheduler: this.scheduler });
+    const handOver = (n: string) => this.controllers.get(n)!.handOver(60_000, { config: after.get(n)!, probed: isProbed(after.get(n)!, next.plugins) });
+    const rollOf = (n: string): RollKind => (handedOver.has(n) ? 'hand-over' : 'in-turn');
+    await rollReplaced(rolled, { old: kept, start: (names) => this.start(names), rollOf, handOver, scheduler: this.scheduler });
     this.sockets.releaseIdle();
     return report;
   }
@@ -259,10 +259,11 @@ export class Supervisor {
     for (const [dep, condition] of Object.entries(c.config.dependsOn)) {
       const d = this.controllers.get(dep)!;
       await launched.get(dep)?.promise;
-      await d.until(() => settled(d.state) || (condition === 'healthy' ? d.ready : d.state === 'running'));
-      if (settled(d.state)) {
-        this.logs.startup.error(`${c.name}: not started: dependency ${dep} is ${d.state}`);
-        return `dependency ${dep} is ${d.state}`;
+      const peers = d.config.replica ? [...this.controllers.values()].filter((p) => p.config.group === d.config.group) : [d]; // any replica will do
+      if (!(await oneMeets(peers, condition))) {
+        const why = `dependency ${d.config.replica ? `${d.config.group} (every replica)` : dep} is ${d.state}`;
+        this.logs.startup.error(`${c.name}: not started: ${why}`);
+        return why;
       }
     }
     if (this.stopping) return 'zmart is stopping';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../core/config/load.js';
 import { ZmartError } from '../../core/errors.js';
@@ -45,6 +45,7 @@ export async function exportFleet(options: { target: string; config?: string; ou
   mkdirSync(dir, { recursive: true });
   for (const file of written.files) {
     const path = join(dir, file.name);
+    mkdirSync(dirname(path), { recursive: true }); // a drop-in folder (web@2.service.d/)
     const mode = file.secret ? 0o600 : 0o644;
     writeFileSync(path, file.content, { mode });
     chmodSync(path, mode);

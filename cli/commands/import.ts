@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } f
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
 import { ZmartError } from '../../core/errors.js';
-import { errorText } from '../../core/plugin-host.js';
+import { errorText } from '../../core/errors.js';
 import { builtinPlugins } from '../builtins.js';
 import { commentText, configText } from '../fleet-model/to-config.js';
 import { readCompose } from '../import/compose.js';

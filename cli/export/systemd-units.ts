@@ -26,24 +26,29 @@ const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}`;
 const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
- * The fleet as systemd units: one per service, and a `.target` that starts them all, with what
+ * The fleet as systemd units: one per service (a replicated one as a template unit, `web@.service`,
+ * run as instances 1..N), and a `.target` that starts them all, with what
  * each service says carried as far as systemd allows (its restart policy and budget, stop signal
  * and timeout, dependencies, memory limit); the environment goes to owner-only env files.
  * `modern` (systemd 254+) adds RestartSteps/RestartMaxDelaySec for the growing backoff.
  */
 export function systemdUnits(fleet: DeployedFleet, options: { modern: boolean }): SystemdExport {
   const name = slug(fleet.name);
-  const unitOf = (service: string) => `${name}-${service}.service`;
+  const replicas = new Map(fleet.services.map((s) => [s.name, s.replicas]));
+  // a replicated service is a template unit run as instances 1..N: web@1.service …
+  const instancesOf = (service: string) => {
+    const n = replicas.get(service) ?? 1;
+    return n > 1 ? Array.from({ length: n }, (_, k) => `${name}-${service}@${k + 1}.service`) : [`${name}-${service}.service`];
+  };
   const files: ExportedFile[] = [];
   const notCarried = new Set<string>(['alerts, port checks and log rotation (journald keeps the output): plugins have no systemd form']);
   for (const s of fleet.services) {
-    for (const line of service(s, unitOf, name, options)) files.push(line);
-    if (s.socket && s.port !== null) files.push(socketUnit(s, name, unitOf));
+    for (const line of service(s, { instancesOf, replicas }, name, options)) files.push(line);
+    if (s.socket && s.port !== null) files.push(socketUnit(s, name, instancesOf(s.name)[0]!));
     if (s.health) notCarried.add(`services.${s.name}.health: systemd has no such check`);
-    if (s.replicas > 1)
-      notCarried.add(
-        `services.${s.name}.replicas: one unit runs one process (a template unit ${name}-${s.name}@.service with ${s.replicas} instances would run them: not written)`,
-      );
+    if (Object.keys(s.dependsOn).some((dep) => (replicas.get(dep) ?? 1) > 1))
+      notCarried.add(`services.${s.name}.dependsOn: a replicated service is waited for as every instance (systemd has no "one of them")`);
+    if (s.replicas > 1 && s.socket) notCarried.add(`services.${s.name}.replicas: systemd restarts each instance on its own (no rolling hand-over)`);
     if (s.watch) notCarried.add(`services.${s.name}.watch: systemd has no such check`);
     for (const key of s.zmartOnly) notCarried.add(`services.${s.name}.${key}: systemd has no such check`);
     if (s.ready || s.readyLogLine !== null) notCarried.add(`services.${s.name}.ready: systemd has no readiness probe (Type=notify needs the program's help)`);
@@ -54,7 +59,7 @@ export function systemdUnits(fleet: DeployedFleet, options: { modern: boolean })
     content: [
       '[Unit]',
       `Description=${unitText(`zmart fleet ${name} (${fleet.source ?? 'a config built in code'})`)}`,
-      `Wants=${fleet.services.map((s) => unitOf(s.name)).join(' ')}`,
+      `Wants=${fleet.services.flatMap((s) => instancesOf(s.name)).join(' ')}`,
       '',
       '[Install]',
       'WantedBy=multi-user.target',
@@ -64,8 +69,22 @@ export function systemdUnits(fleet: DeployedFleet, options: { modern: boolean })
   return { files, notCarried: [...notCarried] };
 }
 
-function service(s: DeployedService, unitOf: (name: string) => string, fleet: string, options: { modern: boolean }): ExportedFile[] {
-  const deps = Object.keys(s.dependsOn).map(unitOf);
+interface UnitNames {
+  /** The units that run a service: itself, or its template's instances. */
+  instancesOf: (service: string) => string[];
+  replicas: Map<string, number>;
+}
+
+function service(s: DeployedService, names: UnitNames, fleet: string, options: { modern: boolean }): ExportedFile[] {
+  // a dependency on a replicated service: after every instance, wanted (one failing does not stop the dependant)
+  const [required, wanted] = [false, true].map((replicated) =>
+    Object.keys(s.dependsOn)
+      .filter((dep) => (names.replicas.get(dep) ?? 1) > 1 === replicated)
+      .flatMap(names.instancesOf),
+  ) as [string[], string[]];
+  const deps = [...required, ...wanted];
+  const template = s.replicas > 1;
+  const unitName = template ? `${fleet}-${s.name}@.service` : names.instancesOf(s.name)[0]!;
   const exec = carried(`services.${s.name}.command`, () => execLine(argvOf(s)));
   const { backoff } = s.restart;
   const restart = s.restart.policy === 'always' ? 'always' : s.restart.policy === 'on-failure' ? 'on-failure' : 'no';
@@ -81,9 +100,11 @@ function service(s: DeployedService, unitOf: (name: string) => string, fleet: st
   const assignments = plain.map(([k, v]) => `Environment=${carried(`services.${s.name}.env.${k}`, () => environmentAssignment(k, v))}`);
   const unit = [
     '[Unit]',
-    `Description=${unitText(s.title)} (zmart fleet ${fleet})`,
+    `Description=${unitText(s.title)}${template ? ' #%i' : ''} (zmart fleet ${fleet})`,
     `PartOf=${fleet}.target`,
-    ...(deps.length > 0 ? [`After=${deps.join(' ')}`, `Requires=${deps.join(' ')}`] : []),
+    ...(deps.length > 0 ? [`After=${deps.join(' ')}`] : []),
+    ...(required.length > 0 ? [`Requires=${required.join(' ')}`] : []),
+    ...(wanted.length > 0 ? [`Wants=${wanted.join(' ')}`] : []),
     // the restart budget: at most maxRestarts starts within the window (plus the first one)
     `StartLimitBurst=${s.restart.maxRestarts + 1}`,
     `StartLimitIntervalSec=${seconds(s.restart.windowMs)}`,
@@ -95,6 +116,10 @@ function service(s: DeployedService, unitOf: (name: string) => string, fleet: st
     ...(s.user !== null ? [`User=${carried(`services.${s.name}.user`, () => unitText(s.user!))}`] : []),
     ...(s.group !== null ? [`Group=${carried(`services.${s.name}.group`, () => unitText(s.group!))}`] : []),
     ...assignments,
+    // each instance's number, as zmart gives each replica (%i: systemd's instance specifier)
+    ...(template ? ['Environment=ZMART_REPLICA=%i'] : []),
+    // replicas share the service's one socket
+    ...(template && s.socket && s.port !== null ? [`Sockets=${fleet}-${s.name}.socket`] : []),
     ...(secret.length > 0 ? [`EnvironmentFile=/etc/zmart/${envFile}`] : []),
     `Restart=${restart}`,
     `RestartSec=${seconds(backoff.initialMs)}`,
@@ -115,17 +140,25 @@ function service(s: DeployedService, unitOf: (name: string) => string, fleet: st
     '',
   ];
   const envText = secret.map(([k, v]) => carried(`services.${s.name}.env.${k}`, () => environmentFileLine(k, v))).join('');
-  return [{ name: unitOf(s.name), content: unit.join('\n') }, ...(secret.length > 0 ? [{ name: envFile, content: envText, secret: true }] : [])];
+  // without a socket, replica i listens on port + i - 1: a drop-in per instance says so
+  const ports =
+    template && !s.socket && s.port !== null
+      ? Array.from({ length: s.replicas - 1 }, (_, k) => ({
+          name: `${fleet}-${s.name}@${k + 2}.service.d/port.conf`,
+          content: `[Service]\nEnvironment=${environmentAssignment('PORT', String(s.port! + k + 1))}\n`,
+        }))
+      : [];
+  return [{ name: unitName, content: unit.join('\n') }, ...ports, ...(secret.length > 0 ? [{ name: envFile, content: envText, secret: true }] : [])];
 }
 
 /**
  * `socket: true` as systemd does it: a `.socket` unit of the same name holds the port (Accept=no:
  * one socket for the service, given as fd 3 with LISTEN_FDS and LISTEN_PID, as zmart gives it)
- * and starts the service on the first connection; restarts refuse none.
+ * and starts the service on the first connection; restarts refuse none. Replicas share it.
  */
-function socketUnit(s: DeployedService, fleet: string, unitOf: (name: string) => string): ExportedFile {
+function socketUnit(s: DeployedService, fleet: string, first: string): ExportedFile {
   const host = s.socket!.host.includes(':') ? `[${s.socket!.host}]` : s.socket!.host;
-  const unit = unitOf(s.name).replace(/\.service$/, '.socket');
+  const unit = `${fleet}-${s.name}.socket`;
   return {
     name: unit,
     content: [
@@ -136,6 +169,8 @@ function socketUnit(s: DeployedService, fleet: string, unitOf: (name: string) =>
       '[Socket]',
       `ListenStream=${host}:${s.port}`,
       'Accept=no',
+      // replicas: the first instance starts on the first connection; every instance lists it in Sockets=
+      ...(s.replicas > 1 ? [`Service=${first}`] : []),
       `FileDescriptorName=${carried(`services.${s.name}`, () => unitText(s.name))}`,
       'Backlog=1024',
       '',

@@ -26,8 +26,8 @@ export function replicasOf(template: ResolvedService, count: number): ResolvedSe
 
 /**
  * Every service's replicas, in place of the service, with dependencies on a replicated service
- * pointing at its first replica (a dependant waits for `name#1`: started, or ready for
- * `healthy`). Returns the problems too: ports of replicas that reach past 65535 or onto another
+ * pointing at its first replica (the start order; at start a dependant waits for any one of
+ * them: fleet/start-wait.ts `oneMeets`). Returns the problems too: ports of replicas that reach past 65535 or onto another
  * service's.
  */
 export function expandReplicas(services: ResolvedService[], counts: Map<string, number>): { services: ResolvedService[]; issues: ConfigIssue[] } {

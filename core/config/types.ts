@@ -64,15 +64,16 @@ export interface ServiceInput {
    * zmart binds `port` itself (on 127.0.0.1, or `host`) before the first start, keeps it across
    * restarts and reloads, closes it at stop, and hands the listening socket to the process as fd
    * 3 with LISTEN_FDS=1, LISTEN_PID and LISTEN_FDNAMES (systemd's protocol: uvicorn `--fd 3`,
-   * gunicorn, Node `listen({ fd: 3 })`). A restart then refuses no connection: they wait in the
-   * socket's queue until the new process accepts them.
+   * gunicorn, Node `listen({ fd: 3 })`). A restart then refuses no connection: `zmart restart`
+   * starts a successor beside each process and stops the old one once the successor is ready (its
+   * `ready.logLine`, else `readyAfter`: a probe of a shared socket cannot tell who answered).
    */
   socket?: true | { host?: string };
   /**
    * Run N processes of it (default 1): `name#1` … `name#N` everywhere (status, logs, pid files,
    * metrics), each with ZMART_REPLICA and, without `socket`, PORT = port + i - 1; health,
    * readiness, limits and restart budgets apply to each. A restart of the service is rolling
-   * (one replica after another, each ready before the next); dependants wait for `name#1`.
+   * (one replica after another, each ready before the next); a dependant waits for one ready replica.
    */
   replicas?: number;
   /**

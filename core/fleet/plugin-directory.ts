@@ -1,5 +1,6 @@
 import type { Logs, RunningServices } from '../di/contracts.js';
-import { errorText, type ServiceDirectory } from '../plugin-host.js';
+import { errorText } from '../errors.js';
+import type { ServiceDirectory } from '../plugin-host.js';
 import type { ServiceController } from '../service/controller.js';
 
 /** What the supervisor lends the plugins' directory: its services, and the operator's commands. */

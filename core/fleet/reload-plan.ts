@@ -1,4 +1,5 @@
 import type { ResolvedConfig, ResolvedService } from '../config/types.js';
+import { ZmartError } from '../errors.js';
 import { isProbed } from '../plugin-host.js';
 
 export interface ReloadPlan {
@@ -64,4 +65,13 @@ export function planReload(current: ResolvedConfig, next: ResolvedConfig): Reloa
     } else plan.unchanged.push(service.name);
   }
   return plan;
+}
+
+/** pidDir and logDir stay what zmart started with: a reload that changes them is refused. */
+export function refuseFolderChange(current: ResolvedConfig, next: ResolvedConfig): void {
+  for (const key of ['pidDir', 'logDir'] as const) {
+    if (next[key] !== current[key]) {
+      throw new ZmartError('ZMART_CONFIG_INVALID', `${key} changed (${current[key]} -> ${next[key]}): restart zmart to apply it`);
+    }
+  }
 }

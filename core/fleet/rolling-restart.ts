@@ -19,38 +19,63 @@ function withDeadline(restart: Promise<StartReport>, ms: number, scheduler: Sche
   });
 }
 
+/** How a service restarts in a roll: one batch, in turn (stopped, then started), or handed over (successor first). */
+export type RollKind = 'batch' | 'in-turn' | 'hand-over';
+
+/** What a roll needs: how each service rolls, the two ways to restart, the deadline. */
+export interface TurnDeps {
+  rollOf: (name: string) => RollKind;
+  restartBatch: (names: string[]) => Promise<StartReport>;
+  /** A hand-over (ServiceController.handOver): null when done, else why not, or 'not running'. */
+  handOver: (name: string) => Promise<string | null>;
+  /** A process not back (or a successor not ready) within this long stops the roll. */
+  waitMs: number;
+  scheduler: Scheduler;
+}
+
 /**
- * The operator's restart of `names`: services that are not replicas in one batch (stopped
- * dependants first, started in dependency order); replicas one after another, each up again
- * (its readiness) before the next is stopped, so the others serve meanwhile. A replica that does
- * not come back stops the roll: those after it keep their old processes, reported as not
- * restarted.
+ * The operator's restart of `names`: services that do not roll in one batch (stopped dependants
+ * first, started in dependency order); the others one after another. A service whose socket
+ * zmart holds is handed over: its successor starts and must be ready before the old process
+ * stops. A replica without one stops, then starts, and is ready again before the next one goes.
+ * Either way the others serve meanwhile. One that does not come back (or whose successor is not
+ * ready) stops the roll: those after it keep their old processes, reported as not restarted.
  */
-export async function restartInTurn(
-  names: string[],
-  deps: {
-    isReplica: (name: string) => boolean;
-    restartBatch: (names: string[]) => Promise<StartReport>;
-    /** A replica not back within this long stops the roll (it keeps starting; the rest wait). */
-    waitMs: number;
-    scheduler: Scheduler;
-  },
-): Promise<StartReport> {
-  const batch = names.filter((n) => !deps.isReplica(n));
+export async function restartInTurn(names: string[], deps: TurnDeps): Promise<StartReport> {
+  const batch = names.filter((n) => deps.rollOf(n) === 'batch');
   const report: StartReport = batch.length > 0 ? await deps.restartBatch(batch) : { up: [], down: [] };
-  const replicas = names.filter((n) => deps.isReplica(n));
-  for (const [k, name] of replicas.entries()) {
-    const one = await withDeadline(deps.restartBatch([name]), deps.waitMs, deps.scheduler, name);
+  const rolled = names.filter((n) => deps.rollOf(n) !== 'batch');
+  for (const [k, name] of rolled.entries()) {
+    const one = await restartOne(name, deps);
     report.up.push(...one.up);
     report.down.push(...one.down);
     if (one.down.length > 0) {
       const why = `not restarted: the roll stopped at ${name} (${one.down[0]!.why}); it keeps its running process`;
-      report.down.push(...replicas.slice(k + 1).map((rest) => ({ name: rest, why })));
+      report.down.push(...rolled.slice(k + 1).map((rest) => ({ name: rest, why })));
       break;
     }
   }
   return report;
 }
+
+async function restartOne(name: string, deps: TurnDeps): Promise<StartReport> {
+  if (deps.rollOf(name) === 'hand-over') {
+    const why = await deps.handOver(name);
+    if (why === null) return { up: [name], down: [] };
+    if (why !== 'not running') return { up: [], down: [{ name, why: `its successor ${why}; the running process serves on` }] };
+  }
+  return withDeadline(deps.restartBatch([name]), deps.waitMs, deps.scheduler, name);
+}
+
+/** What a roll needs of a service's controller. */
+export interface RollingController {
+  config: { replica: { index: number } | null; socket: { host: string } | null };
+  noteManualRestart(): void;
+  handOver(waitMs: number): Promise<string | null>;
+}
+
+/** How a service rolls: handed over when zmart holds its socket, in turn when it is a replica, else in the batch. */
+export const rollOf = (c: RollingController | undefined): RollKind => (c?.config.socket ? 'hand-over' : c?.config.replica ? 'in-turn' : 'batch');
 
 /** What an operator restart needs of the supervisor. */
 export interface RestartDeps {
@@ -58,7 +83,7 @@ export interface RestartDeps {
   stop: (names: string[]) => Promise<void>;
   /** Starts them in dependency order; resolves once each is up or down. */
   start: (names: string[]) => Promise<StartReport>;
-  controller: (name: string) => { config: { replica: { index: number } | null }; noteManualRestart(): void } | undefined;
+  controller: (name: string) => RollingController | undefined;
   scheduler: () => Scheduler;
 }
 
@@ -73,10 +98,17 @@ export class OperatorRestarts {
 
   request(names: string[], options: { allAtOnce?: boolean; waitMs?: number }): Promise<StartReport> {
     if (options.allAtOnce) return this.joined.request(names);
-    const turn = {
-      isReplica: (n: string) => this.deps.controller(n)?.config.replica != null,
-      restartBatch: (batch: string[]) => this.restartNow(batch),
-      waitMs: options.waitMs ?? 60_000,
+    const waitMs = options.waitMs ?? 60_000;
+    const turn: TurnDeps = {
+      rollOf: (n) => rollOf(this.deps.controller(n)),
+      restartBatch: (batch) => this.restartNow(batch),
+      handOver: async (n) => {
+        const c = this.deps.controller(n);
+        const why = c ? await c.handOver(waitMs) : 'not running';
+        if (why === null) c?.noteManualRestart();
+        return why;
+      },
+      waitMs,
       scheduler: this.deps.scheduler(),
     };
     return this.joined.request(names, (fresh) => restartInTurn(fresh, turn));
@@ -93,12 +125,32 @@ export class OperatorRestarts {
 }
 
 /**
- * A reload's changed replicas, in turn: each old process (its controller from before the reload)
- * stops only when its successor starts, which must be ready (within 60 s) before the next goes.
+ * Of a reload's changed services, those running that roll: a replica, or one with a socket before
+ * and after, whose controller stays (`handedOver`: its process hands over to one with the new
+ * settings). The others are stopped and started again.
+ */
+export function reloadRolls(
+  changed: string[],
+  before: (name: string) => { state: string; config: { socket: unknown } } | undefined,
+  after: Map<string, { replica: unknown; socket: unknown }>,
+): { rolled: string[]; handedOver: Set<string> } {
+  const running = changed.filter((n) => before(n)?.state === 'running');
+  const handedOver = new Set(running.filter((n) => before(n)!.config.socket && after.get(n)?.socket));
+  return { rolled: running.filter((n) => handedOver.has(n) || after.get(n)?.replica), handedOver };
+}
+
+/**
+ * A reload's changed services that roll (restartInTurn): one whose socket zmart holds is handed
+ * over to a successor with its new settings (`handOver`); a replica without one stops (its
+ * controller from before the reload, in `old`) only at its turn, and its successor must be ready
+ * (within 60 s) before the next goes.
  */
 export async function rollReplaced(
   names: string[],
-  deps: { old: Map<string, { stop(): Promise<void> }>; start: (names: string[]) => Promise<StartReport>; scheduler: Scheduler },
+  deps: Pick<TurnDeps, 'rollOf' | 'handOver' | 'scheduler'> & {
+    old: Map<string, { stop(): Promise<void> }>;
+    start: (names: string[]) => Promise<StartReport>;
+  },
 ): Promise<StartReport> {
   if (names.length === 0) return { up: [], down: [] };
   const restartBatch = async (batch: string[]) => {
@@ -106,5 +158,5 @@ export async function rollReplaced(
     const report = await deps.start(batch);
     return { up: report.up.filter((n) => batch.includes(n)), down: report.down.filter((d) => batch.includes(d.name)) };
   };
-  return restartInTurn(names, { isReplica: () => true, restartBatch, waitMs: 60_000, scheduler: deps.scheduler });
+  return restartInTurn(names, { ...deps, restartBatch, waitMs: 60_000 });
 }

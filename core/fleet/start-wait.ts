@@ -18,3 +18,22 @@ export function deferred(): Deferred {
 
 /** A state a service rests in: what a start stops waiting on. */
 export const settled = (state: string) => state === 'failed' || state === 'exited' || state === 'stopped';
+
+/** What a dependant waits on: a service, or a replicated service's replicas. */
+export interface Awaited {
+  state: string;
+  ready: boolean;
+  until(done: () => boolean): Promise<void>;
+}
+
+/**
+ * Waits until one of `peers` meets the dependant's condition (`healthy`: ready; `started`:
+ * running), or every one rests (failed, exited, stopped): true when one met it. A dependant of a
+ * replicated service needs one of its replicas, whichever it is.
+ */
+export async function oneMeets(peers: Awaited[], condition: 'healthy' | 'started'): Promise<boolean> {
+  const met = (p: Awaited) => (condition === 'healthy' ? p.ready : p.state === 'running');
+  const done = () => peers.some(met) || peers.every((p) => settled(p.state));
+  await Promise.race(peers.map((p) => p.until(done)));
+  return peers.some(met);
+}

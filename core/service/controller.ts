@@ -7,10 +7,11 @@ import { isTransient, TRANSIENT_RETRY_MS } from './restart-policy.js';
 import { Lifecycle } from './state-machine.js';
 import { RestartSchedule } from './schedule.js';
 import { PrestartGate } from './prestart.js';
-import { tellRefused, tellSpawnFailed } from './start-outcome.js';
+import { startSuccessor } from './hand-over.js';
+import { prestartLetsStart, tellSpawnFailed } from './start-outcome.js';
 import { Restarts } from './restarts.js';
 import type { OperatorSignal, SignalScope } from './signals.js';
-import { ZmartError } from '../errors.js';
+import { errorText, ZmartError } from '../errors.js';
 import { StepQueue } from './step-queue.js';
 import { Waiters } from './waiters.js';
 import type { Alert, Health, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
@@ -41,7 +42,9 @@ export class ServiceController {
   /** The `service:prestart` handlers before each spawn: an operator stop ends their wait at once. */
   private readonly prestart: PrestartGate;
   /** The command as status shows it, secrets hidden (worked out once: status asks often). */
-  private readonly shownCommand: string;
+  private shownCommand: string;
+  /** Ends a hand-over's wait for its successor (an operator stop). */
+  private abortHandOver: ((why: string) => void) | null = null;
 
   constructor(
     private settings: ResolvedService,
@@ -51,10 +54,15 @@ export class ServiceController {
   ) {
     const config = settings;
     this.shownCommand = deps.redact(config.commandText);
-    this.steps = new StepQueue((error) => deps.logs.monitor.error(`${config.name}: internal error: ${error instanceof Error ? error.message : error}`));
-    this.schedule = new RestartSchedule(config.restart.cron, deps.clock, deps.scheduler, (pattern) => {
-      void this.requestRestart({ kind: 'schedule', by: 'core', detail: `restart.cron '${pattern}'` });
-    });
+    this.steps = new StepQueue((error) => deps.logs.monitor.error(`${config.name}: internal error: ${errorText(error)}`));
+    this.schedule = new RestartSchedule(
+      () => this.settings.restart.cron,
+      deps.clock,
+      deps.scheduler,
+      (pattern) => {
+        void this.requestRestart({ kind: 'schedule', by: 'core', detail: `restart.cron '${pattern}'` });
+      },
+    );
     this.record = new ServiceRecord(config.name, probing, deps.hooks, deps.logs);
     this.prestart = new PrestartGate(deps);
     this.life = new Lifecycle(config.name, deps.hooks, ({ from, to }) => {
@@ -80,14 +88,13 @@ export class ServiceController {
   }
 
   /**
-   * A reload that changed only what is read while the process runs (plugin options, title,
-   * restart budget, dependencies, stop settings; see fleet/reload-plan.ts): taken as is, the
-   * process kept (and its pid file's record of how to stop it brought up to date).
-   * Health starts over (`unknown`, or none) when a plugin starts or stops probing it.
+   * New settings (a reload; see fleet/reload-plan.ts), the process kept (its pid file's record of
+   * how to stop it brought up to date). Health starts over when a plugin starts or stops probing it.
    */
   update(config: ResolvedService, probed: boolean): void {
     if (JSON.stringify(config.stop) !== JSON.stringify(this.settings.stop)) this.current?.restop(config.stop);
     this.settings = config;
+    this.shownCommand = this.deps.redact(config.commandText);
     if (probed === this.probing) return;
     this.probing = probed;
     this.record.setProbed(probed);
@@ -152,6 +159,7 @@ export class ServiceController {
   stop(): Promise<void> {
     this.restarts.cancel();
     this.prestart.abort();
+    this.abortHandOver?.('not ready: the service was stopped');
     return this.steps.run(async () => {
       this.restarts.cancel();
       if (this.state === 'running' && this.current) {
@@ -170,33 +178,43 @@ export class ServiceController {
     await this.start();
   }
 
+  /**
+   * A hand-over (hand-over.ts), for a service whose socket zmart holds: null when the successor
+   * took over, else why not (the old process serves on), or 'not running' (the caller restarts it).
+   */
+  handOver(waitMs: number, next?: { config: ResolvedService; probed: boolean }): Promise<string | null> {
+    let outcome: string | null = 'not running';
+    return this.steps
+      .run(async () => {
+        if (next) this.update(next.config, next.probed);
+        const old = this.current;
+        if (this.state !== 'running' || !old || old.stopping || !this.deps.inspector.isAlive(old.handle)) return;
+        const [abort, attempt, deps] = [new Promise<string>((resolve) => (this.abortHandOver = resolve)), ++this.attempt, this.deps];
+        const taken = await startSuccessor(old, this.config, { ...deps, waitMs, attempt, abort }).finally(() => (this.abortHandOver = null));
+        if ('why' in taken) return void (outcome = taken.why);
+        const run = (this.current = taken.successor);
+        this.schedule.arm();
+        void deps.hooks.emit('service:ready', { service: this.name, pid: run.pid });
+        void run.exited.then((exit) => this.steps.background(() => this.afterExit(run, exit)));
+        await old.kill(this.config.stop);
+        outcome = null;
+      })
+      .then(() => outcome);
+  }
+
   /** Records an operator's restart (reason `manual`): counted, shown by status as the last restart, told to plugins. */
   noteManualRestart(): void {
     this.record.noteManualRestart(this.deps.clock.now());
   }
 
-  /**
-   * A plugin asks for a restart of the running process. The budget decides first: a restart
-   * stops the process and waits the backoff; past the budget it stops it and the service is
-   * `failed`; a policy that keeps it down ('never') leaves it running. A restart on a schedule
-   * or a watched change is asked for, not a failure: it spends no budget and waits no backoff.
-   */
+  /** A plugin asks for a restart of the running process: the budget decides (Restarts.request). */
   requestRestart(asked: RestartReason): Promise<void> {
     // A plugin's detail may carry a command line (memory-guard names the processes): no secret in it goes further.
     const reason = { ...asked, detail: this.deps.redact(asked.detail) };
     return this.steps.run(async () => {
       const run = this.current;
-      const ignored = (why: string) => this.deps.logs.monitor.debug(`${this.name}: restart asked by ${reason.by} (${reason.kind}) ignored: ${why}`);
-      if (this.state !== 'running' || !run) return ignored(`service is ${this.state}`);
-      // The leader died and its exit is not handled yet (the kernel closes a dying process's
-      // sockets before it tells us): what the plugin saw is that exit, reported as such.
-      if (!this.deps.inspector.isAlive(run.handle)) return ignored(`pid ${run.pid} already exited`);
-      const decision = this.restarts.forRequest(reason, run.uptimeMs());
-      if (decision.action === 'stay-down')
-        return this.deps.logs.monitor.warn(`${this.name}: ${reason.kind} (${reason.detail}) but not restarted: ${decision.why}`);
-      this.deps.logs.monitor.warn(`${this.name}: restart requested by ${reason.by}: ${reason.kind}: ${reason.detail}`);
-      await this.kill();
-      this.restarts.apply(reason, decision);
+      const seen = run && { pid: run.pid, alive: this.deps.inspector.isAlive(run.handle), uptimeMs: run.uptimeMs() };
+      await this.restarts.request(reason, seen, () => this.kill());
     });
   }
 
@@ -210,9 +228,7 @@ export class ServiceController {
     return run.pid;
   }
 
-  setMetrics(metrics: ServiceSnapshot['metrics']): void {
-    this.record.setMetrics(metrics);
-  }
+  setMetrics = (metrics: ServiceSnapshot['metrics']): void => this.record.setMetrics(metrics);
 
   /** A plugin's word on the service's health (`by` its name); the service shows the worst of its reporters'. */
   setHealth(health: Health, detail?: string, by?: string): void {
@@ -225,18 +241,9 @@ export class ServiceController {
     this.life.transition('starting');
     this.attempt += 1;
     this.record.metrics = {};
-    const output = this.deps.logs.serviceOutput(this.name);
-    const told = { ...this.deps, name: this.name, title: this.config.title, record: this.record, output };
+    const told = { ...this.deps, name: this.name, title: this.config.title, record: this.record, output: this.deps.logs.serviceOutput(this.name) };
     const refused = await this.prestart.run({ service: this.name, port: this.config.port, attempt: this.attempt });
-    if (refused === 'stopped') {
-      output.note('not started: stopped while plugins prepared its start');
-      this.life.transition('stopped', { forced: false });
-      return;
-    }
-    if (refused !== null) {
-      tellRefused(told, refused);
-      return this.life.transition('failed', { reason: refused, restarts: this.record.restarts });
-    }
+    if (!prestartLetsStart(told, refused, this.life)) return;
     let run: Incarnation;
     try {
       run = await Incarnation.spawn(this.config, this.deps, this.attempt);

@@ -32,6 +32,8 @@ export class Incarnation {
   readyMet: boolean;
   /** Set when zmart itself is ending it: its exit is then expected. */
   stopping = false;
+  /** Part of a hand-over: a successor not yet in charge, or an old process it took over from. Its exit leaves the service running. */
+  handingOver = false;
   /** The last signal the operator sent it (`zmart signal`), and when: an exit soon after is the reaction asked for. */
   signalled: { signal: NodeJS.Signals; at: number } | null = null;
   /** Resolves with the exit once the leader has ended (after `service:exit` was emitted). */
@@ -42,6 +44,8 @@ export class Incarnation {
     readonly startedAt: number,
     /** `ZMART_INCARNATION=<id>`: in the environment of everything this run starts. */
     private readonly marker: string,
+    /** The pid file it is recorded under: the service's, or a successor's until it takes over. */
+    private recordName: string,
     private readonly config: ResolvedService,
     private readonly deps: IncarnationDeps,
   ) {
@@ -50,7 +54,8 @@ export class Incarnation {
       const uptimeMs = deps.clock.now() - startedAt;
       const detail = exitDetail(exit);
       deps.logs.serviceOutput(config.name).note(`pid ${handle.pid} ${detail} after ${formatDuration(uptimeMs)}`);
-      void deps.hooks.emit('service:exit', { service: config.name, pid: handle.pid, ...exit, expected: this.stopping, uptimeMs });
+      const { stopping: expected, handingOver: handOver } = this;
+      void deps.hooks.emit('service:exit', { service: config.name, pid: handle.pid, ...exit, expected, handOver, uptimeMs });
       return exit;
     });
   }
@@ -81,8 +86,11 @@ export class Incarnation {
     return this.signalled && this.deps.clock.now() - this.signalled.at <= windowMs ? this.signalled.signal : null;
   }
 
-  /** Spawns the service, writes its pid file and attaches its output; throws when it cannot start. */
-  static async spawn(config: ResolvedService, deps: IncarnationDeps, attempt: number): Promise<Incarnation> {
+  /**
+   * Spawns the service, writes its pid file (under `recordAs`: a successor's is its own until it
+   * takes over) and attaches its output; throws when it cannot start.
+   */
+  static async spawn(config: ResolvedService, deps: IncarnationDeps, attempt: number, recordAs = config.name): Promise<Incarnation> {
     // Everything the service starts inherits it, even what leaves its process group: see stopProcessTree.
     const id = randomUUID();
     const listen = await deps.socketFor(config);
@@ -94,22 +102,38 @@ export class Incarnation {
       runAs: config.runAs,
       listen,
     });
-    const startedAt = deps.clock.now();
+    const run = new Incarnation(handle, deps.clock.now(), `${MARKER}=${id}`, recordAs, config, deps);
+    run.writeRecord();
     const command = deps.redact(config.commandText);
-    const marker = `${MARKER}=${id}`;
-    const record = { pid: handle.pid, startTime: handle.startTime, command, recordedAt: startedAt, stop: config.stop, marker };
-    // The process runs either way; without its pid file only an offline `zmart stop` could miss it.
-    bestEffort(
-      `write the pid file of ${config.name}`,
-      () => deps.pids.write(config.name, record),
-      (m) => deps.logs.monitor.error(m),
-    );
     const output = deps.logs.serviceOutput(config.name);
     output.note(`started pid ${handle.pid}: ${config.commandText}`);
     void output.attach({ stdout: handle.stdout, stderr: handle.stderr }, { timestamps: config.logs.timestamps });
     deps.logs.startup.info(`${config.name}: started pid ${handle.pid} (attempt ${attempt})`);
     void deps.hooks.emit('service:spawn', { service: config.name, pid: handle.pid, command, attempt });
-    return new Incarnation(handle, startedAt, marker, config, deps);
+    return run;
+  }
+
+  /** Records it in its pid file. The process runs either way; without its pid file only an offline `zmart stop` could miss it. */
+  private writeRecord(): void {
+    const { handle, config, deps, startedAt: recordedAt, marker } = this;
+    const record = { pid: handle.pid, startTime: handle.startTime, command: deps.redact(config.commandText), recordedAt, stop: config.stop, marker };
+    bestEffort(
+      `write the pid file of ${this.recordName}`,
+      () => deps.pids.write(this.recordName, record),
+      (m) => deps.logs.monitor.error(m),
+    );
+  }
+
+  /** A successor takes over: the service's pid file names it now (its own successor's file goes). */
+  takeOverRecord(): void {
+    const own = this.recordName;
+    this.recordName = this.config.name;
+    this.writeRecord();
+    bestEffort(
+      `remove the pid file ${own}`,
+      () => this.deps.pids.remove(own, this.pid),
+      (m) => this.deps.logs.monitor.error(m),
+    );
   }
 
   get pid(): number {
@@ -137,11 +161,11 @@ export class Incarnation {
 
   /** The stop settings changed (a reload): the pid file's record says so, for a stop without this supervisor. */
   restop(stop: StopPolicy): void {
-    const record = this.deps.pids.read(this.config.name);
+    const record = this.deps.pids.read(this.recordName);
     if (!record || record.pid !== this.pid) return;
     bestEffort(
       `record the new stop settings of ${this.config.name}`,
-      () => this.deps.pids.write(this.config.name, { ...record, stop }),
+      () => this.deps.pids.write(this.recordName, { ...record, stop }),
       (m) => this.deps.logs.monitor.error(m),
     );
   }
@@ -156,8 +180,8 @@ export class Incarnation {
 
   private removePidFile(): void {
     bestEffort(
-      `remove the pid file of ${this.config.name}`,
-      () => this.deps.pids.remove(this.config.name, this.pid),
+      `remove the pid file of ${this.recordName}`,
+      () => this.deps.pids.remove(this.recordName, this.pid),
       (m) => this.deps.logs.monitor.error(m),
     );
   }

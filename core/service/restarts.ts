@@ -50,9 +50,27 @@ export class Restarts {
     return decision;
   }
 
-  /** A plugin's restart request: one on a schedule or a watched change is asked for, not a failure (no budget, no backoff). */
-  forRequest(reason: RestartReason, uptimeMs: number): RestartDecision {
-    return reason.kind === 'schedule' || reason.kind === 'watch' ? this.unbudgeted(0) : this.decide(reason, uptimeMs);
+  /**
+   * A plugin asks for a restart of the running process (`run`, null when there is none). The
+   * budget decides first: a restart stops the process (`kill`) and waits the backoff; past the
+   * budget it stops it and the service is `failed`; a policy that keeps it down ('never') leaves
+   * it running. A restart on a schedule or a watched change is asked for, not a failure: it
+   * spends no budget and waits no backoff.
+   */
+  async request(reason: RestartReason, run: { pid: number; alive: boolean; uptimeMs: number } | null, kill: () => Promise<unknown>): Promise<void> {
+    const { name } = this.service();
+    const { monitor } = this.deps.logs;
+    const ignored = (why: string) => monitor.debug(`${name}: restart asked by ${reason.by} (${reason.kind}) ignored: ${why}`);
+    if (this.life.state !== 'running' || !run) return ignored(`service is ${this.life.state}`);
+    // The leader died and its exit is not handled yet (the kernel closes a dying process's
+    // sockets before it tells us): what the plugin saw is that exit, reported as such.
+    if (!run.alive) return ignored(`pid ${run.pid} already exited`);
+    const asked = reason.kind === 'schedule' || reason.kind === 'watch';
+    const decision = asked ? this.unbudgeted(0) : this.decide(reason, run.uptimeMs);
+    if (decision.action === 'stay-down') return monitor.warn(`${name}: ${reason.kind} (${reason.detail}) but not restarted: ${decision.why}`);
+    monitor.warn(`${name}: restart requested by ${reason.by}: ${reason.kind}: ${reason.detail}`);
+    await kill();
+    this.apply(reason, decision);
   }
 
   /** A restart after `delayMs` that leaves the budget as it is. */

@@ -42,7 +42,8 @@ export class RestartSchedule {
   next: number | null = null;
 
   constructor(
-    private readonly pattern: string | null,
+    /** The pattern in force (a hand-over may bring a new one). */
+    private readonly pattern: () => string | null,
     private readonly clock: Clock,
     private readonly scheduler: Scheduler,
     private readonly fire: (pattern: string) => void,
@@ -50,7 +51,7 @@ export class RestartSchedule {
 
   arm(): void {
     this.disarm();
-    const pattern = this.pattern;
+    const pattern = this.pattern();
     if (!pattern) return;
     const at = nextRun(pattern, this.clock.now());
     if (at === null) return;

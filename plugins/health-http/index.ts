@@ -106,7 +106,7 @@ export default definePlugin({
 
     ctx.on('service:started', ({ service }) => start(service));
     ctx.on('service:stopping', ({ service }) => stop(service));
-    ctx.on('service:exit', ({ service }) => stop(service));
+    ctx.on('service:exit', ({ service, handOver }) => void (handOver || stop(service)));
     const readiness = watchReadiness(ctx);
     // The values in force, once at setup: the seed's variables win over what a service says.
     const { forced } = ctx.monitor;

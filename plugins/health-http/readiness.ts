@@ -44,7 +44,7 @@ export function watchReadiness(ctx: PluginContext<any, any>): { stop(): void } {
   const offs = [
     ctx.on('service:started', ({ service }) => start(service)),
     ctx.on('service:stopping', ({ service }) => stop(service)),
-    ctx.on('service:exit', ({ service }) => stop(service)),
+    ctx.on('service:exit', ({ service, handOver }) => void (handOver || stop(service))),
   ];
   for (const s of ctx.services()) if (s.state === 'running' && !s.ready) start(s.name);
   return {

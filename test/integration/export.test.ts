@@ -223,8 +223,10 @@ describe('zmart export systemd', () => {
     expect(result.code, result.stderr).toBe(0);
     const fleet = fleetName(dir);
     const api = readFileSync(join(out, `${fleet}-api.service`), 'utf8');
-    expect(api).toMatch(new RegExp(`^After=${fleet}-db\\.service$`, 'm'));
-    expect(api).toMatch(new RegExp(`^Requires=${fleet}-db\\.service$`, 'm'));
+    // db runs 2 replicas: a template unit's instances, each waited for; one failing does not stop api
+    expect(api).toMatch(new RegExp(`^After=${fleet}-db@1\\.service ${fleet}-db@2\\.service$`, 'm'));
+    expect(api).toMatch(new RegExp(`^Wants=${fleet}-db@1\\.service ${fleet}-db@2\\.service$`, 'm'));
+    expect(api).not.toMatch(/^Requires=/m);
     expect(api).toMatch(/^Restart=on-failure$/m);
     expect(api).toMatch(/^RestartSec=2$/m);
     expect(api).toMatch(/^StartLimitBurst=5$/m);
@@ -232,7 +234,10 @@ describe('zmart export systemd', () => {
     expect(api).toMatch(/^MemoryMax=536870912$/m);
     expect(api).toMatch(/^KillMode=control-group$/m);
     expect(api).toMatch(new RegExp(`^WorkingDirectory=${join(dir, 'api')}$`, 'm'));
-    const db = readFileSync(join(out, `${fleet}-db.service`), 'utf8');
+    const db = readFileSync(join(out, `${fleet}-db@.service`), 'utf8');
+    expect(db).toMatch(/^Environment=ZMART_REPLICA=%i$/m);
+    // replica 2 listens on 5433, as zmart gives it: a drop-in for that instance
+    expect(readFileSync(join(out, `${fleet}-db@2.service.d`, 'port.conf'), 'utf8')).toBe('[Service]\nEnvironment="PORT=5433"\n');
     expect(db).toMatch(/^ExecStart="\/bin\/sh" "-c" "exec sleep 1000"$/m); // every word quoted, % and $ escaped (systemd-syntax.ts)
     expect(db).toMatch(/^KillSignal=SIGINT$/m);
     expect(db).toMatch(/^TimeoutStopSec=20$/m);
@@ -248,7 +253,7 @@ describe('zmart export systemd', () => {
     expect(db).not.toMatch(/^EnvironmentFile=/m);
     expect(existsSync(join(out, `${fleet}-db.env`))).toBe(false);
     expect(readFileSync(join(out, `${fleet}.target`), 'utf8')).toMatch(
-      new RegExp(`^Wants=${fleet}-db\\.service ${fleet}-api\\.service ${fleet}-worker\\.service$`, 'm'),
+      new RegExp(`^Wants=${fleet}-db@1\\.service ${fleet}-db@2\\.service ${fleet}-api\\.service ${fleet}-worker\\.service$`, 'm'),
     );
     expect(result.stdout).toMatch(/not carried:\n.*alerts, port checks and log rotation/);
     expect(result.stdout).toMatch(/services\.api\.restart\.cron: use a \.timer unit/);
@@ -258,10 +263,53 @@ describe('zmart export systemd', () => {
     expect(socket).toMatch(/^ListenStream=127\.0\.0\.1:8000$/m);
     expect(socket).toMatch(/^Accept=no$/m);
     expect(socket).toMatch(/^FileDescriptorName=api$/m);
-    const units = [`${fleet}-db.service`, `${fleet}-api.service`, `${fleet}-api.socket`, `${fleet}-worker.service`, `${fleet}.target`].map((f) => join(out, f));
+    const units = [
+      `${fleet}-db@1.service`,
+      `${fleet}-db@2.service`,
+      `${fleet}-api.service`,
+      `${fleet}-api.socket`,
+      `${fleet}-worker.service`,
+      `${fleet}.target`,
+    ].map((f) => join(out, f));
     const verify = spawnSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8' });
     expect(verify.stdout + verify.stderr).toBe('');
     expect(verify.status).toBe(0);
+  });
+
+  it('runs replicas as a template unit: one socket shared by every instance, or a port per instance; systemd-analyze verify reads the instances', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    writeFileSync(
+      join(dir, 'zmart.config.ts'),
+      `export default { services: {
+        web: { command: 'exec node server.mjs', port: 8080, socket: true, replicas: 3, title: '100% web' },
+        cache: { command: 'exec sleep 1000', port: 7000, replicas: 2, dependsOn: { web: 'healthy' } },
+      } };\n`,
+    );
+    const out = join(dir, 'units');
+    const result = await runCli(['export', 'systemd', '--out', out], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const fleet = fleetName(dir);
+    const web = readFileSync(join(out, `${fleet}-web@.service`), 'utf8');
+    expect(web).toMatch(/^Description=100%% web #%i \(zmart fleet .*\)$/m); // the title's % escaped, the specifier not
+    expect(web).toMatch(new RegExp(`^Sockets=${fleet}-web\\.socket$`, 'm'));
+    expect(web).toContain('Environment="PORT=8080"');
+    const socket = readFileSync(join(out, `${fleet}-web.socket`), 'utf8');
+    expect(socket).toMatch(new RegExp(`^Service=${fleet}-web@1\\.service$`, 'm'));
+    expect(existsSync(join(out, `${fleet}-web@2.service.d`))).toBe(false); // one socket: one port
+    expect(readFileSync(join(out, `${fleet}-cache@2.service.d`, 'port.conf'), 'utf8')).toContain('PORT=7001');
+    expect(result.stdout).toMatch(/services\.cache\.dependsOn: a replicated service is waited for as every instance/);
+    expect(result.stdout).not.toMatch(/template unit .* not written/);
+    const instances = [1, 2, 3].map((i) => `${fleet}-web@${i}.service`).concat([`${fleet}-cache@1.service`, `${fleet}-cache@2.service`]);
+    const verify = spawnSync('systemd-analyze', ['verify', ...[...instances, `${fleet}-web.socket`, `${fleet}.target`].map((f) => join(out, f))], {
+      encoding: 'utf8',
+    });
+    expect(verify.stdout + verify.stderr).toBe('');
+    expect(verify.status).toBe(0);
+    // verify reads the drop-ins: a broken one is caught (the check can fail)
+    writeFileSync(join(out, `${fleet}-cache@2.service.d`, 'port.conf'), '[Service]\nPortNumber=7001\n');
+    const broken = spawnSync('systemd-analyze', ['verify', join(out, `${fleet}-cache@2.service`)], { encoding: 'utf8' });
+    expect(broken.stderr).toMatch(/Unknown key 'PortNumber'/);
   });
 
   it('carries the example fleet, units that systemd-analyze verify accepts', async () => {

@@ -73,6 +73,29 @@ describe('replicas', () => {
   });
 });
 
+describe('a dependant of a replicated service', () => {
+  it('starts once one replica, whichever, is ready; not when every replica is down', async () => {
+    const { FIXTURE } = await import('../helpers/project.js');
+    const port = await freePort();
+    const web = (failing: string) => ({
+      command: `case "$ZMART_REPLICA" in ${failing}) exit 1;; esac; exec ${process.execPath} ${FIXTURE}`,
+      port,
+      replicas: 2,
+      readyAfter: 100,
+      restart: { policy: 'never' as const },
+    });
+    const worker = { command: fixture(), dependsOn: { web: 'healthy' as const }, readyAfter: 0 };
+    fleet = createFleet({ services: { web: web('1'), worker } });
+    const report = await fleet.supervisor.start();
+    expect(report.up.sort()).toEqual(['web#2', 'worker']);
+    expect(report.down.map((d) => d.name)).toEqual(['web#1']);
+    await fleet.close();
+    fleet = createFleet({ services: { web: web('1|2'), worker } });
+    const none = await fleet.supervisor.start();
+    expect(none.down).toContainEqual({ name: 'worker', why: 'dependency web (every replica) is exited' });
+  });
+});
+
 describe('a reload that changes replicated service', () => {
   it('rolls it: each old process stops when its successor is ready, and requests without pause see no failure', async () => {
     const { resolveConfig } = await import('../../core/config/resolve.js');
@@ -108,7 +131,7 @@ describe('a reload that changes replicated service', () => {
 });
 
 describe('a roll that meets a replica that never gets ready', () => {
-  it('stops there: the replicas after it keep their processes and go on answering; the report says so', async () => {
+  it('stops there: that replica and those after it keep their processes and go on answering; the report says so', async () => {
     const { writeFileSync, rmSync } = await import('node:fs');
     const port = await freePort();
     const { FIXTURE } = await import('../helpers/project.js');
@@ -130,12 +153,18 @@ describe('a roll that meets a replica that never gets ready', () => {
     rmSync(join(fleet.dir, 'ok'));
     const report = await fleet.supervisor.restartServices(['web#1', 'web#2'], { waitMs: 1000 });
     expect(report.up).toEqual([]);
+    const why = 'its successor not ready within 1s; the running process serves on';
     expect(report.down).toEqual([
-      { name: 'web#1', why: 'not ready within 1s (it keeps starting)' },
-      { name: 'web#2', why: 'not restarted: the roll stopped at web#1 (not ready within 1s (it keeps starting)); it keeps its running process' },
+      { name: 'web#1', why },
+      { name: 'web#2', why: `not restarted: the roll stopped at web#1 (${why}); it keeps its running process` },
     ]);
-    expect(pids()['web#2']).toBe(before['web#2']);
-    expect(await ask(port)).toBe(String(before['web#2'])); // still serving
+    expect(pids()).toEqual(before);
+    const seen = new Set<string>();
+    await waitFor(async () => {
+      seen.add(await ask(port)); // both still serving
+      return seen.size === 2;
+    }, 'answers from both old processes');
+    expect([...seen].sort()).toEqual([String(before['web#1']), String(before['web#2'])].sort());
   });
 });
 

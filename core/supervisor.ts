@@ -72,18 +72,14 @@ export class Supervisor {
     this.current = config;
     this.startedAt = clock.now();
     this.hooks = runtime.hooks;
-    const redact = (text: string) => redactor.text(text);
     this.sockets = new FleetSockets(table, () => this.controllers.values());
-    const [hooks, alert, prestartMs, socketFor] = [this.hooks, (a: Alert) => this.alert(a), config.pluginTimeouts.prestartMs, this.sockets.socketFor];
-    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, redact, hooks, alert, socketFor, prestartMs };
+    const [hooks, alert, socketFor] = [this.hooks, (a: Alert) => this.alert(a), this.sockets.socketFor];
+    const redact = (text: string) => redactor.text(text);
+    this.serviceDeps = { runner, inspector, pids, clock, scheduler, logs, env, redact, hooks, alert, socketFor, prestartMs: config.pluginTimeouts.prestartMs };
     for (const service of config.services) this.controllers.set(service.name, this.newController(service));
     // a service that will not run again lets its socket go: connections are refused, not left waiting
     this.hooks.on('service:state', ({ to }) => void ((to === 'failed' || to === 'exited') && this.sockets.releaseIdle()));
-    forwardLogEvents(
-      logs,
-      (file, rotatedTo) => void this.hooks.emit('log:rotated', { file, rotatedTo }),
-      (alert) => this.alert(alert),
-    );
+    forwardLogEvents(logs, (file, rotatedTo) => void this.hooks.emit('log:rotated', { file, rotatedTo }), alert);
   }
 
   get config(): ResolvedConfig {
@@ -174,6 +170,7 @@ export class Supervisor {
     this.claim();
     const names = [...this.controllers.keys()];
     this.logs.startup.info(`zmart ${process.pid} starting ${names.join(', ')} (config ${this.config.file ?? 'inline'})`);
+    for (const note of this.config.notes) this.logs.startup.warn(note);
     this.logCheck = watchLogFolder({ logs: this.logs, scheduler: this.scheduler, logDir: this.config.logDir, alert: (alert) => this.alert(alert) });
     await this.setUpPlugins();
     if (this.stopping) {

@@ -2,8 +2,6 @@
 // that waits for the API to be healthy. Run it from the repo root with `npm run example`;
 // override the ports with API_PORT / DASHBOARD_PORT as the old scripts allowed.
 import { defineConfig } from 'zmart';
-import healthHttp from 'zmart/plugins/health-http';
-import portGuard from 'zmart/plugins/port-guard';
 import tcpProbe from './plugins/tcp-probe/index.js';
 
 export default defineConfig({
@@ -31,6 +29,7 @@ export default defineConfig({
       health: { tcp: true, interval: '10s', timeout: '3s' },
     },
   },
-  // With a `plugins` key exactly these run: the built-ins wanted here, and a plugin of our own.
-  plugins: [healthHttp(), portGuard(), tcpProbe({ interval: '5s' })],
+  // The six built-ins always run; a `plugins` list adds to them (here a plugin of our own) or gives
+  // a built-in its options. memoryGuard({ enabled: false }) would turn one off.
+  plugins: [tcpProbe({ interval: '5s' })],
 });

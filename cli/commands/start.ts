@@ -59,6 +59,7 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
       throw new ZmartError('ZMART_USAGE', `no service named '${name}' in ${config.file} (known: ${config.services.map((s) => s.name).join(', ')})`);
     }
   }
+  for (const note of config.notes) out.line(`⚠ ${note}`);
   const socket = socketPathFor(config.pidDir, config.file!);
   const t0 = Date.now();
 

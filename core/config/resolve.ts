@@ -3,7 +3,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import type { $ZodError, $ZodType } from 'zod/v4/core';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { isPluginInstance, type PluginInstance } from '../plugin.js';
+import type { PluginInstance } from '../plugin.js';
+import { describe, offPluginNotes, pluginList } from './plugin-list.js';
 import { applyEnvOverrides } from './env.js';
 import { cronProblem } from '../service/schedule.js';
 import { readEnvFiles } from './env-file.js';
@@ -38,8 +39,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   }
   const { config: overridden, issues, forced } = applyEnvOverrides(raw as Record<string, unknown>, options.env ?? process.env);
 
-  const pluginValue = (overridden as { plugins?: unknown }).plugins;
-  const plugins = pluginValue === undefined ? (options.builtins?.() ?? []) : checkPlugins(pluginValue, issues);
+  const entries = pluginList((overridden as { plugins?: unknown }).plugins, options.builtins?.() ?? [], issues);
+  const plugins = entries.map((e) => e.plugin);
   const serviceSchema = z.strictObject({ ...baseServiceShape, ...pluginServiceShape(plugins, issues) });
   const schema = z.strictObject({
     ...topLevelShape,
@@ -50,7 +51,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
 
   const parsed = z.safeParse(schema, overridden);
   if (!parsed.success) issues.push(...zodIssues(parsed.error, '', { schema, input: overridden }));
-  const pluginOptions = plugins.map((p, i) => resolvePluginOptions(p, i, issues));
+  const pluginOptions = entries.map((e) => resolvePluginOptions(e.plugin, e.where, issues));
   if (!parsed.success || issues.length > 0) throw new ConfigError(where, issues);
 
   const data = parsed.data;
@@ -144,28 +145,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     pluginTimeouts: { setupMs: data.pluginTimeouts.setup, prestartMs: data.pluginTimeouts.prestart, teardownMs: data.pluginTimeouts.teardown },
     services: order.map((n) => byName.get(n)!),
     plugins: plugins.map((p, i) => ({ ...p, given: pluginOptions[i] ?? p.given })),
+    notes: offPluginNotes(plugins, services),
   };
-}
-
-function checkPlugins(value: unknown, issues: ConfigIssue[]): PluginInstance[] {
-  if (!Array.isArray(value)) {
-    issues.push({ path: 'plugins', message: `expected an array of plugins, got ${describe(value)}` });
-    return [];
-  }
-  const plugins: PluginInstance[] = [];
-  const seen = new Set<string>();
-  value.forEach((item, i) => {
-    if (!isPluginInstance(item)) {
-      const hint = typeof item === 'function' ? ' (call the factory: myPlugin() rather than myPlugin)' : '';
-      issues.push({ path: `plugins[${i}]`, message: `expected a plugin${hint}, got ${describe(item)}` });
-    } else if (seen.has(item.name)) {
-      issues.push({ path: `plugins[${i}]`, message: `plugin '${item.name}' is listed twice` });
-    } else {
-      seen.add(item.name);
-      plugins.push(item);
-    }
-  });
-  return plugins;
 }
 
 /** Each plugin's per-service key, validated by the plugin's schema (kept even when disabled). */
@@ -183,8 +164,7 @@ function pluginServiceShape(plugins: PluginInstance[], issues: ConfigIssue[]): R
   return shape;
 }
 
-function resolvePluginOptions(plugin: PluginInstance, index: number, issues: ConfigIssue[]): object | undefined {
-  const where = `plugins[${index}] (${plugin.name})`;
+function resolvePluginOptions(plugin: PluginInstance, where: string, issues: ConfigIssue[]): object | undefined {
   const defaults = plugin.definition.defaults as Record<string, unknown>;
   const schema = plugin.definition.options as $ZodType | undefined;
   // The keys a user may give: the schema's (an object schema names them), else the defaults'.
@@ -249,12 +229,4 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

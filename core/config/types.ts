@@ -131,7 +131,11 @@ export interface ZmartConfigInput {
    * `plugin`); a teardown past it is abandoned and the stop goes on.
    */
   pluginTimeouts?: { setup?: Duration; prestart?: Duration; teardown?: Duration };
-  /** Without this key the built-in plugins run with their defaults; with it, exactly these. */
+  /**
+   * Plugins to add to the built-ins (health-http, port-guard, memory-guard, log-rotate, alerts,
+   * watch), which always run unless turned off: a listed built-in takes the listed options, and
+   * `enabled: false` (e.g. `memoryGuard({ enabled: false })`) turns it off, its settings kept.
+   */
   plugins?: PluginInstance[];
 }
 
@@ -191,6 +195,8 @@ export interface ResolvedConfig {
   /** In dependency order: each service after everything it depends on. */
   services: ResolvedService[];
   plugins: PluginInstance[];
+  /** What the config says that does nothing (a key of a plugin that is off), one line each: `zmart start` prints them. */
+  notes: string[];
 }
 
 /** How long the supervisor waits for code in plugins, in ms (config `pluginTimeouts`). */

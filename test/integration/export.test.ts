@@ -112,7 +112,7 @@ describe('zmart export compose', () => {
     expect(api.healthcheck.test[1]).toContain('http://127.0.0.1:8000/health');
     expect(dashboard.depends_on).toEqual({ api: { condition: 'service_healthy' } });
     expect(dashboard.environment.API_URL).toBe('http://api:8000');
-    expect(result.stdout).toMatch(/plugins port-guard, tcp-probe: no Compose form/);
+    expect(result.stdout).toMatch(/plugins port-guard, log-rotate, alerts, tcp-probe: no Compose form/);
   });
 });
 

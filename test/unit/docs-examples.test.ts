@@ -52,7 +52,7 @@ describe('the configurations the docs show', () => {
     const plugin = docs.find((b) => b.includes("name: 'heartbeat'"))!;
     const config = docs.find((b) => b.includes("import heartbeat from './plugins/heartbeat.js'"))!;
     const loaded = await load(`import { defineConfig } from 'zmart';\n${config}`, { 'plugins/heartbeat.ts': plugin });
-    expect(loaded.plugins.map((p) => p.name)).toEqual(['heartbeat']);
+    expect(loaded.plugins.map((p) => p.name)).toEqual(['health-http', 'port-guard', 'memory-guard', 'log-rotate', 'alerts', 'watch', 'heartbeat']);
   });
 
   it("takes health-http's interval and timeout, as DESIGN.md writes them", async () => {

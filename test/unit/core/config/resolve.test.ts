@@ -190,6 +190,33 @@ describe('resolveConfig', () => {
       ]);
     });
 
+    it('adds listed plugins to the built-ins; a listed built-in takes its options; enabled: false turns it off and says what does nothing', () => {
+      const guard = definePlugin({
+        name: 'guard',
+        defaults: { level: 1 },
+        service: { key: 'guard', schema: classic.object({ max: classic.number() }) },
+        setup: () => undefined,
+      });
+      const other = definePlugin({ name: 'other', defaults: {}, setup: () => undefined });
+      const builtins = () => [probe(), guard()];
+      const withBuiltins = (raw: unknown) => resolveConfig(raw, { file: null, root, env: {}, builtins });
+      const summary = (raw: unknown) => withBuiltins(raw).plugins.map((p) => `${p.name}${p.enabled ? '' : ' (off)'} ${JSON.stringify(p.given)}`);
+      const services = { api: { command: 'x', guard: { max: 3 } }, web: { command: 'y', guard: { max: 4 }, replicas: 2 } };
+      expect(summary({ services })).toEqual(['probe {"interval":1000}', 'guard {"level":1}']);
+      expect(summary({ services, plugins: [other()] })).toEqual(['probe {"interval":1000}', 'guard {"level":1}', 'other {}']);
+      expect(summary({ services, plugins: [other(), guard({ level: 2 } as never)] })).toEqual(['probe {"interval":1000}', 'guard {"level":2}', 'other {}']);
+      const off = withBuiltins({ services, plugins: [guard({ enabled: false })] });
+      expect(off.plugins.map((p) => p.enabled)).toEqual([true, false]);
+      expect(off.services[0].options).toEqual({ guard: { max: 3 } }); // kept, for when it is on again
+      expect(off.notes).toEqual([
+        'services.api.guard is set, but its plugin guard is off (enabled: false): not applied',
+        'services.web.guard is set, but its plugin guard is off (enabled: false): not applied',
+      ]);
+      expect(withBuiltins({ services }).notes).toEqual([]);
+      // a listed built-in's bad option names where the user wrote it
+      expect(() => withBuiltins({ services, plugins: [other(), probe({ interval: -1 })] })).toThrow(/plugins\[1\] \(probe\)\.interval: Too small/);
+    });
+
     it('refuses a plugin listed twice and a list that holds something else', () => {
       expect(issuesOf({ services: { api: { command: 'x' } }, plugins: [probe(), probe(), 'probe'] })).toEqual([
         "plugins[1]: plugin 'probe' is listed twice",

@@ -174,6 +174,15 @@ export async function main(argv: string[]): Promise<number> {
       result = await report(opts, out);
     });
 
+  command('completion', 'print a script that completes commands, flags and service names: bash, zsh or fish')
+    .argument('[shell]', 'bash | zsh | fish')
+    .option('-c, --config <path>', CONFIG_HELP)
+    .addOption(new Option('--services', 'print the service names (what the scripts ask as you type)').hideHelp())
+    .action(async (shell: string | undefined, opts: { config?: string; services?: boolean }) => {
+      const { completion, printServices, specOf } = await import('./commands/completion.js');
+      result = opts.services ? await printServices(opts.config, out) : completion(shell, specOf(program), out);
+    });
+
   command('init', 'write a commented zmart.config.ts in this folder (never overwrites)').action(async () => {
     const { init } = await import('./commands/init.js');
     result = init(out);

@@ -50,7 +50,7 @@ export interface HookMap {
     uptimeMs: number;
   };
   /** A plugin probed the service (every probe, passed or not): what the metrics view measures. */
-  'service:probe': { service: string; ok: boolean; durationMs: number; by: string };
+  'service:probe': { service: string; ok: boolean; durationMs: number; by: string; failures?: number; threshold?: number };
   /**
    * The service's health changed: the worst of what its reporters last said (unhealthy > slow
    * > unknown > healthy), `by` the plugin that said it ('core' when a stop or exit reset it).

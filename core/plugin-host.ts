@@ -9,7 +9,7 @@ import { LineQueue } from './plugin-guard/line-queue.js';
 import { PluginScheduler } from './plugin-guard/plugin-scheduler.js';
 import type { PluginWatch } from './plugin-guard/plugin-watch.js';
 import type { OperatorSignal } from './service/signals.js';
-import type { Alert, Health, RestartReason, ServiceSnapshot } from './service/types.js';
+import type { Alert, Health, ProbeFailures, RestartReason, ServiceSnapshot } from './service/types.js';
 
 /** What plugins may read and ask of the services: the supervisor, or the test harness's fakes. */
 export interface ServiceDirectory {
@@ -23,6 +23,8 @@ export interface ServiceDirectory {
   reportHealth(name: string, health: Health, by: string, detail?: string): void;
   reportReady(name: string): void;
   reportMetrics(name: string, metrics: Record<string, number | string | null>): void;
+  /** A probing plugin's count of failures in a row (0 once one passes). */
+  reportProbeFailures(name: string, failures: ProbeFailures): void;
   /** The operator's commands on one service, as `zmart start|stop|restart NAME` runs them. */
   operate(action: 'start' | 'stop' | 'restart', name: string): Promise<void>;
   /** `zmart signal NAME SIGNAL` to the main process, `by` the asking plugin; throws without a process. */
@@ -205,7 +207,9 @@ function createContext(plugin: PluginInstance, deps: PluginHostDeps, guard: Guar
     reportProbe: (service, probe) => {
       if (!acting(`probe of ${service}`)) return;
       if (!known(service)) return logger.warn(`probe reported for unknown service '${service}'`);
-      void deps.hooks.emit('service:probe', { service, ok: probe.ok, durationMs: probe.durationMs, by: name });
+      const { ok, durationMs, failures, threshold } = probe;
+      void deps.hooks.emit('service:probe', { service, ok, durationMs, by: name, failures, threshold });
+      if (failures !== undefined) deps.directory.reportProbeFailures(service, { count: failures, threshold: threshold ?? null, by: name });
     },
   };
 }

@@ -7,6 +7,15 @@ import type { LineHandler } from './plugin-guard/line-queue.js';
 import type { ServiceProbes } from './probe.js';
 import type { OperatorSignal } from './service/signals.js';
 
+/** One probe as a plugin reports it (`ctx.reportProbe`). */
+export interface ProbeReport {
+  ok: boolean;
+  durationMs: number;
+  /** Failures in a row, this one included (0 when it passed), counted toward `threshold`. */
+  failures?: number;
+  /** Failures in a row that make the plugin call the service unhealthy (and restart it). */
+  threshold?: number;
+}
 /** Called when the plugin is torn down (supervisor stop, reload, end of a test). */
 export type Teardown = () => void | Promise<void>;
 
@@ -96,8 +105,12 @@ export interface PluginContext<Options, ServiceOptions = never> {
    * process, logged with the plugin's name; throws when it has no process to signal.
    */
   signal(service: string, signal: OperatorSignal): void;
-  /** Tells who listens (`service:probe`) that a probe of the service ran: passed or not, and how long it took. */
-  reportProbe(service: string, probe: { ok: boolean; durationMs: number }): void;
+  /**
+   * Tells who listens (`service:probe`) that a probe of the service ran: passed or not, and how
+   * long it took. `failures` (0 when it passed) are the failures in a row it counts toward
+   * `threshold`, its restart: status shows `failing (2/3)` and `probeFailures` until one passes.
+   */
+  reportProbe(service: string, probe: ProbeReport): void;
 }
 
 type Schema = $ZodType;

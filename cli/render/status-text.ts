@@ -1,11 +1,19 @@
 import { formatDuration } from '../../core/format.js';
 import type { ServiceStatus, StatusReport } from '../../core/status/types.js';
 
+/** `failing (2/3)`: its last probes failed, below the threshold that restarts it; null when none did. */
+export function failingText(s: Pick<ServiceStatus, 'probeFailures' | 'probeFailureThreshold' | 'health'>): string | null {
+  if (!s.probeFailures || s.health === 'unhealthy') return null;
+  return `failing (${s.probeFailures}/${s.probeFailureThreshold ?? '?'})`;
+}
+
 /** The icon and words for one service, in the seed's style ("✅ API Server: Running & Healthy"). */
 export function describeService(s: ServiceStatus): { icon: string; text: string } {
   if (s.pidFile === 'orphaned') return { icon: '⚠️ ', text: `Orphaned (pid ${s.pid} runs without a supervisor; 'zmart stop' cleans it up)` };
+  const failing = failingText(s);
   switch (s.state) {
     case 'running':
+      if (failing) return { icon: '⚠️ ', text: `Running${s.health === 'healthy' ? ' & Healthy' : ''}, but ${failing}` };
       if (s.health === 'healthy') return { icon: '✅', text: 'Running & Healthy' };
       if (s.health === null) return { icon: '✅', text: 'Running' };
       if (s.health === 'unknown') return { icon: '⏳', text: 'Running (not checked yet)' };
@@ -87,6 +95,8 @@ function pluginLines(report: StatusReport): string[] {
 /** `healthy (health-http)`, or with several reporters, each one's word: `unhealthy by tcp-probe: refused; health-http: healthy`. */
 function healthLine(s: ServiceStatus): string {
   if (s.health === null) return 'not probed';
+  const failing = failingText(s);
+  if (failing) return `${healthText[s.health]}, ${failing}${typeof s.metrics.lastProbeError === 'string' ? `: ${s.metrics.lastProbeError}` : ''}`;
   const reports = s.healthReports ?? [];
   if (reports.length <= 1) return `${healthText[s.health]}${s.healthBy && s.healthBy !== 'core' ? ` (${s.healthBy})` : ''}`;
   const others = reports.filter((r) => r.by !== s.healthBy).map((r) => `${r.by}: ${r.health}`);

@@ -1,6 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { createElement as h, type ReactElement, useEffect, useState } from 'react';
-import type { StatusReport } from '../../core/status/types.js';
+import { createElement as h, type ReactElement, useEffect, useRef, useState } from 'react';
+import type { ServiceStatus, StatusReport } from '../../core/status/types.js';
+import { errorText } from '../../core/errors.js';
 import { escapeControls } from '../../core/format.js';
 
 /** Where the terminal UI gets the fleet and sends the operator's keys. */
@@ -25,6 +26,8 @@ const HEALTH_COLORS: Record<string, string> = { healthy: 'green', unhealthy: 're
 export const HELP = '↑↓ select  r restart  s stop  u start  h HUP  / filter the log  q quit';
 
 const mb = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1048576).toFixed(1)} MB`);
+/** `failing 2/3`: its last probes failed, below the threshold that restarts it. */
+const failing = (s: ServiceStatus) => (s.probeFailures > 0 && s.health !== 'unhealthy' ? `failing ${s.probeFailures}/${s.probeFailureThreshold ?? '?'}` : null);
 const cell = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
 
 /**
@@ -38,6 +41,8 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
   const [report, setReport] = useState<StatusReport | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [selected, setSelected] = useState(0);
+  /** The selection as keys move it (a burst of keys acts before the next draw). */
+  const chosen = useRef(0);
   const [filter, setFilter] = useState('');
   const [editing, setEditing] = useState(false);
   const [message, setMessage] = useState('');
@@ -57,7 +62,7 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
           setProblem(null);
         },
         (error: unknown) => {
-          if (live) setProblem(error instanceof Error ? error.message : String(error));
+          if (live) setProblem(errorText(error));
         },
       );
     void load();
@@ -90,19 +95,34 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
       else if (input && !key.ctrl && !key.meta) setFilter((f) => f + input);
       return;
     }
-    if (input === 'q') return exit();
-    if (key.upArrow || input === 'k') setSelected((i) => Math.max(0, i - 1));
-    else if (key.downArrow || input === 'j') setSelected((i) => Math.min(services.length - 1, i + 1));
-    else if (input === '/') {
-      setFilter('');
-      setEditing(true);
-    } else if (key.escape) setFilter('');
-    else if (current && (input === 'r' || input === 's' || input === 'u' || input === 'h')) {
-      const action = input === 'r' ? 'restart' : input === 's' ? 'stop' : input === 'u' ? 'start' : 'hup';
-      setMessage(`${action} ${current.name}…`);
-      source
-        .act(action, current.name)
-        .then(setMessage, (error: unknown) => setMessage(`${action} ${current.name}: ${error instanceof Error ? error.message : String(error)}`));
+    // The selection as the keys move it, not as last drawn: keys that arrive together (typed fast,
+    // pasted, sent by a script) come as one string, and each acts on the service the ones before chose.
+    const last = Math.max(0, services.length - 1);
+    const move = (to: number) => {
+      chosen.current = Math.max(0, Math.min(last, to));
+      setSelected(chosen.current);
+    };
+    if (key.upArrow) return move(chosen.current - 1);
+    if (key.downArrow) return move(chosen.current + 1);
+    if (key.escape) return setFilter('');
+    if (key.ctrl || key.meta) return;
+    const keys = [...input];
+    for (const [i, k] of keys.entries()) {
+      if (k === 'q') return exit();
+      if (k === 'k') move(chosen.current - 1);
+      else if (k === 'j') move(chosen.current + 1);
+      else if (k === '/') {
+        // what follows the slash in the same burst is the filter's text
+        setFilter(keys.slice(i + 1).join(''));
+        setEditing(true);
+        return;
+      } else if (k === 'r' || k === 's' || k === 'u' || k === 'h') {
+        const target = services[Math.min(chosen.current, last)];
+        if (!target) continue;
+        const action = k === 'r' ? 'restart' : k === 's' ? 'stop' : k === 'u' ? 'start' : 'hup';
+        setMessage(`${action} ${target.name}…`);
+        source.act(action, target.name).then(setMessage, (error: unknown) => setMessage(`${action} ${target.name}: ${errorText(error)}`));
+      }
     }
   });
 
@@ -112,18 +132,18 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
     Box,
     { flexDirection: 'column' },
     h(Text, { bold: true }, `zmart  ${report ? `${up}/${services.length} running` : 'connecting…'}${problem ? `  (${problem})` : ''}`),
-    h(Text, { dimColor: color }, `  ${cell('SERVICE', 20)} ${cell('STATE', 9)} ${cell('HEALTH', 10)} ${cell('CPU', 7)} ${cell('MEMORY', 10)} RESTARTS`),
+    h(Text, { dimColor: color }, `  ${cell('SERVICE', 20)} ${cell('STATE', 9)} ${cell('HEALTH', 12)} ${cell('CPU', 7)} ${cell('MEMORY', 10)} RESTARTS`),
     ...services.map((s) => {
-      const chosen = s.name === current?.name;
+      const isChosen = s.name === current?.name;
       return h(
         Text,
-        { key: s.name, inverse: chosen },
-        chosen ? '› ' : '  ',
+        { key: s.name, inverse: isChosen },
+        isChosen ? '› ' : '  ',
         cell(s.name, 20),
         ' ',
         h(Text, { color: paint(STATE_COLORS[s.state]) }, cell(s.state, 9)),
         ' ',
-        h(Text, { color: paint(HEALTH_COLORS[s.health ?? '']) }, cell(s.health ?? '-', 10)),
+        h(Text, { color: paint(failing(s) ? 'yellow' : HEALTH_COLORS[s.health ?? '']) }, cell(failing(s) ?? s.health ?? '-', 12)),
         ' ',
         cell(s.cpuPercent === null ? '-' : `${s.cpuPercent}%`, 7),
         ' ',

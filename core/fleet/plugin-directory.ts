@@ -37,6 +37,7 @@ export function pluginDirectory(fleet: Fleet): ServiceDirectory {
     reportHealth: (name, health, by, detail) => controllers.get(name)?.setHealth(health, detail, by),
     reportReady: (name) => controllers.get(name)?.reportReady(),
     reportMetrics: (name, metrics) => controllers.get(name)?.setMetrics(metrics),
+    reportProbeFailures: (name, failures) => controllers.get(name)?.noteProbeFailures(failures),
     signal: (name, signal, by) => void controllers.get(name)?.signal(signal, 'main', by),
     operate: async (action, name) =>
       void (await (action === 'stop' ? fleet.stopServices([name]) : action === 'start' ? fleet.start([name]) : fleet.restartServices([name]))),

@@ -14,7 +14,7 @@ import type { OperatorSignal, SignalScope } from './signals.js';
 import { errorText, ZmartError } from '../errors.js';
 import { StepQueue } from './step-queue.js';
 import { Waiters } from './waiters.js';
-import type { Alert, Health, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
+import type { Alert, Health, ProbeFailures, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
 
 export interface ServiceDeps extends IncarnationDeps {
   inspector: ProcessInspector;
@@ -55,14 +55,8 @@ export class ServiceController {
     const config = settings;
     this.shownCommand = deps.redact(config.commandText);
     this.steps = new StepQueue((error) => deps.logs.monitor.error(`${config.name}: internal error: ${errorText(error)}`));
-    this.schedule = new RestartSchedule(
-      () => this.settings.restart.cron,
-      deps.clock,
-      deps.scheduler,
-      (pattern) => {
-        void this.requestRestart({ kind: 'schedule', by: 'core', detail: `restart.cron '${pattern}'` });
-      },
-    );
+    const fire = (pattern: string) => void this.requestRestart({ kind: 'schedule', by: 'core', detail: `restart.cron '${pattern}'` });
+    this.schedule = new RestartSchedule(() => this.settings.restart.cron, deps.clock, deps.scheduler, fire);
     this.record = new ServiceRecord(config.name, probing, deps.hooks, deps.logs);
     this.prestart = new PrestartGate(deps);
     this.life = new Lifecycle(config.name, deps.hooks, ({ from, to }) => {
@@ -229,6 +223,7 @@ export class ServiceController {
   }
 
   setMetrics = (metrics: ServiceSnapshot['metrics']): void => this.record.setMetrics(metrics);
+  noteProbeFailures = (failures: ProbeFailures): void => this.record.noteProbeFailures(failures);
 
   /** A plugin's word on the service's health (`by` its name); the service shows the worst of its reporters'. */
   setHealth(health: Health, detail?: string, by?: string): void {
@@ -240,7 +235,7 @@ export class ServiceController {
   private async spawn(): Promise<void> {
     this.life.transition('starting');
     this.attempt += 1;
-    this.record.metrics = {};
+    this.record.newRun();
     const told = { ...this.deps, name: this.name, title: this.config.title, record: this.record, output: this.deps.logs.serviceOutput(this.name) };
     const refused = await this.prestart.run({ service: this.name, port: this.config.port, attempt: this.attempt });
     if (!prestartLetsStart(told, refused, this.life)) return;

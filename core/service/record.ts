@@ -1,6 +1,6 @@
 import type { Logs } from '../di/contracts.js';
 import type { HookBus } from '../hook-bus.js';
-import type { Health, LastRestart, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
+import type { Health, LastRestart, ProbeFailures, RestartReason, ServiceSnapshot, ServiceState } from './types.js';
 
 /** Worse first: the health a service shows is the worst its reporters last said. */
 const RANK: Record<Health, number> = { healthy: 0, unknown: 1, slow: 2, unhealthy: 3 };
@@ -27,6 +27,8 @@ export class ServiceRecord {
   lastStop: ServiceSnapshot['lastStop'] = null;
   lastError: string | null = null;
   metrics: ServiceSnapshot['metrics'] = {};
+  /** Each probing plugin's failures in a row; the most is shown. */
+  private readonly probeFailures = new Map<string, ProbeFailures>();
   private currentHealth: Health | null;
   private currentBy: string | null = null;
   /** Each reporter's last word since the process started; core's reset (a stop, an exit) clears them. */
@@ -69,8 +71,10 @@ export class ServiceRecord {
    */
   setHealth(health: Health, detail?: string, by = 'core'): boolean {
     if (!this.probed) return false;
-    if (by === 'core') this.reports.clear();
-    else this.reports.set(by, { by, health, detail: detail ?? null });
+    if (by === 'core') {
+      this.reports.clear();
+      this.probeFailures.clear();
+    } else this.reports.set(by, { by, health, detail: detail ?? null });
     const shown = by === 'core' ? { by, health, detail: detail ?? null } : worstOf([...this.reports.values()]);
     if (shown.health === this.currentHealth) {
       // The same health (maybe now said by another reporter): nothing changes for dependants or hooks.
@@ -141,7 +145,24 @@ export class ServiceRecord {
       lastError: this.lastError,
       nextRestartAt: now.nextRestartAt === null ? null : new Date(now.nextRestartAt).toISOString(),
       metrics: { ...this.metrics },
+      ...this.worstProbe(),
     };
+  }
+
+  /** A new process: what was measured of the last one goes. */
+  newRun(): void {
+    this.metrics = {};
+    this.probeFailures.clear();
+  }
+
+  /** A probing plugin's failures in a row (0 once a probe passes). */
+  noteProbeFailures(failures: ProbeFailures): void {
+    this.probeFailures.set(failures.by, failures);
+  }
+
+  private worstProbe(): { probeFailures: number; probeFailureThreshold: number | null } {
+    const worst = [...this.probeFailures.values()].reduce<ProbeFailures | null>((w, f) => (w && w.count >= f.count ? w : f), null);
+    return { probeFailures: worst?.count ?? 0, probeFailureThreshold: worst?.threshold ?? null };
   }
 
   setMetrics(metrics: ServiceSnapshot['metrics']): void {

@@ -62,6 +62,17 @@ export interface ServiceSnapshot {
   nextRestartAt: string | null;
   /** What plugins measured (responseTimeMs, ...), see PluginContext.reportMetrics. */
   metrics: Record<string, number | string | null>;
+  /** Probes failed in a row (0 when the last passed, or none ran since the start): shown `failing (2/3)` before the threshold. */
+  probeFailures: number;
+  /** The failures in a row that make the probing plugin restart it, or null. */
+  probeFailureThreshold: number | null;
+}
+
+/** A probing plugin's count of failures in a row (`ctx.reportProbe`). */
+export interface ProbeFailures {
+  count: number;
+  threshold: number | null;
+  by: string;
 }
 
 /** How a stop went: `stopped (SIGTERM, 0.2s)`, or `killed (SIGKILL after 3s timeout)`. */

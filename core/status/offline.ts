@@ -51,6 +51,8 @@ export function offlineStatus(source: OfflineSource, now = Date.now()): StatusRe
       nextRestartAt: null,
       responseTimeMs: null,
       metrics: {},
+      probeFailures: 0,
+      probeFailureThreshold: null,
       rssBytes: usage?.rssBytes ?? null,
       cpuPercent: usage?.cpuPercent ?? null,
       processes: usage?.processes ?? null,

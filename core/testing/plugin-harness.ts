@@ -117,6 +117,8 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
         lastError: null,
         nextRestartAt: null,
         metrics: {},
+        probeFailures: 0,
+        probeFailureThreshold: null,
       } satisfies ServiceSnapshot,
     ]),
   );
@@ -172,6 +174,7 @@ export async function createPluginHarness(plugin: PluginInstance, options: Harne
       reportMetrics: (service, metrics) => {
         byName(service).metrics = { ...byName(service).metrics, ...metrics };
       },
+      reportProbeFailures: (service, { count, threshold }) => void Object.assign(byName(service), { probeFailures: count, probeFailureThreshold: threshold }),
       operate: async (action, service) => {
         operations.push({ action, service });
       },

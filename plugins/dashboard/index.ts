@@ -63,6 +63,8 @@ export default definePlugin({
           uptimeMs: s.startedAt === null ? null : now - s.startedAt,
           restarts: s.restarts,
           lastRestart: s.lastRestart,
+          probeFailures: s.probeFailures,
+          probeFailureThreshold: s.probeFailureThreshold,
           responseTimeMs: typeof s.metrics.responseTimeMs === 'number' ? s.metrics.responseTimeMs : null,
           rssBytes: s.state === 'running' ? (usage.get(s.name)?.rssBytes ?? null) : null,
           cpuPercent: s.state === 'running' ? (usage.get(s.name)?.cpuPercent ?? null) : null,
@@ -83,6 +85,13 @@ export default definePlugin({
       }, 30);
     };
     for (const hook of ['service:state', 'service:health', 'service:ready', 'service:restart', 'service:started'] as const) ctx.on(hook, soon);
+    // a probe that fails (or passes after failures) changes what the card says before the health does
+    const failing = new Map<string, number>();
+    ctx.on('service:probe', ({ service, failures = 0 }) => {
+      if (failures === (failing.get(service) ?? 0)) return;
+      failing.set(service, failures);
+      soon();
+    });
     // Memory and CPU are sampled only while someone is watching.
     const sample = async () => {
       for (const s of ctx.services()) {

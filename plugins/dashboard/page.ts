@@ -9,6 +9,7 @@ export const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>zmart</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%230969da'/%3E%3Cpath d='M4 4h8L4 12h8' stroke='white' stroke-width='2' fill='none'/%3E%3C/svg%3E">
 <link rel="stylesheet" href="/assets/uPlot.min.css">
 <style>
   :root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --muted: #6e7781; }
@@ -68,9 +69,13 @@ export const PAGE = `<!doctype html>
     c.append(h);
     const dl = el('dl');
     const row = (k, v, cls) => { dl.append(el('dt', {}, k)); dl.append(el('dd', { className: cls || '' }, v)); };
-    row('health', s.health || 'not probed', 'health ' + (s.health || ''));
+    // probes failing below the threshold show before the service turns unhealthy, as in status
+    const failing = s.probeFailures > 0 && s.health !== 'unhealthy' ? 'failing ' + s.probeFailures + '/' + (s.probeFailureThreshold ?? '?') : null;
+    row('health', failing ? (s.health || 'unknown') + ', ' + failing : s.health || 'not probed', 'health ' + (failing ? 'slow' : s.health || ''));
     row('uptime', duration(s.uptimeMs == null ? null : s.uptimeMs + Date.now() - received), 'uptime');
-    row('restarts', String(s.restarts) + (s.lastRestart ? ' (last: ' + s.lastRestart.kind + ')' : ''), 'restarts');
+    // as status says it: the last restart only when there was one
+    const last = s.restarts > 0 && s.lastRestart ? ' (last: ' + s.lastRestart.kind + (s.lastRestart.detail ? ': ' + s.lastRestart.detail : '') + ')' : '';
+    row('restarts', String(s.restarts) + last, 'restarts');
     row('response', s.responseTimeMs == null ? '-' : s.responseTimeMs + ' ms', 'response');
     row('memory', mb(s.rssBytes), 'memory');
     row('CPU', s.cpuPercent == null ? '-' : s.cpuPercent + ' %', 'cpu');
@@ -110,7 +115,12 @@ export const PAGE = `<!doctype html>
     box.replaceChildren();
     document.getElementById('history-note').textContent = !h.recording ? 'No history: add the history plugin to record the last 24 hours.' : h.minutes.length === 0 ? 'Recording: a minute shows here once it has ended.' : '';
     const t = h.minutes.map((m) => m.t / 1000);
-    const opts = (title, label) => ({ title, width: 520, height: 220, series: [{}, { label, stroke: '#0969da', spanGaps: false }] });
+    // the axis covers the last 24 hours whatever the number of points (one point alone would span years)
+    const now = Date.now() / 1000;
+    const day = () => [now - 86400, now];
+    // what the axis shows, readable without the canvas
+    const shownRange = (u, key) => { if (key === 'x') Object.assign(u.root.dataset, { xMin: String(u.scales.x.min), xMax: String(u.scales.x.max) }); };
+    const opts = (title, label) => ({ title, width: 520, height: 220, scales: { x: { time: true, range: day } }, hooks: { setScale: [shownRange] }, series: [{}, { label, stroke: '#0969da', spanGaps: false }] });
     charts.push(new uPlot(opts('Response time (p50 per minute), ms', 'ms'), [t, h.minutes.map((m) => m.p50Ms)], box));
     charts.push(new uPlot(opts('Memory (peak per minute), MB', 'MB'), [t, h.minutes.map((m) => m.rssPeakBytes == null ? null : m.rssPeakBytes / 1048576)], box));
     logs();

@@ -136,7 +136,6 @@ export default definePlugin({
 function handle(ctx: Ctx, service: string, probe: Probe, outcome: ProbeOutcome): boolean {
   const [low, high] = probe.settings.expect;
   const passed = outcome.ok && (outcome.status === null || (outcome.status >= low && outcome.status <= high));
-  ctx.reportProbe(service, { ok: passed, durationMs: outcome.durationMs ?? 0 });
   if (outcome.ok) {
     probe.history = [...probe.history, outcome.durationMs].slice(-HISTORY);
     const responseClass = classify(outcome.durationMs);
@@ -153,6 +152,10 @@ function handle(ctx: Ctx, service: string, probe: Probe, outcome: ProbeOutcome):
     ctx.reportMetrics(service, { lastProbeError: outcome.error, lastProbeStatus: null });
   }
   const verdict = probe.tracker.record(outcome, ctx.clock.now());
+  // failures in a row, shown before the threshold (`failing (2/3)`); at the threshold the count starts over
+  const threshold = probe.settings.failureThreshold;
+  const failures = verdict.health === 'unhealthy' ? threshold : probe.tracker.failureCount;
+  ctx.reportProbe(service, { ok: passed, durationMs: outcome.durationMs ?? 0, failures, threshold });
   if (verdict.health === null) {
     const why = outcome.ok ? `status ${outcome.status}` : outcome.error;
     const count = probe.tracker.failureCount;

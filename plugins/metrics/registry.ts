@@ -35,6 +35,9 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
     gauge('zmart_service_healthy', 'The last health a probe reported: 1 healthy (or slow), 0 unhealthy; absent while unknown or unprobed.'),
   );
   const ready = new Series(gauge('zmart_service_ready', 'Whether the service is ready for its dependants (1) or not (0).'));
+  const failing = new Series(
+    gauge('zmart_service_probe_consecutive_failures', 'Health probes failed in a row, before the threshold restarts the service (0 once one passes).'),
+  );
   const uptime = new Series(gauge('zmart_service_uptime_seconds', 'Seconds since the running process started (0 when none runs).'));
   const memory = new Series(gauge('zmart_service_resident_memory_bytes', "Resident memory of the service's whole process tree."));
   const cpu = new Series(gauge('zmart_service_cpu_usage_ratio', "CPU of the service's whole process tree since its previous sample, as a share of one core."));
@@ -62,6 +65,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
     ['zmart_service_state', state],
     ['zmart_service_healthy', healthy],
     ['zmart_service_ready', ready],
+    ['zmart_service_probe_consecutive_failures', failing],
     ['zmart_service_restarts_total', null],
     ['zmart_service_probe_duration_seconds', null],
     ['zmart_service_probe_failures_total', null],
@@ -115,6 +119,7 @@ export function fleetRegistry(ctx: PluginContext<unknown, unknown>, options: { p
       for (const one of STATES) state.put(`${s.name}\0${one}`, () => ({ service: s.name, state: one }), s.state === one ? 1 : 0);
       if (s.health !== null && s.health !== 'unknown') healthy.put(s.name, labels, s.health === 'unhealthy' ? 0 : 1);
       ready.put(s.name, labels, s.ready ? 1 : 0);
+      failing.put(s.name, labels, s.probeFailures);
       uptime.put(s.name, labels, s.startedAt === null ? 0 : Math.max(0, (now - s.startedAt) / 1000));
       // one sampling round per scrape, of the running services only
       const usage = s.state === 'running' ? await ctx.processes.usage(s.name) : null;

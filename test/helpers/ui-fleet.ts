@@ -1,7 +1,7 @@
 import type { UiSource } from '../../cli/ui/app.js';
 import type { ServiceStatus, StatusReport } from '../../core/status/types.js';
 
-const service = (name: string, patch: Partial<ServiceStatus> = {}): ServiceStatus =>
+export const service = (name: string, patch: Partial<ServiceStatus> = {}): ServiceStatus =>
   ({
     name,
     title: name,
@@ -18,6 +18,8 @@ const service = (name: string, patch: Partial<ServiceStatus> = {}): ServiceStatu
     lastError: null,
     nextRestartAt: null,
     metrics: {},
+    probeFailures: 0,
+    probeFailureThreshold: null,
     uptimeMs: 1000,
     responseTimeMs: null,
     rssBytes: 50 * 1048576,
@@ -28,10 +30,14 @@ const service = (name: string, patch: Partial<ServiceStatus> = {}): ServiceStatu
   }) as ServiceStatus;
 
 /** A fleet of two (api running, worker failed) for the terminal UI, recording the commands sent. */
-export function fakeFleet() {
+export function fakeFleet(extra: ServiceStatus[] = []) {
   const report: StatusReport = {
     supervisor: { running: true, pid: 1, uptimeMs: 1, config: 'c', version: 'v', pidDir: 'p', logDir: 'l', processBackend: 'linux' },
-    services: [service('api'), service('worker', { state: 'failed', health: null, restarts: 3, lastRestart: { kind: 'exit', detail: '', at: '' } as never })],
+    services: [
+      service('api'),
+      service('worker', { state: 'failed', health: null, restarts: 3, lastRestart: { kind: 'exit', detail: '', at: '' } as never }),
+      ...extra,
+    ],
   };
   const acted: string[] = [];
   const source: UiSource = {

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 describe('the dashboard in headless Chromium', () => {
   it('shows the fleet live, a kill -9 within a second without a reload, and restarts with the token only', async () => {
-    const [apiPort, webPort, port] = [await freePort(), await freePort(), await freePort()];
+    const [apiPort, webPort, flakyPort, port] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const probe = { path: '/health', interval: 200 };
     fleet = createFleet({
       services: {
@@ -38,12 +38,21 @@ describe('the dashboard in headless Chromium', () => {
           restart: { backoff: { initial: 50 } },
         },
         web: { title: 'Dashboard Server', command: fixture('--port', webPort), port: webPort, health: probe },
+        // answers 500 from the start: its failures show before the threshold (100) makes it unhealthy
+        flaky: {
+          command: fixture('--port', flakyPort, '--fail-after', 0),
+          port: flakyPort,
+          health: { ...probe, failureThreshold: 100, startPeriod: 0 },
+          ready: { logLine: 'listening' },
+        },
       },
       plugins: [healthHttp(), history({ sample: '200ms' }), dashboard({ listen: `127.0.0.1:${port}`, token: TOKEN })],
     });
     await fleet.supervisor.start();
     const base = `http://127.0.0.1:${port}`;
     const page = await browser.newPage();
+    const missing: string[] = [];
+    page.on('response', (r) => void (r.status() === 404 && missing.push(r.url())));
     try {
       await page.goto(`${base}/?token=${TOKEN}`);
       expect(new URL(page.url()).search).toBe(''); // the token left the address bar
@@ -58,7 +67,9 @@ describe('the dashboard in headless Chromium', () => {
       const pid = fleet.supervisor.snapshots().find((s) => s.name === 'api')!.pid!;
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
-      await page.waitForFunction(`document.querySelector('[data-service="api"] .restarts')?.textContent === '1 (last: exit)'`, undefined, { timeout: 1000 });
+      await page.waitForFunction(`document.querySelector('[data-service="api"] .restarts')?.textContent === '1 (last: exit: killed by SIGKILL)'`, undefined, {
+        timeout: 1000,
+      });
       const shownAfter = Date.now() - killedAt;
       expect(await page.evaluate('window.marker')).toBe(true);
 
@@ -69,12 +80,19 @@ describe('the dashboard in headless Chromium', () => {
         const web = fleet!.supervisor.snapshots().find((s) => s.name === 'web')!;
         return web.pid !== webPid && web.state === 'running';
       }, 'web restarted by the button');
-      await expect.poll(() => card('web').locator('.restarts').textContent(), { timeout: 3000 }).toMatch(/\(last: manual\)$/);
+      await expect.poll(() => card('web').locator('.restarts').textContent(), { timeout: 3000 }).toMatch(/\(last: manual: restarted by the operator\)$/);
 
       // a selected service shows its charts and log lines
       await card('api').click();
       await page.locator('#charts .uplot').first().waitFor({ timeout: 3000 });
       expect(await page.locator('#charts .uplot').count()).toBe(2);
+      // the axis covers the last 24 hours, with one minute of history or none
+      const range = page.locator('#charts .uplot').first();
+      const axis = [Number(await range.getAttribute('data-x-min')), Number(await range.getAttribute('data-x-max'))];
+      expect(axis[1]! - axis[0]!).toBe(86_400);
+      expect(Math.abs(axis[1]! - Date.now() / 1000)).toBeLessThan(600);
+      await expect.poll(() => card('flaky').locator('.health').textContent(), { timeout: 5000 }).toMatch(/^unknown, failing \d+\/100$/);
+      expect(missing).toEqual([]); // a favicon too: nothing the page asks for is missing
       await expect.poll(() => page.locator('#logs').textContent(), { timeout: 5000 }).toMatch(/listening/);
       // a service's escape sequences are shown, not passed on
       expect(await page.locator('#logs').textContent()).toContain('clear\\x1b[2J\\x1b]0;pwned\\x07');

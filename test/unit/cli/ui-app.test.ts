@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { App, HELP } from '../../../cli/ui/app.js';
-import { fakeFleet } from '../../helpers/ui-fleet.js';
+import { fakeFleet, service } from '../../helpers/ui-fleet.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 50));
 
@@ -57,6 +57,21 @@ describe('zmart ui (ink)', () => {
     ui.stdin.write('\u001B');
     await tick();
     expect(ui.lastFrame()).toContain('api line one');
+    ui.unmount();
+  });
+
+  it('takes keys that arrive together one after another: each acts on the service the ones before chose', async () => {
+    const { source, acted } = fakeFleet([service('web', { probeFailures: 2, probeFailureThreshold: 3 })]);
+    const ui = render(h(App, { source, color: false, refreshMs: 50 }));
+    await vi.waitFor(() => expect(ui.lastFrame()).toMatch(/web\s+running\s+failing 2\/3/)); // failing probes show before the threshold
+    ui.stdin.write('jjs'); // one chunk: down, down, stop
+    await vi.waitFor(() => expect(acted).toEqual(['stop web']));
+    await vi.waitFor(() => expect(ui.lastFrame()).toMatch(/› web/));
+    ui.stdin.write('kr'); // up, restart: worker
+    await vi.waitFor(() => expect(acted).toEqual(['stop web', 'restart worker']));
+    ui.stdin.write('/err'); // the slash opens the filter, the rest is its text
+    await vi.waitFor(() => expect(ui.lastFrame()).toContain('filter: err'));
+    expect(acted).toHaveLength(2);
     ui.unmount();
   });
 

@@ -36,6 +36,28 @@ describe('health-http through core/testing', () => {
     expect(h.http.calls.length).toBe(calls + 1);
   });
 
+  it('shows failures before the threshold (probeFailures, e.g. 2 of 3) until a probe passes', async () => {
+    const h = await createPluginHarness(healthHttp(), { services: api({ path: '/health', interval: '1s', failureThreshold: 3, startPeriod: 0 }) });
+    const answers = [200, 500, 500, 200];
+    h.http.answer = () => ({ status: answers.shift() ?? 200, durationMs: 5 });
+    const seen: Array<[number, number | null]> = [];
+    const look = () => seen.push([h.service('api').probeFailures, h.service('api').probeFailureThreshold]);
+    await h.advance(100);
+    look();
+    for (let i = 0; i < 3; i += 1) {
+      await h.advance(1000);
+      look();
+    }
+    // healthy all along (the threshold was never reached), yet the two failures showed
+    expect(seen).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 3],
+      [0, 3],
+    ]);
+    expect(h.service('api').health).toBe('healthy');
+  });
+
   it('counts no failure during startPeriod, and probes faster until the first good answer', async () => {
     const h = await createPluginHarness(healthHttp(), { services: api({ path: '/h', interval: '10s', startPeriod: '3s', failureThreshold: 1 }) });
     h.http.answer = () => ({ error: 'connection refused' });

@@ -4,12 +4,12 @@ import type { PluginContext } from '../../../core/index.js';
 import metrics from '../../../plugins/metrics/index.js';
 import { fleetRegistry } from '../../../plugins/metrics/registry.js';
 
-type Service = { name: string; state: string; health: string | null; ready: boolean; startedAt: number | null };
+type Service = { name: string; state: string; health: string | null; ready: boolean; startedAt: number | null; probeFailures: number };
 type Hook = (payload: Record<string, unknown>) => void;
 
 /** The registry over a fleet the test changes, with the hooks it listens to. */
 function fleet(names: string[]) {
-  let services: Service[] = names.map((name) => ({ name, state: 'running', health: 'healthy', ready: true, startedAt: 1_000 }));
+  let services: Service[] = names.map((name) => ({ name, state: 'running', health: 'healthy', ready: true, startedAt: 1_000, probeFailures: 0 }));
   const hooks = new Map<string, Hook>();
   let failUsage = false;
   const ctx = {
@@ -60,13 +60,17 @@ describe('the metrics exposition between scrapes', () => {
           f.emit('service:restart', { service: name, reason: { kind: ['exit', 'unhealthy', 'manual'][random(3)], by: 'core', detail: '' } });
           break;
         case 2:
-          f.update((all) => all.map((s) => (s.name === name ? { ...s, state: states[random(4)]!, health: healths[random(4)]!, ready: random(2) === 0 } : s)));
+          f.update((all) =>
+            all.map((s) =>
+              s.name === name ? { ...s, state: states[random(4)]!, health: healths[random(4)]!, ready: random(2) === 0, probeFailures: random(3) } : s,
+            ),
+          );
           break;
         case 3: // a reload removes a service or adds one
           f.update((all) =>
             all.some((s) => s.name === name)
               ? all.filter((s) => s.name !== name)
-              : [...all, { name, state: 'starting', health: 'unknown', ready: false, startedAt: null }],
+              : [...all, { name, state: 'starting', health: 'unknown', ready: false, startedAt: null, probeFailures: 0 }],
           );
           break;
         default: // nothing changed

@@ -5,7 +5,7 @@ import { fleetRegistry } from '../../../plugins/metrics/registry.js';
 /** The registry over a fleet the test changes between scrapes. */
 function fleet(initial: Array<Partial<ServiceSnapshot> & { name: string }>) {
   const hooks = new Map<string, (payload: Record<string, unknown>) => void>();
-  let services = initial.map((s) => ({ state: 'running', health: 'healthy', ready: true, startedAt: Date.now(), ...s }));
+  let services = initial.map((s) => ({ state: 'running', health: 'healthy', ready: true, startedAt: Date.now(), probeFailures: 0, ...s }));
   const ctx = {
     services: () => services,
     processes: { usage: async () => ({ rssBytes: 1, cpuPercent: 0, processes: [] }) },
@@ -27,7 +27,8 @@ function fleet(initial: Array<Partial<ServiceSnapshot> & { name: string }>) {
   return {
     line,
     emit: (hook: string, payload: Record<string, unknown>) => hooks.get(hook)!(payload),
-    set: (next: typeof initial) => void (services = next.map((s) => ({ state: 'running', health: 'healthy', ready: true, startedAt: Date.now(), ...s }))),
+    set: (next: typeof initial) =>
+      void (services = next.map((s) => ({ state: 'running', health: 'healthy', ready: true, startedAt: Date.now(), probeFailures: 0, ...s }))),
   };
 }
 
@@ -39,7 +40,7 @@ describe('the metrics registry between scrapes', () => {
 
     f.set([
       { name: 'api', state: 'backoff', health: 'unknown', ready: false },
-      { name: 'web', health: 'unhealthy' },
+      { name: 'web', health: 'unhealthy', probeFailures: 2 },
     ]);
     const api = await f.line('zmart_service_state{service="api"');
     expect(api).toContain('zmart_service_state{service="api",state="backoff"} 1');
@@ -49,6 +50,8 @@ describe('the metrics registry between scrapes', () => {
     // health unknown: no series, as before the first probe
     expect(await f.line('zmart_service_healthy{')).toEqual(['zmart_service_healthy{service="web"} 0']);
     expect(await f.line('zmart_service_ready{')).toEqual(['zmart_service_ready{service="api"} 0', 'zmart_service_ready{service="web"} 1']);
+    // failures in a row, visible before the threshold
+    expect(await f.line('zmart_service_probe_consecutive_failures{service="web"')).toEqual(['zmart_service_probe_consecutive_failures{service="web"} 2']);
 
     f.emit('service:restart', { service: 'api', reason: { kind: 'exit', by: 'core', detail: '' } });
     f.emit('service:probe', { service: 'api', ok: true, durationMs: 3 });

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { afterEachTest, runCli } from '../helpers/cli.js';
+import { CLI, tempDir } from '../helpers/project.js';
+
+const { cleanups } = afterEachTest(afterEach);
+
+/** A project with three services (one replicated), and `zmart` on PATH as an installed one would be. */
+function project(): { dir: string; env: NodeJS.ProcessEnv } {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  writeFileSync(
+    join(dir, 'zmart.config.ts'),
+    "export default { services: { api: { command: 'sleep 100' }, web: { command: 'sleep 100', replicas: 2 }, worker: { command: 'sleep 100' } } };\n",
+  );
+  mkdirSync(join(dir, 'other'));
+  writeFileSync(join(dir, 'other', 'fleet.config.ts'), "export default { services: { db: { command: 'sleep 100' } } };\n");
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'bin', 'zmart'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
+  chmodSync(join(dir, 'bin', 'zmart'), 0o755);
+  return { dir, env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, HOME: dir } };
+}
+
+/** What a shell's own completion gives for a command line, one candidate per line, sorted. */
+function complete(shell: 'bash' | 'zsh' | 'fish', line: string, p: { dir: string; env: NodeJS.ProcessEnv }): string[] {
+  const words = line.split(' ');
+  const scripts = {
+    // bash: its completion variables, then the function `complete -F` names
+    bash: `source <(zmart completion bash); COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _zmart; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    // zsh: as its bashcompinit calls the function (sh emulation: arrays from 0), then compadd's prefix match
+    zsh: `source <(zmart completion zsh); words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; COMP_WORDS=("\${words[@]}"); COMP_CWORD=$((CURRENT - 1)); emulate sh -c _zmart; print -l -- \${(M)COMPREPLY:#${words.at(-1)}*}`,
+    // fish: its own `complete -C`
+    fish: `zmart completion fish | source; complete -C '${line}'`,
+  };
+  const run = spawnSync(shell, ['-c', scripts[shell]], { cwd: p.dir, env: p.env, encoding: 'utf8', timeout: 20_000 });
+  expect(run.stderr).toBe('');
+  return run.stdout
+    .split('\n')
+    .map((l) => l.split('\t')[0]!)
+    .filter(Boolean)
+    .sort();
+}
+
+describe('zmart completion', () => {
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    it(`completes commands, flags, service names (replicas too, from the config in use) and choices in ${shell}`, () => {
+      const p = project();
+      expect(complete(shell, 'zmart re', p)).toEqual(['reload', 'report', 'restart']);
+      expect(complete(shell, 'zmart restart w', p)).toEqual(['web', 'web#1', 'web#2', 'worker']);
+      expect(complete(shell, 'zmart stop api w', p)).toEqual(['web', 'web#1', 'web#2', 'worker']); // services repeat
+      expect(complete(shell, 'zmart status --config other/fleet.config.ts ', p)).toEqual(['db']);
+      expect(complete(shell, 'zmart signal api T', p)).toEqual(['TERM', 'TTIN', 'TTOU']); // a signal second, not a service
+      expect(complete(shell, 'zmart start --f', p)).toEqual(['--foreground']);
+      expect(complete(shell, 'zmart export k', p)).toEqual(['kubernetes']);
+      expect(complete(shell, 'zmart completion z', p)).toEqual(['zsh']);
+    });
+  }
+
+  it('asks which shell, and refuses one it does not know, in one line (exit 2)', async () => {
+    const p = project();
+    const none = await runCli(['completion'], { cwd: p.dir });
+    expect([none.code, none.stderr.trim()]).toEqual([2, 'zmart: zmart completion: which shell? (bash, zsh, fish)']);
+    const tcsh = await runCli(['completion', 'tcsh'], { cwd: p.dir });
+    expect([tcsh.code, tcsh.stderr.trim()]).toEqual([2, 'zmart: zmart completion tcsh: unknown shell (known: bash, zsh, fish)']);
+  });
+});

@@ -1,3 +1,4 @@
+import { meant } from '../../core/config/suggest.js';
 import type { Command } from 'commander';
 import { ZmartError } from '../../core/errors.js';
 import type { Output } from '../output.js';
@@ -36,7 +37,7 @@ export function argKind(name: string): ArgKind {
 export function completion(shell: string | undefined, commands: CommandSpec[], out: Output): number {
   if (!shell) throw new ZmartError('ZMART_USAGE', `zmart completion: which shell? (${SHELLS.join(', ')})`);
   if (!(SHELLS as readonly string[]).includes(shell))
-    throw new ZmartError('ZMART_USAGE', `zmart completion ${shell}: unknown shell (known: ${SHELLS.join(', ')})`);
+    throw new ZmartError('ZMART_USAGE', `zmart completion ${shell}: unknown shell${meant(shell, SHELLS)} (known: ${SHELLS.join(', ')})`);
   out.line(shell === 'fish' ? fishScript(commands) : bashScript(commands, shell === 'zsh'));
   return 0;
 }

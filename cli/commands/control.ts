@@ -1,3 +1,4 @@
+import { meant } from '../../core/config/suggest.js';
 import type { StartReport } from '../../core/supervisor.js';
 import { ZmartError } from '../../core/errors.js';
 import { parseDuration } from '../../core/units.js';
@@ -80,7 +81,10 @@ export async function signal(options: { config?: string; service: string; signal
   if (!name) {
     throw new ZmartError(
       'ZMART_USAGE',
-      `${JSON.stringify(options.signal)} is not a signal zmart sends; one of: ${OPERATOR_SIGNALS.map((s) => s.slice(3)).join(' ')}`,
+      `${JSON.stringify(options.signal)} is not a signal zmart sends${meant(
+        options.signal.replace(/^SIG/i, ''),
+        OPERATOR_SIGNALS.map((s) => s.slice(3)),
+      )}; one of: ${OPERATOR_SIGNALS.map((s) => s.slice(3)).join(' ')}`,
     );
   }
   const fleet = await locateFleet(options.config);

@@ -1,3 +1,4 @@
+import { meant } from '../../core/config/suggest.js';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -36,7 +37,7 @@ interface Written {
  */
 export async function exportFleet(options: { target: string; config?: string; out?: string; image?: string }, out: Output): Promise<number> {
   if (!(TARGETS as readonly string[]).includes(options.target)) {
-    throw new ZmartError('ZMART_USAGE', `zmart export ${options.target}: unknown target (known: ${TARGETS.join(', ')})`);
+    throw new ZmartError('ZMART_USAGE', `zmart export ${options.target}: unknown target${meant(options.target, TARGETS)} (known: ${TARGETS.join(', ')})`);
   }
   const target = options.target as Target;
   const config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });

@@ -1,3 +1,4 @@
+import { meant } from '../../core/config/suggest.js';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -46,7 +47,7 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
     if (!own && !known.includes(options.service)) {
       throw new ZmartError(
         'ZMART_USAGE',
-        `no service named '${options.service}' (services: ${known.join(', ') || 'none yet'}; zmart's own logs: ${Object.keys(OWN_LOGS).join(', ')})`,
+        `no service named '${options.service}'${meant(options.service, [...known, ...Object.keys(OWN_LOGS)])} (services: ${known.join(', ') || 'none yet'}; zmart's own logs: ${Object.keys(OWN_LOGS).join(', ')})`,
       );
     }
     sources = [{ name: options.service, file: join(fleet.logDir, own ?? serviceLogFile(options.service)) }];

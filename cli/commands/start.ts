@@ -1,3 +1,4 @@
+import { meant } from '../../core/config/suggest.js';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +57,13 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   const config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
   for (const name of options.services) {
     if (!config.services.some((s) => s.name === name)) {
-      throw new ZmartError('ZMART_USAGE', `no service named '${name}' in ${config.file} (known: ${config.services.map((s) => s.name).join(', ')})`);
+      throw new ZmartError(
+        'ZMART_USAGE',
+        `no service named '${name}' in ${config.file}${meant(
+          name,
+          config.services.map((s) => s.name),
+        )} (known: ${config.services.map((s) => s.name).join(', ')})`,
+      );
     }
   }
   for (const note of config.notes) out.line(`⚠ ${note}`);

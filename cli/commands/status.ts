@@ -1,3 +1,4 @@
+import { meant } from '../../core/config/suggest.js';
 import { allHealthy, fleetStatus, locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
 import { ZmartError } from '../../core/errors.js';
@@ -22,7 +23,8 @@ export function onlyServices(report: StatusReport, names: string[] | undefined):
   const wanted = new Set(
     names.flatMap((name) => {
       const matches = known.filter((k) => k === name || k.startsWith(`${name}#`));
-      if (matches.length === 0) throw new ZmartError('ZMART_USAGE', `no service named '${name}' (services: ${known.join(', ') || 'none yet'})`);
+      if (matches.length === 0)
+        throw new ZmartError('ZMART_USAGE', `no service named '${name}'${meant(name, known)} (services: ${known.join(', ') || 'none yet'})`);
       return matches;
     }),
   );

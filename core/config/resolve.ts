@@ -14,7 +14,7 @@ import { folderIssues } from './folders.js';
 import { checkDependencies, dependencyOrder } from '../fleet/graph.js';
 import { baseServiceShape, RESERVED_NAMES, SERVICE_NAME, topLevelShape } from './schema.js';
 import { lookupRunAs, type RunAs } from './accounts.js';
-import type { ResolvedConfig, ResolvedService } from './types.js';
+import type { DependencyCondition, ResolvedConfig, ResolvedService } from './types.js';
 
 export interface ResolveOptions {
   /** The config file (for messages and relative paths); null for a config built in code. */
@@ -50,7 +50,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   });
 
   const parsed = z.safeParse(schema, overridden);
-  if (!parsed.success) issues.push(...zodIssues(parsed.error, '', { schema, input: overridden }));
+  if (!parsed.success) {
+    issues.push(...zodIssues(parsed.error, '', { schema, input: overridden }));
+    issues.push(...checkDependencies(rawDependencies(overridden))); // every error at once: the graph's too
+  }
   const pluginOptions = entries.map((e) => resolvePluginOptions(e.plugin, e.where, issues));
   if (!parsed.success || issues.length > 0) throw new ConfigError(where, issues);
 
@@ -206,18 +209,38 @@ export function zodIssues(error: $ZodError, prefix = '', context: { schema?: unk
   return error.issues.flatMap((issue) => {
     const path = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), prefix);
     if (issue.code === 'invalid_key' && issue.issues[0]) return [{ path, message: issue.issues[0].message }];
-    if (issue.code === 'unrecognized_keys') {
+    const unknownKeys = (keys: string[]) => {
       const known = context.schema ? keysAt(context.schema, issue.path) : [];
-      return issue.keys.map((k) => {
-        const meant = closest(k, known);
-        return { path: path ? `${path}.${k}` : k, message: meant ? `unknown key: did you mean '${meant}'?` : 'unknown key' };
+      return keys.map((k) => {
+        const near = closest(k, known);
+        return { path: path ? `${path}.${k}` : k, message: near ? `unknown key: did you mean '${near}'?` : 'unknown key' };
       });
+    };
+    if (issue.code === 'unrecognized_keys') return unknownKeys(issue.keys);
+    // one of several shapes (`ready: { path } | { tcp } | ...`): a key none of them takes is the mistake to name
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const unknown = issue.errors.map((branch) => new Set(branch.flatMap((i) => (i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys : []))));
+      const everywhere = [...unknown[0]!].filter((k) => unknown.every((keys) => keys.has(k)));
+      if (everywhere.length > 0) return unknownKeys(everywhere);
     }
     if (context.input !== undefined && (issue.code === 'invalid_union' || issue.code === 'invalid_type') && valueAt(context.input, issue.path) === undefined) {
       return [{ path, message: 'required' }];
     }
     return [{ path, message: issue.message }];
   });
+}
+
+/** Each service's `dependsOn` as written, where it can be read, for a config that did not parse. */
+function rawDependencies(config: object): Record<string, Record<string, DependencyCondition>> {
+  const services = (config as { services?: unknown }).services;
+  if (typeof services !== 'object' || services === null) return {};
+  return Object.fromEntries(
+    Object.entries(services as Record<string, { dependsOn?: unknown } | null>).map(([name, s]) => {
+      const deps = s?.dependsOn;
+      if (Array.isArray(deps)) return [name, Object.fromEntries(deps.filter((d) => typeof d === 'string').map((d) => [d, 'started']))];
+      return [name, typeof deps === 'object' && deps !== null ? (deps as Record<string, DependencyCondition>) : {}];
+    }),
+  );
 }
 
 const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown =>

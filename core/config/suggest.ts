@@ -1,16 +1,19 @@
-/** Edit distance between two short words (insertions, deletions, substitutions). */
+/** Edit distance between two short words: insertions, deletions, substitutions and swaps of neighbours (`paht` is one from `path`). */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      diagonal = above;
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let before: number[] = [];
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j += 1) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) row[j] = Math.min(row[j]!, before[j - 2]! + 1);
     }
+    [before, previous] = [previous, row];
   }
-  return row[b.length]!;
+  return previous[y.length]!;
 }
 
 /** The known word closest to `word`, when it is close enough to be what was meant (a typo, not another word). */
@@ -22,6 +25,12 @@ export function closest(word: string, known: readonly string[]): string | null {
   }
   return best && best.d <= Math.max(1, Math.floor(Math.max(word.length, best.key.length) / 3)) ? best.key : null;
 }
+
+/** ` (did you mean 'api'?)` when a known word is close to `word`, else nothing: for messages about a name not known. */
+export const meant = (word: string, known: readonly string[]): string => {
+  const near = closest(word, known);
+  return near ? `: did you mean '${near}'?` : '';
+};
 
 interface SchemaNode {
   _zod?: { def?: { shape?: Record<string, SchemaNode>; innerType?: SchemaNode; valueType?: SchemaNode; options?: SchemaNode[]; in?: SchemaNode } };

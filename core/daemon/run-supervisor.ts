@@ -1,3 +1,4 @@
+import { meant } from '../config/suggest.js';
 import { rmSync } from 'node:fs';
 import { bestEffort } from '../best-effort.js';
 import { loadConfig } from '../config/load.js';
@@ -102,7 +103,13 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
       if (supervisor.controller(name)) return [name];
       const replicas = supervisor.config.services.filter((s) => s.group === name).map((s) => s.name);
       if (replicas.length > 0) return replicas;
-      throw new HttpError(404, `no service named '${name}' (known: ${supervisor.config.services.map((s) => s.name).join(', ')})`);
+      throw new HttpError(
+        404,
+        `no service named '${name}'${meant(
+          name,
+          supervisor.config.services.map((s) => s.name),
+        )} (known: ${supervisor.config.services.map((s) => s.name).join(', ')})`,
+      );
     });
   const server = createControlServer({
     status: () => supervisorStatus(supervisor, options.version),
@@ -123,7 +130,8 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
     },
     restart: async (names, options) => supervisor.restartServices(known(names) ?? supervisor.config.services.map((s) => s.name), options),
     scale: async (service, replicas) => {
-      if (!supervisor.config.services.some((s) => s.group === service)) throw new HttpError(404, `no service named '${service}'`);
+      if (!supervisor.config.services.some((s) => s.group === service))
+        throw new HttpError(404, `no service named '${service}'${meant(service, [...new Set(supervisor.config.services.map((s) => s.group))])}`);
       const report = await supervisor.scale(service, replicas);
       register(); // the CLI finds the services (logs, offline status) in the run entry
       return report;

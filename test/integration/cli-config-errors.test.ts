@@ -46,7 +46,19 @@ const CASES: Array<[string, string, Record<string, string>, RegExp[]]> = [
     {},
     [/dependency cycle: a -> b -> a/],
   ],
-  ['missing command', `export default defineConfig({ services: { api: { port: 8000 } } } as any)`, {}, [/services\.api\.command: /]],
+  ['missing command', `export default defineConfig({ services: { api: { port: 8000 } } } as any)`, {}, [/services\.api\.command: required/]],
+  [
+    'misspelt keys, in one of several shapes too, all said at once with the graph',
+    `export default defineConfig({ services: { api: { ${ok}, port: 8000, ready: { paht: '/r' }, health: { paht: '/h' }, restart: { polcy: 'always' }, dependsOn: ['nope'] }, web: {} } } as any)`,
+    {},
+    [
+      /services\.api\.ready\.paht: unknown key: did you mean 'path'\?/,
+      /services\.api\.health\.paht: unknown key: did you mean 'path'\?/,
+      /services\.api\.restart\.polcy: unknown key: did you mean 'policy'\?/,
+      /services\.web\.command: required/,
+      /services\.api\.dependsOn\.nope: no service named 'nope'/,
+    ],
+  ],
   ['empty command', `export default defineConfig({ services: { api: { command: '  ' } } })`, {}, [/services\.api\.command: expected a non-empty command/]],
   [
     'bad stop signal',

@@ -58,11 +58,16 @@ describe('zmart completion', () => {
     });
   }
 
-  it('asks which shell, and refuses one it does not know, in one line (exit 2)', async () => {
+  it('asks which shell, and refuses one it does not know, in one line (exit 2), with the name meant', async () => {
     const p = project();
     const none = await runCli(['completion'], { cwd: p.dir });
     expect([none.code, none.stderr.trim()]).toEqual([2, 'zmart: zmart completion: which shell? (bash, zsh, fish)']);
     const tcsh = await runCli(['completion', 'tcsh'], { cwd: p.dir });
     expect([tcsh.code, tcsh.stderr.trim()]).toEqual([2, 'zmart: zmart completion tcsh: unknown shell (known: bash, zsh, fish)']);
+    // a typo gets the name it most likely meant, here as for services and export targets
+    expect((await runCli(['completion', 'bsah'], { cwd: p.dir })).stderr).toContain("unknown shell: did you mean 'bash'?");
+    expect((await runCli(['export', 'systmd'], { cwd: p.dir })).stderr).toContain("unknown target: did you mean 'systemd'?");
+    expect((await runCli(['start', 'wrker'], { cwd: p.dir })).stderr).toContain("no service named 'wrker' in");
+    expect((await runCli(['start', 'wrker'], { cwd: p.dir })).stderr).toContain(": did you mean 'worker'?");
   });
 });

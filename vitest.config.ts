@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     // real daemons (redis, nginx, PostgreSQL...): their own run, `npm run test:daemons`
-    exclude: ['test/daemons/**', 'node_modules/**'],
+    exclude: ['test/daemons/**', 'test/install/**', 'node_modules/**'],
     testTimeout: 15_000,
     hookTimeout: 15_000,
     pool: 'forks',

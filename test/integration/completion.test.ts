@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { afterEachTest, runCli } from '../helpers/cli.js';
 import { CLI, tempDir } from '../helpers/project.js';
+import { needs } from '../helpers/tools.js';
 
 const { cleanups } = afterEachTest(afterEach);
 
@@ -45,7 +46,7 @@ function complete(shell: 'bash' | 'zsh' | 'fish', line: string, p: { dir: string
 
 describe('zmart completion', () => {
   for (const shell of ['bash', 'zsh', 'fish'] as const) {
-    it(`completes commands, flags, service names (replicas too, from the config in use) and choices in ${shell}`, () => {
+    needs(shell)(`completes commands, flags, service names (replicas too, from the config in use) and choices in ${shell}`, () => {
       const p = project();
       expect(complete(shell, 'zmart re', p)).toEqual(['reload', 'report', 'restart']);
       expect(complete(shell, 'zmart restart w', p)).toEqual(['web', 'web#1', 'web#2', 'worker']);

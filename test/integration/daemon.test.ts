@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, isAlive, waitFor, readStat } from '../helpers/project.js';
 import { createProject, fixtureCommand, type Project } from '../helpers/daemon.js';
+import { readsProc } from '../helpers/tools.js';
 
 let project: Project | undefined;
 afterEach(async () => {
@@ -19,7 +20,7 @@ const twoServices = () => `{
 }`;
 
 describe('the background supervisor', () => {
-  it('survives the shell that started it, in a session of its own, and answers status from anywhere below', async () => {
+  readsProc()('survives the shell that started it, in a session of its own, and answers status from anywhere below', async () => {
     project = createProject(twoServices());
     // the shell exits as soon as `zmart start` returns
     const shell = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" start`], {
@@ -185,7 +186,7 @@ describe('the background supervisor', () => {
     expect(project.pid('api')).toBeNull();
   });
 
-  it('after kill -9 of the daemon, start leaves exactly one copy of each service and no orphan', async () => {
+  readsProc()('after kill -9 of the daemon, start leaves exactly one copy of each service and no orphan', async () => {
     project = createProject(twoServices());
     await project.zmart(['start']);
     const [daemon, api, web] = [project.pid('monitor')!, project.pid('api')!, project.pid('web')!];

@@ -8,6 +8,7 @@ import { parse, stringify } from 'yaml';
 import { dollarsKept } from '../../cli/export/carried.js';
 import { composeFile } from '../../cli/export/compose-file.js';
 import { newService } from '../../cli/fleet-model/defaults.js';
+import { needs } from '../helpers/tools.js';
 
 /**
  * Compose interpolates `$` from the deploying shell: proof by Compose's own parser (Debian's
@@ -31,7 +32,7 @@ function composeConfig(document: object, files: { name: string; content: string 
 }
 
 describe('$ in Compose files', () => {
-  it('reads back exactly: command words and environment values (200 services, one docker-compose config)', () => {
+  needs('docker-compose')('reads back exactly: command words and environment values (200 services, one docker-compose config)', () => {
     const samples = fc.sample(fc.tuple(fc.array(value, { minLength: 1, maxLength: 4 }), value), { numRuns: 200, seed: 11 });
     const services = Object.fromEntries(
       samples.map(([command, env], i) => [`s${i}`, { image: 'x', command: command.map(dollarsKept), environment: { VALUE: dollarsKept(env) } }]),
@@ -47,27 +48,30 @@ describe('$ in Compose files', () => {
     });
   });
 
-  it('reads back exactly: secret values, from the owner-only env file or from the file itself (100 services, one docker-compose config)', () => {
-    const secret = fc.oneof(value, fc.string({ unit: fc.constantFrom('$', '{', "'", '"', '\n', '\\', ' ', 'a', '#', '=') }));
-    const samples = fc.sample(fc.tuple(secret, secret), { numRuns: 100, seed: 12 });
-    const services = samples.map(([a, b], i) => ({
-      ...newService(`s${i}`, ['run'], '/'),
-      image: 'x',
-      env: { plain: {}, secret: { API_TOKEN: a, DB_PASSWORD: b } },
-    }));
-    const { document, files } = composeFile({ name: 'f', root: '/', source: null, services, plugins: [] }, { outDir: '/' });
-    expect(files.length).toBeGreaterThan(0); // some went to env files
-    const { code, out } = composeConfig(document, files);
-    expect(code, out).toBe(0);
-    // docker-compose 1 writes YAML 1.1 (PyYAML)
-    const rendered = parse(out, { version: '1.1' }) as { services: Record<string, { environment?: Record<string, string> }> };
-    samples.forEach(([a, b], i) => {
-      const env = rendered.services[`s${i}`]!.environment ?? {};
-      expect([String(env.API_TOKEN ?? '').replaceAll('$$', '$'), String(env.DB_PASSWORD ?? '').replaceAll('$$', '$')]).toEqual([a, b]);
-    });
-  });
+  needs('docker-compose')(
+    'reads back exactly: secret values, from the owner-only env file or from the file itself (100 services, one docker-compose config)',
+    () => {
+      const secret = fc.oneof(value, fc.string({ unit: fc.constantFrom('$', '{', "'", '"', '\n', '\\', ' ', 'a', '#', '=') }));
+      const samples = fc.sample(fc.tuple(secret, secret), { numRuns: 100, seed: 12 });
+      const services = samples.map(([a, b], i) => ({
+        ...newService(`s${i}`, ['run'], '/'),
+        image: 'x',
+        env: { plain: {}, secret: { API_TOKEN: a, DB_PASSWORD: b } },
+      }));
+      const { document, files } = composeFile({ name: 'f', root: '/', source: null, services, plugins: [] }, { outDir: '/' });
+      expect(files.length).toBeGreaterThan(0); // some went to env files
+      const { code, out } = composeConfig(document, files);
+      expect(code, out).toBe(0);
+      // docker-compose 1 writes YAML 1.1 (PyYAML)
+      const rendered = parse(out, { version: '1.1' }) as { services: Record<string, { environment?: Record<string, string> }> };
+      samples.forEach(([a, b], i) => {
+        const env = rendered.services[`s${i}`]!.environment ?? {};
+        expect([String(env.API_TOKEN ?? '').replaceAll('$$', '$'), String(env.DB_PASSWORD ?? '').replaceAll('$$', '$')]).toEqual([a, b]);
+      });
+    },
+  );
 
-  it('and the check can fail: an unescaped $5 is refused by Compose', () => {
+  needs('docker-compose')('and the check can fail: an unescaped $5 is refused by Compose', () => {
     const { code, out } = composeConfig({ services: { a: { image: 'x', environment: { PRICE: '$5 & 100%' } } } });
     expect(code).not.toBe(0);
     expect(out).toMatch(/Invalid interpolation format/);

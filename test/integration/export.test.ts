@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { afterEachTest, runCli } from '../helpers/cli.js';
 import { composeValidator, kubernetesObjects } from '../helpers/export-validators.js';
 import { FIXTURE, tempDir } from '../helpers/project.js';
+import { needs } from '../helpers/tools.js';
 
 const { cleanups } = afterEachTest(afterEach);
 
@@ -216,103 +217,109 @@ describe('zmart export kubernetes', () => {
 });
 
 describe('zmart export systemd', () => {
-  it('writes one unit per service and a target that systemd-analyze verify accepts, carrying the config, and says what it cannot carry', async () => {
-    const dir = fullProject();
-    const out = join(dir, 'units');
-    const result = await runCli(['export', 'systemd', '--out', out], { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    const fleet = fleetName(dir);
-    const api = readFileSync(join(out, `${fleet}-api.service`), 'utf8');
-    // db runs 2 replicas: a template unit's instances, each waited for; one failing does not stop api
-    expect(api).toMatch(new RegExp(`^After=${fleet}-db@1\\.service ${fleet}-db@2\\.service$`, 'm'));
-    expect(api).toMatch(new RegExp(`^Wants=${fleet}-db@1\\.service ${fleet}-db@2\\.service$`, 'm'));
-    expect(api).not.toMatch(/^Requires=/m);
-    expect(api).toMatch(/^Restart=on-failure$/m);
-    expect(api).toMatch(/^RestartSec=2$/m);
-    expect(api).toMatch(/^StartLimitBurst=5$/m);
-    expect(api).toMatch(/^StartLimitIntervalSec=300$/m);
-    expect(api).toMatch(/^MemoryMax=536870912$/m);
-    expect(api).toMatch(/^KillMode=control-group$/m);
-    expect(api).toMatch(new RegExp(`^WorkingDirectory=${join(dir, 'api')}$`, 'm'));
-    const db = readFileSync(join(out, `${fleet}-db@.service`), 'utf8');
-    expect(db).toMatch(/^Environment=ZMART_REPLICA=%i$/m);
-    // replica 2 listens on 5433, as zmart gives it: a drop-in for that instance
-    expect(readFileSync(join(out, `${fleet}-db@2.service.d`, 'port.conf'), 'utf8')).toBe('[Service]\nEnvironment="PORT=5433"\n');
-    expect(db).toMatch(/^ExecStart="\/bin\/sh" "-c" "exec sleep 1000"$/m); // every word quoted, % and $ escaped (systemd-syntax.ts)
-    expect(db).toMatch(/^KillSignal=SIGINT$/m);
-    expect(db).toMatch(/^TimeoutStopSec=20$/m);
-    expect(db).toMatch(/^KillMode=mixed$/m); // stop.mode main
-    // plain variables in the unit, quoted by systemd's rules; the secret alone in an owner-only file
-    expect(api).toContain('Environment="LOG_LEVEL=info"\nEnvironment="DATABASE_URL=postgres://localhost:5432/bot"\nEnvironment="PORT=8000"\n');
-    expect(api).not.toContain('tok-123456');
-    const env = join(out, `${fleet}-api.env`);
-    expect(readFileSync(env, 'utf8')).toBe("API_TOKEN='tok-123456'\n");
-    expect(statSync(env).mode & 0o777).toBe(0o600);
-    // a service with no secret-looking name has no env file at all
-    expect(db).toContain('Environment="PORT=5432"');
-    expect(db).not.toMatch(/^EnvironmentFile=/m);
-    expect(existsSync(join(out, `${fleet}-db.env`))).toBe(false);
-    expect(readFileSync(join(out, `${fleet}.target`), 'utf8')).toMatch(
-      new RegExp(`^Wants=${fleet}-db@1\\.service ${fleet}-db@2\\.service ${fleet}-api\\.service ${fleet}-worker\\.service$`, 'm'),
-    );
-    expect(result.stdout).toMatch(/not carried:\n.*alerts, port checks and log rotation/);
-    expect(result.stdout).toMatch(/services\.api\.restart\.cron: use a \.timer unit/);
-    expect(result.stdout).toMatch(/services\.api\.health: systemd has no such check/);
-    // socket: true is a .socket unit of the same name, one socket handed over (Accept=no)
-    const socket = readFileSync(join(out, `${fleet}-api.socket`), 'utf8');
-    expect(socket).toMatch(/^ListenStream=127\.0\.0\.1:8000$/m);
-    expect(socket).toMatch(/^Accept=no$/m);
-    expect(socket).toMatch(/^FileDescriptorName=api$/m);
-    const units = [
-      `${fleet}-db@1.service`,
-      `${fleet}-db@2.service`,
-      `${fleet}-api.service`,
-      `${fleet}-api.socket`,
-      `${fleet}-worker.service`,
-      `${fleet}.target`,
-    ].map((f) => join(out, f));
-    const verify = spawnSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8' });
-    expect(verify.stdout + verify.stderr).toBe('');
-    expect(verify.status).toBe(0);
-  });
+  needs('systemd-analyze')(
+    'writes one unit per service and a target that systemd-analyze verify accepts, carrying the config, and says what it cannot carry',
+    async () => {
+      const dir = fullProject();
+      const out = join(dir, 'units');
+      const result = await runCli(['export', 'systemd', '--out', out], { cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      const fleet = fleetName(dir);
+      const api = readFileSync(join(out, `${fleet}-api.service`), 'utf8');
+      // db runs 2 replicas: a template unit's instances, each waited for; one failing does not stop api
+      expect(api).toMatch(new RegExp(`^After=${fleet}-db@1\\.service ${fleet}-db@2\\.service$`, 'm'));
+      expect(api).toMatch(new RegExp(`^Wants=${fleet}-db@1\\.service ${fleet}-db@2\\.service$`, 'm'));
+      expect(api).not.toMatch(/^Requires=/m);
+      expect(api).toMatch(/^Restart=on-failure$/m);
+      expect(api).toMatch(/^RestartSec=2$/m);
+      expect(api).toMatch(/^StartLimitBurst=5$/m);
+      expect(api).toMatch(/^StartLimitIntervalSec=300$/m);
+      expect(api).toMatch(/^MemoryMax=536870912$/m);
+      expect(api).toMatch(/^KillMode=control-group$/m);
+      expect(api).toMatch(new RegExp(`^WorkingDirectory=${join(dir, 'api')}$`, 'm'));
+      const db = readFileSync(join(out, `${fleet}-db@.service`), 'utf8');
+      expect(db).toMatch(/^Environment=ZMART_REPLICA=%i$/m);
+      // replica 2 listens on 5433, as zmart gives it: a drop-in for that instance
+      expect(readFileSync(join(out, `${fleet}-db@2.service.d`, 'port.conf'), 'utf8')).toBe('[Service]\nEnvironment="PORT=5433"\n');
+      expect(db).toMatch(/^ExecStart="\/bin\/sh" "-c" "exec sleep 1000"$/m); // every word quoted, % and $ escaped (systemd-syntax.ts)
+      expect(db).toMatch(/^KillSignal=SIGINT$/m);
+      expect(db).toMatch(/^TimeoutStopSec=20$/m);
+      expect(db).toMatch(/^KillMode=mixed$/m); // stop.mode main
+      // plain variables in the unit, quoted by systemd's rules; the secret alone in an owner-only file
+      expect(api).toContain('Environment="LOG_LEVEL=info"\nEnvironment="DATABASE_URL=postgres://localhost:5432/bot"\nEnvironment="PORT=8000"\n');
+      expect(api).not.toContain('tok-123456');
+      const env = join(out, `${fleet}-api.env`);
+      expect(readFileSync(env, 'utf8')).toBe("API_TOKEN='tok-123456'\n");
+      expect(statSync(env).mode & 0o777).toBe(0o600);
+      // a service with no secret-looking name has no env file at all
+      expect(db).toContain('Environment="PORT=5432"');
+      expect(db).not.toMatch(/^EnvironmentFile=/m);
+      expect(existsSync(join(out, `${fleet}-db.env`))).toBe(false);
+      expect(readFileSync(join(out, `${fleet}.target`), 'utf8')).toMatch(
+        new RegExp(`^Wants=${fleet}-db@1\\.service ${fleet}-db@2\\.service ${fleet}-api\\.service ${fleet}-worker\\.service$`, 'm'),
+      );
+      expect(result.stdout).toMatch(/not carried:\n.*alerts, port checks and log rotation/);
+      expect(result.stdout).toMatch(/services\.api\.restart\.cron: use a \.timer unit/);
+      expect(result.stdout).toMatch(/services\.api\.health: systemd has no such check/);
+      // socket: true is a .socket unit of the same name, one socket handed over (Accept=no)
+      const socket = readFileSync(join(out, `${fleet}-api.socket`), 'utf8');
+      expect(socket).toMatch(/^ListenStream=127\.0\.0\.1:8000$/m);
+      expect(socket).toMatch(/^Accept=no$/m);
+      expect(socket).toMatch(/^FileDescriptorName=api$/m);
+      const units = [
+        `${fleet}-db@1.service`,
+        `${fleet}-db@2.service`,
+        `${fleet}-api.service`,
+        `${fleet}-api.socket`,
+        `${fleet}-worker.service`,
+        `${fleet}.target`,
+      ].map((f) => join(out, f));
+      const verify = spawnSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8' });
+      expect(verify.stdout + verify.stderr).toBe('');
+      expect(verify.status).toBe(0);
+    },
+  );
 
-  it('runs replicas as a template unit: one socket shared by every instance, or a port per instance; systemd-analyze verify reads the instances', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
-    writeFileSync(
-      join(dir, 'zmart.config.ts'),
-      `export default { services: {
+  needs('systemd-analyze')(
+    'runs replicas as a template unit: one socket shared by every instance, or a port per instance; systemd-analyze verify reads the instances',
+    async () => {
+      const { dir, cleanup } = tempDir();
+      cleanups.push(cleanup);
+      writeFileSync(
+        join(dir, 'zmart.config.ts'),
+        `export default { services: {
         web: { command: 'exec node server.mjs', port: 8080, socket: true, replicas: 3, title: '100% web' },
         cache: { command: 'exec sleep 1000', port: 7000, replicas: 2, dependsOn: { web: 'healthy' } },
       } };\n`,
-    );
-    const out = join(dir, 'units');
-    const result = await runCli(['export', 'systemd', '--out', out], { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    const fleet = fleetName(dir);
-    const web = readFileSync(join(out, `${fleet}-web@.service`), 'utf8');
-    expect(web).toMatch(/^Description=100%% web #%i \(zmart fleet .*\)$/m); // the title's % escaped, the specifier not
-    expect(web).toMatch(new RegExp(`^Sockets=${fleet}-web\\.socket$`, 'm'));
-    expect(web).toContain('Environment="PORT=8080"');
-    const socket = readFileSync(join(out, `${fleet}-web.socket`), 'utf8');
-    expect(socket).toMatch(new RegExp(`^Service=${fleet}-web@1\\.service$`, 'm'));
-    expect(existsSync(join(out, `${fleet}-web@2.service.d`))).toBe(false); // one socket: one port
-    expect(readFileSync(join(out, `${fleet}-cache@2.service.d`, 'port.conf'), 'utf8')).toContain('PORT=7001');
-    expect(result.stdout).toMatch(/services\.cache\.dependsOn: a replicated service is waited for as every instance/);
-    expect(result.stdout).not.toMatch(/template unit .* not written/);
-    const instances = [1, 2, 3].map((i) => `${fleet}-web@${i}.service`).concat([`${fleet}-cache@1.service`, `${fleet}-cache@2.service`]);
-    const verify = spawnSync('systemd-analyze', ['verify', ...[...instances, `${fleet}-web.socket`, `${fleet}.target`].map((f) => join(out, f))], {
-      encoding: 'utf8',
-    });
-    expect(verify.stdout + verify.stderr).toBe('');
-    expect(verify.status).toBe(0);
-    // verify reads the drop-ins: a broken one is caught (the check can fail)
-    writeFileSync(join(out, `${fleet}-cache@2.service.d`, 'port.conf'), '[Service]\nPortNumber=7001\n');
-    const broken = spawnSync('systemd-analyze', ['verify', join(out, `${fleet}-cache@2.service`)], { encoding: 'utf8' });
-    expect(broken.stderr).toMatch(/Unknown key 'PortNumber'/);
-  });
+      );
+      const out = join(dir, 'units');
+      const result = await runCli(['export', 'systemd', '--out', out], { cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      const fleet = fleetName(dir);
+      const web = readFileSync(join(out, `${fleet}-web@.service`), 'utf8');
+      expect(web).toMatch(/^Description=100%% web #%i \(zmart fleet .*\)$/m); // the title's % escaped, the specifier not
+      expect(web).toMatch(new RegExp(`^Sockets=${fleet}-web\\.socket$`, 'm'));
+      expect(web).toContain('Environment="PORT=8080"');
+      const socket = readFileSync(join(out, `${fleet}-web.socket`), 'utf8');
+      expect(socket).toMatch(new RegExp(`^Service=${fleet}-web@1\\.service$`, 'm'));
+      expect(existsSync(join(out, `${fleet}-web@2.service.d`))).toBe(false); // one socket: one port
+      expect(readFileSync(join(out, `${fleet}-cache@2.service.d`, 'port.conf'), 'utf8')).toContain('PORT=7001');
+      expect(result.stdout).toMatch(/services\.cache\.dependsOn: a replicated service is waited for as every instance/);
+      expect(result.stdout).not.toMatch(/template unit .* not written/);
+      const instances = [1, 2, 3].map((i) => `${fleet}-web@${i}.service`).concat([`${fleet}-cache@1.service`, `${fleet}-cache@2.service`]);
+      const verify = spawnSync('systemd-analyze', ['verify', ...[...instances, `${fleet}-web.socket`, `${fleet}.target`].map((f) => join(out, f))], {
+        encoding: 'utf8',
+      });
+      expect(verify.stdout + verify.stderr).toBe('');
+      expect(verify.status).toBe(0);
+      // verify reads the drop-ins: a broken one is caught (the check can fail)
+      writeFileSync(join(out, `${fleet}-cache@2.service.d`, 'port.conf'), '[Service]\nPortNumber=7001\n');
+      const broken = spawnSync('systemd-analyze', ['verify', join(out, `${fleet}-cache@2.service`)], { encoding: 'utf8' });
+      expect(broken.stderr).toMatch(/Unknown key 'PortNumber'/);
+    },
+  );
 
-  it('carries the example fleet, units that systemd-analyze verify accepts', async () => {
+  needs('systemd-analyze')('carries the example fleet, units that systemd-analyze verify accepts', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const result = await runCli(['export', 'systemd', '--out', dir], { cwd: EXAMPLES });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import healthHttp from '../../plugins/health-http/index.js';
 import { ask, envOf } from '../helpers/process-view.js';
 import { createFleet, type Fleet, FIXTURE, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
+import { readsProc } from '../helpers/tools.js';
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -119,7 +120,7 @@ describe('a restart of a service whose socket zmart holds hands it over: success
     await expect(ask(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 
-  it('a reload that changes it hands it over to a process with the new settings', async () => {
+  readsProc()('a reload that changes it hands it over to a process with the new settings', async () => {
     const { resolveConfig } = await import('../../core/config/resolve.js');
     const port = await freePort();
     const api = (level: string) => ({

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import healthHttp from '../../plugins/health-http/index.js';
 import metrics from '../../plugins/metrics/index.js';
 import { createFleet, type Fleet, fixture, freePort, readText, waitFor } from '../helpers/project.js';
+import { needs } from '../helpers/tools.js';
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -28,7 +29,7 @@ async function scrape(url: string): Promise<string> {
 }
 
 describe('the metrics plugin with real processes', () => {
-  it('serves metrics promtool accepts, and the restart counter moves after a kill -9', async () => {
+  needs('promtool')('serves metrics promtool accepts, and the restart counter moves after a kill -9', async () => {
     const [apiPort, metricsPort] = [await freePort(), await freePort()];
     fleet = createFleet({
       services: {

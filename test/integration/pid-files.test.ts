@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFleet, fixture, FIXTURE, isAlive, killAll, readText, tempDir, waitFor, type Fleet, readStat } from '../helpers/project.js';
+import { readsProc } from '../helpers/tools.js';
 
 let fleet: Fleet | undefined;
 const strangers: number[] = [];
@@ -23,7 +24,7 @@ function startStranger(): number {
 }
 
 describe('pid files', () => {
-  it('name the program itself for a command given as one string (the shell execs it); a pipeline keeps its shell', async () => {
+  readsProc()('name the program itself for a command given as one string (the shell execs it); a pipeline keeps its shell', async () => {
     const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     fleet = createFleet({
       services: {

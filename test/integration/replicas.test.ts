@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { envOf, ask } from '../helpers/process-view.js';
 import { createFleet, type Fleet, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
+import { readsProc } from '../helpers/tools.js';
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -13,7 +14,7 @@ afterEach(async () => {
 const pids = () => Object.fromEntries(fleet!.supervisor.snapshots().map((s) => [s.name, s.pid]));
 
 describe('replicas', () => {
-  it('three processes share one socket: each named, numbered and answering; a rolling restart under load fails nothing', async () => {
+  readsProc()('three processes share one socket: each named, numbered and answering; a rolling restart under load fails nothing', async () => {
     const port = await freePort();
     fleet = createFleet({ services: { web: { command: fixture('--listen-fd'), port, socket: true, replicas: 3, ready: { logLine: 'listening on fd 3' } } } });
     await fleet.supervisor.start();
@@ -49,7 +50,7 @@ describe('replicas', () => {
     for (const name of Object.keys(first)) expect(pids()[name]).not.toBe(first[name]);
   });
 
-  it('kill -9 of one replica restarts only it; without a socket each has its own PORT; scale up and down, live', async () => {
+  readsProc()('kill -9 of one replica restarts only it; without a socket each has its own PORT; scale up and down, live', async () => {
     const port = await freePort();
     fleet = createFleet({ services: { api: { command: fixture(), port, replicas: 2, readyAfter: 100 } } });
     await fleet.supervisor.start();
@@ -97,7 +98,7 @@ describe('a dependant of a replicated service', () => {
 });
 
 describe('a reload that changes replicated service', () => {
-  it('rolls it: each old process stops when its successor is ready, and requests without pause see no failure', async () => {
+  readsProc()('rolls it: each old process stops when its successor is ready, and requests without pause see no failure', async () => {
     const { resolveConfig } = await import('../../core/config/resolve.js');
     const port = await freePort();
     const web = (level: string) => ({

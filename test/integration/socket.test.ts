@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { envOf, ask } from '../helpers/process-view.js';
 import portGuard from '../../plugins/port-guard/index.js';
 import { createFleet, type Fleet, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
+import { readsProc } from '../helpers/tools.js';
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -37,7 +38,7 @@ async function underLoad(port: number, during: () => Promise<unknown>): Promise<
 }
 
 describe('socket: true, the listening socket zmart holds', () => {
-  it('is handed over as fd 3 (systemd protocol), and restarts refuse no request: they wait in its queue', async () => {
+  readsProc()('is handed over as fd 3 (systemd protocol), and restarts refuse no request: they wait in its queue', async () => {
     const port = await freePort();
     fleet = createFleet({
       services: { api: { command: fixture('--listen-fd'), port, socket: true, ready: { logLine: 'listening on fd 3' } } },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { afterEachTest, runCli, startCli } from '../helpers/cli.js';
 import { FIXTURE, readText, tempDir, waitFor } from '../helpers/project.js';
+import { needs } from '../helpers/tools.js';
 
 const { running, pids, cleanups } = afterEachTest(afterEach);
 
@@ -28,7 +29,7 @@ export default defineConfig({
 }
 
 describe('zmart startup', () => {
-  it('prints a systemd unit that systemd-analyze verify accepts, carrying the config', async () => {
+  needs('systemd-analyze')('prints a systemd unit that systemd-analyze verify accepts, carrying the config', async () => {
     const dir = project();
     writeFileSync(join(dir, '.env'), 'API_TOKEN=a-service-secret\n'); // a service's env file: never loaded into zmart
     const printed = await runCli(['startup', '--print'], { cwd: dir });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFleet, fixture, isAlive, killAll, readAllKids, readKids, readText, tempDir, waitFor, type Fleet } from '../helpers/project.js';
+import { readsProc } from '../helpers/tools.js';
 
 let fleet: Fleet | undefined;
 const strays: number[] = [];
@@ -20,7 +21,7 @@ afterEach(async () => {
 const ESCAPE = `setsid sh -c 'sleep 7401 & echo $! > kids.txt; sleep 7402 & echo $! >> kids.txt'; exec sleep 7400`;
 
 describe('stopping real process trees', () => {
-  it('stops what escaped the group through setsid and a double fork (found by the marker in its environment)', async () => {
+  readsProc()('stops what escaped the group through setsid and a double fork (found by the marker in its environment)', async () => {
     fleet = createFleet({ services: { escaper: { command: ESCAPE, readyAfter: 0, stop: { timeout: 500 } } } });
     await fleet.supervisor.start();
     const kids = await waitFor(() => {

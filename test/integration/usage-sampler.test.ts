@@ -3,6 +3,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageSampler } from '../../core/process/usage-sampler.js';
 import { FIXTURE, killAll, waitFor, isAlive, testTable } from '../helpers/project.js';
+import { readsProc } from '../helpers/tools.js';
 
 /** Our own open files that point into /proc/PID/ (what pidusage keeps per pid). */
 function procFdsFor(pid: number): number {
@@ -16,7 +17,7 @@ function procFdsFor(pid: number): number {
 }
 
 describe('UsageSampler', () => {
-  it('samples RSS and CPU of real processes, and keeps no file or history for a dead one', async () => {
+  readsProc()('samples RSS and CPU of real processes, and keeps no file or history for a dead one', async () => {
     const a = spawn(process.execPath, [FIXTURE], { stdio: 'ignore', detached: true });
     const b = spawn(process.execPath, [FIXTURE], { stdio: 'ignore', detached: true });
     try {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import dashboard from '../../plugins/dashboard/index.js';
 import healthHttp from '../../plugins/health-http/index.js';
 import history from '../../plugins/history/index.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { dollarsKept } from '../../cli/export/carried.js';
 import { composeFile } from '../../cli/export/compose-file.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { UsageSampler } from '../../core/process/usage-sampler.js';
 import { FIXTURE, killAll, waitFor, isAlive, testTable } from '../helpers/project.js';
 import { readsProc } from '../helpers/tools.js';

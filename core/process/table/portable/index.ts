@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { HeldSocket, PortListener, ProcessTable, ProcStat } from '../../../di/contracts.js';
 import { LSOF_FIELDS, parseLsof } from './lsof-output.js';
 import { PS_COLUMNS, PS_ENV_COLUMNS, parsePs, pidsCarrying, type PsRow } from './ps-output.js';
+import { SharedReading } from '../shared-reading.js';
 
 export interface PortableTools {
   /** Absolute path of ps: never looked up in PATH, where anyone's folder may come first. */
@@ -24,6 +25,7 @@ const LISTEN_TTL_MS = 250;
  */
 export function portableTable(tools: PortableTools): ProcessTable {
   let listening: { at: number; sockets: HeldSocket[] } | null = null;
+  const everyEnvironment = new SharedReading<{ environments: string; commands: string }>(100);
   const run = (file: string, args: string[]): string => {
     for (let attempt = 0; ; attempt += 1) {
       const result = spawnSync(file, args, {
@@ -78,16 +80,18 @@ export function portableTable(tools: PortableTools): ProcessTable {
     sockets: (pids) => (pids.length === 0 ? [] : lsof(['-a', '-iTCP', '-p', pids.join(',')])),
     carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
       if (candidates.length === 0) return [];
-      const select = candidates.length > 200 ? ['-A'] : ['-p', candidates.map((c) => c.pid).join(',')];
-      const environments = run(tools.ps, [tools.envFlag, '-ww', '-o', PS_ENV_COLUMNS, ...select]);
+      // many candidates: every process, read once per moment and shared by the stops under way
+      // (a fleet-wide stop asks this of every service at once: one `ps -A` each was N² work)
+      const every = candidates.length > 200;
+      const select = every ? ['-A'] : ['-p', candidates.map((c) => c.pid).join(',')];
+      const read = () => ({
+        environments: run(tools.ps, [tools.envFlag, '-ww', '-o', PS_ENV_COLUMNS, ...select]),
+        // the commands alone, to tell a marker in the environment from the same word in an argv
+        commands: run(tools.ps, ['-ww', '-o', PS_ENV_COLUMNS, ...select]),
+      });
+      const { environments, commands } = every ? everyEnvironment.get(read) : read();
       if (!environments.includes(marker)) return [];
-      // the commands alone, to tell a marker in the environment from the same word in an argv
-      const found = pidsCarrying(
-        environments,
-        run(tools.ps, ['-ww', '-o', PS_ENV_COLUMNS, ...select]),
-        marker,
-        process.getuid?.() === 0 ? undefined : process.getuid?.(),
-      ); // root: any user's (services run as `user`)
+      const found = pidsCarrying(environments, commands, marker, process.getuid?.() === 0 ? undefined : process.getuid?.()); // root: any user's (services run as `user`)
       return candidates.filter((c) => found.has(c.pid));
     },
     forget: () => {

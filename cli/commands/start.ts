@@ -102,7 +102,7 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   // Wait for its control socket, or for it to die trying.
   let first: StatusReport | null = null;
   while (!first) {
-    first = await status(socket);
+    first = await status(socket, 'null', '/v1/states');
     if (first) break;
     if (exited !== null) {
       const already = await status(socket); // lost a race with another `zmart start`
@@ -149,6 +149,9 @@ async function follow(
   );
   const isDown = (name: string, downNow: boolean) => (request ? answered !== null && (answered.has(name) || downNow) : downNow);
   const wanted = names.length === 0 ? first.services.map((s) => s.name) : withDependencies(first.services, names);
+  const wantedSet = new Set(wanted);
+  // a large fleet is asked less often (its supervisor has thousands of spawns to make)
+  const pollMs = Math.max(POLL_MS, Math.min(1000, wanted.length / 2));
   const done = new Map<string, boolean>();
   const width = Math.max(...wanted.map((n) => n.length));
   const supervisorPid = first.supervisor.pid ?? -1;
@@ -157,7 +160,7 @@ async function follow(
   const spinner = createSpinner(out);
   let report = first;
   for (;;) {
-    for (const s of report.services.filter((x) => wanted.includes(x.name) && !done.has(x.name))) {
+    for (const s of report.services.filter((x) => wantedSet.has(x.name) && !done.has(x.name))) {
       const up = s.ready;
       const down = isDown(s.name, s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(report, s.name) !== ''));
       if (!up && !down) continue;
@@ -176,9 +179,10 @@ async function follow(
         out.line(`  ${out.bad('…')} ${name.padEnd(width)} still ${report.services.find((s) => s.name === name)?.state} after ${formatDuration(waitMs)}`);
       break;
     }
-    spinner.show(`waiting for ${pending.join(', ')}`);
-    await sleep(POLL_MS);
-    const next = await status(socket);
+    spinner.show(pending.length > 5 ? `waiting for ${pending.length} of ${wanted.length} services` : `waiting for ${pending.join(', ')}`);
+    await sleep(pollMs);
+    // states alone (no memory or CPU): cheap for the supervisor however large the fleet
+    const next = await status(socket, 'null', '/v1/states');
     if (!next && !isSameProcess(table, supervisorPid, supervisorStart)) {
       // Nobody answers and the supervisor is gone: say so now, not after the whole --wait.
       spinner.clear();
@@ -216,9 +220,9 @@ function blockedBy(report: StatusReport, name: string): string {
  * while it is too busy to answer within 5 s (a machine short of memory or CPU can make it):
  * a caller following a start keeps its last report and its own deadline.
  */
-async function status(socket: string, whenBusy: 'null' | 'throw' = 'null'): Promise<StatusReport | null> {
+async function status(socket: string, whenBusy: 'null' | 'throw' = 'null', path = '/v1/status'): Promise<StatusReport | null> {
   try {
-    const { status: code, body } = await callControl<StatusReport>(socket, 'GET', '/v1/status', undefined, 5000);
+    const { status: code, body } = await callControl<StatusReport>(socket, 'GET', path, undefined, 5000);
     return code === 200 ? body : null;
   } catch (error) {
     if (isUnreachable(error) || (whenBusy === 'null' && isTimeout(error))) return null;

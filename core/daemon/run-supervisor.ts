@@ -113,6 +113,7 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
     });
   const server = createControlServer({
     status: () => supervisorStatus(supervisor, options.version),
+    states: () => supervisorStatus(supervisor, options.version, { usage: false }),
     start: async (names) => supervisor.start(known(names)),
     stop: async (names) => {
       // Reported in the order they stop: dependants first (reverse dependency order).

@@ -5,6 +5,9 @@ import type { ExitInfo, ProcessHandle, ProcessIdentity, ProcessRunner, ProcessTa
 import { shellCommand } from './shell-command.js';
 import { stopProcessTree } from './stop.js';
 
+/** How long spawns may hold the event loop before it serves what else came. */
+const SPAWN_TURN_MS = 25;
+
 /**
  * Spawns each service as the leader of its own process group (detached), with stdin closed
  * and stdout/stderr piped to zmart, and stops it through its whole group.
@@ -14,9 +17,24 @@ import { stopProcessTree } from './stop.js';
  * resident memory. execa runs the short commands plugins ask for (run-command.ts).
  */
 export class ChildProcessRunner implements ProcessRunner {
+  /** The spawn before this one has had its turn of the event loop. */
+  private turn: Promise<void> = Promise.resolve();
+  private turnStarted = 0;
+
   constructor(private readonly table: ProcessTable) {}
 
   async spawn(spec: SpawnSpec): Promise<ProcessHandle> {
+    // A spawn holds the event loop (fork and exec, ~7 ms for a daemon of this size): a fleet of
+    // thousands started in one go held it for 20 s, and the control socket answered nobody.
+    // Spawns take turns: after SPAWN_TURN_MS of them the loop serves the I/O that came meanwhile
+    // (a status, a stop) before the next.
+    const turn = this.turn.then(async () => {
+      if (performance.now() - this.turnStarted < SPAWN_TURN_MS) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.turnStarted = performance.now();
+    });
+    this.turn = turn;
+    await turn;
     // A string runs through /bin/sh, which execs the program when it is one simple command.
     const command = Array.isArray(spec.command) ? spec.command : ['/bin/sh', '-c', shellCommand(spec.command)];
     // LISTEN_PID must be the program's own pid: a shell that sets it to its own, then execs it

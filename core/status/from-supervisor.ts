@@ -3,14 +3,16 @@ import { treeUsage } from './process-usage.js';
 import type { ServiceStatus, StatusReport } from './types.js';
 
 /** The status of a live supervisor and its services, with each process tree's memory and CPU. */
-export function supervisorStatus(supervisor: Supervisor, version: string, now = supervisor.clock.now()): StatusReport {
+export function supervisorStatus(supervisor: Supervisor, version: string, options: { usage?: boolean; now?: number } = {}): StatusReport {
   const { config, table } = supervisor;
-  const stats = table.all(); // one reading of the process table for every service's tree
+  const now = options.now ?? supervisor.clock.now();
+  // one reading of the process table for every service's tree; none without `usage`
+  const stats = options.usage === false ? null : table.all();
   const services = config.services.map((service): ServiceStatus => {
     const controller = supervisor.controller(service.name)!;
     const snap = controller.snapshot();
     const identity = controller.identity();
-    const usage = identity ? treeUsage(table, identity.pid, identity.startTime, now, stats) : null;
+    const usage = identity && stats ? treeUsage(table, identity.pid, identity.startTime, now, stats) : null;
     const { startedAt, ...rest } = snap;
     return {
       ...rest,

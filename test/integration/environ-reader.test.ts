@@ -6,7 +6,7 @@ import { isAlive, killAll, waitFor } from '../helpers/project.js';
 import { readsProc } from '../helpers/tools.js';
 
 describe('EnvironReader (Linux)', () => {
-  readsProc()('finds the processes carrying a marker, each environment read once per moment and shared by every question in it', async () => {
+  readsProc()('finds the processes carrying a marker, each environment read once and kept for the questions after it', async () => {
     const marked = spawn('sleep', ['30'], { env: { ...process.env, ZMART_INCARNATION: 'run-1' }, stdio: 'ignore', detached: true });
     const other = spawn('sleep', ['30'], { env: { ...process.env, ZMART_INCARNATION: 'run-2' }, stdio: 'ignore', detached: true });
     try {
@@ -16,13 +16,15 @@ describe('EnvironReader (Linux)', () => {
       const reader = new EnvironReader(process.getuid!(), () => now);
       expect(reader.carrying('ZMART_INCARNATION=run-1', stats).map((s) => s.pid)).toEqual([marked.pid]);
       expect(reader.carrying('ZMART_INCARNATION=run-2', stats).map((s) => s.pid)).toEqual([other.pid]);
-      // within the moment the answer is the one read: the process is gone, the reading is not
+      // a process's marker is read once: asked again, the answer is the one read (the process is gone, the reading is not)
       killAll([marked.pid!]);
       await waitFor(() => !isAlive(marked.pid!), 'the first one gone');
-      now += 50;
+      now += 5_000;
       expect(reader.carrying('ZMART_INCARNATION=run-1', stats).map((s) => s.pid)).toEqual([marked.pid]);
-      // a moment later it is read again
-      now += 100;
+      // a pid handed out again is another start time: read afresh
+      expect(reader.carrying('ZMART_INCARNATION=run-1', [{ ...stats[0]!, startTime: stats[0]!.startTime + 1 }])).toEqual([]);
+      // and after a while every process is read again
+      now += 10_000;
       expect(reader.carrying('ZMART_INCARNATION=run-1', stats)).toEqual([]);
       // another user's process is never taken (a uid nobody has)
       expect(new EnvironReader(4_000_000, () => now).carrying('ZMART_INCARNATION=run-2', stats)).toEqual([]);

@@ -1,17 +1,19 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { ProcStat } from '../../../di/contracts.js';
 
-/** How long a reading of environments is shared: the moment of one fleet-wide stop. */
-const SHARED_MS = 100;
+/** How long a process's marker, once read, is taken as known (keyed by pid and start time: never another process's). */
+const KEPT_MS = 10_000;
 
 /**
  * Which processes carry a marker (`NAME=value`) in their environment, from /proc/PID/environ,
- * each process read once per moment. A fleet-wide stop asks it of every service at once, each
- * time of every process started after that service's leader: read afresh each time, that was
- * N²/2 reads (4.5 million at 3,000 services, minutes of a stop); shared, it is N.
+ * each process read once. A fleet-wide stop asks it of every service at once, each time of
+ * every process started after that service's leader: read afresh each time, that was N²/2 reads
+ * (4.5 million at 3,000 services, minutes of a stop); kept, it is N. A process's marker does
+ * not change while it runs (only an exec could change it; it keeps pid and start time, and what
+ * it ran as is still the service's); a pid used again is another start time, read afresh.
  */
 export class EnvironReader {
-  private readonly seen = new Map<string, string | null>();
+  private readonly known = new Map<number, { startTime: number; name: string; value: string | null }>();
   private since = 0;
 
   constructor(
@@ -21,8 +23,8 @@ export class EnvironReader {
   ) {}
 
   carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
-    if (this.now() - this.since > SHARED_MS) {
-      this.seen.clear();
+    if (this.now() - this.since > KEPT_MS) {
+      this.known.clear();
       this.since = this.now();
     }
     const name = marker.slice(0, marker.indexOf('=') + 1);
@@ -31,10 +33,10 @@ export class EnvironReader {
 
   /** The process's `NAME=value` entry for this name, or null (none, not ours, gone). */
   private valueOf(s: ProcStat, name: string): string | null {
-    const key = `${s.pid}:${s.startTime}:${name}`;
-    if (this.seen.has(key)) return this.seen.get(key)!;
+    const known = this.known.get(s.pid);
+    if (known && known.startTime === s.startTime && known.name === name) return known.value;
     const value = this.read(s.pid, name);
-    this.seen.set(key, value);
+    this.known.set(s.pid, { startTime: s.startTime, name, value });
     return value;
   }
 

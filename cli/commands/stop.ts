@@ -38,7 +38,8 @@ export async function stop(options: { config?: string; services: string[] }, out
   const progress = (async () => {
     const running = new Set<string>();
     while (pending) {
-      const answer = await askDaemon<StatusReport>(fleet, 'GET', '/v1/status', undefined, 2000).catch(() => null);
+      // states alone (no memory or CPU): cheap for the supervisor however large the fleet
+      const answer = await askDaemon<StatusReport>(fleet, 'GET', '/v1/states', undefined, 2000).catch(() => null);
       for (const s of answer?.status === 200 ? answer.body.services : []) {
         if (s.state !== 'stopped') running.add(s.name);
         else if (running.has(s.name) && (!services || services.includes(s.name))) report(s.name, s.lastStop);
@@ -46,6 +47,8 @@ export async function stop(options: { config?: string; services: string[] }, out
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
+  // the supervisor itself, to see it gone before saying so (it ends a moment after it answers)
+  const supervisor = services ? null : new FilePidStore(fleet.pidDir).read('monitor');
   const response = await askDaemon<{ stopped: string[]; how?: Record<string, LastStop | null> }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000).finally(
     () => (pending = false),
   );
@@ -56,8 +59,19 @@ export async function stop(options: { config?: string; services: string[] }, out
     return response.status === 404 ? 2 : 1;
   }
   for (const name of response.body.stopped) report(name, response.body.how?.[name]);
+  if (supervisor) await gone(supervisor, SUPERVISOR_EXIT_MS);
   out.line(services ? `stopped ${services.join(', ')} in ${formatDuration(Date.now() - t0)}` : `zmart stopped in ${formatDuration(Date.now() - t0)}`);
   return 0;
+}
+
+/** How long `zmart stop` waits for the supervisor to end after it said it stopped (it gives its answer a moment first). */
+const SUPERVISOR_EXIT_MS = 5000;
+
+/** Resolves once the process is gone, or at the deadline: a `zmart start` right after a stop finds no supervisor. */
+async function gone(identity: { pid: number; startTime: number }, ms: number): Promise<void> {
+  const table = pickTable();
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && isSameProcess(table, identity.pid, identity.startTime)) await new Promise((r) => setTimeout(r, 20));
 }
 
 async function stopOrphans(fleet: FleetLocation, names: string[], out: Output): Promise<number> {

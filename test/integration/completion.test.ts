@@ -24,38 +24,58 @@ function project(): { dir: string; env: NodeJS.ProcessEnv } {
   return { dir, env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, HOME: dir } };
 }
 
-/** What a shell's own completion gives for a command line, one candidate per line, sorted. */
-function complete(shell: 'bash' | 'zsh' | 'fish', line: string, p: { dir: string; env: NodeJS.ProcessEnv }): string[] {
-  const words = line.split(' ');
-  const scripts = {
-    // bash: its completion variables, then the function `complete -F` names
-    bash: `source <(zmart completion bash); COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _zmart; printf '%s\\n' "\${COMPREPLY[@]}"`,
-    // zsh: as its bashcompinit calls the function (sh emulation: arrays from 0), then compadd's prefix match
-    zsh: `source <(zmart completion zsh); words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; COMP_WORDS=("\${words[@]}"); COMP_CWORD=$((CURRENT - 1)); emulate sh -c _zmart; print -l -- \${(M)COMPREPLY:#${words.at(-1)}*}`,
-    // fish: its own `complete -C`
-    fish: `zmart completion fish | source; complete -C '${line}'`,
+/**
+ * What a shell's own completion gives for each command line, one sorted list per line: one run
+ * of the shell for all of them (the script is made once; service names are asked as typed).
+ */
+function complete(shell: 'bash' | 'zsh' | 'fish', lines: string[], p: { dir: string; env: NodeJS.ProcessEnv }): string[][] {
+  const quoted = (words: string[]) => words.map((w) => `'${w}'`).join(' ');
+  const one = (line: string) => {
+    const words = line.split(' ');
+    return {
+      // bash: its completion variables, then the function `complete -F` names
+      bash: `COMP_WORDS=(${quoted(words)}); COMP_CWORD=${words.length - 1}; _zmart; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      // zsh: as its bashcompinit calls the function (sh emulation: arrays from 0), then compadd's prefix match
+      zsh: `words=(${quoted(words)}); CURRENT=${words.length}; COMP_WORDS=("\${words[@]}"); COMP_CWORD=$((CURRENT - 1)); emulate sh -c _zmart; print -l -- \${(M)COMPREPLY:#${words.at(-1)}*}`,
+      // fish: its own `complete -C`
+      fish: `complete -C '${line}'`,
+    }[shell];
   };
-  const run = spawnSync(shell, ['-c', scripts[shell]], { cwd: p.dir, env: p.env, encoding: 'utf8', timeout: 20_000 });
+  const load = { bash: 'source <(zmart completion bash)', zsh: 'source <(zmart completion zsh)', fish: 'zmart completion fish | source' }[shell];
+  const script = [load, ...lines.map((line) => `${one(line)}; echo '--end--'`)].join('\n');
+  const run = spawnSync(shell, ['-c', script], { cwd: p.dir, env: p.env, encoding: 'utf8', timeout: 30_000 });
   expect(run.stderr).toBe('');
-  return run.stdout
-    .split('\n')
-    .map((l) => l.split('\t')[0]!)
-    .filter(Boolean)
-    .sort();
+  const answers = run.stdout.split('--end--\n').slice(0, lines.length);
+  return answers.map((answer) =>
+    answer
+      .split('\n')
+      .map((l) => l.split('\t')[0]!)
+      .filter(Boolean)
+      .sort(),
+  );
 }
 
 describe('zmart completion', () => {
   for (const shell of ['bash', 'zsh', 'fish'] as const) {
     needs(shell)(`completes commands, flags, service names (replicas too, from the config in use) and choices in ${shell}`, () => {
       const p = project();
-      expect(complete(shell, 'zmart re', p)).toEqual(['reload', 'report', 'restart']);
-      expect(complete(shell, 'zmart restart w', p)).toEqual(['web', 'web#1', 'web#2', 'worker']);
-      expect(complete(shell, 'zmart stop api w', p)).toEqual(['web', 'web#1', 'web#2', 'worker']); // services repeat
-      expect(complete(shell, 'zmart status --config other/fleet.config.ts ', p)).toEqual(['db']);
-      expect(complete(shell, 'zmart signal api T', p)).toEqual(['TERM', 'TTIN', 'TTOU']); // a signal second, not a service
-      expect(complete(shell, 'zmart start --f', p)).toEqual(['--foreground']);
-      expect(complete(shell, 'zmart export k', p)).toEqual(['kubernetes']);
-      expect(complete(shell, 'zmart completion z', p)).toEqual(['zsh']);
+      const cases: Array<[string, string[]]> = [
+        ['zmart re', ['reload', 'report', 'restart']],
+        ['zmart restart w', ['web', 'web#1', 'web#2', 'worker']],
+        ['zmart stop api w', ['web', 'web#1', 'web#2', 'worker']], // services repeat
+        ['zmart status --config other/fleet.config.ts ', ['db']],
+        ['zmart signal api T', ['TERM', 'TTIN', 'TTOU']], // a signal second, not a service
+        ['zmart start --f', ['--foreground']],
+        ['zmart export k', ['kubernetes']],
+        ['zmart completion z', ['zsh']],
+      ];
+      expect(
+        complete(
+          shell,
+          cases.map(([line]) => line),
+          p,
+        ),
+      ).toEqual(cases.map(([, want]) => want));
     });
   }
 

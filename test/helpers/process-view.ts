@@ -24,3 +24,29 @@ export const ask = (port: number): Promise<string> =>
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
+
+/** Requests without pause from 4 clients (a new connection each) while `during` runs: who answered, how often, and what failed. */
+export async function underLoad(port: number, during: () => Promise<unknown>): Promise<{ pids: Set<string>; failed: string[]; answered: number }> {
+  const pids = new Set<string>();
+  const failed: string[] = [];
+  let answered = 0;
+  let done = false;
+  const client = async () => {
+    while (!done) {
+      try {
+        pids.add(await ask(port));
+        answered += 1;
+      } catch (error) {
+        failed.push((error as Error).message);
+      }
+    }
+  };
+  const clients = Array.from({ length: 4 }, client);
+  try {
+    await during();
+  } finally {
+    done = true;
+    await Promise.all(clients);
+  }
+  return { pids, failed, answered };
+}

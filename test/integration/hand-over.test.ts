@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import healthHttp from '../../plugins/health-http/index.js';
-import { ask, envOf } from '../helpers/process-view.js';
+import { ask, envOf, underLoad } from '../helpers/process-view.js';
 import { createFleet, type Fleet, FIXTURE, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
 import { readsProc } from '../helpers/tools.js';
 
@@ -14,28 +14,6 @@ afterEach(async () => {
 
 const only = () => fleet!.supervisor.snapshots()[0]!;
 const pidFile = (name: string) => join(fleet!.dir, 'server_pids', `${name}.pid`);
-
-/** Requests without pause from 4 clients while `during` runs: what failed, and how many were answered. */
-async function underLoad(port: number, during: () => Promise<unknown>): Promise<{ failed: string[]; answered: number }> {
-  const failed: string[] = [];
-  let answered = 0;
-  let done = false;
-  const client = async () => {
-    while (!done)
-      await ask(port).then(
-        () => (answered += 1),
-        (error: Error) => failed.push(error.message),
-      );
-  };
-  const clients = Array.from({ length: 4 }, client);
-  try {
-    await during();
-  } finally {
-    done = true;
-    await Promise.all(clients);
-  }
-  return { failed, answered };
-}
 
 /** A service that listens on fd 3 while the file `ok` is in its folder, and otherwise does `otherwise`. */
 const whileOk = (otherwise: string) => `test -f ok && exec ${process.execPath} ${FIXTURE} --listen-fd; ${otherwise}`;

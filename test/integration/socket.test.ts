@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { envOf, ask } from '../helpers/process-view.js';
+import { ask, envOf, underLoad } from '../helpers/process-view.js';
 import portGuard from '../../plugins/port-guard/index.js';
 import { createFleet, type Fleet, fixture, freePort, isAlive, waitFor } from '../helpers/project.js';
 import { readsProc } from '../helpers/tools.js';
@@ -10,32 +10,6 @@ afterEach(async () => {
   await fleet?.close();
   fleet = undefined;
 });
-
-/** Requests without pause from 4 clients while `during` runs: who answered, and what failed. */
-async function underLoad(port: number, during: () => Promise<unknown>): Promise<{ pids: Set<string>; failed: string[]; answered: number }> {
-  const pids = new Set<string>();
-  const failed: string[] = [];
-  let answered = 0;
-  let done = false;
-  const client = async () => {
-    while (!done) {
-      try {
-        pids.add(await ask(port));
-        answered += 1;
-      } catch (error) {
-        failed.push((error as Error).message);
-      }
-    }
-  };
-  const clients = Array.from({ length: 4 }, client);
-  try {
-    await during();
-  } finally {
-    done = true;
-    await Promise.all(clients);
-  }
-  return { pids, failed, answered };
-}
 
 describe('socket: true, the listening socket zmart holds', () => {
   readsProc()('is handed over as fd 3 (systemd protocol), and restarts refuse no request: they wait in its queue', async () => {

@@ -45,6 +45,7 @@ const DAEMON_OUT = 'zmart.out';
  */
 const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt'];
 const POLL_MS = 100;
+const FIRST_POLL_MS = 20;
 
 /**
  * `zmart start`: validates the config, launches the supervisor in the background (its own
@@ -150,8 +151,9 @@ async function follow(
   const isDown = (name: string, downNow: boolean) => (request ? answered !== null && (answered.has(name) || downNow) : downNow);
   const wanted = names.length === 0 ? first.services.map((s) => s.name) : withDependencies(first.services, names);
   const wantedSet = new Set(wanted);
-  // a large fleet is asked less often (its supervisor has thousands of spawns to make)
-  const pollMs = Math.max(POLL_MS, Math.min(1000, wanted.length / 2));
+  // often in the first second (a small fleet is up within it: the answer should not wait for a
+  // poll), then every POLL_MS; a large fleet less often (its supervisor has thousands of spawns to make)
+  const pollMs = () => Math.max(Date.now() - t0 < 1000 ? FIRST_POLL_MS : POLL_MS, Math.min(1000, wanted.length / 2));
   const done = new Map<string, boolean>();
   const width = Math.max(...wanted.map((n) => n.length));
   const supervisorPid = first.supervisor.pid ?? -1;
@@ -180,7 +182,7 @@ async function follow(
       break;
     }
     spinner.show(pending.length > 5 ? `waiting for ${pending.length} of ${wanted.length} services` : `waiting for ${pending.join(', ')}`);
-    await sleep(pollMs);
+    await sleep(pollMs());
     // states alone (no memory or CPU): cheap for the supervisor however large the fleet
     const next = await status(socket, 'null', '/v1/states');
     if (!next && !isSameProcess(table, supervisorPid, supervisorStart)) {

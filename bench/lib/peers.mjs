@@ -1,6 +1,7 @@
 // The supervisors compared: zmart, and when available PM2 (from npm, in a temp prefix, its own
 // PM2_HOME) and supervisord (Debian's `supervisor`, its own config and socket in a temp folder).
 // Each adapter starts a set of services, can be killed with SIGKILL and started again, and stops.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive, run, tempDir, waitUntil, ZMART } from './util.mjs';
@@ -8,10 +9,30 @@ import { alive, run, tempDir, waitUntil, ZMART } from './util.mjs';
 /** A service to run: a name and an argv; `restart` settings as close as each tool allows. */
 // { name, argv, port?, maxRestarts, restartDelayMs }
 
-export function zmartPeer() {
+/**
+ * zmart as `zmart start` runs it; with `daemonFlags`, its daemon started directly with those Node
+ * flags instead of zmart's own (bench/daemon-flags.mjs compares them), followed until every
+ * service runs.
+ */
+export function zmartPeer({ daemonFlags = null } = {}) {
   const dir = tempDir('zmart-bench-zmart-');
   const env = { ...process.env, ZMART_HOME: join(dir, 'home'), NO_COLOR: '1' };
   const cli = (...args) => run(process.execPath, [ZMART, ...args], { cwd: dir, env });
+  const startDirect = (count) => {
+    spawn(process.execPath, [...daemonFlags, join(ZMART, '..', 'daemon.js'), '--config', join(dir, 'zmart.config.ts')], {
+      cwd: dir,
+      env,
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const status = cli('status', '--json');
+      if (status.code !== 3 && JSON.parse(status.out).services.filter((s) => s.state === 'running').length === count) return { code: 0, out: '' };
+      spawnSync('sleep', ['0.02']);
+    }
+    return { code: 1, out: 'the daemon did not run every service within 60 s' };
+  };
   return {
     name: 'zmart',
     dir,
@@ -41,7 +62,7 @@ export function zmartPeer() {
         join(dir, 'zmart.config.ts'),
         `import { defineConfig } from 'zmart';\nexport default defineConfig({ services: { ${entries.join(',\n')} }, ${plugins} });\n`,
       );
-      return cli('start', '--wait', '120s');
+      return daemonFlags ? startDirect(services.length) : cli('start', '--wait', '120s');
     },
     supervisorPid: () => Number(readFileSync(join(dir, 'server_pids/monitor.pid'), 'utf8')),
     restartSupervisor: () => cli('start', '--wait', '60s'),

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
-import { callControl, isForbidden, isTimeout, isUnreachable, notYours } from '../../core/daemon/control-client.js';
+import { callControl, isCutOff, isForbidden, isTimeout, isUnreachable, notYours } from '../../core/daemon/control-client.js';
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
 import type { StatusReport } from '../../core/status/types.js';
@@ -227,7 +227,8 @@ async function status(socket: string, whenBusy: 'null' | 'throw' = 'null', path 
     const { status: code, body } = await callControl<StatusReport>(socket, 'GET', path, undefined, 5000);
     return code === 200 ? body : null;
   } catch (error) {
-    if (isUnreachable(error) || (whenBusy === 'null' && isTimeout(error))) return null;
+    // gone, or killed while it answered: no answer (a start that follows it then sees it died)
+    if (isUnreachable(error) || isCutOff(error) || (whenBusy === 'null' && isTimeout(error))) return null;
     if (isForbidden(error)) throw notYours(socket, 'this config');
     throw error;
   }

@@ -79,3 +79,5 @@ export function notYours(socket: string, config: string): ZmartError {
 
 /** True when nobody listens on the socket (no daemon). */
 export const isUnreachable = (error: unknown): boolean => ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'].includes((error as NodeJS.ErrnoException)?.code ?? '');
+/** The supervisor went away while it had the request (killed mid-answer): the connection was reset. */
+export const isCutOff = (error: unknown): boolean => ['ECONNRESET', 'EPIPE'].includes((error as NodeJS.ErrnoException)?.code ?? '');

@@ -102,9 +102,12 @@ export type StampLines = (prefix: Buffer, held: Buffer | null, data: Buffer, end
 
 let kernel: StampKernel | null | undefined;
 
-/** With the kernel, loaded on first use, unless it is missing or the stamp too long for it. */
+/**
+ * With the kernel, loaded on first use, unless it is missing, the stamp too long for it, or
+ * ZMART_STAMP_KERNEL=off (the JavaScript copy alone: what bench/stamp-kernel.mjs weighs it against).
+ */
 export const stampLines: StampLines = (prefix, held, data, end) => {
-  if (kernel === undefined) kernel = StampKernel.load();
+  if (kernel === undefined) kernel = process.env.ZMART_STAMP_KERNEL === 'off' ? null : StampKernel.load();
   if (!kernel || prefix.length > KERNEL_MAX_PREFIX) return stampLineByLine(prefix, held, data, end);
   return kernel.stamp(prefix, held, data, end);
 };

@@ -18,6 +18,17 @@ const pidFile = (name: string) => join(fleet!.dir, 'server_pids', `${name}.pid`)
 /** A service that listens on fd 3 while the file `ok` is in its folder, and otherwise does `otherwise`. */
 const whileOk = (otherwise: string) => `test -f ok && exec ${process.execPath} ${FIXTURE} --listen-fd; ${otherwise}`;
 
+/** A socket service up and serving, whose next process will `otherwise` instead: its port and first pid. */
+async function servingThenBroken(otherwise: string): Promise<{ port: number; first: number }> {
+  const port = await freePort();
+  fleet = createFleet({ services: { api: { command: whileOk(otherwise), port, socket: true, ready: { logLine: 'listening on fd 3' } } } });
+  writeFileSync(join(fleet.dir, 'ok'), '');
+  await fleet.supervisor.start();
+  const first = only().pid!;
+  rmSync(join(fleet.dir, 'ok'));
+  return { port, first };
+}
+
 describe('a restart of a service whose socket zmart holds hands it over: successor first', () => {
   it('the successor starts beside the running process and takes over once ready; no request fails; probes go on', async () => {
     const port = await freePort();
@@ -61,35 +72,25 @@ describe('a restart of a service whose socket zmart holds hands it over: success
   });
 
   it('a successor that does not get ready is stopped and the running process serves on (exit before ready, not ready in time)', async () => {
-    const port = await freePort();
-    fleet = createFleet({ services: { api: { command: whileOk('exit 3'), port, socket: true, ready: { logLine: 'listening on fd 3' } } } });
-    writeFileSync(join(fleet.dir, 'ok'), '');
-    await fleet.supervisor.start();
-    const first = only().pid!;
-    rmSync(join(fleet.dir, 'ok'));
-    const crashed = await fleet.supervisor.restartServices(['api']);
+    const { port, first } = await servingThenBroken('exit 3');
+    const crashed = await fleet!.supervisor.restartServices(['api']);
     expect(crashed).toEqual({ up: [], down: [{ name: 'api', why: 'its successor exited with code 3 before it was ready; the running process serves on' }] });
     expect(only()).toMatchObject({ pid: first, state: 'running', restarts: 0 });
     expect(await ask(port)).toBe(String(first));
     expect(readFileSync(pidFile('api'), 'utf8')).toBe(`${first}\n`);
     expect(existsSync(pidFile('api+next'))).toBe(false);
     // the successor's exit did not stop anything watching the service: it is still ready for dependants
-    expect(fleet.supervisor.controller('api')!.ready).toBe(true);
+    expect(fleet!.supervisor.controller('api')!.ready).toBe(true);
   });
 
   it('a stop during the hand-over ends it at once: the successor and the old process go, nothing is left', async () => {
-    const port = await freePort();
-    fleet = createFleet({ services: { api: { command: whileOk('exec sleep 1000'), port, socket: true, ready: { logLine: 'listening on fd 3' } } } });
-    writeFileSync(join(fleet.dir, 'ok'), '');
-    await fleet.supervisor.start();
-    const first = only().pid!;
-    rmSync(join(fleet.dir, 'ok'));
-    const restart = fleet.supervisor.restartServices(['api'], { waitMs: 60_000 });
+    const { port, first } = await servingThenBroken('exec sleep 1000');
+    const restart = fleet!.supervisor.restartServices(['api'], { waitMs: 60_000 });
     await waitFor(() => existsSync(pidFile('api+next')), 'the successor recorded in its own pid file');
     const successor = Number(readFileSync(pidFile('api+next'), 'utf8'));
     expect(successor).not.toBe(first);
     const t0 = Date.now();
-    await fleet.supervisor.stopServices(['api']);
+    await fleet!.supervisor.stopServices(['api']);
     expect(Date.now() - t0).toBeLessThan(20_000); // not the 60 s of the roll's deadline
     expect(await restart).toEqual({ up: [], down: [{ name: 'api', why: 'its successor not ready: the service was stopped; the running process serves on' }] });
     expect([first, successor].map(isAlive)).toEqual([false, false]);

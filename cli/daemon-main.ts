@@ -1,7 +1,12 @@
 // The supervisor process `zmart start` launches (bundled as dist/bin/daemon.js): an entry of
 // its own, so that the process that lives as long as the fleet loads neither commander nor
-// the other commands. Usage (internal): daemon.js --config PATH [SERVICE...]
+// the other commands. Usage (internal): daemon.js --config PATH [--after-go] [SERVICE...]
+// --after-go: `zmart start` launched it before checking the config; it waits, having loaded
+// its code, for the word `go` on fd 3 and reads the config only then; the pipe's end without
+// it (a rejected config, a CLI that died) ends it before it created anything.
+import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { preloadConfigLoader } from '../core/config/load.js';
 import { ZmartError } from '../core/errors.js';
 import { runDaemon } from './commands/daemon.js';
 import { createOutput } from './output.js';
@@ -10,23 +15,49 @@ import { reportError } from './report-error.js';
 async function daemonMain(argv: string[]): Promise<number> {
   const out = createOutput();
   try {
-    const { config, services } = usage(argv);
+    const { config, afterGo, services } = usage(argv);
+    if (afterGo) {
+      const said = word();
+      preloadConfigLoader();
+      if (!(await said)) process.exit(0); // nothing was made, nothing to wait for
+    }
     return await runDaemon({ config, services });
   } catch (error) {
     return reportError(error, out);
   }
 }
 
-function usage(argv: string[]): { config: string; services: string[] } {
-  const fail = (why: string) => new ZmartError('ZMART_USAGE', `daemon.js: ${why} (usage: daemon.js --config PATH [SERVICE...]; 'zmart start' runs it)`);
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: { config: { type: 'string' } }; allowPositionals: true; strict: true }>>;
+/** Whether the CLI said `go` on fd 3 (closed then: the services must not inherit it). */
+function word(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const pipe = new Socket({ fd: 3, readable: true, writable: false });
+    let text = '';
+    const done = (go: boolean) => {
+      pipe.destroy();
+      resolve(go);
+    };
+    pipe.setEncoding('utf8');
+    pipe.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\n')) done(text.startsWith('go\n'));
+    });
+    pipe.on('end', () => done(text.startsWith('go\n')));
+    pipe.on('error', () => done(false));
+  });
+}
+
+function usage(argv: string[]): { config: string; afterGo: boolean; services: string[] } {
+  const fail = (why: string) =>
+    new ZmartError('ZMART_USAGE', `daemon.js: ${why} (usage: daemon.js --config PATH [--after-go] [SERVICE...]; 'zmart start' runs it)`);
+  const options = { config: { type: 'string' }, 'after-go': { type: 'boolean' } } as const;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
   try {
-    parsed = parseArgs({ args: argv, options: { config: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw fail((error as Error).message);
   }
   if (!parsed.values.config) throw fail('--config PATH is required');
-  return { config: parsed.values.config, services: parsed.positionals };
+  return { config: parsed.values.config, afterGo: parsed.values['after-go'] === true, services: parsed.positionals };
 }
 
 void daemonMain(process.argv.slice(2)).then((code) => {

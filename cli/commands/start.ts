@@ -1,8 +1,9 @@
 import { meant } from '../../core/config/suggest.js';
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
+import { findConfigFile } from '../../core/config/locate.js';
+import type { ResolvedConfig } from '../../core/config/types.js';
+import { launchDaemon, launchEarly } from './start-daemon.js';
 import { callControl, isCutOff, isForbidden, isTimeout, isUnreachable, notYours } from '../../core/daemon/control-client.js';
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
@@ -14,7 +15,6 @@ import { isSameProcess } from '../../core/process/proc.js';
 import { pickTable } from '../../core/process/table/pick.js';
 import { parseDuration } from '../../core/units.js';
 import { ZmartError } from '../../core/errors.js';
-import { packageRoot } from '../../core/package-root.js';
 import { builtinPlugins } from '../builtins.js';
 import type { Output } from '../output.js';
 import { describeService } from '../render/status-text.js';
@@ -26,24 +26,6 @@ export interface BackgroundStartOptions {
   wait: string;
 }
 
-const DAEMON_OUT = 'zmart.out';
-/**
- * V8 settings for the long-lived supervisor, each measured (W2, W4, W1 in bench/):
- * - a young generation capped at 1 MB per semi-space (default 16): the default lets the
- *   heap grow ~20 MB at start that it never gives back; scavenges stay cheap because little
- *   survives;
- * - one V8 helper thread instead of one per core: ~1.5 MB less (fewer malloc arenas and
- *   thread stacks touched) for a ~10 MB heap that parallel GC does not speed up.
- * - no optimizing compiler (--no-opt; JS runs interpreted or baseline-compiled): TurboFan's
- *   own code and data are ~4.5 MB of the daemon's resident memory (10 services probed each
- *   second: 58.2 -> 54.5 MB), and the daemon's steady work is too short-lived to repay it
- *   (100 services probed each second: 4.2 -> 3.3 % of a core). A log flood is no slower:
- *   its copying runs in WebAssembly (core/logging/stamp-kernel.wat), which --no-opt leaves be.
- * Not --optimize-for-size: it kept RSS ~5 MB lower with 100 services probed each second,
- * but held the old generation so tight that a service flooding its log made V8 run a full
- * mark-compact every ~35 ms (45 in 1.6 s), slowing the flood by a third (W4).
- */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt'];
 const POLL_MS = 100;
 const FIRST_POLL_MS = 20;
 
@@ -55,25 +37,37 @@ const FIRST_POLL_MS = 20;
 export async function startBackground(options: BackgroundStartOptions, out: Output): Promise<number> {
   const waitMs = parseDuration(options.wait);
   if (waitMs === undefined) throw new ZmartError('ZMART_USAGE', `--wait: expected a duration like '30s' or '2m', got ${JSON.stringify(options.wait)}`);
-  const config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
-  for (const name of options.services) {
-    if (!config.services.some((s) => s.name === name)) {
-      throw new ZmartError(
-        'ZMART_USAGE',
-        `no service named '${name}' in ${config.file}${meant(
-          name,
-          config.services.map((s) => s.name),
-        )} (known: ${config.services.map((s) => s.name).join(', ')})`,
-      );
+  // The supervisor boots (Node and its code, ~150 ms) while this process checks the config.
+  const early = launchEarly(await findConfigFile({ configPath: options.config }), options.services);
+  let config: ResolvedConfig;
+  try {
+    config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
+    for (const name of options.services) {
+      if (!config.services.some((s) => s.name === name)) {
+        throw new ZmartError(
+          'ZMART_USAGE',
+          `no service named '${name}' in ${config.file}${meant(
+            name,
+            config.services.map((s) => s.name),
+          )} (known: ${config.services.map((s) => s.name).join(', ')})`,
+        );
+      }
     }
+  } catch (error) {
+    await early?.abort();
+    throw error;
   }
   for (const note of config.notes) out.line(`⚠ ${note}`);
   const socket = socketPathFor(config.pidDir, config.file!);
   const t0 = Date.now();
 
   // A supervisor that listens but does not answer is still there: say so, start nothing.
-  const existing = await status(socket, 'throw');
+  const existing = await status(socket, 'throw').catch(async (error) => {
+    await early?.abort();
+    throw error;
+  });
   if (existing) {
+    await early?.abort();
     if (options.services.length === 0) {
       out.line(`zmart is already running for ${config.root} (pid ${existing.supervisor.pid}); nothing changed. 'zmart status' shows the fleet.`);
       return 0;
@@ -83,22 +77,16 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
     return follow(socket, options.services, existing, t0, waitMs, out, request);
   }
 
-  mkdirSync(config.logDir, { recursive: true, mode: 0o700 });
-  const outFile = join(config.logDir, DAEMON_OUT);
-  const fd = openSync(outFile, 'a', 0o600);
-  // The supervisor's own entry (no commander, no other command in the process that lives as
-  // long as the fleet), whichever way this command runs: bundled, from tsc's output or sources.
-  const daemon = join(packageRoot(import.meta.url).root, 'dist/bin/daemon.js');
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemon, '--config', config.file!, ...options.services], {
-    cwd: config.root,
-    detached: true,
-    stdio: ['ignore', fd, fd],
-    env: process.env,
-  });
-  closeSync(fd);
-  let exited: number | null = null;
+  let launched = early;
+  if (launched && (launched.logDir !== config.logDir || launched.root !== config.root)) {
+    await launched.abort(); // its zmart.out or its folder would be the wrong one
+    launched = null;
+  }
+  launched?.go();
+  launched ??= launchDaemon({ configFile: config.file!, root: config.root, logDir: config.logDir, services: options.services, early: false });
+  const { child, outFile } = launched;
+  let exited: number | null = child.exitCode ?? (child.signalCode ? 1 : null);
   child.once('exit', (code) => (exited = code ?? 1));
-  child.unref();
 
   // Wait for its control socket, or for it to die trying.
   let first: StatusReport | null = null;
@@ -119,7 +107,7 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
       out.error(`the supervisor (pid ${child.pid}) did not open ${socket} within 15s; see ${outFile}`);
       return 1;
     }
-    await sleep(50);
+    await sleep(Date.now() - t0 < 1000 ? FIRST_POLL_MS : 50);
   }
   out.line(`zmart ${first.supervisor.pid}: starting ${formatNames(config.services.map((s) => s.name))} in the background (${config.file})`);
   return follow(socket, options.services, first, t0, waitMs, out);

@@ -81,6 +81,14 @@ function cacheDir(): string | false {
   }
 }
 
+/**
+ * Loads jiti's own code ahead of a config load (the supervisor does, while it waits for
+ * `zmart start`'s word): ~25 ms off the path from that word to the first service.
+ */
+export function preloadConfigLoader(): void {
+  createRequire(import.meta.url)('jiti');
+}
+
 async function importConfig(file: string): Promise<unknown> {
   // The transpiled config is cached per user (content-hashed by jiti): the daemon then loads
   // what `zmart start` already transpiled, without jiti's compiler (~30 MB of memory, 200 ms).

@@ -8,6 +8,7 @@ import { ALL_PEERS as KNOWN_PEERS, zmartPeer } from './lib/peers.mjs';
 import { table } from './lib/util.mjs';
 import { w1RestartLatency, w2Overhead, w3Status, w4Direct, w4Logs, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
 
+const f0 = (n) => (Number.isFinite(n) ? n.toFixed(0) : '-');
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
 console.log(`zmart benchmarks on node ${process.version}, ${new Date().toISOString()}`);
@@ -18,7 +19,7 @@ const ALL_PEERS = process.env.PEERS
   : KNOWN_PEERS;
 // Between workloads: let the last one's processes die and its files reach the disk.
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
-const wanted = new Set((process.env.BENCH ?? 'W1,W2,W3,W4,W5,W6').toUpperCase().split(','));
+const wanted = new Set((process.env.BENCH ?? 'W1,W2,W3,W4,W5,W6,W7').toUpperCase().split(','));
 
 if (wanted.has('W1')) {
   const w1 = [];
@@ -146,5 +147,34 @@ if (wanted.has('W6')) {
     'W6 kill -9 of the supervisor with 4 services, then start again',
     ['supervisor', 'duplicates', 'orphans', 'left after stop'],
     w6.map((r) => skipped(r) ?? [r.peer, r.duplicates, r.orphans, r.leftAfterStop]),
+  );
+}
+
+if (wanted.has('W7')) {
+  await settle();
+  const { w7ColdStart } = await import('./workloads-start.mjs');
+  const sizes = (process.env.W7_SIZES ?? '10,100').split(',').map(Number);
+  const rows = await w7ColdStart(ALL_PEERS, sizes, Number(process.env.W7_ROUNDS ?? 5));
+  const cell = (xs) => {
+    const v = xs.filter((x) => x !== null);
+    if (v.length === 0) return '-';
+    const s = [...v].sort((a, b) => a - b);
+    return `${f0(s[Math.floor(s.length / 2)])} (${f0(s[0])}-${f0(s.at(-1))})`;
+  };
+  table(
+    `W7 cold start of a new config, N sleep services, ms: median (min-max) of ${process.env.W7_ROUNDS ?? 5} alternated rounds`,
+    ['services', 'supervisor', 'every pid', 'command returned', 'exit codes', 'node -e 0'],
+    rows.map((r) =>
+      r.runs[0].skipped
+        ? [r.count, r.peer, `skipped: ${r.runs[0].skipped}`, '', '', '']
+        : [
+            r.count,
+            r.peer,
+            cell(r.runs.map((x) => x.everyPidMs)),
+            cell(r.runs.map((x) => x.returnedMs)),
+            [...new Set(r.runs.map((x) => x.code))].join(','),
+            cell(r.nodeMs),
+          ],
+    ),
   );
 }

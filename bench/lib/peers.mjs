@@ -47,7 +47,16 @@ export function zmartPeer({ daemonFlags = null } = {}) {
         .map((f) => join(logs, f));
       return existsSync(join(logs, `${name}.log`)) ? [...files, join(logs, `${name}.log`)] : files;
     },
-    start(services, { health = false, healthInterval = '1s', rotateBytes = null, noRestart = false, timestamps = true } = {}) {
+    start(services, options = {}) {
+      if (daemonFlags) {
+        this.startCommand(services, options);
+        return startDirect(services.length);
+      }
+      const [cmd, args, runOptions] = this.startCommand(services, options);
+      return run(cmd, args, runOptions);
+    },
+    /** Writes the config; returns the command that starts the fleet, as [command, args, options]. */
+    startCommand(services, { health = false, healthInterval = '1s', rotateBytes = null, noRestart = false, timestamps = true } = {}) {
       const entries = services.map(
         (s) =>
           `${JSON.stringify(s.name)}: { command: ${JSON.stringify(s.argv)}, ${s.port ? `port: ${s.port},` : ''} readyAfter: 0, ${s.env ? `env: ${JSON.stringify(s.env)},` : ''}
@@ -62,7 +71,7 @@ export function zmartPeer({ daemonFlags = null } = {}) {
         join(dir, 'zmart.config.ts'),
         `import { defineConfig } from 'zmart';\nexport default defineConfig({ services: { ${entries.join(',\n')} }, ${plugins} });\n`,
       );
-      return daemonFlags ? startDirect(services.length) : cli('start', '--wait', '120s');
+      return [process.execPath, [ZMART, 'start', '--wait', '120s'], { cwd: dir, env }];
     },
     supervisorPid: () => Number(readFileSync(join(dir, 'server_pids/monitor.pid'), 'utf8')),
     restartSupervisor: () => cli('start', '--wait', '60s'),
@@ -86,7 +95,11 @@ export function pm2Peer() {
       const file = join(dir, 'home/logs', `${name}-out.log`);
       return existsSync(file) ? [file] : [];
     },
-    start(services, { noRestart = false } = {}) {
+    start(services, options = {}) {
+      const [cmd, args, runOptions] = this.startCommand(services, options);
+      return run(cmd, args, runOptions);
+    },
+    startCommand(services, { noRestart = false } = {}) {
       // PM2 runs node scripts through its own wrapper, whose command line hides the script's
       // arguments: run a tiny exec script instead, so the service is the process we look for.
       const exec = join(dir, 'exec.sh');
@@ -103,7 +116,7 @@ export function pm2Peer() {
         exp_backoff_restart_delay: 0,
       }));
       writeFileSync(join(dir, 'ecosystem.config.cjs'), `module.exports = ${JSON.stringify({ apps })};\n`);
-      return pm2('start', 'ecosystem.config.cjs');
+      return [bin, ['start', 'ecosystem.config.cjs'], { cwd: dir, env }];
     },
     supervisorPid: () => Number(readFileSync(join(dir, 'home/pm2.pid'), 'utf8')),
     restartSupervisor: () => pm2('start', 'ecosystem.config.cjs'),
@@ -144,7 +157,11 @@ export function supervisordPeer() {
         .map((f) => join(dir, f));
       return existsSync(base) ? [...rotated, base] : rotated;
     },
-    start(services, { rotateBytes = null, noRestart = false } = {}) {
+    start(services, options = {}) {
+      const [cmd, args, runOptions] = this.startCommand(services, options);
+      return run(cmd, args, runOptions);
+    },
+    startCommand(services, { rotateBytes = null, noRestart = false } = {}) {
       const programs = services.map(
         (s) => `[program:${s.name}]
 command=${s.argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}
@@ -160,8 +177,7 @@ redirect_stderr=true
 `,
       );
       writeFileSync(conf, supervisordConf(dir, programs.join('\n')));
-      const result = run('supervisord', ['-c', conf], { cwd: dir });
-      return result;
+      return ['supervisord', ['-c', conf], { cwd: dir }];
     },
     supervisorPid: () => Number(readFileSync(join(dir, 'supervisord.pid'), 'utf8')),
     async restartSupervisor() {

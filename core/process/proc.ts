@@ -40,6 +40,23 @@ export function statIn(stats: ProcStat[], pid: number): ProcStat | undefined {
   return byPid.get(pid);
 }
 
+const groupIndex = new WeakMap<ProcStat[], Map<number, ProcStat[]>>();
+
+/** The members of process group `pgid` in a snapshot, through an index built once per snapshot. */
+export function groupIn(stats: ProcStat[], pgid: number): ProcStat[] {
+  let byGroup = groupIndex.get(stats);
+  if (!byGroup) {
+    byGroup = new Map();
+    for (const s of stats) {
+      const list = byGroup.get(s.pgid);
+      if (list) list.push(s);
+      else byGroup.set(s.pgid, [s]);
+    }
+    groupIndex.set(stats, byGroup);
+  }
+  return byGroup.get(pgid) ?? [];
+}
+
 const childrenIndex = new WeakMap<ProcStat[], Map<number, ProcStat[]>>();
 
 /** parent pid -> children, built once per snapshot (a supervisor has 1,000 children, say). */

@@ -67,7 +67,7 @@ export class ChildProcessRunner implements ProcessRunner {
   }
 
   async stop(target: ProcessIdentity, options: StopOptions & { exited?: Promise<unknown> }): Promise<{ forced: boolean }> {
-    const result = await stopProcessTree(target, { ...options, table: this.table });
+    const result = await stopProcessTree(target, { ...options, table: this.table, leaderExited: options.exited });
     if (options.exited) await options.exited;
     return { forced: result.forced };
   }

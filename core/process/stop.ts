@@ -1,4 +1,4 @@
-import { descendantsOf, isSameProcess, recentStats, type ProcStat } from './proc.js';
+import { descendantsOf, groupIn, isSameProcess, recentStats, statIn, type ProcStat } from './proc.js';
 import type { ProcessIdentity, ProcessTable } from '../di/contracts.js';
 
 /** How long after a crash what escaped its group is looked for: after an immediate restart's spawn. */
@@ -26,6 +26,12 @@ export interface StopTreeOptions {
    * started after the leader) is the service's even after setsid and a double fork.
    */
   marker?: string;
+  /**
+   * Settles when the leader has exited, for a leader this process spawned (its 'exit' event):
+   * a stop that waits looks again at once then, instead of at its next turn (3,000 stops wait
+   * in turns up to a second apart).
+   */
+  leaderExited?: Promise<unknown>;
 }
 
 /**
@@ -66,7 +72,7 @@ async function signalAndWait(leader: ProcessIdentity, first: ProcStat[], options
     // The main process leads: it alone gets the signal and may stop its workers its own way.
     trySignal(main.pid, options.signal);
     if (main.state === 'T' && options.signal !== 'SIGCONT') trySignal(main.pid, 'SIGCONT');
-    if (await waitGone(table, [main], deadline - Date.now())) {
+    if (await waitGone(table, [main], deadline - Date.now(), options.leaderExited)) {
       // Then what is left of the group (and what escaped it) gets the signal too.
       targets = collectTree(table, leader, true, true, options.marker);
       if (targets.length === 0) return { forced: false, left: [] };
@@ -74,7 +80,7 @@ async function signalAndWait(leader: ProcessIdentity, first: ProcStat[], options
   }
   if (Date.now() < deadline) {
     signalAll(table, leader, targets, options.signal);
-    if (await waitGone(table, targets, deadline - Date.now())) return { forced: false, left: [] };
+    if (await waitGone(table, targets, deadline - Date.now(), options.leaderExited)) return { forced: false, left: [] };
   }
 
   // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
@@ -97,8 +103,12 @@ function groupHasMembers(pgid: number): boolean {
 function collectTree(table: ProcessTable, leader: ProcessIdentity, leaderGone: boolean, fresh = false, marker?: string): ProcStat[] {
   // The first look may be shared with stops under way at the same moment (the group signal
   // reaches what forked since); the look before SIGKILL is fresh.
-  let stats = fresh ? table.all() : recentStats(table);
-  const findLeader = () => stats.find((s) => s.pid === leader.pid && s.startTime === leader.startTime && s.state !== 'Z');
+  let stats = fresh ? table.all() : recentStats(table, sharedLookAge(table));
+  // through the snapshot's indexes: a fleet-wide stop asks this of one snapshot per service
+  const findLeader = () => {
+    const s = statIn(stats, leader.pid);
+    return s && s.startTime === leader.startTime && s.state !== 'Z' ? s : undefined;
+  };
   let leaderStat = findLeader();
   if (!leaderStat && !fresh && isSameProcess(table, leader.pid, leader.startTime)) {
     stats = table.all(); // born after the shared reading
@@ -108,8 +118,8 @@ function collectTree(table: ProcessTable, leader: ProcessIdentity, leaderGone: b
   const found = new Map<number, ProcStat>();
   if (leaderStat) found.set(leaderStat.pid, leaderStat);
   if (marker) for (const s of escaped(table, leader, marker, stats)) found.set(s.pid, s);
-  for (const s of stats) {
-    if (s.pgid === leader.pid && s.startTime >= leader.startTime && s.state !== 'Z') found.set(s.pid, s);
+  for (const s of groupIn(stats, leader.pid)) {
+    if (s.startTime >= leader.startTime && s.state !== 'Z') found.set(s.pid, s);
   }
   for (const member of [...found.values()]) {
     for (const d of descendantsOf(member.pid, stats)) if (d.state !== 'Z') found.set(d.pid, d);
@@ -119,8 +129,29 @@ function collectTree(table: ProcessTable, leader: ProcessIdentity, leaderGone: b
 
 /** Live processes started since the leader whose environment carries the service's marker. */
 function escaped(table: ProcessTable, leader: ProcessIdentity, marker: string, stats: ProcStat[]): ProcStat[] {
-  const candidates = stats.filter((s) => s.startTime >= leader.startTime && s.state !== 'Z' && s.pid !== process.pid);
-  return table.carrying(marker, candidates);
+  // One candidate list per reading, the same for every service that asks of it: the table
+  // answers them all from one pass over it (a fleet-wide stop asks once per service).
+  return table.carrying(marker, candidatesOf(stats)).filter((s) => s.startTime >= leader.startTime);
+}
+
+const candidateLists = new WeakMap<ProcStat[], ProcStat[]>();
+function candidatesOf(stats: ProcStat[]): ProcStat[] {
+  let list = candidateLists.get(stats);
+  if (!list) {
+    list = stats.filter((s) => s.state !== 'Z' && s.pid !== process.pid);
+    candidateLists.set(stats, list);
+  }
+  return list;
+}
+
+/**
+ * How old a reading of every process the first look of a stop may share: 100 ms, longer while
+ * many stops are under way (up to 1 s at 500 and more), so that a fleet-wide stop reads /proc a
+ * few times, not once per 100 ms of its length (a stop of 3,000 read it ~70 times, 2.2 s of
+ * its 8 s). The group signal reaches what forked since; the look before SIGKILL is fresh.
+ */
+function sharedLookAge(table: ProcessTable): number {
+  return Math.min(1000, 100 * Math.max(1, (waiting.get(table) ?? 0) / FULL_PACE_STOPS));
 }
 
 function signalAll(table: ProcessTable, leader: ProcessIdentity, targets: ProcStat[], signal: NodeJS.Signals): void {
@@ -147,8 +178,11 @@ const waiting = new WeakMap<ProcessTable, number>();
 /** Up to this many stops poll at the table's pace; more slow down in proportion. */
 const FULL_PACE_STOPS = 50;
 
-async function waitGone(table: ProcessTable, targets: ProcStat[], timeoutMs: number): Promise<boolean> {
+async function waitGone(table: ProcessTable, targets: ProcStat[], timeoutMs: number, leaderExited?: Promise<unknown>): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  let wake: Promise<void> | undefined = leaderExited?.then((): void => {
+    wake = undefined; // once: then at the pace
+  });
   waiting.set(table, (waiting.get(table) ?? 0) + 1);
   try {
     for (;;) {
@@ -156,7 +190,10 @@ async function waitGone(table: ProcessTable, targets: ProcStat[], timeoutMs: num
       if (Date.now() >= deadline) return false;
       // 3,000 stops each looking every 20 ms took the event loop whole (a stop of 3,000 took 33 s)
       const pace = Math.ceil((waiting.get(table) ?? 1) / FULL_PACE_STOPS);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(table.pollMs * pace, Math.max(table.pollMs, deadline - Date.now()))));
+      let timer: NodeJS.Timeout | undefined;
+      const turn = new Promise((resolve) => (timer = setTimeout(resolve, Math.min(table.pollMs * pace, Math.max(table.pollMs, deadline - Date.now())))));
+      await (wake ? Promise.race([turn, wake]) : turn);
+      clearTimeout(timer);
     }
   } finally {
     waiting.set(table, (waiting.get(table) ?? 1) - 1);

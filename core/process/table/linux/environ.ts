@@ -14,6 +14,8 @@ const KEPT_MS = 10_000;
  */
 export class EnvironReader {
   private readonly known = new Map<number, { startTime: number; name: string; value: string | null }>();
+  /** Per candidate list, per marker name: which of them carry which value. */
+  private indexes = new WeakMap<ProcStat[], Map<string, Map<string, ProcStat[]>>>();
   private since = 0;
 
   constructor(
@@ -22,13 +24,34 @@ export class EnvironReader {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * The candidates that carry `marker`. Asked again of the same list (one reading of the table,
+   * shared by the stops of a fleet), the answer comes from an index built in one pass: N
+   * questions of N processes are N reads and N steps, not N² steps.
+   */
   carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
     if (this.now() - this.since > KEPT_MS) {
       this.known.clear();
+      this.indexes = new WeakMap();
       this.since = this.now();
     }
     const name = marker.slice(0, marker.indexOf('=') + 1);
-    return candidates.filter((s) => this.valueOf(s, name) === marker);
+    if (candidates.length < 2) return candidates.filter((s) => this.valueOf(s, name) === marker);
+    let byName = this.indexes.get(candidates);
+    if (!byName) this.indexes.set(candidates, (byName = new Map()));
+    let byValue = byName.get(name);
+    if (!byValue) {
+      byValue = new Map();
+      for (const s of candidates) {
+        const value = this.valueOf(s, name);
+        if (value === null) continue;
+        const carriers = byValue.get(value);
+        if (carriers) carriers.push(s);
+        else byValue.set(value, [s]);
+      }
+      byName.set(name, byValue);
+    }
+    return byValue.get(marker) ?? [];
   }
 
   /** The process's `NAME=value` entry for this name, or null (none, not ours, gone). */

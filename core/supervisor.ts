@@ -6,7 +6,7 @@ import { bestEffort } from './best-effort.js';
 import { ZmartError } from './errors.js';
 import { inStopOrder, withDependencies, type DependencyLists } from './fleet/graph.js';
 import { pluginDirectory, runningServices } from './fleet/plugin-directory.js';
-import { planReload, refuseFolderChange, type ReloadPlan } from './fleet/reload-plan.js';
+import { planReload, refuseReload, type ReloadPlan } from './fleet/reload-plan.js';
 import type { HookBus } from './hook-bus.js';
 import { isProbed } from './plugin-host.js';
 import type { PluginStatus } from './plugin-guard/plugin-watch.js';
@@ -201,7 +201,7 @@ export class Supervisor {
    * Plugins are set up again only when their list or options changed; pidDir and logDir stay.
    */
   async reload(next: ResolvedConfig): Promise<ReloadReport> {
-    refuseFolderChange(this.current, next);
+    refuseReload(this.current, next);
     const { pluginsChanged, ...report } = planReload(this.current, next);
     this.logs.supervisor.info(
       `reload: added [${report.added}] removed [${report.removed}] changed [${report.changed}] updated (kept running) [${report.updated}] unchanged [${report.unchanged}]${pluginsChanged ? ', plugins set up again' : ''}`,

@@ -2,6 +2,7 @@ import { meant } from '../../core/config/suggest.js';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
 import { findConfigFile } from '../../core/config/locate.js';
+import { checkFileRoom } from '../../core/process/fd-room.js';
 import type { ResolvedConfig } from '../../core/config/types.js';
 import { launchDaemon, launchEarly } from './start-daemon.js';
 import { callControl, isCutOff, isForbidden, isTimeout, isUnreachable, notYours } from '../../core/daemon/control-client.js';
@@ -42,6 +43,7 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   let config: ResolvedConfig;
   try {
     config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
+    checkFileRoom(config.services.length, config.file!);
     for (const name of options.services) {
       if (!config.services.some((s) => s.name === name)) {
         throw new ZmartError(

@@ -2,6 +2,7 @@ import { meant } from '../config/suggest.js';
 import { rmSync } from 'node:fs';
 import { bestEffort } from '../best-effort.js';
 import { loadConfig } from '../config/load.js';
+import { checkFileRoom } from '../process/fd-room.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { createSupervisor } from '../composition-root.js';
 import type { PluginInstance } from '../plugin.js';
@@ -40,6 +41,7 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
   const load = () => loadConfig({ configPath: options.configPath, builtins: options.builtins });
   const config = await load();
   const configFile = config.file!;
+  checkFileRoom(config.services.length, configFile);
   // Before anything is claimed: an unsafe socket folder refuses the start with nothing to undo.
   const socket = socketPathFor(config.pidDir, configFile);
   const supervisor = createSupervisor(config);

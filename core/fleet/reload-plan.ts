@@ -1,3 +1,4 @@
+import { checkFileRoom } from '../process/fd-room.js';
 import type { ResolvedConfig, ResolvedService } from '../config/types.js';
 import { ZmartError } from '../errors.js';
 import { isProbed } from '../plugin-host.js';
@@ -67,8 +68,12 @@ export function planReload(current: ResolvedConfig, next: ResolvedConfig): Reloa
   return plan;
 }
 
-/** pidDir and logDir stay what zmart started with: a reload that changes them is refused. */
-export function refuseFolderChange(current: ResolvedConfig, next: ResolvedConfig): void {
+/**
+ * What a reload (or a scale) cannot apply, refused before anything changes: pidDir and logDir
+ * stay what zmart started with, and a fleet grown past zmart's open-file limit never starts.
+ */
+export function refuseReload(current: ResolvedConfig, next: ResolvedConfig): void {
+  checkFileRoom(next.services.length, `${next.file ?? 'the new config'}`);
   for (const key of ['pidDir', 'logDir'] as const) {
     if (next[key] !== current[key]) {
       throw new ZmartError('ZMART_CONFIG_INVALID', `${key} changed (${current[key]} -> ${next[key]}): restart zmart to apply it`);

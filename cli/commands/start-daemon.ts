@@ -80,6 +80,9 @@ export function launchDaemon(options: { configFile: string; root: string; logDir
     },
     async abort() {
       pipe?.destroy();
+      // Before its word it has made nothing and handles no signal: SIGTERM ends it at once,
+      // where the pipe's end is read only once it has loaded its code (~200 ms).
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exitOf(child, 2000);
       if (createdOut) unlinkQuietly(outFile);
       if (createdDir) rmdirQuietly(options.logDir);

@@ -40,39 +40,28 @@ export function statIn(stats: ProcStat[], pid: number): ProcStat | undefined {
   return byPid.get(pid);
 }
 
-const groupIndex = new WeakMap<ProcStat[], Map<number, ProcStat[]>>();
+const indexes = { pgid: new WeakMap<ProcStat[], Map<number, ProcStat[]>>(), ppid: new WeakMap<ProcStat[], Map<number, ProcStat[]>>() };
 
-/** The members of process group `pgid` in a snapshot, through an index built once per snapshot. */
-export function groupIn(stats: ProcStat[], pgid: number): ProcStat[] {
-  let byGroup = groupIndex.get(stats);
-  if (!byGroup) {
-    byGroup = new Map();
+/** A snapshot's processes by process group or by parent, built once per snapshot (a fleet-wide stop asks it once per service). */
+function indexBy(stats: ProcStat[], key: 'pgid' | 'ppid'): Map<number, ProcStat[]> {
+  let index = indexes[key].get(stats);
+  if (!index) {
+    index = new Map();
     for (const s of stats) {
-      const list = byGroup.get(s.pgid);
+      const list = index.get(s[key]);
       if (list) list.push(s);
-      else byGroup.set(s.pgid, [s]);
+      else index.set(s[key], [s]);
     }
-    groupIndex.set(stats, byGroup);
+    indexes[key].set(stats, index);
   }
-  return byGroup.get(pgid) ?? [];
+  return index;
 }
 
-const childrenIndex = new WeakMap<ProcStat[], Map<number, ProcStat[]>>();
+/** The members of process group `pgid` in a snapshot. */
+export const groupIn = (stats: ProcStat[], pgid: number): ProcStat[] => indexBy(stats, 'pgid').get(pgid) ?? [];
 
-/** parent pid -> children, built once per snapshot (a supervisor has 1,000 children, say). */
-function childrenOf(stats: ProcStat[]): Map<number, ProcStat[]> {
-  let byParent = childrenIndex.get(stats);
-  if (!byParent) {
-    byParent = new Map();
-    for (const s of stats) {
-      const list = byParent.get(s.ppid);
-      if (list) list.push(s);
-      else byParent.set(s.ppid, [s]);
-    }
-    childrenIndex.set(stats, byParent);
-  }
-  return byParent;
-}
+/** parent pid -> children (a supervisor has 1,000 children, say). */
+const childrenOf = (stats: ProcStat[]): Map<number, ProcStat[]> => indexBy(stats, 'ppid');
 
 /** The last reading of every process, per table (the table's, kept beside it, not the module's). */
 const shared = new WeakMap<ProcessTable, { at: number; stats: ProcStat[] }>();

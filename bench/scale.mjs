@@ -1,7 +1,7 @@
 // How each supervisor's operations grow with the fleet (issue 30, item 4): N `sleep` services
 // (SIZES, default 100,1000,3000,5000), zmart and supervisord (PEERS=zmart,supervisord) in turn:
-// start until every service runs, then (SETTLE_S, default 20 s, later) the status command, a
-// reload with nothing changed, idle CPU over IDLE_S seconds (default 10), the supervisor's RSS and open fds, then stop: until every
+// start until every service runs, then (SETTLE_S, default 20 s, later) idle CPU over IDLE_S
+// seconds (default 10), the status command, a reload with nothing changed, the supervisor's RSS and open fds, then stop: until every
 // service is gone, and until the supervisor is. Prints a table and writes bench/scale.svg (one chart
 // per operation against N). `node bench/scale.mjs` after npm run build. Linux (reads /proc).
 import { spawnSync } from 'node:child_process';
@@ -114,11 +114,13 @@ for (const n of SIZES) {
       // the work a start leaves (V8 collects what thousands of spawns allocated) settles first:
       // 2-12 s after a start of 1,000 zmart used 328 ms of CPU, 30-40 s after it 0
       await sleep(SETTLE_MS);
-      const status = fleet.status();
-      const reload = fleet.reload();
+      // idle first: a status asks zmart for every service's memory and CPU, whose sampling of
+      // thousands of processes goes on costing for a while after it (not idle any more)
       const cpu0 = schedCpuMs(fleet.pid);
       await sleep(IDLE_MS);
       const idleCpuMs = schedCpuMs(fleet.pid) - cpu0;
+      const status = fleet.status();
+      const reload = fleet.reload();
       const row = { peer: peer.name, n, startMs: fleet.startMs, running: fleet.running(), statusMs: status.ms, reloadMs: reload.ms };
       Object.assign(row, { idleCpuMs: Math.round(idleCpuMs), rssMb: Number(rssMb(fleet.pid).toFixed(1)), fds: fdCount(fleet.pid) });
       const stopped = await fleet.stop();

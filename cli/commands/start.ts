@@ -41,6 +41,8 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   // The supervisor boots (Node and its code, ~150 ms) while this process checks the config.
   const early = launchEarly(await findConfigFile({ configPath: options.config }), options.services);
   let config: ResolvedConfig;
+  let socket: string;
+  let existing: StatusReport | null;
   try {
     config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
     checkFileRoom(config.services.length, config.file!);
@@ -55,19 +57,15 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
         );
       }
     }
+    socket = socketPathFor(config.pidDir, config.file!);
+    // A supervisor that listens but does not answer is still there: say so, start nothing.
+    existing = await status(socket, 'throw');
   } catch (error) {
-    await early?.abort();
+    await early?.abort(); // whatever went wrong, the early supervisor made nothing and goes
     throw error;
   }
   for (const note of config.notes) out.line(`⚠ ${note}`);
-  const socket = socketPathFor(config.pidDir, config.file!);
   const t0 = Date.now();
-
-  // A supervisor that listens but does not answer is still there: say so, start nothing.
-  const existing = await status(socket, 'throw').catch(async (error) => {
-    await early?.abort();
-    throw error;
-  });
   if (existing) {
     await early?.abort();
     if (options.services.length === 0) {

@@ -4,10 +4,19 @@
 // command returns before it starts the programs, zmart's after every service runs, PM2's once
 // its daemon launched them: "every pid" is the figure all three can be held to.
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { findProcesses } from './lib/util.mjs';
 
 const napCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** The children of a process of ours (Linux: /proc/PID/task/PID/children). */
+function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 
 /** One cold start of `count` `sleep` services on a new peer: { everyPidMs, returnedMs, code }. */
 export async function coldStart(factory, count) {
@@ -43,11 +52,15 @@ export async function coldStart(factory, count) {
     return { peer: peer.name, everyPidMs, returnedMs, code };
   } finally {
     peer.stop();
+    // A tagged shell's `sleep` is not tagged: its process group goes with it where the shell
+    // leads one (zmart's and supervisord's services do), else the shell's children by parent.
     for (const { pid } of findProcesses(tag, { newerThan })) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
+      for (const target of [-pid, ...childrenOf(pid), pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          /* not a group leader, or gone */
+        }
       }
     }
     rmSync(peer.dir, { recursive: true, force: true });

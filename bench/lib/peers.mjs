@@ -187,7 +187,13 @@ redirect_stderr=true
     },
     state: (name) => (ctl('status', name).out.split(/\s+/)[1] ?? '').toLowerCase(),
     statusCommand: () => ['supervisorctl', ['-c', conf, 'status'], { cwd: dir }],
-    stop: () => ctl('shutdown'),
+    // `stop all` first: `shutdown` alone stops one program per turn of supervisord's loop (a
+    // turn waits up to 1 s for an event), and a harness that sweeps up after it kills leaders
+    // whose children then outlive them
+    stop: () => {
+      ctl('stop', 'all');
+      return ctl('shutdown');
+    },
   };
 }
 

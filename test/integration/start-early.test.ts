@@ -73,14 +73,4 @@ describe('zmart start: the supervisor launched before the config is checked', ()
       expect((await p.zmart(['stop'])).code).toBe(0);
     }
   });
-
-  it('a second start while one runs launches nothing and changes nothing', async () => {
-    const p = project(`{ services: { api: { command: 'sleep 100' } } }`);
-    expect((await p.zmart(['start'])).code).toBe(0);
-    const first = Number(readFileSync(join(p.pidDir, 'monitor.pid'), 'utf8'));
-    const again = await p.zmart(['start']);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(new RegExp(`already running .*\\(pid ${first}\\)`));
-    expect(Number(readFileSync(join(p.pidDir, 'monitor.pid'), 'utf8'))).toBe(first);
-  });
 });

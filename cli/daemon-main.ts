@@ -6,7 +6,7 @@
 // it (a rejected config, a CLI that died) ends it before it created anything.
 import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { preloadConfigLoader } from '../core/config/load.js';
+import { loadLimitMs, preloadConfigLoader } from '../core/config/load.js';
 import { ZmartError } from '../core/errors.js';
 import { runDaemon } from './commands/daemon.js';
 import { createOutput } from './output.js';
@@ -27,12 +27,21 @@ async function daemonMain(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * How long the word may take: the CLI's load of the config has its own limit (the same
+ * ZMART_CONFIG_TIMEOUT, inherited), then it looks for a running supervisor (≤5 s). A CLI held
+ * past that (a config looping without end, a stopped terminal) does not keep this one waiting.
+ */
+const WORD_MARGIN_MS = 15_000;
+
 /** Whether the CLI said `go` on fd 3 (closed then: the services must not inherit it). */
 function word(): Promise<boolean> {
   return new Promise((resolve) => {
     const pipe = new Socket({ fd: 3, readable: true, writable: false });
     let text = '';
+    const late = setTimeout(() => done(false), loadLimitMs(process.env) + WORD_MARGIN_MS);
     const done = (go: boolean) => {
+      clearTimeout(late);
       pipe.destroy();
       resolve(go);
     };

@@ -39,12 +39,13 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
   const waitMs = parseDuration(options.wait);
   if (waitMs === undefined) throw new ZmartError('ZMART_USAGE', `--wait: expected a duration like '30s' or '2m', got ${JSON.stringify(options.wait)}`);
   // The supervisor boots (Node and its code, ~150 ms) while this process checks the config.
-  const early = launchEarly(await findConfigFile({ configPath: options.config }), options.services);
+  const file = await findConfigFile({ configPath: options.config });
+  const early = launchEarly(file, options.services);
   let config: ResolvedConfig;
   let socket: string;
   let existing: StatusReport | null;
   try {
-    config = await loadConfig({ configPath: options.config, builtins: builtinPlugins });
+    config = await loadConfig({ configPath: file, builtins: builtinPlugins }); // found once
     checkFileRoom(config.services.length, config.file!);
     for (const name of options.services) {
       if (!config.services.some((s) => s.name === name)) {

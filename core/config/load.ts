@@ -45,7 +45,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<ResolvedCon
 }
 
 /** How long a config may take to load (its top-level awaits, a default export that is a promise): ZMART_CONFIG_TIMEOUT seconds, 10 by default. */
-function loadLimitMs(env: Record<string, string | undefined>): number {
+export function loadLimitMs(env: Record<string, string | undefined>): number {
   const seconds = Number(env.ZMART_CONFIG_TIMEOUT);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 10_000;
 }

@@ -15,10 +15,10 @@ describe('zmart status', () => {
   it('shows running, backoff, failed and stopped services in text and JSON, exit 1 when not all are up', async () => {
     project = createProject(`{
       services: {
-        api: { title: 'API Server', command: ${fixtureCommand()} },
+        api: { title: 'API Server', command: ${fixtureCommand()}, readyAfter: 100 },
         flappy: { title: 'Flappy', command: ${fixtureCommand('--exit-after', 30)}, readyAfter: 0, restart: { maxRestarts: 50, backoff: { initial: '1m' } } },
         broken: { title: 'Broken', command: ${fixtureCommand('--exit-after', 10, '--code', 7)}, restart: { maxRestarts: 0 } },
-        idle: { title: 'Idle', command: ${fixtureCommand()} },
+        idle: { title: 'Idle', command: ${fixtureCommand()}, readyAfter: 100 },
       },
     }`);
     await project.zmart(['start', '--wait', '3s']);
@@ -67,7 +67,7 @@ describe('zmart status', () => {
   });
 
   it('exits 0 when all are up, and 3 with no supervisor', async () => {
-    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()}, readyAfter: 100 } } }`);
     expect((await project.zmart(['status'])).code).toBe(3);
     await project.zmart(['start']);
     expect((await project.zmart(['status'])).code).toBe(0);
@@ -78,7 +78,7 @@ describe('zmart restart', () => {
   it('restarts a service with a new process and gives a failed service its budget back', async () => {
     project = createProject(`{
       services: {
-        api: { command: ${fixtureCommand()} },
+        api: { command: ${fixtureCommand()}, readyAfter: 100 },
         once: { command: ${fixtureCommand('--exit-after', 700)}, restart: { maxRestarts: 0 } },
       },
     }`);
@@ -100,7 +100,7 @@ describe('zmart restart', () => {
   });
 
   it('exits 3 when no supervisor runs', async () => {
-    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()}, readyAfter: 100 } } }`);
     const result = await project.zmart(['restart']);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/no supervisor is running/);
@@ -111,18 +111,18 @@ describe('zmart reload', () => {
   it('starts added services, stops removed ones, restarts changed ones and leaves the rest alone', async () => {
     project = createProject(`{
       services: {
-        keep: { command: ${fixtureCommand()} },
-        change: { command: ${fixtureCommand()}, env: { LEVEL: 'info' } },
-        remove: { command: ${fixtureCommand()} },
+        keep: { command: ${fixtureCommand()}, readyAfter: 100 },
+        change: { command: ${fixtureCommand()}, readyAfter: 100, env: { LEVEL: 'info' } },
+        remove: { command: ${fixtureCommand()}, readyAfter: 100 },
       },
     }`);
     await project.zmart(['start']);
     const [keep, change, remove] = [project.pid('keep')!, project.pid('change')!, project.pid('remove')!];
     project.writeConfig(`{
       services: {
-        keep: { command: ${fixtureCommand()} },
-        change: { command: ${fixtureCommand()}, env: { LEVEL: 'debug' } },
-        add: { command: ${fixtureCommand()} },
+        keep: { command: ${fixtureCommand()}, readyAfter: 100 },
+        change: { command: ${fixtureCommand()}, readyAfter: 100, env: { LEVEL: 'debug' } },
+        add: { command: ${fixtureCommand()}, readyAfter: 100 },
       },
     }`);
     const result = await project.zmart(['reload']);
@@ -139,7 +139,7 @@ describe('zmart reload', () => {
   });
 
   it('refuses a bad new config with its error and leaves the fleet untouched; SIGHUP reloads too', async () => {
-    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()}, readyAfter: 100 } } }`);
     await project.zmart(['start']);
     const api = project.pid('api')!;
     project.writeConfig(`{ services: { api: { command: ${fixtureCommand()}, restart: { window: 'soon' } } } }`);
@@ -149,7 +149,7 @@ describe('zmart reload', () => {
     expect(project.pid('api')).toBe(api);
     expect(isAlive(api)).toBe(true);
 
-    project.writeConfig(`{ services: { api: { command: ${fixtureCommand()} }, extra: { command: ${fixtureCommand()} } } }`);
+    project.writeConfig(`{ services: { api: { command: ${fixtureCommand()}, readyAfter: 100 }, extra: { command: ${fixtureCommand()}, readyAfter: 100 } } }`);
     process.kill(project.pid('monitor')!, 'SIGHUP');
     await waitFor(() => project!.pid('extra'), 'SIGHUP to start the added service');
     expect(project.pid('api')).toBe(api);

@@ -15,9 +15,9 @@ async function project(): Promise<{ dir: string; apiPort: number; webPort: numbe
     `import { defineConfig } from 'zmart';
 export default defineConfig({
   services: {
-    api: { title: 'API Server', command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(FIXTURE)}], port: ${apiPort},
+    api: { title: 'API Server', command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(FIXTURE)}], port: ${apiPort}, readyAfter: 100,
            env: { API_KEY: 'sk-live-abcdef123456' } },
-    web: { command: ${JSON.stringify(`"${process.execPath}" "${FIXTURE}" --print "key=$API_KEY"`)}, port: ${webPort},
+    web: { command: ${JSON.stringify(`"${process.execPath}" "${FIXTURE}" --print "key=$API_KEY"`)}, port: ${webPort}, readyAfter: 100,
            env: { API_KEY: 'sk-live-abcdef123456' }, dependsOn: { api: 'started' } },
   },
 });

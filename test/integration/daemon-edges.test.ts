@@ -56,7 +56,7 @@ describe('another user', () => {
     // the other user must be able to run this checkout's zmart at all (a clone under a private folder: it cannot)
     const readable = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CLI)})`], { uid: 65534, gid: 65534 });
     if (readable.status !== 0) ctx.skip();
-    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()}, readyAfter: 100 } } }`);
     expect((await project.zmart(['start'])).code).toBe(0);
     chmodSync(project.dir, 0o755); // the config is readable to all; the pid folder stays the owner's
     const home = mkdtempSync(join(tmpdir(), 'zmart-nobody-'));
@@ -90,7 +90,7 @@ describe('the socket folder in TMPDIR (when the pid folder path is too long for 
     const tmp = mkdtempSync(join(tmpdir(), 'zmart-tmpdir-'));
     const planted = join(tmp, `zmart-${process.getuid!()}`);
     try {
-      project = createProject(`{ pidDir: '${'p'.repeat(120)}', services: { api: { command: ${fixtureCommand()} } } }`);
+      project = createProject(`{ pidDir: '${'p'.repeat(120)}', services: { api: { command: ${fixtureCommand()}, readyAfter: 100 } } }`);
       const p = project;
       const env = { TMPDIR: tmp };
       for (const plant of ['open', 'link'] as const) {
@@ -134,7 +134,7 @@ describe('the socket folder in TMPDIR (when the pid folder path is too long for 
 describe('many held control connections', () => {
   it('cannot take the supervisor: past the cap they are refused, idle ones time out, status and restarts work', async () => {
     const { connect } = await import('node:net');
-    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()}, readyAfter: 100 } } }`);
     const p = project;
     expect((await p.zmart(['start'])).code).toBe(0);
     const socket = `${p.pidDir}/zmart.sock`;
@@ -154,7 +154,7 @@ describe('many held control connections', () => {
 
   it('cuts a client that dribbles its headers, however active, once its time for them is up', async () => {
     const { connect } = await import('node:net');
-    project = createProject(`{ services: { api: { command: ${fixtureCommand()} } } }`);
+    project = createProject(`{ services: { api: { command: ${fixtureCommand()}, readyAfter: 100 } } }`);
     expect((await project.zmart(['start'])).code).toBe(0);
     const client = connect(`${project.pidDir}/zmart.sock`).on('error', () => undefined);
     client.write('GET /v1/status HTTP/1.1\r\nHost: zmart\r\n');

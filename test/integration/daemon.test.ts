@@ -14,8 +14,8 @@ afterEach(async () => {
 
 const twoServices = () => `{
   services: {
-    api: { title: 'API Server', command: ${fixtureCommand()}, stop: { timeout: 2000 } },
-    web: { title: 'Web', command: ${fixtureCommand()}, dependsOn: ['api'] },
+    api: { title: 'API Server', command: ${fixtureCommand()}, readyAfter: 100, stop: { timeout: 2000 } },
+    web: { title: 'Web', command: ${fixtureCommand()}, readyAfter: 100, dependsOn: ['api'] },
   },
 }`;
 
@@ -79,7 +79,7 @@ describe('the background supervisor', () => {
   it('exits 1 naming each service that did not come up, with the last lines of its log', async () => {
     project = createProject(`{
       services: {
-        ok: { command: ${fixtureCommand()} },
+        ok: { command: ${fixtureCommand()}, readyAfter: 100 },
         broken: { command: ${fixtureCommand('--print', 'database unreachable', '--exit-after', 10)}, readyAfter: '10s', restart: { maxRestarts: 1, backoff: { initial: 10 } } },
         after: { command: ${fixtureCommand()}, dependsOn: { broken: 'started' } },
       },

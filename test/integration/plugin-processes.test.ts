@@ -58,7 +58,9 @@ describe("plugins' view of a service's processes", () => {
         const before = (await history.usage('hog'))!.cpuPercent;
         const after = (await guard.usage('hog'))!.cpuPercent;
         if (!coarse) expect(before).toBeGreaterThan(20); // a core's worth, less on a loaded machine; never 0
-        expect(Math.abs(after - before)).toBeLessThan(10);
+        // a share over a millisecond reads 0 or thousands: far outside either bound (whole
+        // seconds of ps, read on a loaded machine, move a real share by more than 10)
+        expect(Math.abs(after - before)).toBeLessThan(coarse ? 25 : 10);
       }
     } finally {
       killAll([busy.pid!]);

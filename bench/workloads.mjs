@@ -2,7 +2,7 @@
 // starts and stops its own supervisor, and kills whatever carries its tag at the end.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { alive, descendsFrom, findProcesses, FIXTURE, freePort, healthy, nap, schedCpuMs, sleep, stats, waitUntil } from './lib/util.mjs';
+import { alive, descendsFrom, endsWith, findProcesses, FIXTURE, floodLines, freePort, healthy, nap, schedCpuMs, sleep, stats, waitUntil } from './lib/util.mjs';
 
 const node = process.execPath;
 const killTagged = (tag) => {
@@ -236,24 +236,7 @@ export function w4Logs(factory, mb, { rotate, lineBytes = 10, timestamps = true,
       },
     );
     const last = `n ${String(lines).padStart(7, '0')}`;
-    const done = await waitUntil(
-      () => {
-        const file = peer.logFiles('flood').at(-1);
-        if (!file) return false;
-        try {
-          const fd = fsModule.openSync(file, 'r');
-          const size = fsModule.fstatSync(fd).size;
-          const buf = Buffer.alloc(Math.min(200, size));
-          fsModule.readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
-          fsModule.closeSync(fd);
-          return buf.toString().includes(last);
-        } catch {
-          return false;
-        }
-      },
-      60_000,
-      10,
-    );
+    const done = await waitUntil(() => endsWith(peer.logFiles('flood').at(-1), last), 60_000, 10);
     const seconds = (Date.now() - Number(fsModule.readFileSync(mark, 'utf8'))) / 1000;
     if (!done) {
       // Kept to be looked at: the supervisor's logs and what its start said.
@@ -268,9 +251,6 @@ export function w4Logs(factory, mb, { rotate, lineBytes = 10, timestamps = true,
     return { seconds, mbps: mb / seconds, ...(await countLines(files, lines, lineBytes)), files: files.length };
   });
 }
-
-/** How many numbered lines make `mb` MB: 10-byte lines grow to 11 once numbers pass 9,999,999. */
-const floodLines = (mb, lineBytes) => Math.round((mb * 1024 * 1024) / (lineBytes === 10 ? 11 : lineBytes));
 
 /**
  * W4's yardsticks: the same writer straight into a file (`direct`), and through a pipe into

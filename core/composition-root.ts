@@ -3,6 +3,7 @@ import { container as rootContainer, instanceCachingFactory, type DependencyCont
 import type { ResolvedConfig } from './config/types.js';
 import { ChokidarWatcher } from './files/file-watcher.js';
 import { UndiciHttpClient } from './http/undici-http-client.js';
+import { BufferSweep } from './logging/buffer-sweep.js';
 import { FileLogs } from './logging/file-logs.js';
 import { commandSecrets, createRedactor, optionSecrets, secretValues } from './logging/redact.js';
 import { ProcInspector } from './process/inspector.js';
@@ -93,7 +94,7 @@ export function createContainer(config: ResolvedConfig, parent: DependencyContai
   );
   c.register(
     TOKENS.Logs,
-    lazy((c) => new FileLogs({ logDir: config.logDir, debug: config.debug, redact: c.resolve<Redactor>(TOKENS.Redactor) })),
+    lazy((c) => new FileLogs({ logDir: config.logDir, debug: config.debug, redact: c.resolve<Redactor>(TOKENS.Redactor), sweep: new BufferSweep() })),
   );
   return c;
 }

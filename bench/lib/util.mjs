@@ -1,7 +1,7 @@
 import { get } from 'node:http';
 // Helpers shared by the benchmarks: temp folders, free ports, polling, /proc scans.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -143,3 +143,24 @@ export const askOnce = (port) =>
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (error) => resolve(error.code ?? error.message));
   });
+
+/** Whether the last 200 bytes of `file` hold `text` (a flood's last line has reached its log). */
+export function endsWith(file, text) {
+  if (!file) return false;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.min(200, size));
+      readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
+      return buf.toString().includes(text);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** How many numbered lines make `mb` MB: 10-byte lines grow to 11 once numbers pass 9,999,999. */
+export const floodLines = (mb, lineBytes) => Math.round((mb * 1024 * 1024) / (lineBytes === 10 ? 11 : lineBytes));

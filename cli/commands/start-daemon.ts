@@ -20,11 +20,14 @@ export const DAEMON_OUT = 'zmart.out';
  *   its copying runs in WebAssembly (core/logging/stamp-kernel.wat), which --no-opt leaves be.
  *   Measured again against V8's defaults on start, memory and throughput together in
  *   bench/daemon-flags.mjs (RESULTS.md).
+ * - gc exposed (--expose-gc): core/logging/buffer-sweep.ts sweeps the young generation every
+ *   2 MB of service output, which keeps a log flood from raising the peak by tens of MB (a
+ *   foreground supervisor exposes it at its first flood instead, for ~2.5 MB).
  * Not --optimize-for-size: it kept RSS ~5 MB lower with 100 services probed each second,
  * but held the old generation so tight that a service flooding its log made V8 run a full
  * mark-compact every ~35 ms (45 in 1.6 s), slowing the flood by a third (W4).
  */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt'];
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt', '--expose-gc'];
 
 /** A supervisor process launched by `zmart start`, and what the launch created. */
 export interface LaunchedDaemon {

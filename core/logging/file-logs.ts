@@ -27,6 +27,8 @@ export interface FileLogsOptions {
   logDir: string;
   debug: boolean;
   redact: Redactor;
+  /** Told the bytes of every chunk of service output written (frees a flood's buffers as it goes). */
+  sweep?: { passed(bytes: number): void };
 }
 
 /**
@@ -63,6 +65,7 @@ export class FileLogs implements Logs {
     let output = this.outputs.get(service);
     if (!output) {
       output = new FileServiceOutput(this.file(serviceLogFile(service)), this.options.redact, this.draining, (stream, chunk, stamped) => {
+        this.options.sweep?.passed(chunk.length);
         const listeners = this.followers.get(service);
         if (!listeners || listeners.size === 0) return;
         for (const text of linesOf(chunk, stamped)) for (const listener of listeners) listener({ service, stream, text });

@@ -37,7 +37,15 @@ export async function afterRotation(path: string, rotated: string, policy: Rotat
   if (policy.compress) {
     // Imported here: a daemon that never compresses never loads zlib (~1.5 MB resident).
     const [{ pipeline }, { createGzip }] = await Promise.all([import('node:stream/promises'), import('node:zlib')]);
-    await pipeline(createReadStream(rotated), createGzip(), createWriteStream(`${rotated}.gz`, { mode: 0o600 }));
+    try {
+      await pipeline(createReadStream(rotated), createGzip(), createWriteStream(`${rotated}.gz`, { mode: 0o600 }));
+    } catch (error) {
+      // Rotations faster than compression (a flood through a small maxSize): a later one's
+      // pruning removed this file first, as `keep` says. Nothing failed to be written.
+      if (existsSync(rotated)) throw error;
+      rmSync(`${rotated}.gz`, { force: true });
+      return;
+    }
     rmSync(rotated, { force: true });
   }
   const all = rotatedFiles(path);

@@ -35,4 +35,20 @@ describe('the log files', () => {
     expect(readFileSync(join(dir, 'late.log'), 'utf8')).toBe('the last line\n');
     expect(readFileSync(join(dir, 'held.log'), 'utf8')).toBe('first\n');
   });
+
+  it('tell their sweep the bytes of every chunk of service output they write', async () => {
+    const passed: number[] = [];
+    const logs = new FileLogs({ logDir: dir, debug: false, redact: createRedactor([]), sweep: { passed: (bytes) => passed.push(bytes) } });
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const attached = logs.serviceOutput('swept').attach({ stdout: out, stderr: err }, { timestamps: true });
+    out.write('one\ntwo\n');
+    err.end('three\n');
+    out.end('four\n');
+    await attached;
+    await logs.close();
+    const written = readFileSync(join(dir, 'swept.log'));
+    expect(written.toString().trimEnd().split('\n')).toHaveLength(4);
+    expect(passed.reduce((a, b) => a + b, 0)).toBe(written.length); // stamps included: what was made
+  });
 });

@@ -19,4 +19,12 @@ describe("a log's rotated files", () => {
     for (const f of mine) expect(existsSync(join(dir, f))).toBe(false);
     for (const f of other) expect(existsSync(join(dir, f)), f).toBe(true);
   });
+
+  it('were pruned by a later rotation before their compression began: no error, no half-made .gz', async () => {
+    const gone = join(dir, 'flood.log.2026-12-05T09-00-00-000Z.000');
+    const kept = join(dir, 'flood.log.2026-12-05T09-00-00-050Z.000.gz');
+    writeFileSync(kept, 'x\n');
+    await expect(afterRotation(join(dir, 'flood.log'), gone, { maxSize: 1024, periodMs: null, keep: 7, compress: true })).resolves.toBeUndefined();
+    expect(rotatedFiles(join(dir, 'flood.log'))).toEqual([kept]);
+  });
 });

@@ -19,6 +19,9 @@ export function zmartPeer({ daemonFlags = null } = {}) {
   const env = { ...process.env, ZMART_HOME: join(dir, 'home'), NO_COLOR: '1' };
   const cli = (...args) => run(process.execPath, [ZMART, ...args], { cwd: dir, env });
   const startDirect = (count) => {
+    // as `zmart start` would, the config is transpiled into jiti's cache first (any command that
+    // loads it does): a daemon that transpiles it itself keeps ~10 MB of babel for its life
+    cli('export', 'compose');
     spawn(process.execPath, [...daemonFlags, join(ZMART, '..', 'daemon.js'), '--config', join(dir, 'zmart.config.ts')], {
       cwd: dir,
       env,

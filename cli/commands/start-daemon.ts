@@ -23,11 +23,16 @@ export const DAEMON_OUT = 'zmart.out';
  * - gc exposed (--expose-gc): core/logging/buffer-sweep.ts sweeps the young generation every
  *   2 MB of service output, which keeps a log flood from raising the peak by tens of MB (a
  *   foreground supervisor exposes it at its first flood instead, for ~2.5 MB).
+ * - the old generation grows by at most 30 % of what survived the last full collection before
+ *   the next (V8 lets it grow up to 4x): probes promote short-lived objects, and with 100
+ *   services probed each second the heap sawed from ~15 MB live to ~40 MB, the daemon's RSS
+ *   to 112 MB; capped, it stays at 84 MB (mean 84 against 93-100), for ~1 % more of a core
+ *   (bench/heap-growth.mjs).
  * Not --optimize-for-size: it kept RSS ~5 MB lower with 100 services probed each second,
  * but held the old generation so tight that a service flooding its log made V8 run a full
  * mark-compact every ~35 ms (45 in 1.6 s), slowing the flood by a third (W4).
  */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt', '--expose-gc'];
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt', '--expose-gc', '--heap-growing-percent=30'];
 
 /** A supervisor process launched by `zmart start`, and what the launch created. */
 export interface LaunchedDaemon {

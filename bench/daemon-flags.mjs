@@ -13,7 +13,13 @@ import { w4Logs } from './workloads.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SETS = {
-  "zmart's (semi-space 1, pool 1, --no-opt, gc exposed, growing 30 %)": ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt', '--expose-gc', '--heap-growing-percent=30'],
+  "zmart's (semi-space 1, pool 1, --no-opt, gc exposed, growing 30 %)": [
+    '--max-semi-space-size=1',
+    '--v8-pool-size=1',
+    '--no-opt',
+    '--expose-gc',
+    '--heap-growing-percent=30',
+  ],
   'without --no-opt': ['--max-semi-space-size=1', '--v8-pool-size=1', '--expose-gc', '--heap-growing-percent=30'],
   "V8's defaults": [],
 };

@@ -46,7 +46,9 @@ for (let round = 0; round < ROUNDS; round += 1) {
       r.mean.push(readings.reduce((a, b) => a + b, 0) / readings.length);
       r.max.push(Math.max(...readings));
       r.cpu.push(((schedCpuMs(pid) - cpu0) / (SECONDS * 1000)) * 100);
-      console.error(`round ${round + 1}, ${name}: mean ${r.mean.at(-1).toFixed(1)} MB, max ${r.max.at(-1).toFixed(1)} MB, ${r.cpu.at(-1).toFixed(2)} % of a core`);
+      console.error(
+        `round ${round + 1}, ${name}: mean ${r.mean.at(-1).toFixed(1)} MB, max ${r.max.at(-1).toFixed(1)} MB, ${r.cpu.at(-1).toFixed(2)} % of a core`,
+      );
     } finally {
       peer.stop();
     }

@@ -129,7 +129,7 @@ describe('health-http with real servers', () => {
     });
     await fleet.supervisor.start();
     const restart = await waitFor(() => fleet!.of('service:restart')[0], 'the restart');
-    expect(restart.reason).toMatchObject({ kind: 'slow', detail: expect.stringMatching(/^2 answers over 100ms \(last 1\d\dms\)$/) });
+    expect(restart.reason).toMatchObject({ kind: 'slow', detail: expect.stringMatching(/^2 answers over 100ms \(last \d{3,}ms\)$/) }); // 150 ms or more: how much more is the machine's load
     expect(fleet.of('service:health').find((e) => e.health === 'slow')).toMatchObject({ service: 'api', detail: restart.reason.detail });
   });
 

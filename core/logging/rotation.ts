@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, existsSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, rmSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import type { RotationPolicy } from '../di/contracts.js';
@@ -37,15 +38,16 @@ export async function afterRotation(path: string, rotated: string, policy: Rotat
   if (policy.compress) {
     // Imported here: a daemon that never compresses never loads zlib (~1.5 MB resident).
     const [{ pipeline }, { createGzip }] = await Promise.all([import('node:stream/promises'), import('node:zlib')]);
+    let source: FileHandle;
     try {
-      await pipeline(createReadStream(rotated), createGzip(), createWriteStream(`${rotated}.gz`, { mode: 0o600 }));
+      source = await open(rotated, 'r'); // once open, a pruning's unlink no longer takes it away
     } catch (error) {
       // Rotations faster than compression (a flood through a small maxSize): a later one's
       // pruning removed this file first, as `keep` says. Nothing failed to be written.
-      if (existsSync(rotated)) throw error;
-      rmSync(`${rotated}.gz`, { force: true });
-      return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
     }
+    await pipeline(source.createReadStream(), createGzip(), createWriteStream(`${rotated}.gz`, { mode: 0o600 }));
     rmSync(rotated, { force: true });
   }
   const all = rotatedFiles(path);

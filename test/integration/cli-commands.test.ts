@@ -79,7 +79,8 @@ describe('zmart restart', () => {
     project = createProject(`{
       services: {
         api: { command: ${fixtureCommand()}, readyAfter: 100 },
-        once: { command: ${fixtureCommand('--exit-after', 700)}, restart: { maxRestarts: 0 } },
+        // up after 100 ms, gone 1.2 s after its start: status, right after the restart returns, reads it running
+        once: { command: ${fixtureCommand('--exit-after', 1200)}, readyAfter: 100, restart: { maxRestarts: 0 } },
       },
     }`);
     await project.zmart(['start']);

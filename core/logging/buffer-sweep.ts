@@ -17,7 +17,7 @@ export const SWEEP_EVERY_BYTES = 2 * 1024 * 1024;
  * grown by tens of MB, with a full mark-compact. A minor collection (a scavenge, well under a
  * millisecond for a heap this small) every few MB of output frees them while they are young,
  * and the supervisor's peak stays near its idle size (200 MB of 10-byte lines: +38 MB
- * without, ~+10 MB with; bench/flood-memory.mjs).
+ * without, ~+8 MB with; bench/flood-memory.mjs).
  */
 export class BufferSweep {
   private since = 0;

@@ -50,7 +50,13 @@ async function once(factory, lineBytes) {
   } finally {
     peer.stop();
     await sleep(200);
-    for (const { pid } of findProcesses(tag)) process.kill(pid, 'SIGKILL');
+    for (const { pid } of findProcesses(tag)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone between the look and the kill
+      }
+    }
     rmSync(peer.dir, { recursive: true, force: true });
   }
 }

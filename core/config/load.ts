@@ -1,12 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { zmartHome } from '../daemon/registry.js';
 import { packageRoot } from '../package-root.js';
 import type { PluginInstance } from '../plugin.js';
 import { findConfigFile, type LocateOptions } from './locate.js';
 import { resolveConfig } from './resolve.js';
+import { configTransform } from './transform.js';
 import type { ResolvedConfig } from './types.js';
 
 export { findConfigFile } from './locate.js';
@@ -89,14 +90,62 @@ export function preloadConfigLoader(): void {
   createRequire(import.meta.url)('jiti');
 }
 
+/**
+ * What a config imports of zmart, as the modules this process runs (sucrase's require() asks
+ * jiti synchronously, and jiti would otherwise transpile zmart's ES modules into a second
+ * copy): each loaded natively (require of an ES module, Node 20.19+) when first asked for.
+ * None when zmart runs from its TypeScript sources (tests): jiti transpiles those, as before.
+ */
+function libraryModules(): Record<string, unknown> | undefined {
+  if (import.meta.url.endsWith('.ts')) return undefined;
+  const require = createRequire(import.meta.url);
+  const modules: Record<string, unknown> = {};
+  const lazy = (name: string, file: string) => Object.defineProperty(modules, name, { enumerable: true, get: () => require(file) });
+  const paths = aliases();
+  lazy('zmart', paths.zmart);
+  lazy('zmart/testing', paths['zmart/testing']);
+  for (const name of readdirSync(paths['zmart/plugins'])) lazy(`zmart/plugins/${name}`, join(paths['zmart/plugins'], name, 'index.js'));
+  return modules;
+}
+
+/**
+ * The config does not hold on to its loader: out of Node's module cache, jiti's and its
+ * compilers' code (~1 MB, and babel's 1.5 MB when it ran) is collected instead of living as
+ * long as the supervisor. A reload requires them again. Only what jiti and sucrase loaded goes
+ * (the modules below them): a module the process required meanwhile for itself stays.
+ */
+function forgetLoader(require: NodeJS.Require, before: Set<string>): void {
+  const stack: NodeJS.Module[] = [];
+  for (const name of ['jiti', 'sucrase']) {
+    const loaded = require.cache[require.resolve(name)];
+    if (loaded) stack.push(loaded);
+  }
+  const seen = new Set<string>();
+  for (let module = stack.pop(); module; module = stack.pop()) {
+    if (seen.has(module.id) || before.has(module.id)) continue;
+    seen.add(module.id);
+    stack.push(...module.children);
+  }
+  for (const id of seen) delete require.cache[id];
+}
+
 async function importConfig(file: string): Promise<unknown> {
   // The transpiled config is cached per user (content-hashed by jiti): the daemon then loads
-  // what `zmart start` already transpiled, without jiti's compiler (~30 MB of memory, 200 ms).
+  // what `zmart start` already transpiled, without a compiler.
   // require(), not import: jiti is CommonJS, and importing it from an ES module costs ~6 MB
   // more resident memory (Node parses its 190 KB for named exports), for the daemon's life.
   const require = createRequire(import.meta.url);
+  const before = new Set(Object.keys(require.cache));
   const { createJiti } = require('jiti') as typeof import('jiti');
-  const jiti = createJiti(import.meta.url, { alias: aliases(), moduleCache: false, fsCache: cacheDir(), tryNative: false });
+  let babel: ReturnType<typeof createJiti> | undefined;
+  const jiti = createJiti(import.meta.url, {
+    alias: aliases(),
+    virtualModules: libraryModules(),
+    transform: configTransform(() => (babel ??= createJiti(import.meta.url, { fsCache: false, moduleCache: false }))),
+    moduleCache: false,
+    fsCache: cacheDir(),
+    tryNative: false,
+  });
   let module: Record<string, unknown>;
   try {
     module = (await jiti.import(file)) as Record<string, unknown>;
@@ -104,11 +153,7 @@ async function importConfig(file: string): Promise<unknown> {
     const message = error instanceof Error ? error.message : String(error);
     throw new ConfigError(file, [{ path: '', message: `cannot load: ${message.split('\n').slice(0, 6).join('\n    ')}` }]);
   } finally {
-    // The config does not hold on to jiti: out of Node's module cache, its ~1 MB of code
-    // and source is collected instead of living as long as the supervisor. A reload
-    // requires it again.
-    const jitiDir = dirname(require.resolve('jiti/package.json'));
-    for (const path of Object.keys(require.cache)) if (path.startsWith(jitiDir + sep)) delete require.cache[path];
+    forgetLoader(require, before);
   }
   if (!module || !('default' in module) || module.default === undefined) {
     throw new ConfigError(file, [{ path: '', message: 'expected an object as the default export (export default defineConfig({ services: {...} }))' }]);

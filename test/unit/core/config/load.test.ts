@@ -9,9 +9,15 @@ const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
 describe('loadConfig', () => {
-  it('loads a TypeScript config through jiti, then drops jiti from the module cache (again on a second load)', async () => {
-    writeFileSync(join(dir, 'zmart.config.ts'), "const port: number = 8123;\nexport default { services: { api: { command: 'sleep 60', port } } };\n");
-    const jitiLoaded = () => Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('/node_modules/jiti/'));
+  it.each([
+    ['sucrase', 'const port: number = 8123;'],
+    ["babel (import.meta: sucrase's output cannot hold it)", 'const port: number = import.meta.dirname ? 8123 : 0;'],
+  ])('loads a TypeScript config through jiti and %s, then drops both from the module cache (again on a second load)', async (_compiler, line) => {
+    writeFileSync(join(dir, 'zmart.config.ts'), `${line}\nexport default { services: { api: { command: 'sleep 60', port } } };\n`);
+    const jitiLoaded = () =>
+      Object.keys(createRequire(import.meta.url).cache).filter((path) =>
+        /\/node_modules\/(jiti|sucrase|@jridgewell|lines-and-columns|ts-interface-checker)\//.test(path),
+      );
     const env = { ...process.env, ZMART_HOME: join(dir, 'home') };
     const saved = process.env.ZMART_HOME;
     process.env.ZMART_HOME = env.ZMART_HOME; // jiti's cache folder

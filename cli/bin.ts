@@ -3,7 +3,8 @@
 // CommonJS file skips Node's ES module loader (~5 ms) and the chunks of the full CLI
 // (~4 ms). Anything else, and any status invocation util.parseArgs does not take as is
 // (--help, a typo), goes to the full CLI (dist/bin/zmart.js), whose commander parser
-// answers it; both paths run the same status().
+// answers it; both paths run the same status(). `zmart start` launches its supervisor here,
+// before the full CLI loads.
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -40,8 +41,16 @@ async function fastStatus(argv: string[]): Promise<number | null> {
   }
 }
 
-void fastStatus(process.argv.slice(2)).then((code) => {
-  if (code !== null) process.exitCode = code;
+async function fullCli(argv: string[]): Promise<void> {
+  // `zmart start` launches its supervisor now, before the full CLI loads (cli/early-start.ts)
+  const handoff = argv[0] === 'start' ? await (await import('./early-start.js')).launchBeforeCli(argv) : undefined;
   // __dirname: this file runs only as the CommonJS bundle, beside zmart.js.
-  else void import(pathToFileURL(join(__dirname, 'zmart.js')).href);
+  const cli = (await import(pathToFileURL(join(__dirname, 'zmart.js')).href)) as typeof import('./main.js');
+  cli.run(argv, handoff);
+}
+
+const argv = process.argv.slice(2);
+void fastStatus(argv).then((code) => {
+  if (code !== null) process.exitCode = code;
+  else void fullCli(argv);
 });

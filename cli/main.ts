@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { EarlyHandoff } from './early-start.js';
 import { createOutput } from './output.js';
 import { zmartVersion } from './version.js';
 
@@ -10,7 +11,15 @@ const CONFIG_HELP = 'config file (default: ZMART_CONFIG, else zmart.config.* fou
  * Runs the CLI; returns the exit code. Each command imports what it needs when it runs, so
  * `zmart status` never loads the config loader, execa or zod.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], handoff?: EarlyHandoff): Promise<number> {
+  try {
+    return await parseAndRun(argv, handoff);
+  } finally {
+    await handoff?.take()?.abort(); // launched for a start that did not take it (a usage error)
+  }
+}
+
+async function parseAndRun(argv: string[], handoff?: EarlyHandoff): Promise<number> {
   let result = 0;
   const program = new Command('zmart')
     .description('Start a fleet of servers, keep them healthy, stop them cleanly.')
@@ -37,12 +46,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('-f, --foreground', 'run the supervisor attached to this terminal (containers, system units)')
     .option('-w, --wait <duration>', 'how long to wait for the fleet to come up', '60s')
     .action(async (services: string[], opts: { config?: string; foreground?: boolean; wait: string }) => {
+      const early = handoff?.take() ?? undefined;
       if (opts.foreground) {
+        await early?.abort();
         const { startForeground } = await import('./commands/start-foreground.js');
         result = await startForeground({ config: opts.config, services }, out);
       } else {
         const { startBackground } = await import('./commands/start.js');
-        result = await startBackground({ config: opts.config, services, wait: opts.wait }, out);
+        result = await startBackground({ config: opts.config, services, wait: opts.wait, early }, out);
       }
     });
 
@@ -212,14 +223,17 @@ function lineCount(value: string): number {
   return n;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-    // The daemon and foreground runs end here once stopped: give pending responses a moment, then go.
-    setTimeout(() => process.exit(code), 300).unref();
-  },
-  (error) => {
-    process.stderr.write(`zmart: ${String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/** The full CLI's entry (cli/bin.ts imports this file and calls it). */
+export function run(argv: string[], handoff?: EarlyHandoff): void {
+  main(argv, handoff).then(
+    (code) => {
+      process.exitCode = code;
+      // The daemon and foreground runs end here once stopped: give pending responses a moment, then go.
+      setTimeout(() => process.exit(code), 300).unref();
+    },
+    (error) => {
+      process.stderr.write(`zmart: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

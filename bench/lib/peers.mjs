@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, run, tempDir, waitUntil, ZMART } from './util.mjs';
+import { alive, run, tempDir, waitUntil, ZMART as ZMART_BUILD } from './util.mjs';
 
 /** A service to run: a name and an argv; `restart` settings as close as each tool allows. */
 // { name, argv, port?, maxRestarts, restartDelayMs }
@@ -12,9 +12,9 @@ import { alive, run, tempDir, waitUntil, ZMART } from './util.mjs';
 /**
  * zmart as `zmart start` runs it; with `daemonFlags`, its daemon started directly with those Node
  * flags instead of zmart's own (bench/daemon-flags.mjs compares them), followed until every
- * service runs.
+ * service runs. `cli` runs another build's command (ZMART_BASELINE: an A/B of two builds).
  */
-export function zmartPeer({ daemonFlags = null } = {}) {
+export function zmartPeer({ daemonFlags = null, cli: ZMART = ZMART_BUILD, name = 'zmart' } = {}) {
   const dir = tempDir('zmart-bench-zmart-');
   const env = { ...process.env, ZMART_HOME: join(dir, 'home'), NO_COLOR: '1' };
   const cli = (...args) => run(process.execPath, [ZMART, ...args], { cwd: dir, env });
@@ -37,7 +37,7 @@ export function zmartPeer({ daemonFlags = null } = {}) {
     return { code: 1, out: 'the daemon did not run every service within 60 s' };
   };
   return {
-    name: 'zmart',
+    name,
     dir,
     available: () => (existsSync(ZMART) ? null : 'run npm run build first'),
     rotation: true,
@@ -200,4 +200,9 @@ redirect_stderr=true
   };
 }
 
-export const ALL_PEERS = [zmartPeer, pm2Peer, supervisordPeer];
+/** Another build of zmart beside this one, when ZMART_BASELINE names its dist/bin/zmart.cjs. */
+function zmartBaselinePeer() {
+  return zmartPeer({ cli: process.env.ZMART_BASELINE, name: 'zmart-baseline' });
+}
+
+export const ALL_PEERS = [zmartPeer, ...(process.env.ZMART_BASELINE ? [zmartBaselinePeer] : []), pm2Peer, supervisordPeer];

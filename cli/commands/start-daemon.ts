@@ -37,6 +37,9 @@ const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-
 /** A supervisor process launched by `zmart start`, and what the launch created. */
 export interface LaunchedDaemon {
   child: ChildProcess;
+  /** The config and the services it was launched for. */
+  configFile: string;
+  services: string[];
   root: string;
   logDir: string;
   outFile: string;
@@ -80,6 +83,8 @@ export function launchDaemon(options: { configFile: string; root: string; logDir
   pipe?.on('error', () => undefined); // a daemon that died first: its exit says so
   return {
     child,
+    configFile: options.configFile,
+    services: options.services,
     root: options.root,
     logDir: options.logDir,
     outFile,

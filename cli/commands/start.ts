@@ -4,7 +4,7 @@ import { loadConfig } from '../../core/config/load.js';
 import { findConfigFile } from '../../core/config/locate.js';
 import { checkFileRoom } from '../../core/process/fd-room.js';
 import type { ResolvedConfig } from '../../core/config/types.js';
-import { launchDaemon, launchEarly } from './start-daemon.js';
+import { type LaunchedDaemon, launchDaemon, launchEarly } from './start-daemon.js';
 import { callControl, isCutOff, isForbidden, isTimeout, isUnreachable, notYours } from '../../core/daemon/control-client.js';
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
@@ -25,6 +25,8 @@ export interface BackgroundStartOptions {
   services: string[];
   /** How long to wait for the fleet to come up, as a duration string. */
   wait: string;
+  /** A supervisor launched before the full CLI loaded (cli/early-start.ts): taken if it is for this start, else aborted. */
+  early?: LaunchedDaemon;
 }
 
 const POLL_MS = 100;
@@ -36,11 +38,21 @@ const FIRST_POLL_MS = 20;
  * Exit 0 when all are up; 1 naming what did not come up, with the last lines of its log.
  */
 export async function startBackground(options: BackgroundStartOptions, out: Output): Promise<number> {
-  const waitMs = parseDuration(options.wait);
-  if (waitMs === undefined) throw new ZmartError('ZMART_USAGE', `--wait: expected a duration like '30s' or '2m', got ${JSON.stringify(options.wait)}`);
+  let waitMs: number | undefined;
+  let file: string;
+  try {
+    waitMs = parseDuration(options.wait);
+    if (waitMs === undefined) throw new ZmartError('ZMART_USAGE', `--wait: expected a duration like '30s' or '2m', got ${JSON.stringify(options.wait)}`);
+    file = await findConfigFile({ configPath: options.config });
+  } catch (error) {
+    await options.early?.abort();
+    throw error;
+  }
   // The supervisor boots (Node and its code, ~150 ms) while this process checks the config.
-  const file = await findConfigFile({ configPath: options.config });
-  const early = launchEarly(file, options.services);
+  const handed = options.early;
+  const fits = handed && handed.configFile === file && handed.services.join('\0') === options.services.join('\0');
+  if (handed && !fits) await handed.abort();
+  const early = fits ? handed : launchEarly(file, options.services);
   let config: ResolvedConfig;
   let socket: string;
   let existing: StatusReport | null;

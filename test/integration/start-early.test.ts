@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createProject, type Project } from '../helpers/daemon.js';
 import { isAlive, killAll, waitFor } from '../helpers/project.js';
 import { envOf } from '../helpers/process-view.js';
-import { readsProc } from '../helpers/tools.js';
+import { onMachine, readsProc } from '../helpers/tools.js';
 
 // `zmart start` launches the supervisor before it checks the config (cli/commands/start-daemon.ts):
 // the supervisor loads its code meanwhile and waits for the CLI's word. These are the days the
@@ -72,5 +72,21 @@ describe('zmart start: the supervisor launched before the config is checked', ()
       expect(existsSync(p.logDir)).toBe(false); // the guess `logs` was taken back
       expect((await p.zmart(['stop'])).code).toBe(0);
     }
+  });
+});
+
+describe('zmart start: the supervisor launched before the full CLI loads (cli/early-start.ts)', () => {
+  it.each([
+    ['a --wait that is not a duration', ['start', '--wait', 'soon'], {}, /--wait: expected a duration/],
+    ['a bad ZMART_PROC_BACKEND', ['start'], { ZMART_PROC_BACKEND: 'bogus' }, /ZMART_PROC_BACKEND/],
+    ['a service the config does not have', ['start', 'nope'], {}, /no service named 'nope'/],
+  ])('refused for %s after that launch: exit 2, the supervisor gone, no folder made', async (_name, args, env, message) => {
+    const p = project(`{ services: { api: { command: 'sleep 100' } } }`);
+    const result = await p.zmart(args, env);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    if (onMachine('/proc/self/exe')) expect(ours(p)).toEqual([]); // the CLI waited for it to end
+    expect(existsSync(p.logDir)).toBe(false);
+    expect(existsSync(p.pidDir)).toBe(false);
   });
 });

@@ -5,7 +5,8 @@
 // copy of core and of zod, each module loaded once: every ES module Node loads costs ~70 KB
 // of resident memory (zod alone is 106 files: 12 MB unbundled, 4 MB bundled). tsc's output
 // in dist/ stays the package's public entry for other tools (and `zmart/testing`).
-// jiti stays external: it loads babel itself, and only when a config must be transpiled.
+// jiti stays external, and sucrase (required at run time, core/config/transform.ts): both load
+// only when a config must be transpiled.
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { zmartHome } from '../daemon/registry.js';
 import { packageRoot } from '../package-root.js';
@@ -111,18 +111,21 @@ function libraryModules(): Record<string, unknown> | undefined {
 /**
  * The config does not hold on to its loader: out of Node's module cache, jiti's and its
  * compilers' code (~1 MB, and babel's 1.5 MB when it ran) is collected instead of living as
- * long as the supervisor. A reload requires them again. Only what jiti and sucrase loaded goes
- * (the modules below them): a module the process required meanwhile for itself stays.
+ * long as the supervisor (which requires jiti ahead, while it waits: preloadConfigLoader). A
+ * reload requires them again. What jiti and sucrase loaded goes with them, except a module of
+ * another package the process had required for itself before.
  */
 function forgetLoader(require: NodeJS.Require, before: Set<string>): void {
   const stack: NodeJS.Module[] = [];
+  const own: string[] = [];
   for (const name of ['jiti', 'sucrase']) {
+    own.push(dirname(require.resolve(`${name}/package.json`)) + sep);
     const loaded = require.cache[require.resolve(name)];
     if (loaded) stack.push(loaded);
   }
   const seen = new Set<string>();
   for (let module = stack.pop(); module; module = stack.pop()) {
-    if (seen.has(module.id) || before.has(module.id)) continue;
+    if (seen.has(module.id) || (before.has(module.id) && !own.some((dir) => module.id.startsWith(dir)))) continue;
     seen.add(module.id);
     stack.push(...module.children);
   }

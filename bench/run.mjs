@@ -87,11 +87,10 @@ if (wanted.has('W4')) {
   // Each case W4_RUNS times (default 5), the median MB/s: one run on a 2-core VM varies by a third.
   const W4_RUNS = Number(process.env.W4_RUNS ?? 5);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const repeat = async (run) => {
-    const results = [];
-    for (let i = 0; i < W4_RUNS; i += 1) results.push(await run());
+  // A case's runs, summed up: the median MB/s; a run whose last line never came (the peer
+  // stalled) is counted apart, not as lost lines.
+  const summarize = (results) => {
     if (results[0].skipped) return results[0];
-    // A run whose last line never came (the peer stalled) is counted apart, not as lost lines.
     const done = results.filter((r) => !r.timedOut);
     const stalled = results.length - done.length;
     if (done.length === 0) return { ...results[0], skipped: `never finished in ${stalled} runs` };
@@ -101,21 +100,29 @@ if (wanted.has('W4')) {
   };
   const MB = Number(process.env.W4_MB ?? 200);
   for (const lineBytes of (process.env.W4_LINE_BYTES ?? '10,100').split(',').map(Number)) {
-    const direct = await repeat(() => w4Direct(MB, { lineBytes }));
-    const w4 = [
-      { rotate: '-', ...direct },
-      { rotate: '-', ...(await repeat(() => w4Direct(MB, { lineBytes, throughCat: true }))) },
+    // The yardsticks and every peer alternated within each round (as W7 does): a busy moment of
+    // the machine weighs on each alike (yardsticks run first, ahead of the peers, read a third low).
+    const cases = [
+      { rotate: '-', run: () => w4Direct(MB, { lineBytes }) },
+      { rotate: '-', run: () => w4Direct(MB, { lineBytes, throughCat: true }) },
     ];
     for (const rotate of [false, true]) {
       for (const peer of ALL_PEERS) {
-        w4.push({ rotate: rotate ? '10 MB' : 'none', ...(await repeat(() => w4Logs(peer, MB, { rotate, lineBytes }))) });
+        cases.push({ rotate: rotate ? '10 MB' : 'none', run: () => w4Logs(peer, MB, { rotate, lineBytes }) });
         // zmart again as PM2 and supervisord write by default: lines as they came, no timestamp.
-        if (peer === zmartPeer) {
-          const plain = await repeat(() => w4Logs(peer, MB, { rotate, lineBytes, timestamps: false }));
-          w4.push({ rotate: rotate ? '10 MB' : 'none', ...plain, peer: plain.peer.replace('zmart', 'zmart, timestamps off') });
-        }
+        if (peer === zmartPeer)
+          cases.push({ rotate: rotate ? '10 MB' : 'none', plain: true, run: () => w4Logs(peer, MB, { rotate, lineBytes, timestamps: false }) });
       }
     }
+    const runs = cases.map(() => []);
+    for (let round = 0; round < W4_RUNS; round += 1) {
+      for (const [k, c] of cases.entries()) if (!runs[k][0]?.skipped) runs[k].push(await c.run());
+    }
+    const w4 = cases.map((c, k) => {
+      const r = summarize(runs[k]);
+      return { rotate: c.rotate, ...r, peer: c.plain ? r.peer.replace('zmart', 'zmart, timestamps off') : r.peer };
+    });
+    const direct = w4[0];
     table(
       `W4 logs: ${MB} MB of numbered ${lineBytes}-byte lines written as fast as possible (median MB/s of ${W4_RUNS} runs from the writer's first line until its last is in the log; lines lost/doubled/broken summed over the runs)`,
       ['writer', 'rotation', 'MB/s', 'vs direct', 'lost', 'doubled', 'split/broken', 'files'],

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { zmartHome } from '../daemon/registry.js';
 import { packageRoot } from '../package-root.js';
@@ -112,20 +112,18 @@ function libraryModules(): Record<string, unknown> | undefined {
  * The config does not hold on to its loader: out of Node's module cache, jiti's and its
  * compilers' code (~1 MB, and babel's 1.5 MB when it ran) is collected instead of living as
  * long as the supervisor (which requires jiti ahead, while it waits: preloadConfigLoader). A
- * reload requires them again. What jiti and sucrase loaded goes with them, except a module of
- * another package the process had required for itself before.
+ * reload requires them again. What goes is jiti, sucrase and every module below them, however
+ * they came into the cache: a later require() of one of them loads it afresh.
  */
-function forgetLoader(require: NodeJS.Require, before: Set<string>): void {
+function forgetLoader(require: NodeJS.Require): void {
   const stack: NodeJS.Module[] = [];
-  const own: string[] = [];
   for (const name of ['jiti', 'sucrase']) {
-    own.push(dirname(require.resolve(`${name}/package.json`)) + sep);
     const loaded = require.cache[require.resolve(name)];
     if (loaded) stack.push(loaded);
   }
   const seen = new Set<string>();
   for (let module = stack.pop(); module; module = stack.pop()) {
-    if (seen.has(module.id) || (before.has(module.id) && !own.some((dir) => module.id.startsWith(dir)))) continue;
+    if (seen.has(module.id)) continue;
     seen.add(module.id);
     stack.push(...module.children);
   }
@@ -138,7 +136,6 @@ async function importConfig(file: string): Promise<unknown> {
   // require(), not import: jiti is CommonJS, and importing it from an ES module costs ~6 MB
   // more resident memory (Node parses its 190 KB for named exports), for the daemon's life.
   const require = createRequire(import.meta.url);
-  const before = new Set(Object.keys(require.cache));
   const { createJiti } = require('jiti') as typeof import('jiti');
   let babel: ReturnType<typeof createJiti> | undefined;
   const jiti = createJiti(import.meta.url, {
@@ -156,7 +153,7 @@ async function importConfig(file: string): Promise<unknown> {
     const message = error instanceof Error ? error.message : String(error);
     throw new ConfigError(file, [{ path: '', message: `cannot load: ${message.split('\n').slice(0, 6).join('\n    ')}` }]);
   } finally {
-    forgetLoader(require, before);
+    forgetLoader(require);
   }
   if (!module || !('default' in module) || module.default === undefined) {
     throw new ConfigError(file, [{ path: '', message: 'expected an object as the default export (export default defineConfig({ services: {...} }))' }]);

@@ -24,6 +24,9 @@ describe('loadConfig', () => {
       const saved = process.env.ZMART_HOME;
       process.env.ZMART_HOME = env.ZMART_HOME; // jiti's cache folder
       try {
+        // sucrase and its dependencies in the cache already (another test file in this worker may
+        // have loaded them): they go all the same
+        createRequire(import.meta.url)('sucrase');
         for (let load = 0; load < 2; load += 1) {
           if (load === 1) preloadConfigLoader(); // as the supervisor does while it waits for its word
           const config = await loadConfig({ cwd: dir, env });

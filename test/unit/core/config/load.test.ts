@@ -39,4 +39,11 @@ describe('loadConfig', () => {
       }
     },
   );
+
+  it('loads a config whose own helper awaits at its top level (imported as an ES module would be)', async () => {
+    writeFileSync(join(dir, 'ports.ts'), 'export const port: number = await Promise.resolve(8124);\n');
+    writeFileSync(join(dir, 'zmart.config.ts'), "import { port } from './ports.ts';\nexport default { services: { api: { command: 'sleep 60', port } } };\n");
+    const config = await loadConfig({ cwd: dir, env: { ...process.env, ZMART_HOME: join(dir, 'home') } });
+    expect(config.services.map((s) => [s.name, s.port])).toEqual([['api', 8124]]);
+  });
 });

@@ -36,10 +36,29 @@ describe('configTransform', () => {
     expect(code).toContain('globalThis.x?.y ?? 1');
   });
 
+  it('keeps what asks only for zmart and Node modules, imported or imported dynamically', () => {
+    const { asked, factory } = babelSpy();
+    const source = [
+      "import { join } from 'node:path';",
+      "import { readFileSync } from 'fs';",
+      "import { defineConfig } from 'zmart';",
+      "const rotate = (await import('zmart/plugins/log-rotate')).default;",
+      'export default defineConfig({ services: {}, plugins: [rotate()], x: join(String(readFileSync)) });',
+    ].join('\n');
+    expect(configTransform(factory)({ source, ts: true, async: true }).code).toContain("require('zmart/plugins/log-rotate')");
+    expect(asked).toEqual([]);
+  });
+
   it.each([
     ['import.meta, which a CommonJS wrapper cannot hold', { source: 'export default { dir: import.meta.dirname };', ts: true }],
     ['a syntax error, for babel to name its line and column', { source: 'export default { services: {', ts: true }],
     ['JSX', { source: 'export default <div/>;', ts: true, jsx: true }],
+    [
+      'a file importing its own helper (babel imports it as before: a top-level await there still works)',
+      { source: "import { port } from './ports.ts';\nexport default { services: { api: { command: 'x', port } } };", ts: true },
+    ],
+    ['a file importing a package (loaded natively by babel, not transpiled)', { source: "import dotenv from 'dotenv';\nexport default dotenv;", ts: true }],
+    ['a require() of a computed name', { source: "const name = 'zmart';\nexport default require(name);", ts: true }],
   ])('hands %s to babel', (_what, options) => {
     const { asked, factory } = babelSpy();
     expect(configTransform(factory)(options).code).toBe('exports.default = "babel";');

@@ -12,13 +12,15 @@ import type { ResolvedConfig } from './types.js';
 
 export { findConfigFile } from './locate.js';
 
+type Aliases = Record<'zmart' | 'zmart/testing' | 'zmart/plugins', string>;
+
 /**
  * `zmart` and `zmart/plugins/*` in a config map to this running zmart, wherever the config
  * lives: its sources when zmart runs from them (tests); the library bundled beside the
  * command (dist/bin/lib/) when it runs bundled, so that config and supervisor share one
  * copy of core and zod; else tsc's output in dist/.
  */
-function aliases(): Record<string, string> {
+function aliases(): Aliases {
   const fromSource = import.meta.url.endsWith('.ts');
   const { root } = packageRoot(import.meta.url);
   if (!fromSource && import.meta.url.includes('/dist/bin/')) {
@@ -96,15 +98,15 @@ export function preloadConfigLoader(): void {
  * copy): each loaded natively (require of an ES module, Node 20.19+) when first asked for.
  * None when zmart runs from its TypeScript sources (tests): jiti transpiles those, as before.
  */
-function libraryModules(): Record<string, unknown> | undefined {
+function libraryModules(paths: Aliases): Record<string, unknown> | undefined {
   if (import.meta.url.endsWith('.ts')) return undefined;
   const require = createRequire(import.meta.url);
   const modules: Record<string, unknown> = {};
   const lazy = (name: string, file: string) => Object.defineProperty(modules, name, { enumerable: true, get: () => require(file) });
-  const paths = aliases();
   lazy('zmart', paths.zmart);
   lazy('zmart/testing', paths['zmart/testing']);
-  for (const name of readdirSync(paths['zmart/plugins'])) lazy(`zmart/plugins/${name}`, join(paths['zmart/plugins'], name, 'index.js'));
+  const plugins = paths['zmart/plugins'];
+  for (const name of readdirSync(plugins)) lazy(`zmart/plugins/${name}`, join(plugins, name, 'index.js'));
   return modules;
 }
 
@@ -138,9 +140,10 @@ async function importConfig(file: string): Promise<unknown> {
   const require = createRequire(import.meta.url);
   const { createJiti } = require('jiti') as typeof import('jiti');
   let babel: ReturnType<typeof createJiti> | undefined;
+  const paths = aliases(); // reads zmart's package.json: once per load
   const jiti = createJiti(import.meta.url, {
-    alias: aliases(),
-    virtualModules: libraryModules(),
+    alias: paths,
+    virtualModules: libraryModules(paths),
     transform: configTransform(() => (babel ??= createJiti(import.meta.url, { fsCache: false, moduleCache: false }))),
     moduleCache: false,
     fsCache: cacheDir(),

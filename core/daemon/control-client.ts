@@ -29,6 +29,9 @@ export function callControl<T = unknown>(
       { createConnection: () => connect(socket), method, path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
       (res) => {
         let text = '';
+        // The connection cut in the middle of the answer (the supervisor ended): Node's response
+        // says so only to an 'error' listener, and without one the call would never settle.
+        res.on('error', () => reject(hangUp(method, path)));
         res.setEncoding('utf8');
         res.on('data', (d: string) => (text += d));
         res.on('end', () => {
@@ -51,6 +54,11 @@ export function callControl<T = unknown>(
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** The error for an answer cut short, coded as a dropped connection is (see isHangUp). */
+function hangUp(method: string, path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`the supervisor closed the connection in the middle of its answer to ${method} ${path}`), { code: 'ECONNRESET' });
 }
 
 /** True when the daemon did not answer within the request's timeout (it may be busy). */

@@ -116,6 +116,21 @@ export async function listenOnSocket(server: Server, path: string): Promise<void
   chmodSync(path, 0o600);
 }
 
+/**
+ * Stops taking connections; resolves once those open have ended (their answers given), or
+ * after `ms` (a client that holds its connection does not keep the supervisor alive).
+ */
+export function closeControlServer(server: Server, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const late = setTimeout(resolve, ms);
+    server.close(() => {
+      clearTimeout(late);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 function replicasOf(body: Record<string, unknown>): number {
   const n = body.replicas;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 64) throw new HttpError(400, '"replicas" must be a whole number from 1 to 64');

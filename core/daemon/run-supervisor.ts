@@ -9,8 +9,11 @@ import type { PluginInstance } from '../plugin.js';
 import { supervisorStatus } from '../status/from-supervisor.js';
 import type { Supervisor, StartReport } from '../supervisor.js';
 import { OPERATOR_SIGNALS, parseSignal } from '../service/signals.js';
-import { createControlServer, HttpError, listenOnSocket } from './control-server.js';
+import { closeControlServer, createControlServer, HttpError, listenOnSocket } from './control-server.js';
 import { markRunStopped, socketPathFor, writeRunEntry } from './registry.js';
+
+/** How long a stopped supervisor waits for its answers under way to go out before it ends. */
+const ANSWERS_MS = 5000;
 
 export interface RunOptions {
   configPath?: string;
@@ -27,7 +30,7 @@ export interface RunOptions {
 export interface RunningSupervisor {
   supervisor: Supervisor;
   config: ResolvedConfig;
-  /** Resolves once everything is stopped and cleaned up. */
+  /** Resolves once everything is stopped and cleaned up, and the answers under way have gone out. */
   done: Promise<void>;
   stop(reason: string): Promise<void>;
 }
@@ -67,12 +70,15 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
       } catch (error) {
         log(`stop failed, ending anyway: ${error instanceof Error ? error.message : error}`);
       } finally {
-        server.close();
+        const answered = closeControlServer(server, ANSWERS_MS);
         bestEffort('remove the control socket', () => rmSync(socket, { force: true }), log);
         bestEffort('mark the run stopped', () => markRunStopped(configFile, process.pid), log);
         process.off('SIGHUP', onHup);
         await logs.close().catch(() => undefined);
-        finish();
+        // The process ends once the answers under way are out: the `zmart stop` that asked
+        // gets its answer (given when this settles), and one polling the states (a large
+        // answer at 3,000 services) gets all of it, not a connection cut in the middle.
+        void answered.then(finish);
       }
     })();
     return stopping;

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callControl, isTimeout, isUnreachable } from '../../../../core/daemon/control-client.js';
+import { callControl, isHangUp, isTimeout, isUnreachable } from '../../../../core/daemon/control-client.js';
 import { isZmartError } from '../../../../core/errors.js';
 
 describe('callControl', () => {
@@ -28,6 +28,19 @@ describe('callControl', () => {
     expect(isUnreachable(error)).toBe(false);
     expect(isZmartError(error) && error.exitCode).toBe(1);
     expect((error as Error).message).toBe(`the supervisor did not answer on ${socket} within 0.15 s (busy or hung: try again, or see its zmart.log)`);
+  });
+
+  it('rejects as a hang-up when the supervisor ends in the middle of its answer (it used to wait forever, and zmart stop exited 0 saying nothing)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zmart-control-'));
+    const socket = join(dir, 'zmart.sock');
+    // the head and the start of a long body, then the connection closes
+    server = createServer((s) =>
+      s.once('data', () => s.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"services":[')),
+    );
+    await new Promise<void>((resolve) => server!.listen(socket, resolve));
+    const error = await callControl(socket, 'GET', '/v1/states', undefined, 5000).catch((e: unknown) => e);
+    expect(isHangUp(error)).toBe(true);
+    expect((error as Error).message).toBe('the supervisor closed the connection in the middle of its answer to GET /v1/states');
   });
 
   it('rejects as unreachable, not as a timeout, when nothing listens', async () => {

@@ -33,12 +33,28 @@ export async function stop(options: { config?: string; services: string[] }, out
     // (a stop from before this command says nothing about this one)
     out.line(`  ${out.ok('✔')} ${name} ${stopText(how && Date.parse(how.at) >= t0 - 1000 ? how : null)}`);
   };
-  // Progress: each service as it goes down, in the order the daemon stops them.
+  // the supervisor itself, to see it gone before saying so (it ends a moment after it answers)
+  const supervisor = services ? null : new FilePidStore(fleet.pidDir).read('monitor');
   let pending = true;
+  // the answer ends the wait between two looks at once (at 3,000 a look is a second apart)
+  let replied!: () => void;
+  const reply = new Promise<void>((resolve) => (replied = resolve));
+  // Asked first: a look at the states before it (~0.1 s of the supervisor's at 3,000) held the stop back.
+  const asked = askDaemon<{ stopped: string[]; how?: Record<string, LastStop | null> }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000).finally(() => {
+    pending = false;
+    replied();
+  });
+  // Progress: each service as it goes down, in the order the daemon stops them.
   const progress = (async () => {
     const running = new Set<string>();
-    let known = 0;
-    while (pending) {
+    // (the run entry says how large the fleet is: the first look waits as long as the next)
+    let known = fleet.services.length;
+    for (;;) {
+      // a large fleet's states are a large answer: asked less often (1 s at 3,000), it stops faster
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([reply, new Promise((r) => (timer = setTimeout(r, Math.min(1000, Math.max(100, known / 3)))))]);
+      clearTimeout(timer);
+      if (!pending) return;
       // states alone (no memory or CPU): cheap for the supervisor however large the fleet
       const answer = await askDaemon<StatusReport>(fleet, 'GET', '/v1/states', undefined, 2000).catch(() => null);
       known = Math.max(known, answer?.status === 200 ? answer.body.services.length : 0);
@@ -46,15 +62,9 @@ export async function stop(options: { config?: string; services: string[] }, out
         if (s.state !== 'stopped') running.add(s.name);
         else if (running.has(s.name) && (!services || services.includes(s.name))) report(s.name, s.lastStop);
       }
-      // a large fleet's states are a large answer: asked less often (1 s at 3,000), it stops faster
-      await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(100, known / 3))));
     }
   })();
-  // the supervisor itself, to see it gone before saying so (it ends a moment after it answers)
-  const supervisor = services ? null : new FilePidStore(fleet.pidDir).read('monitor');
-  const response = await askDaemon<{ stopped: string[]; how?: Record<string, LastStop | null> }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000).finally(
-    () => (pending = false),
-  );
+  const response = await asked;
   await progress;
   if (!response) return stopOrphans(fleet, options.services, out);
   if (response.status !== 200) {

@@ -18,14 +18,8 @@ export class FilePidStore implements PidStore {
   }
 
   read(name: string): PidRecord | null {
-    let pidText: string;
-    try {
-      pidText = readFileSync(join(this.dir, `${name}.pid`), 'utf8').trim();
-    } catch {
-      return null;
-    }
-    const pid = Number(pidText);
-    if (!Number.isInteger(pid) || pid <= 0) return null;
+    const pid = this.readPid(name);
+    if (pid === null) return null;
     try {
       const state = JSON.parse(readFileSync(join(this.dir, `${name}.state.json`), 'utf8')) as Partial<PidRecord>;
       if (state.pid !== pid || typeof state.startTime !== 'number') return { pid, startTime: -1, command: '', recordedAt: 0 };
@@ -44,12 +38,25 @@ export class FilePidStore implements PidStore {
   }
 
   remove(name: string, pid?: number): void {
+    // (the pid file alone says whose they are: a stop of thousands reads no state file)
     if (pid !== undefined) {
-      const current = this.read(name);
-      if (current && current.pid !== pid) return;
+      const current = this.readPid(name);
+      if (current !== null && current !== pid) return;
     }
     unlinkIfThere(join(this.dir, `${name}.pid`));
     unlinkIfThere(join(this.dir, `${name}.state.json`));
+  }
+
+  /** The pid in `<name>.pid`; null when there is none (or it is not a pid). */
+  private readPid(name: string): number | null {
+    let pidText: string;
+    try {
+      pidText = readFileSync(join(this.dir, `${name}.pid`), 'utf8').trim();
+    } catch {
+      return null;
+    }
+    const pid = Number(pidText);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
   }
 
   lock(self: ProcessIdentity, isAlive: (identity: ProcessIdentity) => boolean) {

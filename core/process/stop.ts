@@ -67,12 +67,13 @@ async function signalAndWait(leader: ProcessIdentity, first: ProcStat[], options
   const { table } = options;
   const deadline = Date.now() + options.timeoutMs;
   let targets = first;
-  const main = options.mode === 'main' ? first.find((t) => t.pid === leader.pid && t.startTime === leader.startTime) : undefined;
+  const isLeader = (t: ProcStat) => t.pid === leader.pid && t.startTime === leader.startTime;
+  const main = options.mode === 'main' ? first.find(isLeader) : undefined;
   if (main) {
     // The main process leads: it alone gets the signal and may stop its workers its own way.
     trySignal(main.pid, options.signal);
     if (main.state === 'T' && options.signal !== 'SIGCONT') trySignal(main.pid, 'SIGCONT');
-    if (await waitGone(table, [main], deadline - Date.now(), options.leaderExited)) {
+    if (await waitGone(table, [main], deadline - Date.now(), leaderExit(options, true))) {
       // Then what is left of the group (and what escaped it) gets the signal too.
       targets = collectTree(table, leader, true, true, options.marker);
       if (targets.length === 0) return { forced: false, left: [] };
@@ -80,7 +81,7 @@ async function signalAndWait(leader: ProcessIdentity, first: ProcStat[], options
   }
   if (Date.now() < deadline) {
     signalAll(table, leader, targets, options.signal);
-    if (await waitGone(table, targets, deadline - Date.now(), options.leaderExited)) return { forced: false, left: [] };
+    if (await waitGone(table, targets, deadline - Date.now(), leaderExit(options, targets.some(isLeader)))) return { forced: false, left: [] };
   }
 
   // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
@@ -178,15 +179,29 @@ const waiting = new WeakMap<ProcessTable, number>();
 /** Up to this many stops poll at the table's pace; more slow down in proportion. */
 const FULL_PACE_STOPS = 50;
 
-async function waitGone(table: ProcessTable, targets: ProcStat[], timeoutMs: number, leaderExited?: Promise<unknown>): Promise<boolean> {
+/** The leader's exit, for a leader this process spawned; `among`: the leader is one of the processes waited for. */
+interface LeaderExit {
+  exited: Promise<unknown>;
+  among: boolean;
+}
+
+const leaderExit = (options: StopTreeOptions, among: boolean): LeaderExit | undefined =>
+  options.leaderExited ? { exited: options.leaderExited, among } : undefined;
+
+async function waitGone(table: ProcessTable, targets: ProcStat[], timeoutMs: number, leader?: LeaderExit): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  let wake: Promise<void> | undefined = leaderExited?.then((): void => {
+  // A tree is not gone while its leader lives, and this process hears when its own child exits:
+  // until then it does not read /proc (right after the signal, a stop of 3,000 read every
+  // leader's stat once more for nothing).
+  let leaderAlive = leader?.among === true;
+  let wake: Promise<void> | undefined = leader?.exited.then((): void => {
     wake = undefined; // once: then at the pace
+    leaderAlive = false;
   });
   waiting.set(table, (waiting.get(table) ?? 0) + 1);
   try {
     for (;;) {
-      if (targets.every((t) => !isSameProcess(table, t.pid, t.startTime))) return true;
+      if (!leaderAlive && targets.every((t) => !isSameProcess(table, t.pid, t.startTime))) return true;
       if (Date.now() >= deadline) return false;
       // 3,000 stops each looking every 20 ms took the event loop whole (a stop of 3,000 took 33 s)
       const pace = Math.ceil((waiting.get(table) ?? 1) / FULL_PACE_STOPS);

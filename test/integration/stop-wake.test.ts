@@ -29,4 +29,31 @@ describe('stopProcessTree, a leader this process spawned', () => {
       killAll([child.pid!]);
     }
   });
+
+  it("does not read the leader's /proc entry between the signal and its exit (a stop of 3,000 read each once more for nothing)", async () => {
+    const real = pickTable();
+    const child = spawn('/bin/sh', ['-c', 'trap "sleep 0.3; exit 0" TERM; while :; do sleep 0.05; done'], { detached: true, stdio: 'ignore' });
+    try {
+      const stat = await waitFor(() => real.stat(child.pid!), 'the leader running');
+      let foundAlive = 0;
+      // turns 10 ms apart: 0.3 s of looking at the leader would find it alive ~30 times
+      const counting = Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
+        pollMs: 10,
+        stat: (pid: number) => {
+          const found = real.stat(pid);
+          if (pid === child.pid && found && found.state !== 'Z') foundAlive += 1;
+          return found;
+        },
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const result = await stopProcessTree(
+        { pid: child.pid!, startTime: stat.startTime },
+        { table: counting, signal: 'SIGTERM', timeoutMs: 20_000, leaderExited: exited },
+      );
+      expect(result).toEqual({ forced: false, left: [] });
+      expect(foundAlive).toBeLessThanOrEqual(1);
+    } finally {
+      killAll([child.pid!]);
+    }
+  });
 });

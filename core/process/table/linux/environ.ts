@@ -66,13 +66,25 @@ export class EnvironReader {
   private read(pid: number, name: string): string | null {
     try {
       if (this.uid !== null && statSync(`/proc/${pid}`).uid !== this.uid) return null;
-      return (
-        readFileSync(`/proc/${pid}/environ`, 'utf8')
-          .split('\0')
-          .find((entry) => entry.startsWith(name)) ?? null
-      );
+      return entryOf(readFileSync(`/proc/${pid}/environ`), name);
     } catch {
       return null;
     }
   }
+}
+
+/**
+ * The `NAME=value` entry for `name` (`NAME=`) in an environ block (entries each ended by a NUL),
+ * found in the bytes: a fleet-wide stop reads thousands, and splitting each into strings
+ * was ~13 MB of garbage at 3,000 services.
+ */
+export function entryOf(environ: Buffer, name: string): string | null {
+  let at = 0;
+  if (environ.toString('utf8', 0, Buffer.byteLength(name)) !== name) {
+    const found = environ.indexOf(`\0${name}`);
+    if (found < 0) return null;
+    at = found + 1;
+  }
+  const end = environ.indexOf(0, at);
+  return environ.toString('utf8', at, end < 0 ? environ.length : end);
 }

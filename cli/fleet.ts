@@ -44,9 +44,9 @@ export async function fleetStatus(fleet: FleetLocation): Promise<StatusReport> {
 }
 
 /** Sends a request to the daemon; null when no daemon listens. */
-export async function askDaemon<T>(fleet: FleetLocation, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs?: number) {
+export async function askDaemon<T>(fleet: FleetLocation, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs?: number, signal?: AbortSignal) {
   try {
-    return await callControl<T>(fleet.socket, method, path, body, timeoutMs);
+    return await callControl<T>(fleet.socket, method, path, body, timeoutMs, signal);
   } catch (error) {
     if (isUnreachable(error)) return null;
     if (isForbidden(error)) throw notYours(fleet.socket, fleet.config);

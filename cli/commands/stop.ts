@@ -35,15 +35,14 @@ export async function stop(options: { config?: string; services: string[] }, out
   };
   // the supervisor itself, to see it gone before saying so (it ends a moment after it answers)
   const supervisor = services ? null : new FilePidStore(fleet.pidDir).read('monitor');
-  let pending = true;
-  // the answer ends the wait between two looks at once (at 3,000 a look is a second apart)
-  let replied!: () => void;
-  const reply = new Promise<void>((resolve) => (replied = resolve));
+  // The answer ends the looks at the progress: the pause between two at once (a second apart at
+  // 3,000), and one under way is given up (its ~1 MB answer the supervisor would write out before it ends).
+  const answered = new AbortController();
+  const answer = new Promise<void>((resolve) => answered.signal.addEventListener('abort', () => resolve(), { once: true }));
   // Asked first: a look at the states before it (~0.1 s of the supervisor's at 3,000) held the stop back.
-  const asked = askDaemon<{ stopped: string[]; how?: Record<string, LastStop | null> }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000).finally(() => {
-    pending = false;
-    replied();
-  });
+  const asked = askDaemon<{ stopped: string[]; how?: Record<string, LastStop | null> }>(fleet, 'POST', '/v1/stop', { services }, 10 * 60_000).finally(() =>
+    answered.abort(),
+  );
   // Progress: each service as it goes down, in the order the daemon stops them.
   const progress = (async () => {
     const running = new Set<string>();
@@ -52,13 +51,13 @@ export async function stop(options: { config?: string; services: string[] }, out
     for (;;) {
       // a large fleet's states are a large answer: asked less often (1 s at 3,000), it stops faster
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([reply, new Promise((r) => (timer = setTimeout(r, Math.min(1000, Math.max(100, known / 3)))))]);
+      await Promise.race([answer, new Promise((r) => (timer = setTimeout(r, Math.min(1000, Math.max(100, known / 3)))))]);
       clearTimeout(timer);
-      if (!pending) return;
+      if (answered.signal.aborted) return;
       // states alone (no memory or CPU): cheap for the supervisor however large the fleet
-      const answer = await askDaemon<StatusReport>(fleet, 'GET', '/v1/states', undefined, 2000).catch(() => null);
-      known = Math.max(known, answer?.status === 200 ? answer.body.services.length : 0);
-      for (const s of answer?.status === 200 ? answer.body.services : []) {
+      const look = await askDaemon<StatusReport>(fleet, 'GET', '/v1/states', undefined, 2000, answered.signal).catch(() => null);
+      known = Math.max(known, look?.status === 200 ? look.body.services.length : 0);
+      for (const s of look?.status === 200 ? look.body.services : []) {
         if (s.state !== 'stopped') running.add(s.name);
         else if (running.has(s.name) && (!services || services.includes(s.name))) report(s.name, s.lastStop);
       }

@@ -20,13 +20,21 @@ export function callControl<T = unknown>(
   path: string,
   body?: unknown,
   timeoutMs = 30_000,
+  /** Gives the question up (the connection closes): its answer is no longer wanted. */
+  signal?: AbortSignal,
 ): Promise<ControlResponse<T>> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? '' : JSON.stringify(body);
     const req = request(
       // Our own connection, no agent: the agent would compile Node's IPv6 pattern (~4 ms of
       // every `zmart status`) only to name a TLS server.
-      { createConnection: () => connect(socket), method, path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        createConnection: () => connect(socket),
+        signal,
+        method,
+        path,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         // The connection cut in the middle of the answer (the supervisor ended): Node's response

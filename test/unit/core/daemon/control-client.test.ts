@@ -43,6 +43,24 @@ describe('callControl', () => {
     expect((error as Error).message).toBe('the supervisor closed the connection in the middle of its answer to GET /v1/states');
   });
 
+  it('gives a question up when told to (the connection closes, the call rejects at once)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zmart-control-'));
+    const socket = join(dir, 'zmart.sock');
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    server = createServer((s) => {
+      held.push(s);
+      s.once('close', closed);
+    }); // accepts, answers nothing
+    await new Promise<void>((resolve) => server!.listen(socket, resolve));
+    const giveUp = new AbortController();
+    const call = callControl(socket, 'GET', '/v1/states', undefined, 60_000, giveUp.signal).catch((e: unknown) => e);
+    await new Promise((resolve) => server!.once('connection', resolve));
+    giveUp.abort();
+    expect((await call) as Error).toMatchObject({ name: 'AbortError' });
+    await connectionClosed; // the supervisor's side sees the connection end
+  });
+
   it('rejects as unreachable, not as a timeout, when nothing listens', async () => {
     dir = mkdtempSync(join(tmpdir(), 'zmart-control-'));
     const error = await callControl(join(dir, 'zmart.sock'), 'GET', '/v1/status', undefined, 150).catch((e: unknown) => e);

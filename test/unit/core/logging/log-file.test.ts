@@ -100,6 +100,43 @@ describe('LogFile', () => {
     await file.close();
   });
 
+  it("writes a turn's lines together at its end, from the loop when small, and keeps lines in order when larger writes are in flight", async () => {
+    const path = fresh();
+    const file = new LogFile(path);
+    file.writeLines('first\n');
+    file.writeLines('second\n');
+    expect(readFileSync(path, 'utf8')).toBe(''); // not yet: at the end of the turn
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readFileSync(path, 'utf8')).toBe('first\nsecond\n'); // then, with no round trip through the thread pool
+    const expected = ['first', 'second'];
+    for (let i = 0; i < 200; i += 1) {
+      const line = i % 3 === 0 ? `${i} ${'x'.repeat(40_000)}` : `${i} small`;
+      file.writeLines(`${line}\n`);
+      expected.push(line);
+    }
+    await file.close();
+    expect(allLines(path)).toEqual(expected);
+    expect(file.writtenTotal).toBe(Buffer.byteLength(`${expected.join('\n')}\n`));
+  });
+
+  it('holds every line again when the file fails anew while it writes out what it held', async () => {
+    const errors: string[] = [];
+    const file = new LogFile('/dev/full', { onError: (_path, error) => errors.push((error as NodeJS.ErrnoException).code ?? '') }); // opens; every write fails
+    const lines = ['one\n', 'two\n', 'three\n'];
+    for (const line of lines) {
+      file.writeLines(line); // each in a turn of its own: three chunks held
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => file.heldBytes === 14, 'the three lines held');
+    // a second later the file is tried again: it opens, the first write fails, and the rest
+    // must not go to the stream that just failed (they were lost there, neither written nor counted)
+    await waitFor(() => errors.length === 2, 'the try a second later failing too', 5000);
+    expect(errors).toEqual(['ENOSPC', 'ENOSPC']);
+    expect(file.heldBytes).toBe(14);
+    expect(file.droppedTotal).toBe(0);
+    await file.close();
+  });
+
   it('creates files owner-only', async () => {
     const path = fresh();
     const file = new LogFile(path);

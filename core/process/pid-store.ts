@@ -9,12 +9,16 @@ import { acquireLock } from './lock-file.js';
  * Both are written atomically (temp file + rename) and owner-only.
  */
 export class FilePidStore implements PidStore {
+  /** The pid this store last wrote for each name: one supervisor holds the folder's lock, so the file still says it. */
+  private readonly written = new Map<string, number>();
+
   constructor(readonly dir: string) {}
 
   write(name: string, record: PidRecord): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     writeAtomic(join(this.dir, `${name}.state.json`), `${JSON.stringify(record)}\n`);
     writeAtomic(join(this.dir, `${name}.pid`), `${record.pid}\n`);
+    this.written.set(name, record.pid);
   }
 
   read(name: string): PidRecord | null {
@@ -38,13 +42,14 @@ export class FilePidStore implements PidStore {
   }
 
   remove(name: string, pid?: number): void {
-    // (the pid file alone says whose they are: a stop of thousands reads no state file)
+    // Whose they are: what this store wrote says it, else the pid file (never the state file).
     if (pid !== undefined) {
-      const current = this.readPid(name);
+      const current = this.written.get(name) ?? this.readPid(name);
       if (current !== null && current !== pid) return;
     }
     unlinkIfThere(join(this.dir, `${name}.pid`));
     unlinkIfThere(join(this.dir, `${name}.state.json`));
+    this.written.delete(name);
   }
 
   /** The pid in `<name>.pid`; null when there is none (or it is not a pid). */

@@ -20,6 +20,8 @@ export class ChildProcessRunner implements ProcessRunner {
   /** The spawn before this one has had its turn of the event loop. */
   private turn: Promise<void> = Promise.resolve();
   private turnStarted = 0;
+  /** The leaders spawned here that still run: pid to start time (a stop looks for markers outside their groups). */
+  private readonly leaders = new Map<number, number>();
 
   constructor(private readonly table: ProcessTable) {}
 
@@ -56,6 +58,11 @@ export class ChildProcessRunner implements ProcessRunner {
       throw new ZmartError('ZMART_START_FAILED', `cannot start ${spec.service}: ${error.message || 'spawn failed'} (cwd ${spec.cwd})`, { cause: error });
     }
     const stat = this.table.stat(child.pid);
+    if (stat) {
+      const { pid } = child;
+      this.leaders.set(pid, stat.startTime);
+      void exited.then(() => this.leaders.delete(pid));
+    }
     return {
       pid: child.pid,
       // A process that died within microseconds has no stat left: 0 never matches a live one.
@@ -67,7 +74,7 @@ export class ChildProcessRunner implements ProcessRunner {
   }
 
   async stop(target: ProcessIdentity, options: StopOptions & { exited?: Promise<unknown> }): Promise<{ forced: boolean }> {
-    const result = await stopProcessTree(target, { ...options, table: this.table, leaderExited: options.exited });
+    const result = await stopProcessTree(target, { ...options, table: this.table, leaderExited: options.exited, spawned: this.leaders });
     if (options.exited) await options.exited;
     return { forced: result.forced };
   }

@@ -32,6 +32,11 @@ export interface StopTreeOptions {
    * in turns up to a second apart).
    */
   leaderExited?: Promise<unknown>;
+  /**
+   * The leaders this process spawned that still run (pid to start time), each in a session and
+   * group of its own: no other service's marker is looked for in their groups (see candidatesOf).
+   */
+  spawned?: ReadonlyMap<number, number>;
 }
 
 /**
@@ -46,11 +51,11 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopTree
     // What escaped the group is looked for after the restart, off its path.
     const { marker } = options;
     // (it reads every process's stat: ~1 ms that an immediate restart should not wait for)
-    if (marker) setTimeout(() => void stopAll(leader, escaped(options.table, leader, marker, options.table.all()), options), SWEEP_AFTER_MS).unref();
+    if (marker) setTimeout(() => void stopAll(leader, escaped(options, leader, marker, options.table.all()), options), SWEEP_AFTER_MS).unref();
     return { forced: false, left: [] };
   }
   // After a crash the members are what matters and the leader is gone: read /proc afresh.
-  const targets = collectTree(options.table, leader, options.leaderJustExited === true, options.leaderJustExited === true, options.marker);
+  const targets = collectTree(options, leader, options.leaderJustExited === true, options.leaderJustExited === true);
   return stopAll(leader, targets, options);
 }
 
@@ -73,19 +78,19 @@ async function signalAndWait(leader: ProcessIdentity, first: ProcStat[], options
     // The main process leads: it alone gets the signal and may stop its workers its own way.
     trySignal(main.pid, options.signal);
     if (main.state === 'T' && options.signal !== 'SIGCONT') trySignal(main.pid, 'SIGCONT');
-    if (await waitGone(table, [main], deadline - Date.now(), leaderExit(options, true))) {
+    if (await waitGone(table, [main], deadline - Date.now(), leaderExit(options, leader, true))) {
       // Then what is left of the group (and what escaped it) gets the signal too.
-      targets = collectTree(table, leader, true, true, options.marker);
+      targets = collectTree(options, leader, true, true);
       if (targets.length === 0) return { forced: false, left: [] };
     }
   }
   if (Date.now() < deadline) {
     signalAll(table, leader, targets, options.signal);
-    if (await waitGone(table, targets, deadline - Date.now(), leaderExit(options, targets.some(isLeader)))) return { forced: false, left: [] };
+    if (await waitGone(table, targets, deadline - Date.now(), leaderExit(options, leader, targets.some(isLeader)))) return { forced: false, left: [] };
   }
 
   // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
-  const remaining = [...targets, ...collectTree(table, leader, true, true, options.marker)].filter((t) => isSameProcess(table, t.pid, t.startTime));
+  const remaining = [...targets, ...collectTree(options, leader, true, true)].filter((t) => isSameProcess(table, t.pid, t.startTime));
   signalAll(table, leader, remaining, 'SIGKILL');
   // A stopped (SIGSTOP) process is killed by SIGKILL directly; SIGCONT is not needed.
   await waitGone(table, remaining, KILL_GRACE_MS);
@@ -101,7 +106,8 @@ function groupHasMembers(pgid: number): boolean {
   }
 }
 
-function collectTree(table: ProcessTable, leader: ProcessIdentity, leaderGone: boolean, fresh = false, marker?: string): ProcStat[] {
+function collectTree(options: StopTreeOptions, leader: ProcessIdentity, leaderGone: boolean, fresh = false): ProcStat[] {
+  const { table, marker } = options;
   // The first look may be shared with stops under way at the same moment (the group signal
   // reaches what forked since); the look before SIGKILL is fresh.
   let stats = fresh ? table.all() : recentStats(table, sharedLookAge(table));
@@ -115,10 +121,10 @@ function collectTree(table: ProcessTable, leader: ProcessIdentity, leaderGone: b
     stats = table.all(); // born after the shared reading
     leaderStat = findLeader();
   }
-  if (!leaderStat && !leaderGone) return marker ? escaped(table, leader, marker, stats) : [];
+  if (!leaderStat && !leaderGone) return marker ? escaped(options, leader, marker, stats) : [];
   const found = new Map<number, ProcStat>();
   if (leaderStat) found.set(leaderStat.pid, leaderStat);
-  if (marker) for (const s of escaped(table, leader, marker, stats)) found.set(s.pid, s);
+  if (marker) for (const s of escaped(options, leader, marker, stats)) found.set(s.pid, s);
   for (const s of groupIn(stats, leader.pid)) {
     if (s.startTime >= leader.startTime && s.state !== 'Z') found.set(s.pid, s);
   }
@@ -129,18 +135,31 @@ function collectTree(table: ProcessTable, leader: ProcessIdentity, leaderGone: b
 }
 
 /** Live processes started since the leader whose environment carries the service's marker. */
-function escaped(table: ProcessTable, leader: ProcessIdentity, marker: string, stats: ProcStat[]): ProcStat[] {
+function escaped(options: StopTreeOptions, leader: ProcessIdentity, marker: string, stats: ProcStat[]): ProcStat[] {
   // One candidate list per reading, the same for every service that asks of it: the table
   // answers them all from one pass over it (a fleet-wide stop asks once per service).
-  return table.carrying(marker, candidatesOf(stats)).filter((s) => s.startTime >= leader.startTime);
+  return options.table.carrying(marker, candidatesOf(stats, options.spawned)).filter((s) => s.startTime >= leader.startTime);
 }
 
-const candidateLists = new WeakMap<ProcStat[], ProcStat[]>();
-function candidatesOf(stats: ProcStat[]): ProcStat[] {
-  let list = candidateLists.get(stats);
+/**
+ * Who may carry a service's marker outside its group: every live process but this one and the
+ * groups of the running leaders this process spawned. Each of those leads a session of its own,
+ * and a process joins a group only within its session: nothing of another service's tree is in
+ * one, and a service's own group is found through its group. At 3,000 services the marker is
+ * looked for among the machine's other processes, not in 3,000 environments read for nothing.
+ * (Not by parent pid: as a container's init, zmart is the parent of every orphan, escaped ones too.)
+ */
+const NONE_SPAWNED: ReadonlyMap<number, number> = new Map();
+const candidateLists = new WeakMap<ReadonlyMap<number, number>, WeakMap<ProcStat[], ProcStat[]>>();
+function candidatesOf(stats: ProcStat[], spawned = NONE_SPAWNED): ProcStat[] {
+  let lists = candidateLists.get(spawned);
+  if (!lists) candidateLists.set(spawned, (lists = new WeakMap()));
+  let list = lists.get(stats);
   if (!list) {
-    list = stats.filter((s) => s.state !== 'Z' && s.pid !== process.pid);
-    candidateLists.set(stats, list);
+    const groups = new Set<number>();
+    for (const s of stats) if (s.pgid === s.pid && spawned.get(s.pid) === s.startTime) groups.add(s.pid);
+    list = stats.filter((s) => s.state !== 'Z' && s.pid !== process.pid && !groups.has(s.pgid));
+    lists.set(stats, list);
   }
   return list;
 }
@@ -179,29 +198,33 @@ const waiting = new WeakMap<ProcessTable, number>();
 /** Up to this many stops poll at the table's pace; more slow down in proportion. */
 const FULL_PACE_STOPS = 50;
 
-/** The leader's exit, for a leader this process spawned; `among`: the leader is one of the processes waited for. */
+/** The leader's exit, for a leader this process spawned; `among`: the leader, when it is one of the processes waited for. */
 interface LeaderExit {
   exited: Promise<unknown>;
-  among: boolean;
+  among?: ProcessIdentity;
 }
 
-const leaderExit = (options: StopTreeOptions, among: boolean): LeaderExit | undefined =>
-  options.leaderExited ? { exited: options.leaderExited, among } : undefined;
+const leaderExit = (options: StopTreeOptions, leader: ProcessIdentity, among: boolean): LeaderExit | undefined =>
+  options.leaderExited ? { exited: options.leaderExited, ...(among ? { among: leader } : {}) } : undefined;
 
 async function waitGone(table: ProcessTable, targets: ProcStat[], timeoutMs: number, leader?: LeaderExit): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   // A tree is not gone while its leader lives, and this process hears when its own child exits:
   // until then it does not read /proc (right after the signal, a stop of 3,000 read every
   // leader's stat once more for nothing).
-  let leaderAlive = leader?.among === true;
+  // Once its exit is seen, the leader is known gone (reaped: its pid is no longer its own), with
+  // no look at /proc: a stop of 3,000 failed to open 3,000 stat files that said so.
+  const reaped = leader?.among;
+  let leaderAlive = reaped !== undefined;
   let wake: Promise<void> | undefined = leader?.exited.then((): void => {
     wake = undefined; // once: then at the pace
     leaderAlive = false;
   });
+  const gone = (t: ProcStat) => (reaped !== undefined && t.pid === reaped.pid && t.startTime === reaped.startTime) || !isSameProcess(table, t.pid, t.startTime);
   waiting.set(table, (waiting.get(table) ?? 0) + 1);
   try {
     for (;;) {
-      if (!leaderAlive && targets.every((t) => !isSameProcess(table, t.pid, t.startTime))) return true;
+      if (!leaderAlive && targets.every(gone)) return true;
       if (Date.now() >= deadline) return false;
       // 3,000 stops each looking every 20 ms took the event loop whole (a stop of 3,000 took 33 s)
       const pace = Math.ceil((waiting.get(table) ?? 1) / FULL_PACE_STOPS);

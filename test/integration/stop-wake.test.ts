@@ -30,18 +30,20 @@ describe('stopProcessTree, a leader this process spawned', () => {
     }
   });
 
-  it("does not read the leader's /proc entry between the signal and its exit (a stop of 3,000 read each once more for nothing)", async () => {
+  it("does not read the leader's /proc entry between the signal and its exit, nor after it (a stop of 3,000 read each twice more for nothing)", async () => {
     const real = pickTable();
     const child = spawn('/bin/sh', ['-c', 'trap "sleep 0.3; exit 0" TERM; while :; do sleep 0.05; done'], { detached: true, stdio: 'ignore' });
     try {
       const stat = await waitFor(() => real.stat(child.pid!), 'the leader running');
       let foundAlive = 0;
+      let readAfterExit = 0;
       // turns 10 ms apart: 0.3 s of looking at the leader would find it alive ~30 times
       const counting = Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
         pollMs: 10,
         stat: (pid: number) => {
           const found = real.stat(pid);
           if (pid === child.pid && found && found.state !== 'Z') foundAlive += 1;
+          if (pid === child.pid && child.exitCode !== null) readAfterExit += 1;
           return found;
         },
       });
@@ -52,6 +54,7 @@ describe('stopProcessTree, a leader this process spawned', () => {
       );
       expect(result).toEqual({ forced: false, left: [] });
       expect(foundAlive).toBeLessThanOrEqual(1);
+      expect(readAfterExit).toBe(0); // its exit, seen, says it is gone
     } finally {
       killAll([child.pid!]);
     }

@@ -26,6 +26,8 @@ const LISTEN_TTL_MS = 250;
 export function portableTable(tools: PortableTools): ProcessTable {
   let listening: { at: number; sockets: HeldSocket[] } | null = null;
   const everyEnvironment = new SharedReading<{ environments: string; commands: string }>(100);
+  /** A few candidates' environments, once per list: the stops that share a reading ask of the same one. */
+  const someEnvironments = new WeakMap<ProcStat[], { environments: string; commands: string }>();
   const run = (file: string, args: string[]): string => {
     for (let attempt = 0; ; attempt += 1) {
       const result = spawnSync(file, args, {
@@ -89,7 +91,9 @@ export function portableTable(tools: PortableTools): ProcessTable {
         // the commands alone, to tell a marker in the environment from the same word in an argv
         commands: run(tools.ps, ['-ww', '-o', PS_ENV_COLUMNS, ...select]),
       });
-      const { environments, commands } = every ? everyEnvironment.get(read) : read();
+      let some = every ? undefined : someEnvironments.get(candidates);
+      if (!every && !some) someEnvironments.set(candidates, (some = read()));
+      const { environments, commands } = some ?? everyEnvironment.get(read);
       if (!environments.includes(marker)) return [];
       const found = pidsCarrying(environments, commands, marker, process.getuid?.() === 0 ? undefined : process.getuid?.()); // root: any user's (services run as `user`)
       return candidates.filter((c) => found.has(c.pid));

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { ProcStat } from '../../core/di/contracts.js';
+import { stopProcessTree } from '../../core/process/stop.js';
+import { pickTable } from '../../core/process/table/pick.js';
+import { killAll, waitFor } from '../helpers/project.js';
+
+// A stop looks for what escaped a service's group by the marker in its environment. At 3,000
+// services it read 3,000 environments for each reading: the other services' own groups, where no
+// marker but theirs can be. It looks outside the groups of the leaders it spawned.
+
+describe('the marker search of a stop', () => {
+  it("skips the groups of the leaders it spawned, and still finds what escaped, a child of its own too (as orphans are a container init's)", async () => {
+    const table = pickTable();
+    const value = randomUUID();
+    const marker = `ZMART_TEST_MARK=${value}`;
+    const marked = { ...process.env, ZMART_TEST_MARK: value };
+    const a = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: marked });
+    const b = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    // escaped from a's tree: a session of its own, a child of this process, a's marker
+    const e = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: marked });
+    try {
+      const sa = await waitFor(() => table.stat(a.pid!), 'a running');
+      const sb = await waitFor(() => table.stat(b.pid!), 'b running');
+      await waitFor(() => table.stat(e.pid!), 'e running');
+      const asked: number[] = [];
+      const counting = Object.assign(Object.create(Object.getPrototypeOf(table)), table, {
+        carrying: (m: string, candidates: ProcStat[]) => {
+          asked.push(...candidates.map((c) => c.pid));
+          return table.carrying(m, candidates);
+        },
+      });
+      const gone = (child: typeof a) => new Promise((resolve) => child.once('exit', resolve));
+      const [aGone, eGone] = [gone(a), gone(e)];
+      const result = await stopProcessTree(
+        { pid: a.pid!, startTime: sa.startTime },
+        {
+          table: counting,
+          signal: 'SIGTERM',
+          timeoutMs: 5000,
+          marker,
+          leaderExited: aGone,
+          spawned: new Map([
+            [a.pid!, sa.startTime],
+            [b.pid!, sb.startTime],
+          ]),
+        },
+      );
+      expect(result).toEqual({ forced: false, left: [] });
+      await eGone; // the escaped one was stopped with it
+      expect(b.exitCode === null && b.signalCode === null).toBe(true); // the other service untouched
+      expect(asked).toContain(e.pid);
+      expect(asked).not.toContain(a.pid);
+      expect(asked).not.toContain(b.pid);
+    } finally {
+      killAll([a.pid!, b.pid!, e.pid!]);
+    }
+  });
+});

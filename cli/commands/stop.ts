@@ -7,7 +7,6 @@ import { pickTable } from '../../core/process/table/pick.js';
 import { formatDuration } from '../../core/format.js';
 import { askDaemon, locateFleet, type FleetLocation } from '../fleet.js';
 import type { Output } from '../output.js';
-import type { StatusReport } from '../../core/status/types.js';
 import type { LastStop } from '../../core/service/types.js';
 
 /** `stopped (SIGTERM, 0.2s)`, `killed (SIGKILL after the 3s timeout)`, or `stopped` when it was not running. */
@@ -48,14 +47,16 @@ export async function stop(options: { config?: string; services: string[] }, out
     const running = new Set<string>();
     // (the run entry says how large the fleet is: the first look waits as long as the next)
     let known = fleet.services.length;
+    // names, states and last stops alone (a supervisor from before /v1/progress: its states)
+    let path = '/v1/progress';
     for (;;) {
       // a large fleet's states are a large answer: asked less often (1 s at 3,000), it stops faster
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([answer, new Promise((r) => (timer = setTimeout(r, Math.min(1000, Math.max(100, known / 3)))))]);
       clearTimeout(timer);
       if (answered.signal.aborted) return;
-      // states alone (no memory or CPU): cheap for the supervisor however large the fleet
-      const look = await askDaemon<StatusReport>(fleet, 'GET', '/v1/states', undefined, 2000, answered.signal).catch(() => null);
+      const look = await askDaemon<Progress>(fleet, 'GET', path, undefined, 2000, answered.signal).catch(() => null);
+      if (look?.status === 404 && path === '/v1/progress') path = '/v1/states';
       known = Math.max(known, look?.status === 200 ? look.body.services.length : 0);
       for (const s of look?.status === 200 ? look.body.services : []) {
         if (s.state !== 'stopped') running.add(s.name);
@@ -75,6 +76,9 @@ export async function stop(options: { config?: string; services: string[] }, out
   out.line(services ? `stopped ${services.join(', ')} in ${formatDuration(Date.now() - t0)}` : `zmart stopped in ${formatDuration(Date.now() - t0)}`);
   return 0;
 }
+
+/** What a look at the progress answers (/v1/progress; /v1/states holds these and more). */
+type Progress = { services: Array<{ name: string; state: string; lastStop: LastStop | null }> };
 
 /** How long `zmart stop` waits for the supervisor to end after it said it stopped (it gives its answer a moment first). */
 const SUPERVISOR_EXIT_MS = 5000;

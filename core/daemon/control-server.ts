@@ -17,6 +17,8 @@ export interface ControlActions {
   status(): unknown;
   /** The status without each process tree's memory and CPU (no look at the process table): what a start polls. */
   states(): unknown;
+  /** Each service's name, state and last stop alone: what a stop polls (~1 MB of states at 3,000 services, ~0.2 MB of these). */
+  progress(): unknown;
   start(services: string[] | undefined): Promise<unknown>;
   stop(services: string[] | undefined): Promise<unknown>;
   restart(services: string[] | undefined, options: { allAtOnce: boolean; waitMs?: number }): Promise<unknown>;
@@ -41,13 +43,15 @@ type Route = (body: Record<string, unknown>) => Promise<unknown> | unknown;
 
 /**
  * The control API: HTTP/JSON on a unix socket that only the owner can open (0600).
- * GET /v1/status (and /v1/states: the same without memory and CPU, cheap at thousands of services); POST /v1/start, /v1/stop, /v1/restart with `{ "services"?: string[] }`;
+ * GET /v1/status (and /v1/states: the same without memory and CPU, cheap at thousands of services; /v1/progress: names,
+ * states and last stops alone); POST /v1/start, /v1/stop, /v1/restart with `{ "services"?: string[] }`;
  * POST /v1/reload; POST /v1/scale with `{ "service", "replicas" }`; POST /v1/signal with `{ "service", "signal", "all"? }`. Anything malformed gets a 4xx with `{ error }`, and the server goes on.
  */
 export function createControlServer(actions: ControlActions): Server {
   const routes: Record<string, Record<string, Route>> = {
     '/v1/status': { GET: () => actions.status() },
     '/v1/states': { GET: () => actions.states() },
+    '/v1/progress': { GET: () => actions.progress() },
     '/v1/start': { POST: (b) => actions.start(servicesOf(b)) },
     '/v1/stop': { POST: (b) => actions.stop(servicesOf(b)) },
     '/v1/restart': {

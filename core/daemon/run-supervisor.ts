@@ -122,6 +122,7 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
   const server = createControlServer({
     status: () => supervisorStatus(supervisor, options.version),
     states: () => supervisorStatus(supervisor, options.version, { usage: false }),
+    progress: () => ({ services: supervisor.snapshots().map(({ name, state, lastStop }) => ({ name, state, lastStop })) }),
     start: async (names) => supervisor.start(known(names)),
     stop: async (names) => {
       // Reported in the order they stop: dependants first (reverse dependency order).

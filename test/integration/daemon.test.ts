@@ -134,6 +134,12 @@ describe('the background supervisor', () => {
     const status = await callControl<{ services: Array<{ state: string }> }>(socket, 'GET', '/v1/status');
     expect(status.status).toBe(200);
     expect(status.body.services.map((s) => s.state)).toEqual(['running', 'running']);
+    // what `zmart stop` polls: names, states and last stops, nothing else
+    const progress = await callControl<{ services: Array<Record<string, unknown>> }>(socket, 'GET', '/v1/progress');
+    expect(progress.body.services).toEqual([
+      { name: 'api', state: 'running', lastStop: null },
+      { name: 'web', state: 'running', lastStop: null },
+    ]);
   });
 
   it('stops in reverse dependency order, removes the pid files and ends the daemon', async () => {

@@ -12,6 +12,7 @@ const refused = () => {
 const actionsWith = (stop: ControlActions['stop']): ControlActions => ({
   status: refused,
   states: refused,
+  progress: refused,
   start: refused,
   stop,
   restart: refused,

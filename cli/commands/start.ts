@@ -8,7 +8,7 @@ import { type LaunchedDaemon, launchDaemon, launchEarly } from './start-daemon.j
 import { callControl, isCutOff, isForbidden, isTimeout, isUnreachable, notYours } from '../../core/daemon/control-client.js';
 import { socketPathFor } from '../../core/daemon/registry.js';
 import { tailLines } from '../../core/logging/tail.js';
-import type { StatusReport } from '../../core/status/types.js';
+import type { ServiceProgress, StatusReport } from '../../core/status/types.js';
 import type { StartReport } from '../../core/supervisor.js';
 import { withDependencies } from '../../core/fleet/graph.js';
 import { formatDuration, formatNames } from '../../core/format.js';
@@ -161,40 +161,41 @@ async function follow(
   const table = pickTable();
   const supervisorStart = table.stat(supervisorPid)?.startTime ?? -1;
   const spinner = createSpinner(out);
-  let report = first;
+  let services: ServiceProgress[] = first.services;
+  const route = { path: '/v1/progress' };
   for (;;) {
-    for (const s of report.services.filter((x) => wantedSet.has(x.name) && !done.has(x.name))) {
+    for (const s of services.filter((x) => wantedSet.has(x.name) && !done.has(x.name))) {
       const up = s.ready;
-      const down = isDown(s.name, s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(report, s.name) !== ''));
+      const down = isDown(s.name, s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(services, s.name) !== ''));
       if (!up && !down) continue;
       done.set(s.name, up);
       const { text } = describeService(s);
       spinner.clear();
       const when = out.dim(`(${formatDuration(Date.now() - t0)})`);
       if (up) out.line(`  ${out.ok('✔')} ${s.name.padEnd(width)} ${text.toLowerCase()}  pid ${s.pid}  ${when}`);
-      else out.line(`  ${out.bad('✖')} ${s.name.padEnd(width)} ${s.state === 'stopped' ? `not started: ${blockedBy(report, s.name)}` : text}  ${when}`);
+      else out.line(`  ${out.bad('✖')} ${s.name.padEnd(width)} ${s.state === 'stopped' ? `not started: ${blockedBy(services, s.name)}` : text}  ${when}`);
     }
     const pending = wanted.filter((n) => !done.has(n));
     if (pending.length === 0) break;
     if (Date.now() - t0 > waitMs) {
       spinner.clear();
       for (const name of pending)
-        out.line(`  ${out.bad('…')} ${name.padEnd(width)} still ${report.services.find((s) => s.name === name)?.state} after ${formatDuration(waitMs)}`);
+        out.line(`  ${out.bad('…')} ${name.padEnd(width)} still ${services.find((s) => s.name === name)?.state} after ${formatDuration(waitMs)}`);
       break;
     }
     spinner.show(pending.length > 5 ? `waiting for ${pending.length} of ${wanted.length} services` : `waiting for ${pending.join(', ')}`);
     await sleep(pollMs());
-    // states alone (no memory or CPU): cheap for the supervisor however large the fleet
-    const next = await status(socket, 'null', '/v1/states');
+    // what a start follows, no metrics or resources: cheap for the supervisor however large the fleet
+    const next = await progressOf(socket, route);
     if (!next && !isSameProcess(table, supervisorPid, supervisorStart)) {
       // Nobody answers and the supervisor is gone: say so now, not after the whole --wait.
       spinner.clear();
       out.error(
-        `the supervisor (pid ${first.supervisor.pid}) died while starting ${pending.join(', ')}; see ${join(report.supervisor.logDir, 'zmart.out')} and zmart.log there`,
+        `the supervisor (pid ${first.supervisor.pid}) died while starting ${pending.join(', ')}; see ${join(first.supervisor.logDir, 'zmart.out')} and zmart.log there`,
       );
       return 1;
     }
-    report = next ?? report;
+    services = next ?? services;
   }
   spinner.clear();
   const down = wanted.filter((n) => done.get(n) !== true);
@@ -203,7 +204,7 @@ async function follow(
     return 0;
   }
   for (const name of down) {
-    const log = join(report.supervisor.logDir, `${name}.log`);
+    const log = join(first.supervisor.logDir, `${name}.log`);
     out.line(`\n${name} did not come up; last lines of ${log}:`);
     for (const line of tailLines(log, 5)) out.line(out.dim(`  ${line}`));
   }
@@ -212,10 +213,10 @@ async function follow(
 }
 
 /** Why a stopped service was not started: a dependency that is down, or '' if none is. */
-function blockedBy(report: StatusReport, name: string): string {
-  const service = report.services.find((s) => s.name === name);
-  const dep = report.services.find((d) => service?.dependsOn.includes(d.name) && ['failed', 'exited', 'stopped'].includes(d.state));
-  return dep && (dep.state !== 'stopped' || blockedBy(report, dep.name)) ? `dependency ${dep.name} is ${dep.state}` : '';
+function blockedBy(services: ServiceProgress[], name: string): string {
+  const service = services.find((s) => s.name === name);
+  const dep = services.find((d) => service?.dependsOn.includes(d.name) && ['failed', 'exited', 'stopped'].includes(d.state));
+  return dep && (dep.state !== 'stopped' || blockedBy(services, dep.name)) ? `dependency ${dep.name} is ${dep.state}` : '';
 }
 
 /**
@@ -224,9 +225,24 @@ function blockedBy(report: StatusReport, name: string): string {
  * a caller following a start keeps its last report and its own deadline.
  */
 async function status(socket: string, whenBusy: 'null' | 'throw' = 'null', path = '/v1/status'): Promise<StatusReport | null> {
+  const answer = await ask<StatusReport>(socket, path, whenBusy);
+  return answer?.status === 200 ? answer.body : null;
+}
+
+/** The services as a start follows them (/v1/progress; a supervisor from before it: its states); null without an answer. */
+export async function progressOf(socket: string, route: { path: string }): Promise<ServiceProgress[] | null> {
+  const answer = await ask<{ services: ServiceProgress[] }>(socket, route.path, 'null');
+  if (answer?.status === 404 && route.path === '/v1/progress') {
+    route.path = '/v1/states';
+    return progressOf(socket, route);
+  }
+  return answer?.status === 200 ? answer.body.services : null;
+}
+
+/** A GET of the control API; null while it does not listen (or, unless 'throw', answers too slowly). */
+async function ask<T>(socket: string, path: string, whenBusy: 'null' | 'throw'): Promise<{ status: number; body: T } | null> {
   try {
-    const { status: code, body } = await callControl<StatusReport>(socket, 'GET', path, undefined, 5000);
-    return code === 200 ? body : null;
+    return await callControl<T>(socket, 'GET', path, undefined, 5000);
   } catch (error) {
     // gone, or killed while it answered: no answer (a start that follows it then sees it died)
     if (isUnreachable(error) || isCutOff(error) || (whenBusy === 'null' && isTimeout(error))) return null;

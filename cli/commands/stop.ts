@@ -8,6 +8,7 @@ import { formatDuration } from '../../core/format.js';
 import { askDaemon, locateFleet, type FleetLocation } from '../fleet.js';
 import type { Output } from '../output.js';
 import type { LastStop } from '../../core/service/types.js';
+import type { ServiceProgress } from '../../core/status/types.js';
 
 /** `stopped (SIGTERM, 0.2s)`, `killed (SIGKILL after the 3s timeout)`, or `stopped` when it was not running. */
 export function stopText(how: LastStop | null | undefined): string {
@@ -47,7 +48,7 @@ export async function stop(options: { config?: string; services: string[] }, out
     const running = new Set<string>();
     // (the run entry says how large the fleet is: the first look waits as long as the next)
     let known = fleet.services.length;
-    // names, states and last stops alone (a supervisor from before /v1/progress: its states)
+    // what a stop follows, without metrics (a supervisor from before /v1/progress: its states)
     let path = '/v1/progress';
     for (;;) {
       // a large fleet's states are a large answer: asked less often (1 s at 3,000), it stops faster
@@ -55,7 +56,7 @@ export async function stop(options: { config?: string; services: string[] }, out
       await Promise.race([answer, new Promise((r) => (timer = setTimeout(r, Math.min(1000, Math.max(100, known / 3)))))]);
       clearTimeout(timer);
       if (answered.signal.aborted) return;
-      const look = await askDaemon<Progress>(fleet, 'GET', path, undefined, 2000, answered.signal).catch(() => null);
+      const look = await askDaemon<{ services: ServiceProgress[] }>(fleet, 'GET', path, undefined, 2000, answered.signal).catch(() => null);
       if (look?.status === 404 && path === '/v1/progress') path = '/v1/states';
       known = Math.max(known, look?.status === 200 ? look.body.services.length : 0);
       for (const s of look?.status === 200 ? look.body.services : []) {
@@ -76,9 +77,6 @@ export async function stop(options: { config?: string; services: string[] }, out
   out.line(services ? `stopped ${services.join(', ')} in ${formatDuration(Date.now() - t0)}` : `zmart stopped in ${formatDuration(Date.now() - t0)}`);
   return 0;
 }
-
-/** What a look at the progress answers (/v1/progress; /v1/states holds these and more). */
-type Progress = { services: Array<{ name: string; state: string; lastStop: LastStop | null }> };
 
 /** How long `zmart stop` waits for the supervisor to end after it said it stopped (it gives its answer a moment first). */
 const SUPERVISOR_EXIT_MS = 5000;

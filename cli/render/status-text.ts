@@ -1,5 +1,5 @@
 import { formatDuration } from '../../core/format.js';
-import type { ServiceStatus, StatusReport } from '../../core/status/types.js';
+import type { ServiceProgress, ServiceStatus, StatusReport } from '../../core/status/types.js';
 
 /** `failing (2/3)`: its last probes failed, below the threshold that restarts it; null when none did. */
 export function failingText(s: Pick<ServiceStatus, 'probeFailures' | 'probeFailureThreshold' | 'health'>): string | null {
@@ -8,7 +8,7 @@ export function failingText(s: Pick<ServiceStatus, 'probeFailures' | 'probeFailu
 }
 
 /** The icon and words for one service, in the seed's style ("✅ API Server: Running & Healthy"). */
-export function describeService(s: ServiceStatus): { icon: string; text: string } {
+export function describeService(s: ServiceProgress & Pick<ServiceStatus, 'pidFile'>): { icon: string; text: string } {
   if (s.pidFile === 'orphaned') return { icon: '⚠️ ', text: `Orphaned (pid ${s.pid} runs without a supervisor; 'zmart stop' cleans it up)` };
   const failing = failingText(s);
   switch (s.state) {

@@ -17,7 +17,7 @@ export interface ControlActions {
   status(): unknown;
   /** The status without each process tree's memory and CPU (no look at the process table): what a start polls. */
   states(): unknown;
-  /** Each service's name, state and last stop alone: what a stop polls (~1 MB of states at 3,000 services, ~0.2 MB of these). */
+  /** Each service as a start or a stop follows it (ServiceProgress): its state, readiness and last exit or stop, no metrics. */
   progress(): unknown;
   start(services: string[] | undefined): Promise<unknown>;
   stop(services: string[] | undefined): Promise<unknown>;
@@ -43,8 +43,8 @@ type Route = (body: Record<string, unknown>) => Promise<unknown> | unknown;
 
 /**
  * The control API: HTTP/JSON on a unix socket that only the owner can open (0600).
- * GET /v1/status (and /v1/states: the same without memory and CPU, cheap at thousands of services; /v1/progress: names,
- * states and last stops alone); POST /v1/start, /v1/stop, /v1/restart with `{ "services"?: string[] }`;
+ * GET /v1/status (and /v1/states: the same without memory and CPU; /v1/progress: what a start or a stop follows, a
+ * third of the states' size); POST /v1/start, /v1/stop, /v1/restart with `{ "services"?: string[] }`;
  * POST /v1/reload; POST /v1/scale with `{ "service", "replicas" }`; POST /v1/signal with `{ "service", "signal", "all"? }`. Anything malformed gets a 4xx with `{ error }`, and the server goes on.
  */
 export function createControlServer(actions: ControlActions): Server {

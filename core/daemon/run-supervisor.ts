@@ -6,7 +6,7 @@ import { checkFileRoom } from '../process/fd-room.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { createSupervisor } from '../composition-root.js';
 import type { PluginInstance } from '../plugin.js';
-import { supervisorStatus } from '../status/from-supervisor.js';
+import { supervisorProgress, supervisorStatus } from '../status/from-supervisor.js';
 import type { Supervisor, StartReport } from '../supervisor.js';
 import { OPERATOR_SIGNALS, parseSignal } from '../service/signals.js';
 import { closeControlServer, createControlServer, HttpError, listenOnSocket } from './control-server.js';
@@ -122,7 +122,7 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
   const server = createControlServer({
     status: () => supervisorStatus(supervisor, options.version),
     states: () => supervisorStatus(supervisor, options.version, { usage: false }),
-    progress: () => ({ services: supervisor.snapshots().map(({ name, state, lastStop }) => ({ name, state, lastStop })) }),
+    progress: () => supervisorProgress(supervisor),
     start: async (names) => supervisor.start(known(names)),
     stop: async (names) => {
       // Reported in the order they stop: dependants first (reverse dependency order).

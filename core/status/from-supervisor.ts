@@ -1,6 +1,6 @@
 import type { Supervisor } from '../supervisor.js';
 import { treeUsage } from './process-usage.js';
-import type { ServiceStatus, StatusReport } from './types.js';
+import type { ServiceProgress, ServiceStatus, StatusReport } from './types.js';
 
 /** The status of a live supervisor and its services, with each process tree's memory and CPU. */
 export function supervisorStatus(supervisor: Supervisor, version: string, options: { usage?: boolean; now?: number } = {}): StatusReport {
@@ -37,5 +37,27 @@ export function supervisorStatus(supervisor: Supervisor, version: string, option
     },
     services,
     plugins: supervisor.plugins(),
+  };
+}
+
+/** Each service as a start or a stop follows it: no metrics, no command, no look at the process table. */
+export function supervisorProgress(supervisor: Supervisor): { services: ServiceProgress[] } {
+  const dependsOn = new Map(supervisor.config.services.map((service) => [service.name, Object.keys(service.dependsOn)]));
+  return {
+    services: supervisor.snapshots().map((s) => ({
+      name: s.name,
+      state: s.state,
+      health: s.health,
+      ready: s.ready,
+      pid: s.pid,
+      restarts: s.restarts,
+      lastRestart: s.lastRestart,
+      lastExit: s.lastExit,
+      lastError: s.lastError,
+      lastStop: s.lastStop,
+      probeFailures: s.probeFailures,
+      probeFailureThreshold: s.probeFailureThreshold,
+      dependsOn: dependsOn.get(s.name) ?? [],
+    })),
   };
 }

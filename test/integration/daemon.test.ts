@@ -134,11 +134,24 @@ describe('the background supervisor', () => {
     const status = await callControl<{ services: Array<{ state: string }> }>(socket, 'GET', '/v1/status');
     expect(status.status).toBe(200);
     expect(status.body.services.map((s) => s.state)).toEqual(['running', 'running']);
-    // what `zmart stop` polls: names, states and last stops, nothing else
+    // what a start and a stop poll: each service's state, readiness and last exit or stop; no command, metrics or resources
     const progress = await callControl<{ services: Array<Record<string, unknown>> }>(socket, 'GET', '/v1/progress');
-    expect(progress.body.services).toEqual([
-      { name: 'api', state: 'running', lastStop: null },
-      { name: 'web', state: 'running', lastStop: null },
+    expect(progress.body.services.map((s) => s.name)).toEqual(['api', 'web']);
+    expect(progress.body.services[0]).toMatchObject({ state: 'running', ready: true, restarts: 0, lastStop: null, dependsOn: [] });
+    expect(Object.keys(progress.body.services[0]!).sort()).toEqual([
+      'dependsOn',
+      'health',
+      'lastError',
+      'lastExit',
+      'lastRestart',
+      'lastStop',
+      'name',
+      'pid',
+      'probeFailureThreshold',
+      'probeFailures',
+      'ready',
+      'restarts',
+      'state',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statfsSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, statfsSync } from 'node:fs';
 
 /** What a log keeps in memory while its file cannot be written (a full disk, a folder gone). */
 const HELD_MAX_BYTES = 1024 * 1024;
@@ -96,6 +96,19 @@ export function trimToLastLine(path: string): number {
     return keep;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * How much of what was in flight reached the file as whole lines before a failure cut a write:
+ * the same file (by inode) is cut back to its last whole line, and what it holds beyond
+ * `confirmed` counts. 0 when it is gone, replaced or unreadable (what was held goes whole).
+ */
+export function wholeLinesPast(path: string, ino: number, confirmed: number): number {
+  try {
+    return statSync(path).ino === ino ? Math.max(0, trimToLastLine(path) - confirmed) : 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -1,9 +1,10 @@
-import { createWriteStream, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, statSync, writeSync, type WriteStream } from 'node:fs';
+import { fstatSync, renameSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import type { RotationPolicy } from '../di/contracts.js';
-import { HeldLines, roomFor, trimToLastLine } from './held-lines.js';
-import { afterRotation, rotatedName } from './rotation.js';
+import { openAppend, writeWhole } from './append-file.js';
+import { HeldLines, roomFor, wholeLinesPast } from './held-lines.js';
+import { RotationChain, rotatedName } from './rotation.js';
 import { sizePieces } from './size-pieces.js';
 
 export interface LogFileEvents {
@@ -18,9 +19,8 @@ export interface LogFileEvents {
 /** How soon a file that could not be written is tried again. */
 const RETRY_MS = 1000;
 /**
- * A chunk up to this size, with nothing else on its way to the file, is written at once from the
- * loop: a thread-pool round trip costs more than the write (a stop of 3,000 services writes one
- * line to each one's log). Larger ones, and any behind a write in flight, go through the stream.
+ * A chunk up to this size with nothing else on its way is written from the loop: a thread-pool
+ * round trip costs more than the write (a stop of 3,000 writes a line into each service's log).
  */
 const DIRECT_MAX = 16 * 1024;
 
@@ -36,7 +36,7 @@ export class LogFile extends Writable {
   private period = 0;
   private policy: RotationPolicy | null = null;
   private failedAt = 0;
-  private pendingRotations: Promise<void>[] = [];
+  private readonly rotations = new RotationChain();
   /** Lines waiting while the file cannot be written (bounded; beyond, dropped and counted). */
   private readonly held = new HeldLines();
   /** Chunks handed to the current stream and not yet confirmed written, in order. */
@@ -46,6 +46,8 @@ export class LogFile extends Writable {
   private ino = 0;
   private fd = -1;
   private retry: NodeJS.Timeout | null = null;
+  /** The lines written in this turn of the event loop go to the file together, at its end. */
+  private batching = false;
 
   constructor(
     readonly path: string,
@@ -59,9 +61,6 @@ export class LogFile extends Writable {
     this.policy = policy;
     this.period = this.periodOf(Date.now());
   }
-
-  /** The lines written in this turn of the event loop go to the file together, at its end. */
-  private batching = false;
 
   /** Appends whole lines (each ending in '\n'); never throws. */
   writeLines(text: string): void {
@@ -97,28 +96,18 @@ export class LogFile extends Writable {
   }
 
   /** Resolves once rotations under way have been compressed and pruned. */
-  async settled(): Promise<void> {
-    await Promise.all(this.pendingRotations);
+  settled(): Promise<void> {
+    return this.rotations.settled();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const pieces = sizePieces(chunk, this.policy?.maxSize ?? null);
-    if (pieces.length > 1) {
-      this._writev(
-        pieces.map((piece) => ({ chunk: piece })),
-        callback,
-      );
-      return;
-    }
-    const out = this.target(chunk.length, Date.now());
-    if (out) this.send(out, chunk, () => callback());
-    else {
-      this.held.hold(chunk); // cannot write now: held (or dropped and counted), reported once
-      callback();
-    }
+    this._writev([{ chunk }], callback);
   }
 
-  /** What queued up while a write was out goes in one write per file (a rotation may part it). */
+  /**
+   * What queued up while a write was out goes in one write per file (a rotation may part it); a
+   * chunk the file cannot take now is held (or dropped and counted), reported once.
+   */
   override _writev(given: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     const entries = given.flatMap(({ chunk }) => sizePieces(chunk, this.policy?.maxSize ?? null).map((piece) => ({ chunk: piece })));
     const now = Date.now();
@@ -160,10 +149,7 @@ export class LogFile extends Writable {
     return out;
   }
 
-  /**
-   * Notices that the file was deleted under it (its folder removed): makes the folder and the
-   * file again and goes on there. True when it did (the caller alerts).
-   */
+  /** Notices that the file was deleted under it (its folder removed), makes both again and goes on there: true when it did. */
   verify(): boolean {
     const out = this.out;
     if (!out) return false;
@@ -189,35 +175,27 @@ export class LogFile extends Writable {
     }
     this.inflight.push(chunk);
     if (this.inflight.length === 1 && out.writableLength === 0 && chunk.length <= DIRECT_MAX) {
-      this.sendDirect(out, chunk);
+      // from the loop; a failure is the stream's (held, tried again, cut back to whole lines)
+      try {
+        writeWhole(this.fd, chunk, this.path);
+        this.landed(out, chunk);
+      } catch (error) {
+        this.fail(out, error as Error);
+        out.destroy(); // nothing of its own in flight: it closes the file
+      }
       done?.();
       return;
     }
     out.write(chunk, (error) => {
-      if (!error) this.writtenTotal += chunk.length;
-      if (!error && out === this.out) {
-        this.inflight.shift();
-        this.confirmed += chunk.length;
-      }
+      if (!error) this.landed(out, chunk);
       done?.();
     });
   }
 
-  /** Writes the only chunk in flight from here; a failure is the stream's (held, tried again, cut back to whole lines). */
-  private sendDirect(out: WriteStream, chunk: Buffer): void {
-    let written = 0;
-    try {
-      while (written < chunk.length) {
-        const n = writeSync(this.fd, chunk, written);
-        if (n <= 0) throw new Error(`${this.path}: a write took nothing`);
-        written += n;
-      }
-    } catch (error) {
-      this.fail(out, error as Error);
-      out.destroy(); // nothing of its own in flight: it closes the file
-      return;
-    }
+  /** The file has `chunk`: counted, and no longer in flight on the current stream. */
+  private landed(out: WriteStream, chunk: Buffer): void {
     this.writtenTotal += chunk.length;
+    if (out !== this.out) return;
     this.inflight.shift();
     this.confirmed += chunk.length;
   }
@@ -236,22 +214,13 @@ export class LogFile extends Writable {
 
   private open(): WriteStream | null {
     try {
-      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-      try {
-        this.size = statSync(this.path).size;
-      } catch {
-        this.size = 0;
-      }
-      // Opened here, synchronously: a rotation renames the file this very fd writes to.
-      const fd = openSync(this.path, 'a', 0o600);
-      fchmodSync(fd, 0o600); // a file left by an older run with a looser mode
-      const stat = fstatSync(fd);
-      const out = createWriteStream(this.path, { fd, flags: 'a' });
+      const { fd, out, size, ino } = openAppend(this.path);
       out.on('error', (error) => this.fail(out, error));
       this.out = out;
       this.inflight = [];
-      this.confirmed = stat.size;
-      this.ino = stat.ino;
+      this.size = size;
+      this.confirmed = size;
+      this.ino = ino;
       this.fd = fd;
       this.period = this.periodOf(Date.now());
       return out;
@@ -262,9 +231,8 @@ export class LogFile extends Writable {
   }
 
   /**
-   * Tries the file again (at most once a second after a failure). A write cut short left part
-   * of a line: the file is cut back to its last whole line, and the cut chunk is written again
-   * from there, after one marker line for what was dropped; then what was held. Never a partial line.
+   * Tries the file again, at most once a second after a failure: a write cut short is cut back to
+   * its last whole line, then one marker line for what was dropped, then what was held. Never a partial line.
    */
   private reopen(now: number): WriteStream | null {
     if (now - this.failedAt < RETRY_MS) return null;
@@ -273,12 +241,7 @@ export class LogFile extends Writable {
       this.failedAt = now; // still full: try again in a second
       return null;
     }
-    let written = 0;
-    try {
-      if (failed && statSync(this.path).ino === this.ino) written = Math.max(0, trimToLastLine(this.path) - this.confirmed);
-    } catch {
-      // the file is gone or unreadable: what was held is written whole into the new one
-    }
+    const written = failed ? wholeLinesPast(this.path, this.ino, this.confirmed) : 0;
     const out = this.open();
     if (!out) return null;
     for (const chunk of this.held.empty ? [] : this.held.release(written, new Date(now))) {
@@ -327,16 +290,8 @@ export class LogFile extends Writable {
     this.inflight = []; // the old stream finishes its writes into the rotated file
     this.open();
     this.size = 0;
-    // After the rotation before it: two at once would each prune what the other still compresses.
-    const previous = this.pendingRotations.at(-1);
-    const done = Promise.all([previous, new Promise<void>((resolve) => (old ? old.end(() => resolve()) : resolve()))])
-      .then(() => afterRotation(this.path, target, policy))
-      .then(
-        () => this.events.onRotated?.(this.path, target),
-        (error) => this.events.onError?.(this.path, error as Error),
-      );
-    this.pendingRotations.push(done);
-    void done.finally(() => (this.pendingRotations = this.pendingRotations.filter((p) => p !== done)));
+    const written = new Promise<void>((resolve) => (old ? old.end(() => resolve()) : resolve()));
+    this.rotations.add(this.path, target, policy, written, this.events);
   }
 
   private periodOf(now: number): number {

@@ -53,3 +53,33 @@ export async function afterRotation(path: string, rotated: string, policy: Rotat
   const all = rotatedFiles(path);
   for (const old of all.slice(0, Math.max(0, all.length - policy.keep))) rmSync(old, { force: true });
 }
+
+/**
+ * A log's rotated files, compressed and pruned one rotation after the other: two at once would
+ * each prune what the other still compresses.
+ */
+export class RotationChain {
+  private pending: Promise<void>[] = [];
+
+  /** Compresses and prunes `target` once `written` (the old file's last writes) and the rotation before it are done. */
+  add(path: string, target: string, policy: RotationPolicy, written: Promise<void>, events: RotationEvents): void {
+    const done = Promise.all([this.pending.at(-1), written])
+      .then(() => afterRotation(path, target, policy))
+      .then(
+        () => events.onRotated?.(path, target),
+        (error) => events.onError?.(path, error as Error),
+      );
+    this.pending.push(done);
+    void done.finally(() => (this.pending = this.pending.filter((p) => p !== done)));
+  }
+
+  /** Resolves once the rotations under way have been compressed and pruned. */
+  async settled(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+}
+
+export interface RotationEvents {
+  onRotated?: (path: string, rotated: string) => void;
+  onError?: (path: string, error: Error) => void;
+}

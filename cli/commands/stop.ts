@@ -51,7 +51,7 @@ export async function stop(options: { config?: string; services: string[] }, out
     // what a stop follows, without metrics (a supervisor from before /v1/progress: its states)
     let path = '/v1/progress';
     for (;;) {
-      // a large fleet's states are a large answer: asked less often (1 s at 3,000), it stops faster
+      // a large fleet's progress is still a large answer: asked less often (1 s at 3,000), it stops faster
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([answer, new Promise((r) => (timer = setTimeout(r, Math.min(1000, Math.max(100, known / 3)))))]);
       clearTimeout(timer);

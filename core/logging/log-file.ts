@@ -4,14 +4,10 @@ import { Writable } from 'node:stream';
 import type { RotationPolicy } from '../di/contracts.js';
 import { openAppend, writeWhole } from './append-file.js';
 import { HeldLines, roomFor, wholeLinesPast } from './held-lines.js';
-import { RotationChain, rotatedName } from './rotation.js';
+import { RotationChain, type RotationEvents, rotatedName } from './rotation.js';
 import { sizePieces } from './size-pieces.js';
 
-export interface LogFileEvents {
-  /** A problem writing the file (full disk, folder gone); called once until writes work again. */
-  onError?: (path: string, error: Error) => void;
-  /** A rotation finished (compressed and pruned as the policy says). */
-  onRotated?: (path: string, rotated: string) => void;
+export interface LogFileEvents extends RotationEvents {
   /** Writes work again after a problem (what was held is written, with a marker for what was dropped). */
   onRecovered?: (path: string) => void;
 }

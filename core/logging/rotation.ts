@@ -80,6 +80,8 @@ export class RotationChain {
 }
 
 export interface RotationEvents {
+  /** A rotation finished (compressed and pruned as the policy says). */
   onRotated?: (path: string, rotated: string) => void;
+  /** A problem writing the file (full disk, folder gone); called once until writes work again. */
   onError?: (path: string, error: Error) => void;
 }

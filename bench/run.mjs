@@ -6,7 +6,7 @@
 // W5_SECONDS shortens the crash-loop window.
 import { ALL_PEERS as KNOWN_PEERS, zmartPeer } from './lib/peers.mjs';
 import { table } from './lib/util.mjs';
-import { w1RestartLatency, w2Overhead, w3Status, w4Direct, w4Logs, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
+import { w1RestartLatency, w2BareNode, w2Overhead, w3Status, w4Direct, w4Logs, w5CrashLoop, w6SupervisorKill } from './workloads.mjs';
 
 const f0 = (n) => (Number.isFinite(n) ? n.toFixed(0) : '-');
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : '-');
@@ -58,15 +58,27 @@ if (wanted.has('W2')) {
     const windowMs = Math.max(10_000, Number(n ?? 0) * (unit === 'm' ? 60_000 : 1000));
     for (const peer of ALL_PEERS)
       w2.push({ size, label, ...(await w2Overhead(peer, Number(count), { http: !!http, healthInterval: interval ?? '1s', windowMs })) });
+    // The yardstick of issue 30's memory target, read in the same minutes as the peers of this size
+    w2.push({ size, label, ...(await w2BareNode({ windowMs })) });
   }
   const mb = (b) => (b / 1024 / 1024).toFixed(1);
   table(
-    'W2 supervisor overhead (its own process), 10 s after all services run: RSS (median of a reading each second) and CPU over 10 s (over one probe interval when longer)',
-    ['services', 'supervisor', 'RSS MB', 'vs zmart', 'CPU % of a core', 'start s'],
+    'W2 supervisor overhead (its own process), 10 s after all services run: RSS (median of a reading each second) and CPU over 10 s (over one probe interval when longer), then both over a second window of the same length (at rest); a bare Node HTTP server read alike as the yardstick',
+    ['services', 'supervisor', 'RSS MB', 'over bare Node MB', 'CPU % of a core', 'next window: RSS MB', 'over bare Node MB', 'CPU %', 'start s'],
     w2.map((r) => {
-      if (r.skipped) return [r.label, r.peer, `skipped: ${r.skipped}`, '', '', ''];
-      const z = w2.find((x) => x.size === r.size && x.peer === 'zmart');
-      return [r.label, r.peer, mb(r.rss), ratio(r.rss, z.rss), r.cpuPercent.toFixed(2), r.startSeconds.toFixed(1)];
+      if (r.skipped) return [r.label, r.peer, `skipped: ${r.skipped}`, '', '', '', '', '', ''];
+      const bare = w2.find((x) => x.size === r.size && x.peer === 'node http (bare)');
+      return [
+        r.label,
+        r.peer,
+        mb(r.rss),
+        mb(r.rss - bare.rss).replace(/^(?!-)/, '+'),
+        r.cpuPercent.toFixed(2),
+        mb(r.rssLater),
+        mb(r.rssLater - bare.rssLater).replace(/^(?!-)/, '+'),
+        r.cpuPercentLater.toFixed(2),
+        r.startSeconds.toFixed(1),
+      ];
     }),
   );
 }

@@ -1,6 +1,6 @@
 // The workloads of bench/run.mjs. Each takes a peer factory and returns a result row; it
 // starts and stops its own supervisor, and kills whatever carries its tag at the end.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { alive, descendsFrom, endsWith, findProcesses, FIXTURE, floodLines, freePort, healthy, nap, schedCpuMs, sleep, stats, waitUntil } from './lib/util.mjs';
 
@@ -134,6 +134,21 @@ function processCost(pid) {
   return { rss, cpuMs: schedCpuMs(pid) };
 }
 let fsModule;
+
+/**
+ * RSS and CPU over a second window right after W2's first: the first can hold V8's memory
+ * reducer, a full collection or two (~50 ms at 100 services) that V8 starts ~8 s after the
+ * start's last one; the second shows the supervisor at rest.
+ */
+async function atRest(pid, windowMs) {
+  const before = processCost(pid).cpuMs;
+  const rss = [];
+  for (let t = 0; t < windowMs; t += 1000) {
+    await sleep(Math.min(1000, windowMs - t));
+    rss.push(processCost(pid).rss);
+  }
+  return { rssLater: stats(rss).median, cpuPercentLater: ((processCost(pid).cpuMs - before) / windowMs) * 100 };
+}
 const require_fs = () => fsModule;
 
 /**
@@ -175,8 +190,36 @@ export function w2Overhead(factory, count, { http = false, healthInterval = '1s'
       rss.push(processCost(pid).rss);
     }
     const after = processCost(pid);
-    return { rss: stats(rss).median, cpuPercent: ((after.cpuMs - before.cpuMs) / windowMs) * 100, startSeconds };
+    return { rss: stats(rss).median, cpuPercent: ((after.cpuMs - before.cpuMs) / windowMs) * 100, ...(await atRest(pid, windowMs)), startSeconds };
   });
+}
+
+/**
+ * W2's yardstick (issue 30, item 2: "within 5 MB of bare Node"): a bare Node HTTP server, the
+ * same Node, read the way W2 reads a supervisor (RSS: the median of a reading each second over
+ * `windowMs`, after `settleMs`; CPU over the window). It answers one request first, as a
+ * probed service would have by then.
+ */
+export async function w2BareNode({ settleMs = 10_000, windowMs = 10_000 } = {}) {
+  fsModule ??= await import('node:fs');
+  const port = await freePort();
+  const server = `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`;
+  const child = spawn(node, ['-e', server], { stdio: 'ignore' });
+  try {
+    if (!(await waitUntil(() => healthy(port), 10_000, 50))) throw new Error('the bare Node server did not answer');
+    await sleep(settleMs);
+    const before = processCost(child.pid);
+    const rss = [];
+    for (let t = 0; t < windowMs; t += 1000) {
+      await sleep(Math.min(1000, windowMs - t));
+      rss.push(processCost(child.pid).rss);
+    }
+    const after = processCost(child.pid);
+    const later = await atRest(child.pid, windowMs);
+    return { peer: 'node http (bare)', rss: stats(rss).median, cpuPercent: ((after.cpuMs - before.cpuMs) / windowMs) * 100, ...later, startSeconds: 0 };
+  } finally {
+    child.kill('SIGKILL');
+  }
 }
 
 /** Every numbered line of a set of log files (oldest first), read as streams: how many lost, doubled or broken. */

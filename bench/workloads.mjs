@@ -134,22 +134,29 @@ function processCost(pid) {
   return { rss, cpuMs: schedCpuMs(pid) };
 }
 let fsModule;
+const require_fs = () => fsModule;
 
-/**
- * RSS and CPU over a second window right after W2's first: the first can hold V8's memory
- * reducer, a full collection or two (~50 ms at 100 services) that V8 starts ~8 s after the
- * start's last one; the second shows the supervisor at rest.
- */
-async function atRest(pid, windowMs) {
+/** A process's RSS (the median of a reading each second: one reading lands anywhere in a GC cycle) and CPU over `windowMs`. */
+async function readWindow(pid, windowMs) {
   const before = processCost(pid).cpuMs;
   const rss = [];
   for (let t = 0; t < windowMs; t += 1000) {
     await sleep(Math.min(1000, windowMs - t));
     rss.push(processCost(pid).rss);
   }
-  return { rssLater: stats(rss).median, cpuPercentLater: ((processCost(pid).cpuMs - before) / windowMs) * 100 };
+  return { rss: stats(rss).median, cpuPercent: ((processCost(pid).cpuMs - before) / windowMs) * 100 };
 }
-const require_fs = () => fsModule;
+
+/**
+ * W2's two windows, one after the other: the first can hold V8's memory reducer, a full
+ * collection or two (~50 ms at 100 services) that V8 starts ~8 s after the start's last one;
+ * the second shows the process at rest.
+ */
+async function twoWindows(pid, windowMs) {
+  const first = await readWindow(pid, windowMs);
+  const later = await readWindow(pid, windowMs);
+  return { ...first, rssLater: later.rss, cpuPercentLater: later.cpuPercent };
+}
 
 /**
  * W2: the supervisor's own RSS and CPU while it watches 10 HTTP services (zmart probing them
@@ -181,24 +188,14 @@ export function w2Overhead(factory, count, { http = false, healthInterval = '1s'
     const startSeconds = (Date.now() - t0) / 1000;
     // Past the start: first probes, the start's garbage collected, V8's memory reducer (8 s).
     await sleep(settleMs);
-    const pid = peer.supervisorPid();
-    // RSS sampled each second over the window (median): one reading lands anywhere in a GC cycle.
-    const before = processCost(pid);
-    const rss = [];
-    for (let t = 0; t < windowMs; t += 1000) {
-      await sleep(Math.min(1000, windowMs - t));
-      rss.push(processCost(pid).rss);
-    }
-    const after = processCost(pid);
-    return { rss: stats(rss).median, cpuPercent: ((after.cpuMs - before.cpuMs) / windowMs) * 100, ...(await atRest(pid, windowMs)), startSeconds };
+    return { ...(await twoWindows(peer.supervisorPid(), windowMs)), startSeconds };
   });
 }
 
 /**
  * W2's yardstick (issue 30, item 2: "within 5 MB of bare Node"): a bare Node HTTP server, the
- * same Node, read the way W2 reads a supervisor (RSS: the median of a reading each second over
- * `windowMs`, after `settleMs`; CPU over the window). It answers one request first, as a
- * probed service would have by then.
+ * same Node, read the way W2 reads a supervisor (two windows of `windowMs` after `settleMs`).
+ * It answers one request first, as a probed service would have by then.
  */
 export async function w2BareNode({ settleMs = 10_000, windowMs = 10_000 } = {}) {
   fsModule ??= await import('node:fs');
@@ -208,15 +205,7 @@ export async function w2BareNode({ settleMs = 10_000, windowMs = 10_000 } = {}) 
   try {
     if (!(await waitUntil(() => healthy(port), 10_000, 50))) throw new Error('the bare Node server did not answer');
     await sleep(settleMs);
-    const before = processCost(child.pid);
-    const rss = [];
-    for (let t = 0; t < windowMs; t += 1000) {
-      await sleep(Math.min(1000, windowMs - t));
-      rss.push(processCost(child.pid).rss);
-    }
-    const after = processCost(child.pid);
-    const later = await atRest(child.pid, windowMs);
-    return { peer: 'node http (bare)', rss: stats(rss).median, cpuPercent: ((after.cpuMs - before.cpuMs) / windowMs) * 100, ...later, startSeconds: 0 };
+    return { peer: 'node http (bare)', ...(await twoWindows(child.pid, windowMs)), startSeconds: 0 };
   } finally {
     child.kill('SIGKILL');
   }

@@ -1,7 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import type { HttpClient, HttpProbeResult } from '../di/contracts.js';
 import { timerDelay } from '../system-time.js';
-import { loadUndiciLean, type UndiciRequest as Request } from './undici-lean.js';
+import { loadUndiciLean, parserOnBaseline, type UndiciRequest as Request } from './undici-lean.js';
 
 /** A body longer than this is not read to its end: the connection is dropped instead. */
 const MAX_BODY = 64 * 1024;
@@ -80,14 +80,16 @@ export class UndiciHttpClient implements HttpClient {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new TimeoutError(timeoutMs)), timerDelay(timeoutMs));
     try {
-      const response = await request.call(agent, {
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
-        method: init.method,
-        headers: init.headers,
-        body: init.body,
-        signal: abort.signal,
-      });
+      const response = await parserOnBaseline(() =>
+        request.call(agent, {
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
+          method: init.method,
+          headers: init.headers,
+          body: init.body,
+          signal: abort.signal,
+        }),
+      );
       let size = 0;
       for await (const chunk of response.body) {
         size += (chunk as Buffer).length;

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { withBaselineWasm } from '../wasm-tier.js';
 
 type Dispatcher = import('undici').Dispatcher;
 export type UndiciRequest = (this: Dispatcher, options: Parameters<Dispatcher['request']>[0]) => ReturnType<Dispatcher['request']>;
@@ -15,4 +16,21 @@ export type UndiciRequest = (this: Dispatcher, options: Parameters<Dispatcher['r
 export function loadUndiciLean(): { Agent: new (options: object) => Dispatcher; request: UndiciRequest } {
   const require = createRequire(import.meta.url);
   return { Agent: require('undici/lib/dispatcher/agent'), request: require('undici/lib/api/api-request') };
+}
+
+/** Whether a request of this process has been answered: undici's parser is compiled by then. */
+let parserCompiled = false;
+
+/**
+ * Sends `send`'s request with undici's HTTP parser left on Liftoff (see core/wasm-tier.ts)
+ * until one request has been answered. undici compiles the parser, once per process and
+ * synchronously, when its first HTTP/1 connection opens (`lazyllhttp` in
+ * lib/dispatcher/client-h1.js), which lies between sending the first request and its answer.
+ * Should an upgrade move that compile elsewhere, the parser only gets TurboFan again.
+ */
+export async function parserOnBaseline<T>(send: () => Promise<T>): Promise<T> {
+  if (parserCompiled) return send();
+  const answer = await withBaselineWasm(send);
+  parserCompiled = true;
+  return answer;
 }

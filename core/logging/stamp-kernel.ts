@@ -1,3 +1,4 @@
+import { compileOptimizedWasm } from '../wasm-tier.js';
 import { STAMP_KERNEL_WASM } from './stamp-kernel.bytes.js';
 
 /** The longest stamp the kernel writes (it stores three 16-byte vectors). */
@@ -20,10 +21,7 @@ interface KernelExports {
 }
 
 // Node has WebAssembly; TypeScript declares it only in the DOM's lib, so the part used here.
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: object };
-};
+declare const WebAssembly: { Instance: new (module: object) => { exports: object } };
 
 /**
  * Stamps whole lines with the WebAssembly loop of stamp-kernel.wat, which copies 16 bytes
@@ -42,7 +40,7 @@ export class StampKernel {
 
   static load(): StampKernel | null {
     try {
-      const module = new WebAssembly.Module(Buffer.from(STAMP_KERNEL_WASM, 'base64'));
+      const module = compileOptimizedWasm(Buffer.from(STAMP_KERNEL_WASM, 'base64'));
       return new StampKernel(new WebAssembly.Instance(module).exports as unknown as KernelExports);
     } catch {
       return null;

@@ -1,9 +1,8 @@
 import { meant } from '../../core/config/suggest.js';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { LOG_FILES, serviceLogFile } from '../../core/logging/file-logs.js';
-import { rotatedFiles } from '../../core/logging/rotation.js';
+import { followFile } from '../../core/logging/follow-file.js';
 import { tailLines } from '../../core/logging/tail.js';
 import { ZmartError } from '../../core/errors.js';
 import { escapeControls } from '../../core/format.js';
@@ -65,7 +64,7 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   }
   if (!options.follow) return 0;
 
-  const followers = sources.map(({ name, file }) => follower(file, (line) => out.line(prefix(name) + shown(line))));
+  const followers = sources.map(({ name, file }) => followFile(file, (line) => out.line(prefix(name) + shown(line))));
   const timer = setInterval(() => {
     for (const f of followers) f();
   }, 200);
@@ -75,109 +74,6 @@ export async function logs(options: LogsOptions, out: Output): Promise<number> {
   });
   clearInterval(timer);
   return 0;
-}
-
-interface Followed {
-  fd: number;
-  ino: number;
-  offset: number;
-  /** The size at the previous look: a rotated file that stopped growing is finished. */
-  seen: number;
-  /** When it was opened: it was then the live file, so it was rotated at or after this. */
-  openedAt: number;
-  /** Its rotated name, once seen beside it uncompressed. */
-  rotatedAs?: string;
-}
-
-/** When a rotated file (`api.log.2026-11-28T00-15-03-123Z.000[.gz]`) was rotated, in epoch ms. */
-const rotatedAt = (name: string): number => {
-  const m = /\.(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)-(\d{3})Z\.\d{3}(\.gz)?$/.exec(name);
-  return m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`) : Number.NaN;
-};
-
-/**
- * Reads what was appended since the last call, following the file through rotations as
- * `tail -F` does: each file the path names is opened as soon as it is seen and read to its
- * end, and the next is printed only once the rotated one has stopped growing. Files that were
- * rotated (and maybe compressed) between two looks are read from disk in between. Every line
- * once, in order. A file that shrank in place (truncated) is read again from its start.
- */
-function follower(file: string, onLine: (line: string) => void): () => void {
-  const chain: Followed[] = [];
-  let partial = '';
-  const emit = (text: string) => {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  };
-  const open = (fromEnd: boolean) => {
-    try {
-      const fd = openSync(file, 'r');
-      const { ino, size } = fstatSync(fd);
-      chain.push({ fd, ino, offset: fromEnd ? size : 0, seen: -1, openedAt: Date.now() });
-    } catch {
-      // not there (yet)
-    }
-  };
-  const drain = (f: Followed) => {
-    const size = fstatSync(f.fd).size;
-    if (size < f.offset) f.offset = 0;
-    if (size === f.offset) return;
-    const buffer = Buffer.alloc(size - f.offset);
-    readSync(f.fd, buffer, 0, buffer.length, f.offset);
-    f.offset = size;
-    emit(buffer.toString('utf8'));
-  };
-  /** Where a held file stands among the rotated ones: by its name if seen, else by when it was opened. */
-  const indexOf = (rotated: string[], f: Followed | undefined) => {
-    if (!f) return rotated.length;
-    const i = f.rotatedAs ? rotated.indexOf(f.rotatedAs.replace(/\.gz$/, '')) : -1;
-    const j = f.rotatedAs ? rotated.indexOf(`${f.rotatedAs.replace(/\.gz$/, '')}.gz`) : -1;
-    if (i >= 0 || j >= 0) return Math.max(i, j);
-    const k = rotated.findIndex((name) => rotatedAt(name) >= f.openedAt);
-    return k === -1 ? rotated.length : k;
-  };
-  const readWhole = (path: string) => {
-    try {
-      const data = readFileSync(path);
-      emit((path.endsWith('.gz') ? gunzipSync(data) : data).toString('utf8'));
-    } catch {
-      // pruned meanwhile: nothing left to read
-    }
-  };
-  open(true);
-  return () => {
-    let current: number | null = null;
-    try {
-      current = statSync(file).ino;
-    } catch {
-      // rotated away, the new one not there yet
-    }
-    if (current !== null && chain.at(-1)?.ino !== current) open(false);
-    const rotated = rotatedFiles(file);
-    for (const f of chain) {
-      f.rotatedAs ??= rotated.find((name) => !name.endsWith('.gz') && inode(name) === f.ino);
-    }
-    while (chain.length > 0) {
-      const head = chain[0];
-      drain(head);
-      const finished = chain.length > 1 && head.offset === head.seen;
-      head.seen = head.offset;
-      if (!finished) break;
-      closeSync(head.fd);
-      chain.shift();
-      // rotated, and maybe compressed, between two looks: never held, read from disk
-      for (const name of rotated.slice(indexOf(rotated, head) + 1, indexOf(rotated, chain[0]))) readWhole(name);
-    }
-  };
-}
-
-function inode(path: string): number | null {
-  try {
-    return statSync(path).ino;
-  } catch {
-    return null;
-  }
 }
 
 function serviceLogsIn(dir: string): string[] {

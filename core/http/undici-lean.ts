@@ -28,9 +28,10 @@ let parserCompiled = false;
  * lib/dispatcher/client-h1.js), which lies between sending the first request and its answer.
  * Should an upgrade move that compile elsewhere, the parser only gets TurboFan again.
  */
-export async function parserOnBaseline<T>(send: () => Promise<T>): Promise<T> {
-  if (parserCompiled) return send();
-  const answer = await withBaselineWasm(send);
-  parserCompiled = true;
-  return answer;
+export function parserOnBaseline<T>(send: () => Promise<T>): Promise<T> {
+  if (parserCompiled) return send(); // every later request: no window, no extra promise
+  return withBaselineWasm(send).then((answer) => {
+    parserCompiled = true;
+    return answer;
+  });
 }

@@ -51,3 +51,23 @@ describe("undici's HTTP parser on Liftoff", () => {
     expect(baseline.peak).toBeLessThan(10e6);
   });
 });
+
+describe('WebAssembly tiers a user chose', () => {
+  it('are left as they are: under --liftoff-only a window closing does not bring TurboFan back', async () => {
+    const script = `
+      const { withBaselineWasm } = await import(process.env.TIER);
+      await withBaselineWasm(async () => {});
+      // spin(n): adds 1 n times (see test/unit/core/wasm-tier.test.ts)
+      const body = [1, 1, 0x7f, 0x03, 0x40, 0x20, 1, 0x41, 1, 0x6a, 0x21, 1, 0x20, 0, 0x41, 1, 0x6b, 0x22, 0, 0x0d, 0, 0x0b, 0x20, 1, 0x0b];
+      const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f, 3, 2, 1, 0, 7, 8, 1, 4, 0x73, 0x70, 0x69, 0x6e, 0, 0, 0x0a, body.length + 2, 1, body.length, ...body];
+      const spin = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(bytes))).exports.spin;
+      for (let i = 0; i < 5000; i++) spin(10000);
+      console.log(JSON.stringify({ turboFan: %IsTurboFanFunction(spin), liftoff: %IsLiftoffFunction(spin) }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--liftoff-only', '--allow-natives-syntax', '--input-type=module', '-e', script], {
+      env: { ...process.env, TIER: join(import.meta.dirname, '../../dist/core/wasm-tier.js') },
+      timeout: 15_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ turboFan: false, liftoff: true });
+  });
+});

@@ -32,9 +32,9 @@ const rotatedAt = (name: string): number => {
  * (and maybe compressed) between two calls are read from disk in between. Every line once, in
  * order. A file that shrank in place (truncated) is read again from its start.
  *
- * Where a held file stands among the rotated ones is known by its name when it was seen
- * uncompressed (same inode), else by its first bytes (a compressed file is a new inode), else
- * by when it was opened. The last alone misplaced files in a flood: a rotation's name carries
+ * Where a held file stands among the rotated ones is known by the path (still the live file), by
+ * its name when it was seen uncompressed (same inode), else by its first bytes (a compressed
+ * file is a new inode), else by when it was opened. The last alone misplaced files in a flood: a rotation's name carries
  * the time its batch of writes began, which may precede the moment the follower opened the
  * file, and one file was then skipped and another printed twice.
  */
@@ -73,9 +73,11 @@ export function followFile(file: string, onLine: (line: string) => void): () => 
     if (key?.length === KEY_BYTES) keys.set(name, key);
     return key;
   };
+  /** The inode the path names at this look (null: rotated away, the next not there yet). */
+  let live: number | null = null;
   /** Where a held file stands among the rotated ones (rotated.length: not rotated yet). */
   const indexOf = (rotated: string[], f: Followed | undefined) => {
-    if (!f) return rotated.length;
+    if (!f || f.ino === live) return rotated.length;
     if (!f.rotatedAs) {
       const key = readKey(f.fd);
       const same = key.length > 0 ? rotated.filter((name) => keyOf(name)?.equals(key)) : [];
@@ -97,13 +99,8 @@ export function followFile(file: string, onLine: (line: string) => void): () => 
   };
   open(true);
   return () => {
-    let current: number | null = null;
-    try {
-      current = statSync(file).ino;
-    } catch {
-      // rotated away, the new one not there yet
-    }
-    if (current !== null && chain.at(-1)?.ino !== current) open(false);
+    live = inode(file);
+    if (live !== null && chain.at(-1)?.ino !== live) open(false);
     const rotated = rotatedFiles(file);
     for (const name of keys.keys()) if (!rotated.includes(name)) keys.delete(name);
     for (const f of chain) {

@@ -57,16 +57,17 @@ describe('following a log through rotations', () => {
     expect(numbers(seen)).toEqual(oneToN(120));
   });
 
-  it('falls back on the times when rotated files start alike, and still prints each line once', () => {
-    // named at their rotation, after the follower opened them: what the times can tell
+  it('places the live file by its path, the others by their times, when rotated files start alike: each line once', () => {
+    // Named for a time after the follower opened them all (a clock's tie at a millisecond, made
+    // wide): the times cannot tell the live file from the rotated ones, the path can.
     writeFileSync(log, '');
     const { look, seen } = follow();
     const same = () => 'the same line, again and again, as a service in a loop prints it without timestamps';
     appendFileSync(log, `${same()}\n`.repeat(5) + lines(1, 5));
     look();
-    rotate(Date.now(), true);
+    rotate(Date.now() + 1000, true);
     writeFileSync(log, `${same()}\n`.repeat(5) + lines(6, 10));
-    rotate(Date.now(), true);
+    rotate(Date.now() + 1001, true);
     writeFileSync(log, `${same()}\n`.repeat(5) + lines(11, 15));
     look();
     look();

@@ -42,8 +42,9 @@ function word(): Promise<boolean> {
     const late = setTimeout(() => done(false), loadLimitMs(process.env) + WORD_MARGIN_MS);
     const done = (go: boolean) => {
       clearTimeout(late);
+      // told once its descriptor is closed: the supervisor then closes what it inherited, never this twice
+      pipe.once('close', () => resolve(go));
       pipe.destroy();
-      resolve(go);
     };
     pipe.setEncoding('utf8');
     pipe.on('data', (chunk: string) => {

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { bestEffort } from '../best-effort.js';
 import { loadConfig } from '../config/load.js';
 import { checkFileRoom } from '../process/fd-room.js';
+import { closeInheritedFds } from '../process/inherited-fds.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { createSupervisor } from '../composition-root.js';
 import type { PluginInstance } from '../plugin.js';
@@ -55,6 +56,11 @@ export async function runSupervisor(options: RunOptions): Promise<RunningSupervi
   } catch (error) {
     await logs.close();
     throw error;
+  }
+  const inherited = closeInheritedFds();
+  if (inherited.length > 0) {
+    const list = inherited.map(({ fd, target }) => `${fd} (${target})`).join(', ');
+    logs.supervisor.info(`closed ${inherited.length} descriptor(s) inherited from the process that started zmart, so that no service inherits them: ${list}`);
   }
 
   let finish!: () => void;

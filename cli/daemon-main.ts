@@ -40,7 +40,10 @@ function word(): Promise<boolean> {
     const pipe = new Socket({ fd: 3, readable: true, writable: false });
     let text = '';
     const late = setTimeout(() => done(false), loadLimitMs(process.env) + WORD_MARGIN_MS);
+    let settled = false;
     const done = (go: boolean) => {
+      if (settled) return; // a `go` line, then the pipe's end
+      settled = true;
       clearTimeout(late);
       // told once its descriptor is closed: the supervisor then closes what it inherited, never this twice
       pipe.once('close', () => resolve(go));

@@ -35,12 +35,11 @@ export function closeInheritedFds(): Array<{ fd: number; target: string }> {
       continue; // closed meanwhile (the listing's own descriptor)
     }
     if (Number.isNaN(flags) || flags & CLOSE_ON_EXEC) continue;
-    let target = '?';
+    let target: string;
     try {
       target = readlinkSync(`/proc/self/fd/${fd}`);
     } catch {
-      // gone: nothing to close
-      continue;
+      continue; // gone: nothing to close
     }
     try {
       closeSync(fd);

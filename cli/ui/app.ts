@@ -52,6 +52,8 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
   const rows = stdout.rows || 24;
   const logRows = Math.max(3, rows - services.length - 7);
 
+  /** Reads the fleet now; resolves once drawn (or the problem shown). */
+  const reload = useRef<() => Promise<void>>(async () => {});
   useEffect(() => {
     let live = true;
     const load = () =>
@@ -65,10 +67,12 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
           if (live) setProblem(errorText(error));
         },
       );
+    reload.current = load;
     void load();
     const timer = setInterval(() => void load(), refreshMs);
     return () => {
       live = false;
+      reload.current = async () => {};
       clearInterval(timer);
     };
   }, [source, refreshMs]);
@@ -121,7 +125,14 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
         if (!target) continue;
         const action = k === 'r' ? 'restart' : k === 's' ? 'stop' : k === 'u' ? 'start' : 'hup';
         setMessage(`${action} ${target.name}…`);
-        source.act(action, target.name).then(setMessage, (error: unknown) => setMessage(`${action} ${target.name}: ${errorText(error)}`));
+        // the table is read again before the answer shows, so "done" never sits beside the state before it
+        source
+          .act(action, target.name)
+          .catch((error: unknown) => `${action} ${target.name}: ${errorText(error)}`)
+          .then(async (answer) => {
+            await reload.current();
+            setMessage(answer);
+          });
       }
     }
   });

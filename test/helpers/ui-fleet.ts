@@ -41,12 +41,12 @@ export function fakeFleet(extra: ServiceStatus[] = []) {
   };
   const acted: string[] = [];
   const source: UiSource = {
-    status: async () => report,
+    status: async () => ({ ...report, services: [...report.services] }), // a new answer each time, as from the daemon
     logLines: (name) => [`${name} line one`, `${name} error two`, `${name} line three`, `${name} clears${String.fromCharCode(27)}[2J`],
     act: async (action, name) => {
       acted.push(`${action} ${name}`);
       return `${action} ${name}: done`;
     },
   };
-  return { source, acted };
+  return { source, acted, report };
 }

@@ -75,6 +75,22 @@ describe('zmart ui (ink)', () => {
     ui.unmount();
   });
 
+  it('reads the table again once a command is answered: "done" shows beside the state after it', async () => {
+    const { source, report } = fakeFleet();
+    const act = source.act;
+    source.act = async (action, name) => {
+      report.services[1] = service('worker', { state: 'running', pid: 2 });
+      return act(action, name);
+    };
+    // no refresh of its own within the test: only the command's answer reads the table again
+    const ui = render(h(App, { source, color: false, refreshMs: 60_000 }));
+    await vi.waitFor(() => expect(ui.lastFrame()).toMatch(/worker\s+failed/));
+    ui.stdin.write('jr');
+    await vi.waitFor(() => expect(ui.lastFrame()).toContain('restart worker: done'));
+    expect(ui.lastFrame()).toMatch(/› worker\s+running/);
+    ui.unmount();
+  });
+
   it('has no color under NO_COLOR (color false)', async () => {
     const { source } = fakeFleet();
     const plain = render(h(App, { source, color: false }));

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createConsola, type ConsolaInstance, type LogObject } from 'consola/core';
 import { join } from 'node:path';
 import { formatWithOptions } from 'node:util';
@@ -19,6 +20,13 @@ export const LOG_FILES = {
 export const serviceLogFile = (service: string): string => `${service}.log`;
 
 const LEVEL_NAMES: Record<number, string> = { 0: 'ERROR', 1: 'WARN', 2: 'INFO', 3: 'INFO', 4: 'DEBUG', 5: 'DEBUG' };
+
+/**
+ * How much of a stream's output may wait for its file before the stream is paused (the output
+ * of a flood waits in the service's pipe beyond it). Twice the file's mark: stamping the next
+ * chunk overlaps the write of the one before (10-byte lines quadruple in size when stamped).
+ */
+const PAUSE_BYTES = 512 * 1024;
 
 /** How long closing the logs waits for the services' pipes to be read to their end. */
 const DRAIN_MS = 2000;
@@ -191,20 +199,53 @@ class FileServiceOutput implements ServiceOutput {
     private readonly tap: (stream: 'out' | 'err', chunk: Buffer, stamped: boolean) => void,
   ) {}
 
-  attach(streams: { stdout: NodeJS.ReadableStream | null; stderr: NodeJS.ReadableStream | null }, options: { timestamps: boolean }): Promise<void> {
-    const piped = (['stdout', 'stderr'] as const).flatMap((name) => {
+  attach(streams: { stdout: Readable | null; stderr: Readable | null }, options: { timestamps: boolean }): Promise<void> {
+    const read = (['stdout', 'stderr'] as const).flatMap((name) => {
       const source = streams[name];
-      if (!source) return [];
-      const stamper = new LineStamper(options.timestamps ? (name === 'stdout' ? 'out' : 'err') : null, this.redact);
-      source.pipe(stamper).pipe(this.file, { end: false });
-      const stream = name === 'stdout' ? 'out' : 'err';
-      stamper.on('data', (chunk: Buffer) => this.tap(stream, chunk, options.timestamps));
-      return [new Promise<void>((resolve) => stamper.once('end', resolve).once('error', () => resolve()))];
+      return source ? [this.read(source, name === 'stdout' ? 'out' : 'err', options.timestamps)] : [];
     });
-    const done = Promise.all(piped).then(() => undefined);
+    const done = Promise.all(read).then(() => undefined);
     this.draining.add(done);
     void done.then(() => this.draining.delete(done));
     return done;
+  }
+
+  /**
+   * Reads one stream into the log, whole lines, until it ends (or is destroyed): each chunk
+   * stamped and written as it comes, the stream paused while the file is behind (a flood
+   * waits in the service's pipe, not in the supervisor's memory).
+   */
+  private read(source: Readable, stream: 'out' | 'err', timestamps: boolean): Promise<void> {
+    const file = this.file;
+    let paused = false;
+    const resume = () => {
+      paused = false;
+      source.resume();
+    };
+    const stamper = new LineStamper(timestamps ? stream : null, this.redact, (lines) => {
+      if (file.writableEnded || file.destroyed) return; // the logs are closed: the supervisor is going
+      this.tap(stream, lines, timestamps);
+      // past the file's mark but under PAUSE_BYTES, the next chunk is stamped while this one is written
+      if (!file.write(lines) && !paused && file.writableLength >= PAUSE_BYTES) {
+        paused = true;
+        source.pause();
+        file.once('drain', resume);
+      }
+    });
+    return new Promise<void>((resolve) => {
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        stamper.end();
+        resolve();
+      };
+      source.on('data', (chunk: Buffer) => stamper.write(chunk));
+      source.once('end', end);
+      // destroyed without an end (an error): what was read is written, the rest is gone with it
+      source.once('close', end);
+      source.on('error', () => {});
+    });
   }
 
   note(message: string): void {

@@ -51,4 +51,36 @@ describe('the log files', () => {
     expect(written.toString().trimEnd().split('\n')).toHaveLength(4);
     expect(passed.reduce((a, b) => a + b, 0)).toBe(written.length); // stamps included: what was made
   });
+
+  it('pause the stream of a service while the file is behind, and write every line once, in order', async () => {
+    const logs = new FileLogs({ logDir: dir, debug: false, redact: createRedactor([]) });
+    const out = new PassThrough({ highWaterMark: 64 * 1024 });
+    let pauses = 0;
+    out.on('pause', () => (pauses += 1));
+    const attached = logs.serviceOutput('flood').attach({ stdout: out, stderr: null }, { timestamps: true });
+    const lines = 50_000;
+    const text = Array.from({ length: lines }, (_, i) => `line ${i} ${'x'.repeat(40)}\n`).join('');
+    // written in one go, far past the file's 256 KB: it must hold the stream back, not buffer it all
+    for (let at = 0; at < text.length; at += 64 * 1024) out.write(text.slice(at, at + 64 * 1024));
+    out.end();
+    await attached;
+    await logs.close();
+    expect(pauses).toBeGreaterThan(0);
+    const written = readFileSync(join(dir, 'flood.log'), 'utf8').trimEnd().split('\n');
+    expect(written).toHaveLength(lines);
+    expect(written.every((line, i) => line.endsWith(` out line ${i} ${'x'.repeat(40)}`))).toBe(true);
+  });
+
+  it('write what a stream gave before it was destroyed, its last partial line too, and go on without it', async () => {
+    const logs = new FileLogs({ logDir: dir, debug: false, redact: createRedactor([]) });
+    const out = new PassThrough();
+    const attached = logs.serviceOutput('broken').attach({ stdout: out, stderr: null }, { timestamps: false });
+    out.write('whole\npart');
+    await new Promise((r) => setImmediate(r));
+    out.destroy(new Error('EPIPE'));
+    await attached; // resolves: a broken pipe does not hold the logs' close for its 2 s
+    logs.serviceOutput('broken').note('exited');
+    await logs.close();
+    expect(readFileSync(join(dir, 'broken.log'), 'utf8')).toMatch(/^whole\npart\n\S+ zmart exited\n$/);
+  });
 });

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LineStamper } from '../../../../core/logging/line-stamper.js';
 import { createRedactor, secretValues } from '../../../../core/logging/redact.js';
@@ -7,14 +6,16 @@ import { STAMP_KERNEL_WASM } from '../../../../core/logging/stamp-kernel.bytes.j
 import { StampKernel, stampLineByLine, stampLines, type StampLines } from '../../../../core/logging/stamp-kernel.js';
 
 async function run(chunks: Array<string | Buffer>, tag: string | null, redact: ReturnType<typeof createRedactor>, stampWith = stampLines): Promise<Buffer[]> {
-  const source = new PassThrough();
-  const stamper = new LineStamper(tag, redact, () => new Date(Date.UTC(2026, 10, 27, 12)), stampWith);
   const out: Buffer[] = [];
-  source.pipe(stamper).on('data', (d: Buffer) => out.push(d));
-  const done = new Promise((r) => stamper.on('end', r));
-  for (const c of chunks) source.write(c);
-  source.end();
-  await done;
+  const stamper = new LineStamper(
+    tag,
+    redact,
+    (d) => out.push(d),
+    () => new Date(Date.UTC(2026, 10, 27, 12)),
+    stampWith,
+  );
+  for (const c of chunks) stamper.write(typeof c === 'string' ? Buffer.from(c) : c);
+  stamper.end();
   return out;
 }
 

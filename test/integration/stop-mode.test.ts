@@ -24,7 +24,9 @@ async function stopMaster(mode: 'group' | 'main'): Promise<{ log: string; forced
   await fleet.supervisor.start();
   const log = () => readText(join(fleet!.dir, 'logs', 'master.log'));
   await waitFor(() => log().includes('worker up'), 'the worker');
-  await fleet.supervisor.stop();
+  // stopped, and the logs flushed: what the processes printed on their way out may still be in
+  // their pipes when the stop is over (CI read the log without 'stopping pid' once)
+  await fleet.shutdown();
   return { log: log(), forced: fleet.of('service:stopped')[0]!.forced };
 }
 

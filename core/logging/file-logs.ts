@@ -234,17 +234,19 @@ class FileServiceOutput implements ServiceOutput {
     });
     return new Promise<void>((resolve) => {
       let ended = false;
+      let broken: Error | null = null;
       const end = () => {
         if (ended) return;
         ended = true;
         stamper.end();
+        if (broken) this.note(`${stream === 'out' ? 'stdout' : 'stderr'} could not be read: ${broken.message}; what the service writes there now is lost`);
         resolve();
       };
       source.on('data', (chunk: Buffer) => stamper.write(chunk));
       source.once('end', end);
       // destroyed without an end (an error): what was read is written, the rest is gone with it
       source.once('close', end);
-      source.on('error', () => {});
+      source.on('error', (error: Error) => (broken ??= error));
     });
   }
 

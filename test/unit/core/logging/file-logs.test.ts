@@ -71,7 +71,7 @@ describe('the log files', () => {
     expect(written.every((line, i) => line.endsWith(` out line ${i} ${'x'.repeat(40)}`))).toBe(true);
   });
 
-  it('write what a stream gave before it was destroyed, its last partial line too, and go on without it', async () => {
+  it('write what a stream gave before it broke, its last partial line too, say that it broke, and go on without it', async () => {
     const logs = new FileLogs({ logDir: dir, debug: false, redact: createRedactor([]) });
     const out = new PassThrough();
     const attached = logs.serviceOutput('broken').attach({ stdout: out, stderr: null }, { timestamps: false });
@@ -81,6 +81,8 @@ describe('the log files', () => {
     await attached; // resolves: a broken pipe does not hold the logs' close for its 2 s
     logs.serviceOutput('broken').note('exited');
     await logs.close();
-    expect(readFileSync(join(dir, 'broken.log'), 'utf8')).toMatch(/^whole\npart\n\S+ zmart exited\n$/);
+    expect(readFileSync(join(dir, 'broken.log'), 'utf8')).toMatch(
+      /^whole\npart\n\S+ zmart stdout could not be read: EPIPE; what the service writes there now is lost\n\S+ zmart exited\n$/,
+    );
   });
 });

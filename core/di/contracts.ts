@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { HeldSocket, ProcessTable, ProcStat } from './process-table.js';
+import type { HeldSocket, MarkerLook, ProcessTable, ProcStat } from './process-table.js';
 
 /** The process table's contract lives in its own file (process-table.ts); named here with the other seams. */
-export type { HeldSocket, ProcessTable, ProcStat };
+export type { HeldSocket, MarkerLook, ProcessTable, ProcStat };
 
 /**
  * The seams of zmart: the interfaces core depends on. Their DI tokens are in `tokens.ts`;

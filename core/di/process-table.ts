@@ -1,5 +1,11 @@
 import type { PortListener } from './contracts.js';
 
+/** Which candidates carry a marker, and which could not be told yet (a process between two images shows no environment). */
+export interface MarkerLook {
+  carriers: ProcStat[];
+  unsettled: ProcStat[];
+}
+
 /** One process as the platform's process table shows it. */
 export interface ProcStat {
   pid: number;
@@ -60,9 +66,10 @@ export interface ProcessTable {
   /**
    * Which of these processes carry `NAME=value` in their environment (this user's alone; any
    * user's for root, which runs services as other users): how zmart finds what escaped a
-   * service's group (setsid, double fork). Processes whose environment cannot be read are left out.
+   * service's group (setsid, double fork). Processes whose environment cannot be read are left out;
+   * those that cannot be told yet (caught mid-exec) are `unsettled`: ask again in a moment.
    */
-  carrying(marker: string, candidates: ProcStat[]): ProcStat[];
+  carrying(marker: string, candidates: ProcStat[]): MarkerLook;
   /** Forgets what is kept for a moment (sockets, owners): after a stop, say. */
   forget(): void;
   /**

@@ -25,7 +25,7 @@ export function isRecordedProcess(table: ProcessTable, identity: ProcessIdentity
   const stat = table.stat(identity.pid);
   if (stat === null || stat.state === 'Z' || stat.startTime !== identity.startTime) return false;
   if (table.startTimeGrainMs < 1000 || !identity.marker) return true;
-  return table.carrying(identity.marker, [stat]).length === 1;
+  return table.carrying(identity.marker, [stat]).carriers.length === 1;
 }
 
 const pidIndex = new WeakMap<ProcStat[], Map<number, ProcStat>>();

@@ -1,10 +1,19 @@
 import { descendantsOf, groupIn, isSameProcess, recentStats, statIn, type ProcStat } from './proc.js';
-import type { ProcessIdentity, ProcessTable } from '../di/contracts.js';
+import type { MarkerLook, ProcessIdentity, ProcessTable } from '../di/contracts.js';
 
 /** How long after a crash what escaped its group is looked for: after an immediate restart's spawn. */
 const SWEEP_AFTER_MS = 50;
 /** After SIGKILL the kernel needs a moment; past this the processes are reported as left. */
 const KILL_GRACE_MS = 2000;
+/** How long a stop asks again about a process caught mid-exec (its environment unreadable for that moment). */
+const SETTLE_MS = 1000;
+
+/** What a look at a service's processes found: the targets, and escaped candidates not told yet (see MarkerLook). */
+interface Tree {
+  targets: ProcStat[];
+  unsettled: ProcStat[];
+}
+const EMPTY: Tree = { targets: [], unsettled: [] };
 
 export interface StopTreeOptions {
   /** Where processes are looked up (the supervisor's, or the command's). */
@@ -51,46 +60,53 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopTree
     // What escaped the group is looked for after the restart, off its path.
     const { marker } = options;
     // (it reads every process's stat: ~1 ms that an immediate restart should not wait for)
-    if (marker) setTimeout(() => void stopAll(leader, escaped(options, leader, marker, options.table.all()), options), SWEEP_AFTER_MS).unref();
+    if (marker) setTimeout(() => void stopAll(leader, asTree(escaped(options, leader, marker, options.table.all())), options), SWEEP_AFTER_MS).unref();
     return { forced: false, left: [] };
   }
   // After a crash the members are what matters and the leader is gone: read /proc afresh.
-  const targets = collectTree(options, leader, options.leaderJustExited === true, options.leaderJustExited === true);
-  return stopAll(leader, targets, options);
+  const tree = collectTree(options, leader, options.leaderJustExited === true, options.leaderJustExited === true);
+  return stopAll(leader, tree, options);
 }
 
-async function stopAll(leader: ProcessIdentity, targets: ProcStat[], options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
-  if (targets.length === 0) return { forced: false, left: [] };
+async function stopAll(leader: ProcessIdentity, tree: Tree, options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
+  if (tree.targets.length === 0 && tree.unsettled.length === 0) return { forced: false, left: [] };
   try {
-    return await signalAndWait(leader, targets, options);
+    return await signalAndWait(leader, tree, options);
   } finally {
     options.table.forget(); // the sockets they held are gone: the next look at a port reads afresh
   }
 }
 
-async function signalAndWait(leader: ProcessIdentity, first: ProcStat[], options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
+async function signalAndWait(leader: ProcessIdentity, first: Tree, options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
   const { table } = options;
   const deadline = Date.now() + options.timeoutMs;
-  let targets = first;
+  let tree = first;
   const isLeader = (t: ProcStat) => t.pid === leader.pid && t.startTime === leader.startTime;
-  const main = options.mode === 'main' ? first.find(isLeader) : undefined;
+  const main = options.mode === 'main' ? first.targets.find(isLeader) : undefined;
   if (main) {
     // The main process leads: it alone gets the signal and may stop its workers its own way.
     trySignal(main.pid, options.signal);
     if (main.state === 'T' && options.signal !== 'SIGCONT') trySignal(main.pid, 'SIGCONT');
     if (await waitGone(table, [main], deadline - Date.now(), leaderExit(options, leader, true))) {
       // Then what is left of the group (and what escaped it) gets the signal too.
-      targets = collectTree(options, leader, true, true);
-      if (targets.length === 0) return { forced: false, left: [] };
+      tree = collectTree(options, leader, true, true);
+      if (tree.targets.length === 0 && tree.unsettled.length === 0) return { forced: false, left: [] };
     }
   }
+  let targets = tree.targets;
   if (Date.now() < deadline) {
     signalAll(table, leader, targets, options.signal);
+    // What was caught mid-exec is told in a moment, while the rest ends: it gets the signal then.
+    const late = await settled(options, leader, tree.unsettled, deadline);
+    if (late.length > 0) {
+      signalAll(table, leader, late, options.signal);
+      targets = [...targets, ...late];
+    }
     if (await waitGone(table, targets, deadline - Date.now(), leaderExit(options, leader, targets.some(isLeader)))) return { forced: false, left: [] };
   }
 
   // Whatever the tree forked meanwhile is in the group too: take a fresh look before SIGKILL.
-  const remaining = [...targets, ...collectTree(options, leader, true, true)].filter((t) => isSameProcess(table, t.pid, t.startTime));
+  const remaining = [...targets, ...collectTree(options, leader, true, true).targets].filter((t) => isSameProcess(table, t.pid, t.startTime));
   signalAll(table, leader, remaining, 'SIGKILL');
   // A stopped (SIGSTOP) process is killed by SIGKILL directly; SIGCONT is not needed.
   await waitGone(table, remaining, KILL_GRACE_MS);
@@ -106,7 +122,7 @@ function groupHasMembers(pgid: number): boolean {
   }
 }
 
-function collectTree(options: StopTreeOptions, leader: ProcessIdentity, leaderGone: boolean, fresh = false): ProcStat[] {
+function collectTree(options: StopTreeOptions, leader: ProcessIdentity, leaderGone: boolean, fresh = false): Tree {
   const { table, marker } = options;
   // The first look may be shared with stops under way at the same moment (the group signal
   // reaches what forked since); the look before SIGKILL is fresh.
@@ -121,24 +137,54 @@ function collectTree(options: StopTreeOptions, leader: ProcessIdentity, leaderGo
     stats = table.all(); // born after the shared reading
     leaderStat = findLeader();
   }
-  if (!leaderStat && !leaderGone) return marker ? escaped(options, leader, marker, stats) : [];
+  const look = marker ? escaped(options, leader, marker, stats) : undefined;
+  if (!leaderStat && !leaderGone) return look ? asTree(look) : EMPTY;
   const found = new Map<number, ProcStat>();
   if (leaderStat) found.set(leaderStat.pid, leaderStat);
-  if (marker) for (const s of escaped(options, leader, marker, stats)) found.set(s.pid, s);
+  for (const s of look?.carriers ?? []) found.set(s.pid, s);
   for (const s of groupIn(stats, leader.pid)) {
     if (s.startTime >= leader.startTime && s.state !== 'Z') found.set(s.pid, s);
   }
   for (const member of [...found.values()]) {
     for (const d of descendantsOf(member.pid, stats)) if (d.state !== 'Z') found.set(d.pid, d);
   }
-  return [...found.values()];
+  return { targets: [...found.values()], unsettled: look?.unsettled ?? [] };
 }
 
-/** Live processes started since the leader whose environment carries the service's marker. */
-function escaped(options: StopTreeOptions, leader: ProcessIdentity, marker: string, stats: ProcStat[]): ProcStat[] {
+/** Live processes started since the leader whose environment carries the service's marker (and those not told yet). */
+function escaped(options: StopTreeOptions, leader: ProcessIdentity, marker: string, stats: ProcStat[]): MarkerLook {
   // One candidate list per reading, the same for every service that asks of it: the table
   // answers them all from one pass over it (a fleet-wide stop asks once per service).
-  return options.table.carrying(marker, candidatesOf(stats, options.spawned)).filter((s) => s.startTime >= leader.startTime);
+  const look = options.table.carrying(marker, candidatesOf(stats, options.spawned));
+  const since = (s: ProcStat) => s.startTime >= leader.startTime;
+  return { carriers: look.carriers.filter(since), unsettled: look.unsettled.filter(since) };
+}
+
+const asTree = (look: MarkerLook): Tree => ({ targets: look.carriers, unsettled: look.unsettled });
+
+/**
+ * The candidates caught mid-exec that carry the marker once told, asked again each turn until
+ * each is told or gone (an exec takes well under a millisecond, longer on a loaded machine), for
+ * SETTLE_MS at most. Taken as unmarked, such a process was left running by the stop (the shell's
+ * `setsid sh -c 'sleep &'` right before a stop, in CI).
+ */
+async function settled(options: StopTreeOptions, leader: ProcessIdentity, unsettled: ProcStat[], deadline: number): Promise<ProcStat[]> {
+  const { table, marker } = options;
+  const found: ProcStat[] = [];
+  let left = unsettled;
+  const until = Math.min(deadline, Date.now() + SETTLE_MS);
+  while (marker && left.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, table.pollMs));
+    const look = escaped(
+      options,
+      leader,
+      marker,
+      left.filter((s) => isSameProcess(table, s.pid, s.startTime)),
+    );
+    found.push(...look.carriers);
+    left = look.unsettled;
+  }
+  return found;
 }
 
 /**

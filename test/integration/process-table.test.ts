@@ -65,8 +65,8 @@ describe(`the process table (${process.env.ZMART_PROC_BACKEND || 'platform defau
       const all = table.all().filter((s) => [carrier, other, mimic].includes(s.pid));
       return all.length === 3 ? all : null;
     }, 'the three fixtures');
-    expect(table.carrying(marker, stats).map((s) => s.pid)).toEqual([carrier]);
-    expect(table.carrying(`${marker}0`, stats)).toEqual([]);
+    expect(table.carrying(marker, stats).carriers.map((s) => s.pid)).toEqual([carrier]);
+    expect(table.carrying(`${marker}0`, stats).carriers).toEqual([]);
 
     // a pid file's proof: pid + start time, and where start times are to the second, the marker
     const stat = stats.find((s) => s.pid === carrier)!;
@@ -96,6 +96,6 @@ describe(`the process table (${process.env.ZMART_PROC_BACKEND || 'platform defau
     expect(table.commandLine(2 ** 22 + 7)).toBeNull();
     expect(table.rssBytes(2 ** 22 + 7)).toBe(0);
     expect(table.sockets([])).toEqual([]);
-    expect(table.carrying('ZMART_INCARNATION=x', [])).toEqual([]);
+    expect(table.carrying('ZMART_INCARNATION=x', [])).toEqual({ carriers: [], unsettled: [] });
   });
 });

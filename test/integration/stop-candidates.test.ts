@@ -57,4 +57,36 @@ describe('the marker search of a stop', () => {
       killAll([a.pid!, b.pid!, e.pid!]);
     }
   });
+
+  it('stops an escaped process its first look caught mid-exec, once it is told (the stop does not end with it running)', async () => {
+    const table = pickTable();
+    const value = randomUUID();
+    const marker = `ZMART_TEST_MARK=${value}`;
+    const marked = { ...process.env, ZMART_TEST_MARK: value };
+    const a = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: marked });
+    const e = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: marked });
+    try {
+      const sa = await waitFor(() => table.stat(a.pid!), 'a running');
+      await waitFor(() => table.stat(e.pid!), 'e running');
+      // The moment Linux shows no environment (between two images) cannot be held: the table's
+      // first answer about e says so, as the kernel's would; every later answer is the table's own.
+      let first = true;
+      const midExec = Object.assign(Object.create(Object.getPrototypeOf(table)), table, {
+        carrying: (m: string, candidates: ProcStat[]) => {
+          const look = table.carrying(m, candidates);
+          if (!first || !look.carriers.some((c) => c.pid === e.pid)) return look;
+          first = false;
+          return { carriers: look.carriers.filter((c) => c.pid !== e.pid), unsettled: [...look.unsettled, ...look.carriers.filter((c) => c.pid === e.pid)] };
+        },
+      });
+      const result = await stopProcessTree({ pid: a.pid!, startTime: sa.startTime }, { table: midExec, signal: 'SIGTERM', timeoutMs: 5000, marker });
+      expect(first).toBe(false);
+      expect(result).toEqual({ forced: false, left: [] });
+      // gone when the stop returns (a zombie until this process reaps it): its exit follows at once
+      await waitFor(() => e.signalCode, 'e ended by the stop', 2000);
+      expect(e.signalCode).toBe('SIGTERM');
+    } finally {
+      killAll([a.pid!, e.pid!]);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { HeldSocket, PortListener, ProcessTable, ProcStat } from '../../../di/contracts.js';
+import type { HeldSocket, MarkerLook, PortListener, ProcessTable, ProcStat } from '../../../di/contracts.js';
 import { LSOF_FIELDS, parseLsof } from './lsof-output.js';
 import { PS_COLUMNS, PS_ENV_COLUMNS, parsePs, pidsCarrying, type PsRow } from './ps-output.js';
 import { SharedReading } from '../shared-reading.js';
@@ -80,8 +80,10 @@ export function portableTable(tools: PortableTools): ProcessTable {
         }));
     },
     sockets: (pids) => (pids.length === 0 ? [] : lsof(['-a', '-iTCP', '-p', pids.join(',')])),
-    carrying(marker: string, candidates: ProcStat[]): ProcStat[] {
-      if (candidates.length === 0) return [];
+    // `unsettled` stays empty: ps gives no sure sign of a process caught mid-exec (Linux's
+    // procps brackets its name, as a kernel thread's; macOS's is not known to show one).
+    carrying(marker: string, candidates: ProcStat[]): MarkerLook {
+      if (candidates.length === 0) return { carriers: [], unsettled: [] };
       // many candidates: every process, read once per moment and shared by the stops under way
       // (a fleet-wide stop asks this of every service at once: one `ps -A` each was N² work)
       const every = candidates.length > 200;
@@ -94,9 +96,9 @@ export function portableTable(tools: PortableTools): ProcessTable {
       let some = every ? undefined : someEnvironments.get(candidates);
       if (!every && !some) someEnvironments.set(candidates, (some = read()));
       const { environments, commands } = some ?? everyEnvironment.get(read);
-      if (!environments.includes(marker)) return [];
+      if (!environments.includes(marker)) return { carriers: [], unsettled: [] };
       const found = pidsCarrying(environments, commands, marker, process.getuid?.() === 0 ? undefined : process.getuid?.()); // root: any user's (services run as `user`)
-      return candidates.filter((c) => found.has(c.pid));
+      return { carriers: candidates.filter((c) => found.has(c.pid)), unsettled: [] };
     },
     forget: () => {
       listening = null;

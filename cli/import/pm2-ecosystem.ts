@@ -4,6 +4,7 @@ import { parseSize } from '../../core/units.js';
 import { newService } from '../fleet-model/defaults.js';
 import { splitSecrets } from '../fleet-model/from-config.js';
 import { ImportError, type Imported, ServiceNames } from './imported.js';
+import { pythonRun } from './python-script.js';
 import { wordsOf } from './shell-words.js';
 
 /** What PM2 runs a script with when `interpreter` is not given, by its extension (PM2's own table). */
@@ -72,7 +73,9 @@ export function readPm2(file: string, config: unknown): Imported {
     if (typeof app !== 'object' || app === null || typeof app.script !== 'string' || app.script === '') throw new ImportError(`${file}: ${where}: no script`);
     const script = app.script;
     const cwd = resolve(root, typeof app.cwd === 'string' ? app.cwd : '.');
-    const interpreter = typeof app.interpreter === 'string' ? app.interpreter : (INTERPRETERS[extname(script)] ?? 'none');
+    const python = typeof app.interpreter !== 'string' && INTERPRETERS[extname(script)] === 'python' ? pythonRun(cwd, where) : undefined;
+    if (python?.note) notCarried.push(python.note);
+    const interpreter = typeof app.interpreter === 'string' ? app.interpreter : (python?.interpreter ?? INTERPRETERS[extname(script)] ?? 'none');
     const argv =
       interpreter === 'none'
         ? [script, ...wordsOf(app.args, `${where}.args`)]
@@ -80,6 +83,7 @@ export function readPm2(file: string, config: unknown): Imported {
     const name = names.name(typeof app.name === 'string' ? app.name : basename(script, extname(script)), where);
     origin.set(name, where);
     const service = newService(name, argv, cwd);
+    if (python?.venv) service.venv = python.venv;
     const env = Object.fromEntries(Object.entries((app.env as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]));
     if (/^\d+$/.test(env.PORT ?? '') && Number(env.PORT) >= 1 && Number(env.PORT) <= 65535) {
       service.port = Number(env.PORT);

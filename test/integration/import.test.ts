@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { argvOf, envOf } from '../helpers/process-view.js';
@@ -6,6 +6,7 @@ import { builtinPlugins } from '../../cli/builtins.js';
 import { loadConfig } from '../../core/config/load.js';
 import { afterEachTest, runCli } from '../helpers/cli.js';
 import { FIXTURE, type Fleet, fleetOf, freePort, tempDir, waitFor } from '../helpers/project.js';
+import { needs } from '../helpers/tools.js';
 
 /**
  * `zmart import` from each program's own file, then the imported fleet started with real
@@ -70,6 +71,39 @@ module.exports = { apps: [
     expect(statSync(join(dir, 'zmart.config.ts')).mode & 0o777).toBe(0o600);
     expect(output).toMatch(/apps\[1\] \(worker\)\.instances 2: 2 replicas/);
     expect(text).toContain('replicas: 2');
+  });
+
+  needs('/usr/bin/python3')("a PM2 app's .py script: with the virtualenv in its folder, else python3 where python is not on PATH, each said", async () => {
+    const { dir, cleanup } = tempDir();
+    state.cleanups.push(cleanup);
+    const script = 'import os, time\nprint("up", os.environ.get("VIRTUAL_ENV"), flush=True)\ntime.sleep(1000)\n';
+    for (const app of ['api', 'job']) {
+      mkdirSync(join(dir, app));
+      writeFileSync(join(dir, app, 'main.py'), script);
+    }
+    // api/venv: a virtualenv (its pyvenv.cfg, and a python in its bin/); job/ has none
+    mkdirSync(join(dir, 'api', 'venv', 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'api', 'venv', 'pyvenv.cfg'), 'home = /usr/bin\n');
+    symlinkSync('/usr/bin/python3', join(dir, 'api', 'venv', 'bin', 'python'));
+    // the importing shell's PATH has python3 and no python, as on macOS since 12.3
+    mkdirSync(join(dir, 'bin'));
+    symlinkSync('/usr/bin/python3', join(dir, 'bin', 'python3'));
+    writeFileSync(
+      join(dir, 'ecosystem.config.js'),
+      `module.exports = { apps: [ { name: 'api', script: 'main.py', cwd: 'api' }, { name: 'job', script: 'main.py', cwd: 'job' } ] };\n`,
+    );
+    const { pidOf, text, output } = await importAndStart(dir, 'ecosystem.config.js', { PATH: join(dir, 'bin') });
+    expect(output).toContain('apps[0] (api): runs with the virtualenv in venv/ (venv: "venv")');
+    expect(output).toContain('apps[1] (job): python3 runs it (PM2 would ask for python, which is not on this PATH)');
+    expect(text).toContain('venv: "venv"');
+    const [api, job] = [await waitFor(() => pidOf('api'), 'api to run'), await waitFor(() => pidOf('job'), 'job to run')];
+    expect(argvOf(api).slice(-1)).toEqual(['main.py']);
+    expect(envOf(api).VIRTUAL_ENV).toBe(join(dir, 'api', 'venv'));
+    expect(argvOf(job).slice(-1)).toEqual(['main.py']);
+    expect(argvOf(job)[0]).toMatch(/python3/);
+    expect(argvOf(api)[0]).toBe('python'); // the virtualenv's, first on its PATH
+    await waitFor(() => readFileSync(join(dir, 'logs', 'api.log'), 'utf8').includes(`up ${join(dir, 'api', 'venv')}`), "api's line");
+    await waitFor(() => readFileSync(join(dir, 'logs', 'job.log'), 'utf8').includes('up None'), "job's line");
   });
 
   it('a supervisord.conf: command split without a shell, %(ENV_X)s and %(process_num)02d, environment, numprocs, priority as start order', async () => {

@@ -12,7 +12,11 @@ const CLOSE_ON_EXEC = 0o2000000;
  * Linux tells them apart by their flags: everything Node and libuv open is close-on-exec, and
  * a descriptor that was not is one a parent left open across exec. Stdin, stdout and stderr
  * stay, and so does Node's IPC channel if it has one. Elsewhere (macOS) the flags cannot be
- * read from JavaScript: nothing is closed. Returns what was closed (descriptor and target),
+ * read from JavaScript, and nothing is closed; nor does it need to be there: libuv (1.44 on,
+ * Node 18 on) starts processes on macOS with posix_spawn and POSIX_SPAWN_CLOEXEC_DEFAULT, which
+ * passes on only the descriptors a spawn names (the supervisor itself, started so by the CLI,
+ * inherits none). Its fallback, fork and exec, passes them on: a service with `user` or
+ * `group` (posix_spawn cannot set them there). Returns what was closed (descriptor and target),
  * for the supervisor's log.
  */
 export function closeInheritedFds(): Array<{ fd: number; target: string }> {

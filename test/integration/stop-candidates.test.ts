@@ -10,16 +10,23 @@ import { killAll, waitFor } from '../helpers/project.js';
 // services it read 3,000 environments for each reading: the other services' own groups, where no
 // marker but theirs can be. It looks outside the groups of the leaders it spawned.
 
+/** A service's marker (`NAME=value`) and an environment that carries it. */
+function aMarker(): { marker: string; marked: NodeJS.ProcessEnv } {
+  const value = randomUUID();
+  return { marker: `ZMART_TEST_MARK=${value}`, marked: { ...process.env, ZMART_TEST_MARK: value } };
+}
+
+/** A `sleep` in a session of its own, a child of this process. */
+const sleeper = (env?: NodeJS.ProcessEnv) => spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env });
+
 describe('the marker search of a stop', () => {
   it("skips the groups of the leaders it spawned, and still finds what escaped, a child of its own too (as orphans are a container init's)", async () => {
     const table = pickTable();
-    const value = randomUUID();
-    const marker = `ZMART_TEST_MARK=${value}`;
-    const marked = { ...process.env, ZMART_TEST_MARK: value };
-    const a = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: marked });
-    const b = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const { marker, marked } = aMarker();
+    const a = sleeper(marked);
+    const b = sleeper();
     // escaped from a's tree: a session of its own, a child of this process, a's marker
-    const e = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: marked });
+    const e = sleeper(marked);
     try {
       const sa = await waitFor(() => table.stat(a.pid!), 'a running');
       const sb = await waitFor(() => table.stat(b.pid!), 'b running');
@@ -60,11 +67,9 @@ describe('the marker search of a stop', () => {
 
   it('stops an escaped process its first look caught mid-exec, once it is told (the stop does not end with it running)', async () => {
     const table = pickTable();
-    const value = randomUUID();
-    const marker = `ZMART_TEST_MARK=${value}`;
-    const marked = { ...process.env, ZMART_TEST_MARK: value };
-    const a = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: marked });
-    const e = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: marked });
+    const { marker, marked } = aMarker();
+    const a = sleeper(marked);
+    const e = sleeper(marked);
     try {
       const sa = await waitFor(() => table.stat(a.pid!), 'a running');
       await waitFor(() => table.stat(e.pid!), 'e running');

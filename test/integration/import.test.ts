@@ -99,7 +99,7 @@ module.exports = { apps: [
     const [api, job] = [await waitFor(() => pidOf('api'), 'api to run'), await waitFor(() => pidOf('job'), 'job to run')];
     // each has printed its line: python runs (a launcher on PATH, pyenv's shim say, has exec'd it)
     await waitFor(() => readFileSync(join(dir, 'logs', 'api.log'), 'utf8').includes(`up ${join(dir, 'api', 'venv')}`), "api's line");
-    await waitFor(() => readFileSync(join(dir, 'logs', 'job.log'), 'utf8').includes('up None'), "job's line");
+    await waitFor(() => readFileSync(join(dir, 'logs', 'job.log'), 'utf8').includes(`up ${process.env.VIRTUAL_ENV ?? 'None'}`), "job's line"); // no virtualenv of its own
     expect(argvOf(api)).toEqual(['python', 'main.py']); // the virtualenv's, first on its PATH
     expect(envOf(api).VIRTUAL_ENV).toBe(join(dir, 'api', 'venv'));
     expect(argvOf(job).slice(-1)).toEqual(['main.py']);

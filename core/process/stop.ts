@@ -70,10 +70,14 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopTree
 
 async function stopAll(leader: ProcessIdentity, tree: Tree, options: StopTreeOptions): Promise<{ forced: boolean; left: number[] }> {
   if (tree.targets.length === 0 && tree.unsettled.length === 0) return { forced: false, left: [] };
+  const { table } = options;
+  // counted from here, before its first await: the stops a fleet starts next share readings by it
+  underWay.set(table, (underWay.get(table) ?? 0) + 1);
   try {
     return await signalAndWait(leader, tree, options);
   } finally {
-    options.table.forget(); // the sockets they held are gone: the next look at a port reads afresh
+    underWay.set(table, (underWay.get(table) ?? 1) - 1);
+    table.forget(); // the sockets they held are gone: the next look at a port reads afresh
   }
 }
 
@@ -97,10 +101,12 @@ async function signalAndWait(leader: ProcessIdentity, first: Tree, options: Stop
   if (Date.now() < deadline) {
     signalAll(table, leader, targets, options.signal);
     // What was caught mid-exec is told in a moment, while the rest ends: it gets the signal then.
-    const late = await settled(options, leader, tree.unsettled, deadline);
-    if (late.length > 0) {
-      signalAll(table, leader, late, options.signal);
-      targets = [...targets, ...late];
+    if (tree.unsettled.length > 0) {
+      const late = await settled(options, leader, tree.unsettled, deadline);
+      if (late.length > 0) {
+        signalAll(table, leader, late, options.signal);
+        targets = [...targets, ...late];
+      }
     }
     if (await waitGone(table, targets, deadline - Date.now(), leaderExit(options, leader, targets.some(isLeader)))) return { forced: false, left: [] };
   }
@@ -217,7 +223,7 @@ function candidatesOf(stats: ProcStat[], spawned = NONE_SPAWNED): ProcStat[] {
  * its 8 s). The group signal reaches what forked since; the look before SIGKILL is fresh.
  */
 function sharedLookAge(table: ProcessTable): number {
-  return Math.min(1000, 100 * Math.max(1, (waiting.get(table) ?? 0) / FULL_PACE_STOPS));
+  return Math.min(1000, 100 * Math.max(1, (underWay.get(table) ?? 0) / FULL_PACE_STOPS));
 }
 
 function signalAll(table: ProcessTable, leader: ProcessIdentity, targets: ProcStat[], signal: NodeJS.Signals): void {
@@ -239,8 +245,13 @@ function trySignal(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Stops waiting at this moment, per table: a fleet-wide stop spreads their looks at the processes. */
-const waiting = new WeakMap<ProcessTable, number>();
+/**
+ * Stops under way at this moment, per table (from their first signal to their end): a fleet-wide
+ * stop spreads their looks at the processes by it. Counted before a stop first yields: counted at
+ * its first wait instead, a stop that yielded earlier (for a process caught mid-exec) let the
+ * next stops of the fleet take younger readings of every process: +0.85 s on a stop of 3,000.
+ */
+const underWay = new WeakMap<ProcessTable, number>();
 /** Up to this many stops poll at the table's pace; more slow down in proportion. */
 const FULL_PACE_STOPS = 50;
 
@@ -267,19 +278,14 @@ async function waitGone(table: ProcessTable, targets: ProcStat[], timeoutMs: num
     leaderAlive = false;
   });
   const gone = (t: ProcStat) => (reaped !== undefined && t.pid === reaped.pid && t.startTime === reaped.startTime) || !isSameProcess(table, t.pid, t.startTime);
-  waiting.set(table, (waiting.get(table) ?? 0) + 1);
-  try {
-    for (;;) {
-      if (!leaderAlive && targets.every(gone)) return true;
-      if (Date.now() >= deadline) return false;
-      // 3,000 stops each looking every 20 ms took the event loop whole (a stop of 3,000 took 33 s)
-      const pace = Math.ceil((waiting.get(table) ?? 1) / FULL_PACE_STOPS);
-      let timer: NodeJS.Timeout | undefined;
-      const turn = new Promise((resolve) => (timer = setTimeout(resolve, Math.min(table.pollMs * pace, Math.max(table.pollMs, deadline - Date.now())))));
-      await (wake ? Promise.race([turn, wake]) : turn);
-      clearTimeout(timer);
-    }
-  } finally {
-    waiting.set(table, (waiting.get(table) ?? 1) - 1);
+  for (;;) {
+    if (!leaderAlive && targets.every(gone)) return true;
+    if (Date.now() >= deadline) return false;
+    // 3,000 stops each looking every 20 ms took the event loop whole (a stop of 3,000 took 33 s)
+    const pace = Math.ceil((underWay.get(table) ?? 1) / FULL_PACE_STOPS);
+    let timer: NodeJS.Timeout | undefined;
+    const turn = new Promise((resolve) => (timer = setTimeout(resolve, Math.min(table.pollMs * pace, Math.max(table.pollMs, deadline - Date.now())))));
+    await (wake ? Promise.race([turn, wake]) : turn);
+    clearTimeout(timer);
   }
 }

@@ -125,16 +125,17 @@ describe('deadlines on calls into plugins', () => {
 });
 
 describe('a plugin that hogs or throws', () => {
-  it('a handler busy 3 s is named with the time it held the supervisor, in the log and in status', async () => {
-    project = projectWith(`setup(ctx) { ctx.on('service:started', () => { const end = Date.now() + 3000; while (Date.now() < end); }); }`, api);
+  it('a handler busy 1 s is named with the time it held the supervisor, in the log and in status', async () => {
+    // (four times the 250 ms that makes a hold worth a line; a busy loop holds a core, so no longer)
+    project = projectWith(`setup(ctx) { ctx.on('service:started', () => { const end = Date.now() + 1000; while (Date.now() < end); }); }`, api);
     expect((await project.zmart(['start'])).code).toBe(0);
     const log = await waitFor(
       () => readText(join(project!.logDir, 'zmart.log')).match(/plugin probe held the supervisor (\d+) ms \(service:started\)/),
       'the stall line',
     );
-    expect(Number(log[1])).toBeGreaterThanOrEqual(2900);
+    expect(Number(log[1])).toBeGreaterThanOrEqual(990);
     const plugin = (await statusJson(project)).plugins?.find((p) => p.name === 'probe');
-    expect(plugin?.slowestMs).toBeGreaterThanOrEqual(2900);
+    expect(plugin?.slowestMs).toBeGreaterThanOrEqual(990);
     expect(plugin?.heldMsTotal).toBeGreaterThanOrEqual(plugin!.slowestMs);
   });
 

@@ -2,7 +2,7 @@ import { escapeControls, formatDuration } from '../../core/format.js';
 import type { ServiceStatus } from '../../core/status/types.js';
 import { allHealthy, fleetStatus, locateFleet } from '../fleet.js';
 import type { Output } from '../output.js';
-import { failingText, formatBytes } from '../render/status-text.js';
+import { failingText, formatBytes, notReady } from '../render/status-text.js';
 
 const COLUMNS = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'MEMORY', 'CPU', 'HEALTH'] as const;
 
@@ -16,7 +16,7 @@ function row(s: ServiceStatus): string[] {
     s.lastRestart ? `${s.restarts} (${s.lastRestart.kind})` : String(s.restarts),
     s.rssBytes === null ? '-' : formatBytes(s.rssBytes),
     s.cpuPercent === null ? '-' : `${s.cpuPercent}%`,
-    failingText(s) ?? s.health ?? '-',
+    failingText(s) ?? (notReady(s) ? 'not ready' : (s.health ?? '-')),
   ];
 }
 

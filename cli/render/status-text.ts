@@ -7,6 +7,13 @@ export function failingText(s: Pick<ServiceStatus, 'probeFailures' | 'probeFailu
   return `failing (${s.probeFailures}/${s.probeFailureThreshold ?? '?'})`;
 }
 
+/**
+ * Running, and nothing says it is sick, but its readiness (a ready check, a ready line, or
+ * `readyAfter`) is not met yet: what `zmart start` still waits for, and what status is not "up".
+ */
+export const notReady = (s: Pick<ServiceStatus, 'state' | 'ready' | 'health'>): boolean =>
+  s.state === 'running' && !s.ready && (s.health === null || s.health === 'healthy');
+
 /** The icon and words for one service, in the seed's style ("✅ API Server: Running & Healthy"). */
 export function describeService(s: ServiceProgress & Pick<ServiceStatus, 'pidFile'>): { icon: string; text: string } {
   if (s.pidFile === 'orphaned') return { icon: '⚠️ ', text: `Orphaned (pid ${s.pid} runs without a supervisor; 'zmart stop' cleans it up)` };
@@ -14,6 +21,7 @@ export function describeService(s: ServiceProgress & Pick<ServiceStatus, 'pidFil
   switch (s.state) {
     case 'running':
       if (failing) return { icon: '⚠️ ', text: `Running${s.health === 'healthy' ? ' & Healthy' : ''}, but ${failing}` };
+      if (notReady(s)) return { icon: '⏳', text: 'Running, not ready yet' };
       if (s.health === 'healthy') return { icon: '✅', text: 'Running & Healthy' };
       if (s.health === null) return { icon: '✅', text: 'Running' };
       if (s.health === 'unknown') return { icon: '⏳', text: 'Running (not checked yet)' };

@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProject, fixtureCommand, type Project } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/project.js';
 
 let project: Project | undefined;
 afterEach(async () => {
@@ -33,5 +36,28 @@ describe('zmart list and zmart status NAME', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no service named 'nope' \(services: db, web#1, web#2\)/);
     expect((await p.zmart(['stop'])).code).toBe(0);
+  });
+
+  it('holds a running service that is not ready yet to what start waits for: not up, exit 1, until its ready line', async () => {
+    // its ready line comes when the test says so (a file named go)
+    const gate = `while [ ! -e go ]; do sleep 0.05; done; echo ready-now; exec sleep 1000`;
+    project = createProject(`{ services: { gate: { command: ${JSON.stringify(gate)}, ready: { logLine: 'ready-now' } } } }`);
+    const p = project;
+    expect((await p.zmart(['start', '--wait', '0'])).code).toBe(0);
+    await waitFor(() => p.pid('gate'), 'gate to run');
+    const waiting = await p.zmart(['status']);
+    expect(waiting.stdout).toContain('⏳ gate: Running, not ready yet');
+    expect(waiting.code).toBe(1);
+    const listed = await p.zmart(['ls']);
+    expect(listed.stdout).toMatch(/^gate\s+running\s+\d+.*\s+not ready$/m);
+    expect(listed.code).toBe(1);
+
+    writeFileSync(join(p.dir, 'go'), '');
+    const up = await waitFor(async () => {
+      const r = await p.zmart(['status']);
+      return r.code === 0 ? r : null;
+    }, 'gate to be ready');
+    expect(up.stdout).toContain('✅ gate: Running');
+    expect((await p.zmart(['ls'])).code).toBe(0);
   });
 });

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { allHealthy } from '../../../cli/fleet.js';
+import { describeService } from '../../../cli/render/status-text.js';
+import type { ServiceStatus, StatusReport } from '../../../core/status/types.js';
+
+/** A running service as the supervisor reports it; `change` sets what a case is about. */
+function service(change: Partial<ServiceStatus>): ServiceStatus {
+  return {
+    ...({
+      name: 'api',
+      title: 'API Server',
+      state: 'running',
+      health: null,
+      ready: true,
+      pid: 4250,
+      restarts: 0,
+      lastRestart: null,
+      lastExit: null,
+      lastError: null,
+      lastStop: null,
+      probeFailures: 0,
+      probeFailureThreshold: null,
+      dependsOn: [],
+      metrics: {},
+    } as unknown as ServiceStatus),
+    ...change,
+  };
+}
+
+const report = (...services: ServiceStatus[]) => ({ supervisor: { running: true }, services }) as unknown as StatusReport;
+
+describe('a service that runs but is not ready yet', () => {
+  it.each([
+    [{}, '✅ Running', true],
+    [{ ready: false }, '⏳ Running, not ready yet', false],
+    [{ ready: false, health: 'healthy' as const }, '⏳ Running, not ready yet', false], // its own ready check still pending
+    [{ ready: true, health: 'healthy' as const }, '✅ Running & Healthy', true],
+    [{ ready: false, health: 'unknown' as const }, '⏳ Running (not checked yet)', false],
+    [{ ready: false, health: 'unhealthy' as const }, '❌ Running but Unhealthy', false], // sickness is said before readiness
+    [{ ready: false, health: 'slow' as const }, '⚠️  Running but Slow', false],
+    [{ state: 'starting' as const, ready: false, pid: null }, '⏳ Starting', false],
+  ])('%o reads %s, and the fleet counts as up: %s', (change, words, up) => {
+    const { icon, text } = describeService(service(change));
+    expect(`${icon} ${text}`).toBe(words);
+    expect(allHealthy(report(service(change)))).toBe(up);
+  });
+
+  it('keeps the whole fleet from counting as up', () => {
+    expect(allHealthy(report(service({}), service({ name: 'web', ready: false })))).toBe(false);
+    expect(allHealthy(report(service({}), service({ name: 'web' })))).toBe(true);
+  });
+});

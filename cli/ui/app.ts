@@ -3,6 +3,7 @@ import { createElement as h, type ReactElement, useEffect, useRef, useState } fr
 import type { ServiceStatus, StatusReport } from '../../core/status/types.js';
 import { errorText } from '../../core/errors.js';
 import { escapeControls } from '../../core/format.js';
+import { failingText, notReady } from '../render/status-text.js';
 
 /** Where the terminal UI gets the fleet and sends the operator's keys. */
 export interface UiSource {
@@ -26,8 +27,11 @@ const HEALTH_COLORS: Record<string, string> = { healthy: 'green', unhealthy: 're
 export const HELP = '↑↓ select  r restart  s stop  u start  h HUP  / filter the log  q quit';
 
 const mb = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1048576).toFixed(1)} MB`);
-/** `failing 2/3`: its last probes failed, below the threshold that restarts it. */
-const failing = (s: ServiceStatus) => (s.probeFailures > 0 && s.health !== 'unhealthy' ? `failing ${s.probeFailures}/${s.probeFailureThreshold ?? '?'}` : null);
+/**
+ * What the health column says instead of the health, as status does: probes failing below the
+ * threshold that restarts it (`failing 2/3`: the column is 12 wide), or not ready yet.
+ */
+const caveat = (s: ServiceStatus) => (failingText(s) ? `failing ${s.probeFailures}/${s.probeFailureThreshold ?? '?'}` : notReady(s) ? 'not ready' : null);
 const cell = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
 
 /**
@@ -154,7 +158,7 @@ export function App({ source, color, refreshMs = 1000 }: AppProps): ReactElement
         ' ',
         h(Text, { color: paint(STATE_COLORS[s.state]) }, cell(s.state, 9)),
         ' ',
-        h(Text, { color: paint(failing(s) ? 'yellow' : HEALTH_COLORS[s.health ?? '']) }, cell(failing(s) ?? s.health ?? '-', 12)),
+        h(Text, { color: paint(caveat(s) ? 'yellow' : HEALTH_COLORS[s.health ?? '']) }, cell(caveat(s) ?? s.health ?? '-', 12)),
         ' ',
         cell(s.cpuPercent === null ? '-' : `${s.cpuPercent}%`, 7),
         ' ',

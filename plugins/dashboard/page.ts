@@ -71,7 +71,9 @@ export const PAGE = `<!doctype html>
     const row = (k, v, cls) => { dl.append(el('dt', {}, k)); dl.append(el('dd', { className: cls || '' }, v)); };
     // probes failing below the threshold show before the service turns unhealthy, as in status
     const failing = s.probeFailures > 0 && s.health !== 'unhealthy' ? 'failing ' + s.probeFailures + '/' + (s.probeFailureThreshold ?? '?') : null;
-    row('health', failing ? (s.health || 'unknown') + ', ' + failing : s.health || 'not probed', 'health ' + (failing ? 'slow' : s.health || ''));
+    // running but its readiness not met yet (a ready check or line, readyAfter): not up, as in status
+    const notReady = s.state === 'running' && !s.ready && (s.health == null || s.health === 'healthy');
+    row('health', failing ? (s.health || 'unknown') + ', ' + failing : notReady ? 'not ready yet' : s.health || 'not probed', 'health ' + (failing || notReady ? 'slow' : s.health || ''));
     row('uptime', duration(s.uptimeMs == null ? null : s.uptimeMs + Date.now() - received), 'uptime');
     // as status says it: the last restart only when there was one
     const last = s.restarts > 0 && s.lastRestart ? ' (last: ' + s.lastRestart.kind + (s.lastRestart.detail ? ': ' + s.lastRestart.detail : '') + ')' : '';

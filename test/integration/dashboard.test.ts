@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -47,10 +47,13 @@ describe('the dashboard in headless Chromium', () => {
           health: { ...probe, failureThreshold: 100, startPeriod: 0 },
           ready: { logLine: 'listening' },
         },
+        // ready once the test writes the file go (its ready line comes then)
+        gate: { command: 'while [ ! -e go ]; do sleep 0.05; done; echo ready-now; exec sleep 1000', ready: { logLine: 'ready-now' } },
       },
       plugins: [healthHttp(), history({ sample: '200ms' }), dashboard({ listen: `127.0.0.1:${port}`, token: TOKEN })],
     });
-    await fleet.supervisor.start();
+    await fleet.supervisor.start(['api', 'web', 'flaky']);
+    const gateUp = fleet.supervisor.start(['gate']);
     const base = `http://127.0.0.1:${port}`;
     const page = await browser.newPage();
     const missing: string[] = [];
@@ -63,6 +66,11 @@ describe('the dashboard in headless Chromium', () => {
       await expect.poll(() => card('web').locator('.health').textContent(), { timeout: 5000 }).toBe('healthy');
       expect(await card('api').locator('h2').textContent()).toMatch(/^API Server/);
       expect(await card('api').locator('.restarts').textContent()).toBe('0');
+      // running, not ready yet: said so (not up, as status says it), then its line makes it ready
+      await expect.poll(() => card('gate').locator('.health').textContent(), { timeout: 5000 }).toBe('not ready yet');
+      writeFileSync(join(fleet.dir, 'go'), '');
+      expect(await gateUp).toMatchObject({ up: ['gate'] });
+      await expect.poll(() => card('gate').locator('.health').textContent(), { timeout: 5000 }).toBe('not probed');
 
       // a kill -9: the restart shows on the page as it is, never reloaded (the time it took is
       // printed below; a bound on it would be a timing target, and those live in bench/)

@@ -2,30 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { allHealthy } from '../../../cli/fleet.js';
 import { describeService } from '../../../cli/render/status-text.js';
 import type { ServiceStatus, StatusReport } from '../../../core/status/types.js';
+import { service as named } from '../../helpers/ui-fleet.js';
 
-/** A running service as the supervisor reports it; `change` sets what a case is about. */
-function service(change: Partial<ServiceStatus>): ServiceStatus {
-  return {
-    ...({
-      name: 'api',
-      title: 'API Server',
-      state: 'running',
-      health: null,
-      ready: true,
-      pid: 4250,
-      restarts: 0,
-      lastRestart: null,
-      lastExit: null,
-      lastError: null,
-      lastStop: null,
-      probeFailures: 0,
-      probeFailureThreshold: null,
-      dependsOn: [],
-      metrics: {},
-    } as unknown as ServiceStatus),
-    ...change,
-  };
-}
+/** A running service, not probed and ready; `change` sets what a case is about. */
+const service = (change: Partial<ServiceStatus>) => named(change.name ?? 'api', { title: 'API Server', health: null, ...change });
 
 const report = (...services: ServiceStatus[]) => ({ supervisor: { running: true }, services }) as unknown as StatusReport;
 

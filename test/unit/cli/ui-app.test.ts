@@ -61,9 +61,10 @@ describe('zmart ui (ink)', () => {
   });
 
   it('takes keys that arrive together one after another: each acts on the service the ones before chose', async () => {
-    const { source, acted } = fakeFleet([service('web', { probeFailures: 2, probeFailureThreshold: 3 })]);
+    const { source, acted } = fakeFleet([service('web', { probeFailures: 2, probeFailureThreshold: 3 }), service('boot', { health: null, ready: false })]);
     const ui = render(h(App, { source, color: false, refreshMs: 50 }));
     await vi.waitFor(() => expect(ui.lastFrame()).toMatch(/web\s+running\s+failing 2\/3/)); // failing probes show before the threshold
+    expect(ui.lastFrame()).toMatch(/boot\s+running\s+not ready/); // as status: running, its readiness not met yet
     ui.stdin.write('jjs'); // one chunk: down, down, stop
     await vi.waitFor(() => expect(acted).toEqual(['stop web']));
     await vi.waitFor(() => expect(ui.lastFrame()).toMatch(/› web/));

@@ -1,7 +1,8 @@
 // Issue 30, item 5 (first half): the daemon's Node flags against V8's defaults, on the three
 // figures together. zmart starts its daemon with --max-semi-space-size=1 --v8-pool-size=1
-// --no-opt --expose-gc --heap-growing-percent=30 (cli/commands/start-daemon.ts); here the same
-// daemon runs with those, without --no-opt, and with no flag at all, alternated, ROUNDS times each:
+// --no-opt --no-sparkplug --expose-gc --heap-growing-percent=30 (cli/commands/start-daemon.ts);
+// here the same daemon runs with those, with Sparkplug, without --no-opt, and with no flag at
+// all, alternated, ROUNDS times each:
 // - start: 10 `sleep` services, daemon spawned until all run (as bench/lib/peers.mjs follows it);
 // - idle memory: the daemon's RSS 3 s after;
 // - log throughput: W4, 200 MB of 100-byte lines and 50 MB of 10-byte lines, timestamps on.
@@ -13,13 +14,15 @@ import { w4Logs } from './workloads.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SETS = {
-  "zmart's (semi-space 1, pool 1, --no-opt, gc exposed, growing 30 %)": [
+  "zmart's (semi-space 1, pool 1, --no-opt, --no-sparkplug, gc exposed, growing 30 %)": [
     '--max-semi-space-size=1',
     '--v8-pool-size=1',
     '--no-opt',
+    '--no-sparkplug',
     '--expose-gc',
     '--heap-growing-percent=30',
   ],
+  'with Sparkplug': ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt', '--expose-gc', '--heap-growing-percent=30'],
   'without --no-opt': ['--max-semi-space-size=1', '--v8-pool-size=1', '--expose-gc', '--heap-growing-percent=30'],
   "V8's defaults": [],
 };

@@ -4,7 +4,7 @@
 // that can change does), memory and CPU new each time. CPU per scrape, the probes not counted.
 // PAUSE_MS waits between scrapes (what a Prometheus interval does to the caches of this VM);
 // BUSY=1 spins through the pause instead of sleeping. Run under the daemon's V8 flags:
-//   node --no-opt --max-semi-space-size=1 --v8-pool-size=1 bench/exposition.mjs
+//   node --no-opt --no-sparkplug --max-semi-space-size=1 --v8-pool-size=1 bench/exposition.mjs
 // It reads the TypeScript source through jiti (no build needed).
 import { createJiti } from 'jiti';
 

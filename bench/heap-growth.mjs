@@ -14,7 +14,7 @@ import { FIXTURE, freePort, schedCpuMs, sleep, table } from './lib/util.mjs';
 const N = Number(process.env.N ?? 100);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SECONDS = Number(process.env.SECONDS ?? 60);
-const UNCAPPED = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt', '--expose-gc'];
+const UNCAPPED = ['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt', '--no-sparkplug', '--expose-gc'];
 const SETS = {
   "zmart's flags (growing capped at 30 %)": [...UNCAPPED, '--heap-growing-percent=30'],
   'without the cap': UNCAPPED,

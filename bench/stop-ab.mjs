@@ -15,12 +15,12 @@ const N = Number(process.env.N ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 // zmart's own daemon flags (cli/commands/start-daemon.ts); the variants change one at a time
 const COMMON = ['--v8-pool-size=1', '--expose-gc', '--heap-growing-percent=30'];
-const ZMART_FLAGS = ['--max-semi-space-size=1', '--no-opt', ...COMMON];
+const ZMART_FLAGS = ['--max-semi-space-size=1', '--no-opt', '--no-sparkplug', ...COMMON];
 const variants = [{ name: 'this build', cli: ZMART, flags: ZMART_FLAGS }];
 if (process.env.ZMART_BASELINE) variants.push({ name: 'baseline', cli: process.env.ZMART_BASELINE, flags: ZMART_FLAGS });
 if (process.env.FLAGS === '1') {
-  variants.push({ name: 'this build, 4 MB semi-space', cli: ZMART, flags: ['--max-semi-space-size=4', '--no-opt', ...COMMON] });
-  variants.push({ name: 'this build, optimizing compiler on', cli: ZMART, flags: ['--max-semi-space-size=1', ...COMMON] });
+  variants.push({ name: 'this build, 4 MB semi-space', cli: ZMART, flags: ['--max-semi-space-size=4', '--no-opt', '--no-sparkplug', ...COMMON] });
+  variants.push({ name: 'this build, optimizing compiler on', cli: ZMART, flags: ['--max-semi-space-size=1', ...COMMON] }); // (Sparkplug too)
 }
 
 if (process.env.FLOOR === '1') variants.push({ name: 'floor: one loop of SIGTERMs from a bare Node process, until all exited', floor: true });

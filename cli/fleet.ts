@@ -60,6 +60,6 @@ export async function askDaemon<T>(fleet: FleetLocation, method: 'GET' | 'POST',
   }
 }
 
-/** Every service in the report is running, and healthy where something probes it. */
+/** Every service in the report is running and ready (what `zmart start` waits for), and healthy where something probes it. */
 export const allHealthy = (report: StatusReport): boolean =>
   report.services.length > 0 && report.services.every((s) => s.state === 'running' && s.ready && (s.health === null || s.health === 'healthy'));

@@ -15,8 +15,8 @@ export const DAEMON_OUT = 'zmart.out';
  *   thread stacks touched) for a ~10 MB heap that parallel GC does not speed up.
  * - no optimizing compiler (--no-opt): TurboFan's own code and data are ~4.5 MB of the
  *   daemon's resident memory (10 services probed each second: 58.2 -> 54.5 MB), and the
- *   daemon's steady work is too short-lived to repay it
- *   (100 services probed each second: 4.2 -> 3.3 % of a core). A log flood is no slower:
+ *   daemon's steady work is too short-lived to repay it (100 services probed each second:
+ *   4.2 -> 3.3 % of a core). A log flood is no slower:
  *   its copying runs in WebAssembly (core/logging/stamp-kernel.wat), which --no-opt leaves be.
  *   Measured again against V8's defaults on start, memory and throughput together in
  *   bench/daemon-flags.mjs (RESULTS.md).
@@ -25,7 +25,7 @@ export const DAEMON_OUT = 'zmart.out';
  *   (W2, 10 idle services: +6.1 -> +4.9 MB over a bare Node server; 10 probed each second with
  *   the views: 60.3-60.6 -> 58.5-58.8 MB), for no change in restart latency (W1), cold start
  *   (W7) or log throughput (W4), and within the spread of the stop of 3,000 (2.9 -> 3.0 s) and
- *   of the CPU of 100 services probed each second (~+10 %; at the default 30 s, noise).
+ *   of the CPU of 100 services probed each second (~+15 %; at the default 30 s, noise).
  * - gc exposed (--expose-gc): core/logging/buffer-sweep.ts sweeps the young generation every
  *   2 MB of service output, which keeps a log flood from raising the peak by tens of MB (a
  *   foreground supervisor exposes it at its first flood instead, for ~2.5 MB).

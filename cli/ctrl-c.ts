@@ -3,7 +3,13 @@
  * `came` says whether one came, `comes` resolves when it does, `end()` gives SIGINT back to the
  * default. `zmart start` ends its wait for the services with it (the supervisor goes on).
  */
-export function takeCtrlC(): { readonly came: boolean; comes: Promise<void>; end(): void } {
+export interface CtrlC {
+  readonly came: boolean;
+  comes: Promise<void>;
+  end(): void;
+}
+
+export function takeCtrlC(): CtrlC {
   let taken: () => void = () => undefined;
   const state = {
     came: false,

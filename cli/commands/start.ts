@@ -12,7 +12,7 @@ import type { ServiceProgress, StatusReport } from '../../core/status/types.js';
 import type { StartReport } from '../../core/supervisor.js';
 import { withDependencies } from '../../core/fleet/graph.js';
 import { formatDuration, formatNames } from '../../core/format.js';
-import { takeCtrlC } from '../ctrl-c.js';
+import { type CtrlC, takeCtrlC } from '../ctrl-c.js';
 import { isSameProcess } from '../../core/process/proc.js';
 import { pickTable } from '../../core/process/table/pick.js';
 import { parseDuration } from '../../core/units.js';
@@ -86,9 +86,10 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
       out.line(`zmart is already running for ${config.root} (pid ${existing.supervisor.pid}); nothing changed. 'zmart status' shows the fleet.`);
       return 0;
     }
-    out.line(`zmart ${existing.supervisor.pid}: starting ${formatNames(options.services)}`);
     const request = callControl(socket, 'POST', '/v1/start', { services: options.services }, waitMs + 5000);
-    return follow(socket, options.services, existing, t0, waitMs, out, request);
+    return announced(`zmart ${existing.supervisor.pid}: starting ${formatNames(options.services)}`, out, (ctrlC) =>
+      follow(socket, options.services, existing, t0, waitMs, out, ctrlC, request),
+    );
   }
 
   let launched = early;
@@ -123,8 +124,23 @@ export async function startBackground(options: BackgroundStartOptions, out: Outp
     }
     await sleep(Date.now() - t0 < 1000 ? FIRST_POLL_MS : 50);
   }
-  out.line(`zmart ${first.supervisor.pid}: starting ${formatNames(config.services.map((s) => s.name))} in the background (${config.file})`);
-  return follow(socket, options.services, first, t0, waitMs, out);
+  const started = first;
+  return announced(
+    `zmart ${first.supervisor.pid}: starting ${formatNames(config.services.map((s) => s.name))} in the background (${config.file})`,
+    out,
+    (ctrlC) => follow(socket, options.services, started, t0, waitMs, out, ctrlC),
+  );
+}
+
+/** Prints what the supervisor starts, then follows it: from that line on, Ctrl-C ends the wait (exit 130), not the fleet. */
+async function announced(line: string, out: Output, followIt: (ctrlC: CtrlC) => Promise<number>): Promise<number> {
+  const ctrlC = takeCtrlC();
+  try {
+    out.line(line);
+    return await followIt(ctrlC);
+  } finally {
+    ctrlC.end();
+  }
 }
 
 /** Prints each service as it comes up or goes down; returns the exit code. */
@@ -135,6 +151,7 @@ async function follow(
   t0: number,
   waitMs: number,
   out: Output,
+  ctrlC: CtrlC,
   request?: Promise<unknown>,
 ): Promise<number> {
   if (waitMs === 0) {
@@ -165,67 +182,62 @@ async function follow(
   let services: ServiceProgress[] = first.services;
   const route = { path: '/v1/progress' };
   // Ctrl-C ends the wait, not the fleet: the supervisor runs in a session of its own and goes on.
-  const ctrlC = takeCtrlC();
-  try {
-    for (;;) {
-      if (ctrlC.came) {
-        spinner.clear();
-        const pending = wanted.filter((n) => !done.has(n));
-        out.line(
-          `stopped waiting: the supervisor (pid ${first.supervisor.pid}) goes on starting ${formatNames(pending)} in the background; 'zmart status' shows them, 'zmart stop' stops them.`,
-        );
-        return 130;
-      }
-      for (const s of services.filter((x) => wantedSet.has(x.name) && !done.has(x.name))) {
-        const up = s.ready;
-        const down = isDown(s.name, s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(services, s.name) !== ''));
-        if (!up && !down) continue;
-        done.set(s.name, up);
-        const { text } = describeService(s);
-        spinner.clear();
-        const when = out.dim(`(${formatDuration(Date.now() - t0)})`);
-        if (up) out.line(`  ${out.ok('✔')} ${s.name.padEnd(width)} ${text.toLowerCase()}  pid ${s.pid}  ${when}`);
-        else out.line(`  ${out.bad('✖')} ${s.name.padEnd(width)} ${s.state === 'stopped' ? `not started: ${blockedBy(services, s.name)}` : text}  ${when}`);
-      }
+  for (;;) {
+    if (ctrlC.came) {
+      spinner.clear();
       const pending = wanted.filter((n) => !done.has(n));
-      if (pending.length === 0) break;
-      if (Date.now() - t0 > waitMs) {
-        spinner.clear();
-        for (const name of pending)
-          out.line(`  ${out.bad('…')} ${name.padEnd(width)} still ${services.find((s) => s.name === name)?.state} after ${formatDuration(waitMs)}`);
-        break;
-      }
-      spinner.show(pending.length > 5 ? `waiting for ${pending.length} of ${wanted.length} services` : `waiting for ${pending.join(', ')}`);
-      await Promise.race([sleep(pollMs()), ctrlC.comes]);
-      if (ctrlC.came) continue;
-      // what a start follows, no metrics or resources: cheap for the supervisor however large the fleet
-      const next = await progressOf(socket, route);
-      if (!next && !isSameProcess(table, supervisorPid, supervisorStart)) {
-        // Nobody answers and the supervisor is gone: say so now, not after the whole --wait.
-        spinner.clear();
-        out.error(
-          `the supervisor (pid ${first.supervisor.pid}) died while starting ${pending.join(', ')}; see ${join(first.supervisor.logDir, 'zmart.out')} and zmart.log there`,
-        );
-        return 1;
-      }
-      services = next ?? services;
+      out.line(
+        `stopped waiting: the supervisor (pid ${first.supervisor.pid}) goes on starting ${formatNames(pending)} in the background; 'zmart status' shows them, 'zmart stop' stops them.`,
+      );
+      return 130;
     }
-    spinner.clear();
-    const down = wanted.filter((n) => done.get(n) !== true);
-    if (down.length === 0) {
-      out.line(`${wanted.length}/${wanted.length} up in ${formatDuration(Date.now() - t0)}. 'zmart status' shows them, 'zmart stop' stops them.`);
-      return 0;
+    for (const s of services.filter((x) => wantedSet.has(x.name) && !done.has(x.name))) {
+      const up = s.ready;
+      const down = isDown(s.name, s.state === 'failed' || s.state === 'exited' || (s.state === 'stopped' && blockedBy(services, s.name) !== ''));
+      if (!up && !down) continue;
+      done.set(s.name, up);
+      const { text } = describeService(s);
+      spinner.clear();
+      const when = out.dim(`(${formatDuration(Date.now() - t0)})`);
+      if (up) out.line(`  ${out.ok('✔')} ${s.name.padEnd(width)} ${text.toLowerCase()}  pid ${s.pid}  ${when}`);
+      else out.line(`  ${out.bad('✖')} ${s.name.padEnd(width)} ${s.state === 'stopped' ? `not started: ${blockedBy(services, s.name)}` : text}  ${when}`);
     }
-    for (const name of down) {
-      const log = join(first.supervisor.logDir, `${name}.log`);
-      out.line(`\n${name} did not come up; last lines of ${log}:`);
-      for (const line of tailLines(log, 5)) out.line(out.dim(`  ${line}`));
+    const pending = wanted.filter((n) => !done.has(n));
+    if (pending.length === 0) break;
+    if (Date.now() - t0 > waitMs) {
+      spinner.clear();
+      for (const name of pending)
+        out.line(`  ${out.bad('…')} ${name.padEnd(width)} still ${services.find((s) => s.name === name)?.state} after ${formatDuration(waitMs)}`);
+      break;
     }
-    out.line(`\n${wanted.length - down.length}/${wanted.length} up; not up: ${down.join(', ')}. The supervisor keeps running ('zmart stop' ends it).`);
-    return 1;
-  } finally {
-    ctrlC.end();
+    spinner.show(pending.length > 5 ? `waiting for ${pending.length} of ${wanted.length} services` : `waiting for ${pending.join(', ')}`);
+    await Promise.race([sleep(pollMs()), ctrlC.comes]);
+    if (ctrlC.came) continue;
+    // what a start follows, no metrics or resources: cheap for the supervisor however large the fleet
+    const next = await progressOf(socket, route);
+    if (!next && !isSameProcess(table, supervisorPid, supervisorStart)) {
+      // Nobody answers and the supervisor is gone: say so now, not after the whole --wait.
+      spinner.clear();
+      out.error(
+        `the supervisor (pid ${first.supervisor.pid}) died while starting ${pending.join(', ')}; see ${join(first.supervisor.logDir, 'zmart.out')} and zmart.log there`,
+      );
+      return 1;
+    }
+    services = next ?? services;
   }
+  spinner.clear();
+  const down = wanted.filter((n) => done.get(n) !== true);
+  if (down.length === 0) {
+    out.line(`${wanted.length}/${wanted.length} up in ${formatDuration(Date.now() - t0)}. 'zmart status' shows them, 'zmart stop' stops them.`);
+    return 0;
+  }
+  for (const name of down) {
+    const log = join(first.supervisor.logDir, `${name}.log`);
+    out.line(`\n${name} did not come up; last lines of ${log}:`);
+    for (const line of tailLines(log, 5)) out.line(out.dim(`  ${line}`));
+  }
+  out.line(`\n${wanted.length - down.length}/${wanted.length} up; not up: ${down.join(', ')}. The supervisor keeps running ('zmart stop' ends it).`);
+  return 1;
 }
 
 /** Why a stopped service was not started: a dependency that is down, or '' if none is. */

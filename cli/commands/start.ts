@@ -181,7 +181,6 @@ async function follow(
   const spinner = createSpinner(out);
   let services: ServiceProgress[] = first.services;
   const route = { path: '/v1/progress' };
-  // Ctrl-C ends the wait, not the fleet: the supervisor runs in a session of its own and goes on.
   for (;;) {
     if (ctrlC.came) {
       spinner.clear();
@@ -213,8 +212,9 @@ async function follow(
     spinner.show(pending.length > 5 ? `waiting for ${pending.length} of ${wanted.length} services` : `waiting for ${pending.join(', ')}`);
     await Promise.race([sleep(pollMs()), ctrlC.comes]);
     if (ctrlC.came) continue;
-    // what a start follows, no metrics or resources: cheap for the supervisor however large the fleet
-    const next = await progressOf(socket, route);
+    // the progress, no metrics or resources (cheap however large the fleet); a Ctrl-C does not wait for a busy supervisor's answer
+    const next = await Promise.race([progressOf(socket, route), ctrlC.comes.then(() => null)]);
+    if (ctrlC.came) continue;
     if (!next && !isSameProcess(table, supervisorPid, supervisorStart)) {
       // Nobody answers and the supervisor is gone: say so now, not after the whole --wait.
       spinner.clear();
